@@ -1,0 +1,35 @@
+# The README's two commands: `make demo` and `make test`. Both install missing Debian packages
+# (scripts/setup-debian.sh), configure and build; nothing is downloaded at build time.
+BUILD_DIR  ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS       ?= $(shell nproc)
+CMAKE_ARGS ?=
+
+.PHONY: all setup configure build demo test test-unit bench asan clean
+
+all: build
+
+setup:
+	@bash scripts/setup-debian.sh
+
+configure: setup
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+demo: build
+	@bash scripts/demo.sh $(BUILD_DIR)
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+
+test-unit: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) -L unit
+
+# Debug build with AddressSanitizer and UBSan, tests included.
+asan:
+	@$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_ARGS=-DFLEXHIL_SANITIZE=ON
+
+clean:
+	rm -rf $(BUILD_DIR) build-asan

@@ -1,0 +1,133 @@
+#include "common/event.hpp"
+
+#include <array>
+
+#include "common/clock.hpp"
+#include "common/error.hpp"
+
+namespace flexhil {
+
+Json make_event(std::string_view kind) {
+  Json e = Json::object();
+  e["kind"] = std::string(kind);
+  e["mono_ns"] = monotonic_ns();
+  e["wall"] = format_wall_iso(std::chrono::system_clock::now());
+  return e;
+}
+
+namespace {
+constexpr std::string_view kAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void stamp(Json& event, std::uint64_t seq) {
+  event["seq"] = seq;
+  if (!event.contains("mono_ns")) event["mono_ns"] = monotonic_ns();
+  if (!event.contains("wall")) event["wall"] = format_wall_iso(std::chrono::system_clock::now());
+}
+}  // namespace
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const auto n = (std::uint32_t(std::uint8_t(bytes[i])) << 16) |
+                   (std::uint32_t(std::uint8_t(bytes[i + 1])) << 8) | std::uint8_t(bytes[i + 2]);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  if (i < bytes.size()) {
+    std::uint32_t n = std::uint32_t(std::uint8_t(bytes[i])) << 16;
+    if (i + 1 < bytes.size()) n |= std::uint32_t(std::uint8_t(bytes[i + 1])) << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += (i + 1 < bytes.size()) ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+bool base64_decode(std::string_view text, std::string& out) {
+  std::array<int, 256> value{};
+  value.fill(-1);
+  for (std::size_t i = 0; i < kAlphabet.size(); ++i) value[std::uint8_t(kAlphabet[i])] = int(i);
+  out.clear();
+  std::uint32_t acc = 0;
+  int bits = 0;
+  std::size_t padding = 0;
+  for (char c : text) {
+    if (c == '=') {
+      ++padding;
+      continue;
+    }
+    if (padding > 0) return false;  // data after padding
+    const int v = value[std::uint8_t(c)];
+    if (v < 0) return false;
+    acc = (acc << 6) | std::uint32_t(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += char((acc >> bits) & 0xFF);
+    }
+  }
+  return padding <= 2 && (text.size() % 4 == 0 || padding == 0);
+}
+
+CaptureWriter::CaptureWriter(const std::string& path) : path_(path), out_(path, std::ios::app) {
+  if (!out_) throw InfrastructureError("cannot open capture file " + path + " for writing");
+}
+
+void CaptureWriter::emit(Json event) {
+  std::vector<Listener> listeners;
+  {
+    std::lock_guard lock(mutex_);
+    stamp(event, ++seq_);
+    out_ << event.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+    out_.flush();
+    listeners = listeners_;
+  }
+  for (const auto& l : listeners) l(event);
+}
+
+void CaptureWriter::add_listener(Listener listener) {
+  std::lock_guard lock(mutex_);
+  listeners_.push_back(std::move(listener));
+}
+
+std::uint64_t CaptureWriter::count() const {
+  std::lock_guard lock(mutex_);
+  return seq_;
+}
+
+void MemorySink::emit(Json event) {
+  std::lock_guard lock(mutex_);
+  stamp(event, ++seq_);
+  events_.push_back(std::move(event));
+}
+
+std::vector<Json> MemorySink::events() const {
+  std::lock_guard lock(mutex_);
+  return events_;
+}
+
+std::vector<Json> read_capture(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError({path, 0, 0}, "cannot open capture file");
+  std::vector<Json> events;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.empty()) continue;
+    try {
+      events.push_back(Json::parse(line));
+    } catch (const Json::parse_error& e) {
+      throw ConfigError({path, number, static_cast<int>(e.byte)}, std::string("malformed event: ") + e.what());
+    }
+  }
+  return events;
+}
+
+}  // namespace flexhil

@@ -1,0 +1,69 @@
+#pragma once
+// Events are the spine (architecture.md): every component reports what it observed as one JSON
+// object with a `kind`; a sink stamps it with `seq`, `mono_ns` and `wall` and the capture writer
+// appends it to capture.jsonl (flushed per line) before any rule sees it.
+//
+// Kinds and their fields are listed in docs/events.md. Binary payloads travel as `payload_b64`,
+// never re-encoded; secrets are redacted by the producer before an event is emitted.
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flexhil {
+
+using Json = nlohmann::json;
+
+// A new event of `kind`, stamped with the real monotonic and wall time of now.
+Json make_event(std::string_view kind);
+
+std::string base64_encode(std::string_view bytes);
+// nullopt-free: invalid characters are an error reported by returning false.
+bool base64_decode(std::string_view text, std::string& out);
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // Thread-safe. Adds `seq` (and `mono_ns`/`wall` when missing) and delivers the event.
+  virtual void emit(Json event) = 0;
+};
+
+// Appends events to a JSON-lines file, one flushed line per event, and forwards each to
+// listeners afterwards (the capture is written first, so a crashing listener loses nothing).
+class CaptureWriter final : public EventSink {
+ public:
+  using Listener = std::function<void(const Json&)>;
+  explicit CaptureWriter(const std::string& path);  // throws InfrastructureError
+  void emit(Json event) override;
+  void add_listener(Listener listener);
+  std::uint64_t count() const;
+  const std::string& path() const noexcept { return path_; }
+
+ private:
+  mutable std::mutex mutex_;
+  std::string path_;
+  std::ofstream out_;
+  std::uint64_t seq_ = 0;
+  std::vector<Listener> listeners_;
+};
+
+// Keeps events in memory (tests, offline validation).
+class MemorySink final : public EventSink {
+ public:
+  void emit(Json event) override;
+  std::vector<Json> events() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::uint64_t seq_ = 0;
+  std::vector<Json> events_;
+};
+
+// Reads a capture.jsonl back; a malformed line is reported with its line number via ConfigError.
+std::vector<Json> read_capture(const std::string& path);
+
+}  // namespace flexhil

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages flexhil needs — only those missing, so a machine that has
+# them all is not touched (no apt-get update, no network). Run as root (or with sudo).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+mapfile -t packages < <(grep -v '^\s*#' "$here/debian-packages.txt" | awk 'NF {print $1}')
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "flexhil: installing missing Debian packages: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then sudo="sudo"; else
+    echo "error: not root and no sudo; install these packages first: ${missing[*]}" >&2; exit 2
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Package scripts must not start system services (mosquitto on 1883) on a test machine.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod 755 "$policy" && created_policy=1
+fi
+cleanup() { [ "$created_policy" = 1 ] && $sudo rm -f "$policy"; return 0; }
+trap cleanup EXIT
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "flexhil: packages installed"

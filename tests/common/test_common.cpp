@@ -1,0 +1,170 @@
+#define BOOST_TEST_MODULE test_common
+#include <boost/test/unit_test.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+
+#include "common/clock.hpp"
+#include "common/event.hpp"
+#include "common/net.hpp"
+#include "common/process.hpp"
+#include "common/toml_reader.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace flexhil;
+using namespace std::chrono_literals;
+
+BOOST_AUTO_TEST_SUITE(toml_reader)
+
+BOOST_AUTO_TEST_CASE(syntax_error_names_file_line_and_column) {
+  try {
+    parse_toml_string("a = 1\nb = = 2\n", "x.toml");
+    BOOST_FAIL("no error");
+  } catch (const ConfigError& e) {
+    BOOST_TEST(e.where().file == "x.toml");
+    BOOST_TEST(e.where().line == 2);
+    BOOST_TEST(e.where().column > 0);
+    BOOST_TEST(std::string(e.what()).rfind("x.toml:2:", 0) == 0);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(unknown_key_lists_the_valid_ones_with_position) {
+  auto doc = parse_toml_string("name = \"a\"\nnmae = \"b\"\n", "s.toml");
+  TomlTable t(doc, "s.toml");
+  BOOST_TEST(t.required_string("name") == "a");
+  t.integer("port", 1, 65535);
+  try {
+    t.finish();
+    BOOST_FAIL("no error");
+  } catch (const ConfigError& e) {
+    BOOST_TEST(e.where().line == 2);
+    BOOST_TEST(e.message().find("unknown key 'nmae'") != std::string::npos);
+    BOOST_TEST(e.message().find("name, port") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(wrong_type_and_out_of_range_are_errors) {
+  auto doc = parse_toml_string("port = \"x\"\nscale = 5000\nwave = \"sinus\"\n", "s.toml");
+  TomlTable t(doc, "s.toml");
+  BOOST_CHECK_THROW(t.integer("port", 1, 65535), ConfigError);
+  BOOST_CHECK_THROW(t.number("scale", 0.1, 1000), ConfigError);
+  try {
+    t.choice("wave", {"constant", "sine"}, "constant");
+    BOOST_FAIL("no error");
+  } catch (const ConfigError& e) {
+    BOOST_TEST(e.where().line == 3);
+    BOOST_TEST(e.message().find("expected one of: constant, sine") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(durations_accept_units_and_plain_seconds) {
+  BOOST_TEST(*parse_duration_seconds("250ms") == 0.25);
+  BOOST_TEST(*parse_duration_seconds("2s") == 2.0);
+  BOOST_TEST(*parse_duration_seconds("1.5m") == 90.0);
+  BOOST_TEST(*parse_duration_seconds("1h") == 3600.0);
+  BOOST_TEST(*parse_duration_seconds("7") == 7.0);
+  BOOST_TEST(!parse_duration_seconds("2 weeks"));
+  BOOST_TEST(!parse_duration_seconds(""));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(events)
+
+BOOST_AUTO_TEST_CASE(base64_round_trips_binary) {
+  const std::string bytes("\x00\xff{\"a\":1}\x80", 10);
+  std::string back;
+  BOOST_TEST(base64_decode(base64_encode(bytes), back));
+  BOOST_TEST(back == bytes);
+  BOOST_TEST(base64_encode("abc") == "YWJj");
+  BOOST_TEST(base64_encode("ab") == "YWI=");
+  BOOST_TEST(!base64_decode("YW*j", back));
+}
+
+BOOST_AUTO_TEST_CASE(capture_is_written_before_listeners_run) {
+  testing::TempDir dir;
+  const auto path = dir.file("capture.jsonl");
+  CaptureWriter writer(path);
+  std::size_t lines_seen_by_listener = 0;
+  writer.add_listener([&](const Json& e) {
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line)) ++lines_seen_by_listener;
+    BOOST_TEST(e["seq"].get<int>() == 1);
+  });
+  auto e = make_event("publish");
+  e["topic"] = "devices/x/messages/events/";
+  writer.emit(e);
+  BOOST_TEST(lines_seen_by_listener == 1u);
+  auto back = read_capture(path);
+  BOOST_TEST(back.size() == 1u);
+  BOOST_TEST(back[0]["kind"] == "publish");
+  BOOST_TEST(back[0]["wall"].get<std::string>().back() == 'Z');
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(clocks)
+
+BOOST_AUTO_TEST_CASE(manual_clock_moves_only_when_told) {
+  ManualClock c;
+  const auto w0 = c.wall();
+  c.advance(1500ms);
+  BOOST_TEST(c.steady() == std::chrono::nanoseconds(1500ms));
+  BOOST_TEST((c.wall() - w0) == std::chrono::system_clock::duration(1500ms));
+}
+
+BOOST_AUTO_TEST_CASE(scaled_clock_converts_scenario_to_real_durations) {
+  ScaledClock c(10.0);
+  BOOST_TEST(c.to_real(20s) == std::chrono::nanoseconds(2s));
+  BOOST_TEST(format_wall_iso(std::chrono::system_clock::time_point{}) == "1970-01-01T00:00:00.000000Z");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(processes)
+
+BOOST_AUTO_TEST_CASE(child_is_stopped_by_pid_and_reports_its_status) {
+  auto child = ChildProcess::spawn(std::vector<std::string>{"sleep", "30"});
+  BOOST_TEST(child.running());
+  const int status = child.stop(1000ms);
+  BOOST_TEST(status == 128 + SIGTERM);
+}
+
+BOOST_AUTO_TEST_CASE(exit_code_and_output_redirection) {
+  testing::TempDir dir;
+  ChildProcess::Options o;
+  o.argv = {"sh", "-c", "echo hello; exit 7"};
+  o.stdout_path = dir.file("out.txt");
+  auto child = ChildProcess::spawn(o);
+  BOOST_TEST(child.wait_for(5000ms).value_or(-1) == 7);
+  std::ifstream in(dir.file("out.txt"));
+  std::string line;
+  std::getline(in, line);
+  BOOST_TEST(line == "hello");
+}
+
+BOOST_AUTO_TEST_CASE(missing_program_is_an_infrastructure_error) {
+  BOOST_CHECK_THROW(ChildProcess::spawn(std::vector<std::string>{"no-such-program-flexhil"}), InfrastructureError);
+}
+
+BOOST_AUTO_TEST_CASE(port_readiness_is_detected_without_sleeping) {
+  const auto port = pick_free_port();
+  BOOST_TEST(!wait_for_tcp_port("127.0.0.1", port, 50ms));
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  ::listen(fd, 4);
+  BOOST_TEST(wait_for_tcp_port("127.0.0.1", port, 2000ms));
+  ::close(fd);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
