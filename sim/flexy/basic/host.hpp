@@ -1,0 +1,64 @@
+#pragma once
+// The contract between the eWON BASIC interpreter (pure: no sockets, no threads, no clock reads)
+// and what surrounds it — the Flexy runtime in the emulator, a fake host in unit tests.
+// The interpreter calls the Host for everything outside the language: time, console, tags,
+// timers and the MQTT command family. The runtime drives the interpreter through
+// Interpreter::post_*() and run_one() (interpreter.hpp), always from one thread.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace flexhil::basic {
+
+// A BASIC value: integer (a%), real (a; single precision), string (a$).
+using Value = std::variant<std::int32_t, double, std::string>;
+
+// The outcome of a host operation: a value for expressions, or a Flexy error code
+// (0 = no error; e.g. 28 when the WAN/broker is unreachable on MQTT "CONNECT").
+struct HostResult {
+  Value value = std::int32_t{0};
+  int error = 0;
+  std::string message;  // for the event log when error != 0
+  static HostResult ok(Value v = std::int32_t{0}) { return {std::move(v), 0, {}}; }
+  static HostResult fail(int code, std::string why) { return {std::int32_t{0}, code, std::move(why)}; }
+};
+
+class Host {
+ public:
+  virtual ~Host() = default;
+
+  // --- clock (the runtime's injected, possibly scaled, clock) ---
+  virtual std::int64_t time_seconds() = 0;  // GETSYS PRG,"TIMESEC": seconds since 1970 (UTC)
+  virtual std::int64_t milliseconds() = 0;  // GETSYS PRG,"MSEC": a free-running ms counter
+  virtual std::string time_string() = 0;    // TIME$: local time "DD/MM/YYYY HH:MM:SS"
+
+  // --- console and event log ---
+  virtual void print(std::string_view line) = 0;  // one PRINT line, without the newline
+  virtual void clear_screen() {}
+  // LOGEVENT, and interpreter errors / queue overflows (level as LOGEVENT's second argument).
+  virtual void log_event(std::string_view message, int level) = 0;
+
+  // --- tags (index = 0-based position in the tag database) ---
+  virtual int tag_count() = 0;
+  virtual std::optional<int> find_tag(std::string_view name) = 0;  // case-insensitive
+  virtual Value tag_value(int index) = 0;                           // GETIO, Tag@
+  virtual HostResult set_tag_value(int index, const Value& value) = 0;  // SETIO, Tag@ = v
+  // GETSYS TAG,"<field>" for the loaded tag: "Name", "Type", "Description", "TagValue",
+  // "IVGROUPA".."IVGROUPD", … nullopt = unknown field (the interpreter raises the error).
+  virtual std::optional<Value> tag_field(int index, std::string_view field) = 0;
+  virtual HostResult set_tag_field(int index, std::string_view field, const Value& value) = 0;
+  virtual HostResult save_tag(int index) = 0;  // SETSYS TAG,"save"
+
+  // --- timers: TSET n, seconds (0 stops). The runtime fires Interpreter::post_timer(n). ---
+  virtual void set_timer(int number, double period_seconds) = 0;
+
+  // --- MQTT "<command>", args… (OPEN, SETPARAM, CONNECT, SUBSCRIBE, PUBLISH, READ, MSGTOPIC,
+  // MSGDATA, STATUS, …); `command` as written, case preserved. The value is what the command
+  // returns when used in an expression (READ: pending count; STATUS: 2..5; MSGDATA: payload).
+  virtual HostResult mqtt(std::string_view command, const std::vector<Value>& args) = 0;
+};
+
+}  // namespace flexhil::basic
