@@ -1,0 +1,37 @@
+#pragma once
+// What rules produce and reports, metrics and exit codes consume (conventions.md "Rules and
+// findings"). Rules are pure functions of the event stream and the scenario's expectations.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flexhil::rules {
+
+enum class Severity { error, warning, info };
+// What the real Azure IoT Hub does with what the rule detected.
+enum class HubBehaviour { refuses, disconnects, accepts, downstream_breaks };
+
+std::string_view to_string(Severity s);      // "error", "warning", "info"
+std::string_view to_string(HubBehaviour h);  // "refuses", "disconnects", "accepts", "downstream-breaks"
+
+// One entry of the rules catalogue (docs/rules.md is generated from these).
+struct RuleInfo {
+  std::string id;          // stable, upper-case, grouped by area: AUTH-…, TLS-…, TOPIC-…, PAYLOAD-…
+  std::string area;        // AUTH, TLS, TOPIC, PAYLOAD, TIME, CADENCE, VALUE, CONN
+  Severity severity = Severity::error;
+  HubBehaviour hub = HubBehaviour::accepts;
+  std::string title;       // one line
+  std::string description; // what it checks, why it matters, the policy knobs (inferred behaviour)
+};
+
+struct Finding {
+  std::string rule_id;
+  Severity severity = Severity::error;
+  std::string device;                  // "" when not device-specific
+  HubBehaviour hub = HubBehaviour::accepts;
+  std::string message;                 // one line with the measured numbers
+  std::vector<std::uint64_t> evidence; // seq of the events that triggered it
+};
+
+}  // namespace flexhil::rules
