@@ -1,0 +1,266 @@
+#include "harness/rules/catalogue.hpp"
+
+#include <algorithm>
+#include <fmt/format.h>
+
+namespace flexhil::rules {
+namespace {
+
+using S = Severity;
+using H = HubBehaviour;
+
+RuleInfo rule(std::string id, std::string area, S severity, H hub, std::string title,
+              std::string description) {
+  return RuleInfo{std::move(id), std::move(area), severity, hub, std::move(title),
+                  std::move(description)};
+}
+
+std::vector<RuleInfo> build() {
+  std::vector<RuleInfo> r{
+      // --- AUTH: verdicts of the impersonated hub on CONNECT (the connect event's reason_id) ---
+      rule("AUTH-CLIENTID-INVALID", "AUTH", S::error, H::refuses,
+           "ClientId is not a valid device id",
+           "The MQTT ClientId must be `{deviceId}` or `{deviceId}/{moduleId}`: at most 128 ASCII "
+           "alphanumerics and `- : . + % _ # * ? ! ( ) , = @ ; $ '`. The real hub answers CONNACK 5 "
+           "(inferred). Source: the connect event's reason_id."),
+      rule("AUTH-USERNAME-FORMAT", "AUTH", S::error, H::refuses, "Username is not an IoT Hub username",
+           "The username must be `{hub}.azure-devices.net/{deviceId}/…` in one of the forms the hub "
+           "accepts (current `?api-version=`, SDK, legacy `api-version=` without `?`, no api-version, "
+           "module). Anything else is refused with CONNACK 5."),
+      rule("AUTH-USERNAME-HOST", "AUTH", S::error, H::refuses,
+           "Username host part is not the hub's host name",
+           "The first segment of the username must equal `{hub}.azure-devices.net` of the hub the "
+           "device connects to, else CONNACK 5."),
+      rule("AUTH-USERNAME-DEVICE", "AUTH", S::error, H::refuses,
+           "Username device part differs from the ClientId",
+           "The device segment of the username must equal the ClientId (case-sensitive), else CONNACK 5."),
+      rule("AUTH-USERNAME-NO-API-VERSION", "AUTH", S::warning, H::accepts,
+           "Username carries no api-version",
+           "`{hub}.azure-devices.net/{deviceId}` without `api-version` is accepted, but Microsoft warns "
+           "of unexpected behaviours; add `/?api-version=2021-04-12`."),
+      rule("AUTH-PROTOCOL-VERSION", "AUTH", S::error, H::refuses, "MQTT protocol version is not 3.1.1",
+           "IoT Hub speaks MQTT 3.1.1 (protocol level 4); MQTT 5 exists only on preview hubs and is "
+           "refused with CONNACK 5 by default (policy of the hub plugin)."),
+      rule("AUTH-DEVICE-UNKNOWN", "AUTH", S::error, H::refuses, "Device is not in the registry",
+           "The ClientId names no device of the hub's registry: CONNACK 5."),
+      rule("AUTH-DEVICE-DISABLED", "AUTH", S::error, H::refuses, "Device is disabled in the registry",
+           "A disabled device is refused with CONNACK 5."),
+      rule("AUTH-SAS-FORMAT", "AUTH", S::error, H::refuses, "Password is not a valid SAS token",
+           "The password must be `SharedAccessSignature ` (one space) followed by `sr`, `sig`, `se` "
+           "(and optionally `skn`) in any order; a malformed token is refused with CONNACK 5."),
+      rule("AUTH-SAS-RESOURCE", "AUTH", S::error, H::refuses, "SAS resource (sr) does not cover the device",
+           "The decoded `sr` must be a case-insensitive segment-wise prefix of "
+           "`{hub}.azure-devices.net/devices/{deviceId}` (policy tokens may use the hub only)."),
+      rule("AUTH-SAS-SIGNATURE", "AUTH", S::error, H::refuses, "SAS signature does not verify",
+           "HMAC-SHA256 over `sr_as_transmitted + \"\\n\" + se` with the base64-decoded primary or "
+           "secondary key must equal `sig`; otherwise CONNACK 5."),
+      rule("AUTH-SAS-EXPIRED", "AUTH", S::error, H::refuses, "SAS token expired",
+           "`se` lies in the past (5 min clock skew allowed): CONNACK 5. A token that expires while "
+           "connected gets the device disconnected (see CONN-DISCONNECTED, reason sas-expired)."),
+      rule("AUTH-SAS-POLICY", "AUTH", S::error, H::refuses, "SAS policy is not allowed to connect devices",
+           "`skn` with a device-key token, an unknown policy, or a policy without DeviceConnect: CONNACK 5."),
+      rule("AUTH-X509-NO-CERT", "AUTH", S::error, H::refuses, "X.509 device presented no certificate",
+           "A device registered for X.509 authentication must present a client certificate in the "
+           "TLS handshake; without one the hub answers CONNACK 5."),
+      rule("AUTH-X509-THUMBPRINT", "AUTH", S::error, H::refuses,
+           "Certificate thumbprint matches neither registered thumbprint",
+           "For a self-signed device the SHA-1 or SHA-256 thumbprint of the presented certificate must "
+           "equal the primary or secondary thumbprint of the registry; else CONNACK 5."),
+      rule("AUTH-X509-EXPIRED", "AUTH", S::error, H::refuses, "Certificate outside its validity dates",
+           "The hub checks notBefore/notAfter of the device certificate: CONNACK 5."),
+      rule("AUTH-X509-CA-UNTRUSTED", "AUTH", S::error, H::refuses,
+           "Certificate chain does not verify to a registered CA",
+           "A CA-signed device certificate must chain to a CA registered and verified in the hub."),
+      rule("AUTH-X509-CN-MISMATCH", "AUTH", S::error, H::refuses, "Certificate CN differs from the device id",
+           "A CA-signed device certificate must have `CN={deviceId}`."),
+      rule("AUTH-MODE-MISMATCH", "AUTH", S::error, H::refuses,
+           "Authentication method differs from the registered one",
+           "A SAS device connecting with a certificate only, or an X.509 device sending a SAS token "
+           "without a certificate, is refused with CONNACK 5."),
+      rule("AUTH-REFUSED", "AUTH", S::error, H::refuses, "Connection refused (other reason)",
+           "A refusal whose reason the hub plugin did not classify; the finding carries the reason."),
+      // --- TLS ---
+      rule("TLS-HANDSHAKE-FAILED", "TLS", S::error, H::refuses, "TLS handshake failed",
+           "The device and the hub did not complete a TLS handshake (TLS < 1.2, weak cipher suites, "
+           "an untrusted hub certificate, a bad client certificate). Source: tls_failure events with "
+           "OpenSSL's reason."),
+      // --- CONN ---
+      rule("CONN-NOT-CONNECTED-WITHIN", "CONN", S::error, H::accepts,
+           "Device did not connect within the expected time",
+           "Each device of the scenario must be connected (CONNACK 0) within `[expect] connect_within` "
+           "of the run start; the message says when it connected, or that it never did."),
+      rule("CONN-NO-RECONNECT", "CONN", S::error, H::accepts, "Device did not reconnect after a drop",
+           "After a disconnect (or a broker restart action) the device must be connected again "
+           "within `[expect] reconnect_within`. Drops too close to the end of the run are not judged."),
+      rule("CONN-DISCONNECTED", "CONN", S::warning, H::disconnects, "Hub dropped the connection",
+           "The hub closed the device's connection (kicked for a forbidden topic or QoS 2, keep-alive "
+           "expired, SAS token expired, replaced by a second connection with the same id, error). "
+           "The message carries the plugin's reason and detail. Disconnects the device asked for "
+           "(reason `client`) are not findings."),
+      rule("CONN-TOO-MANY-SUBSCRIPTIONS", "CONN", S::error, H::disconnects, "More than 5 subscriptions",
+           "IoT Hub allows at most 5 subscriptions per connection; more → disconnect (inferred)."),
+      // --- TOPIC / PROPS ---
+      rule("TOPIC-FORBIDDEN", "TOPIC", S::error, H::disconnects, "Publish or subscribe on a topic IoT Hub does not know",
+           "Allowed publish topics: `devices/{id}/messages/events/[bag]`, `$iothub/twin/GET/?$rid=`, "
+           "`$iothub/twin/PATCH/properties/reported/?$rid=`, `$iothub/methods/res/{status}/?$rid=`. "
+           "Allowed subscriptions: `devices/{id}/messages/devicebound/#`, `$iothub/twin/res/#`, "
+           "`$iothub/twin/PATCH/properties/desired/#`, `$iothub/methods/POST/#`. Anything else → "
+           "disconnect (inferred from Microsoft engineers' statements)."),
+      rule("TOPIC-OTHER-DEVICE", "TOPIC", S::error, H::disconnects, "Topic of another device",
+           "A device published or subscribed on `devices/{otherId}/…`: disconnect (inferred)."),
+      rule("TOPIC-RETAIN-USED", "TOPIC", S::warning, H::accepts, "Retain flag set on a publish",
+           "IoT Hub does not store retained messages; it forwards the message with the application "
+           "property `mqtt-retain=true`. The flag is useless and misleads consumers."),
+      rule("TOPIC-QOS2", "TOPIC", S::error, H::disconnects, "Publish at QoS 2",
+           "IoT Hub supports QoS 0 and 1; a QoS 2 publish gets the device disconnected per the docs "
+           "(one 2025 report saw a PUBACK; the hub plugin makes it a policy)."),
+      rule("PROPS-MISSING-CONTENT-TYPE", "PROPS", S::error, H::downstream_breaks,
+           "Telemetry without $.ct=application/json and $.ce=utf-8",
+           "Message routing and Stream Analytics treat a body without content type and encoding as "
+           "binary, so JSON queries see nothing. Append `$.ct=application%2Fjson&$.ce=utf-8` to the "
+           "telemetry topic. Policy `[expect] content_type = \"require\"` (default) or `\"ignore\"`."),
+      // --- PAYLOAD ---
+      rule("PAYLOAD-INVALID-UTF8", "PAYLOAD", S::error, H::downstream_breaks, "Payload is not valid UTF-8",
+           "Routing queries and Stream Analytics need UTF-8; the message reports the byte offset of "
+           "the first invalid sequence."),
+      rule("PAYLOAD-INVALID-JSON", "PAYLOAD", S::error, H::downstream_breaks, "Payload is not valid JSON",
+           "A strict JSON scanner (RFC 8259) rejects the body; the message reports the byte offset and "
+           "what was expected there. Downstream consumers drop or mis-route such messages."),
+      rule("PAYLOAD-DUPLICATE-KEY", "PAYLOAD", S::error, H::downstream_breaks, "Duplicate key in a JSON object",
+           "The same key appears twice in one object (at any depth) — e.g. a tag selected in two "
+           "groups. Parsers keep one of them, and which one differs between consumers."),
+      rule("PAYLOAD-UNESCAPED-CHAR", "PAYLOAD", S::error, H::downstream_breaks,
+           "Unescaped quote or control character in a JSON string",
+           "JSON built by string concatenation without escaping: a raw control character (U+0000–U+001F) "
+           "inside a string, or a `\"` inside a tag name or value that ends the string early."),
+      rule("PAYLOAD-NUMBER-AS-STRING", "PAYLOAD", S::warning, H::downstream_breaks,
+           "Numeric value sent as a JSON string",
+           "`\"Temperature\":\"21.5\"` instead of `21.5`: queries compare strings, aggregates fail. "
+           "Policy `[expect] numbers_as_strings = \"finding\"` (default) or `\"ok\"`."),
+      rule("PAYLOAD-MISSING-KEY", "PAYLOAD", S::error, H::downstream_breaks, "Required key missing",
+           "Every telemetry object must carry the keys of `[expect] required_keys`."),
+      rule("PAYLOAD-TOO-LARGE", "PAYLOAD", S::error, H::disconnects, "D2C message larger than 256 KB",
+           "Body plus property names and values over 256 KB: the hub rejects it (disconnect, inferred)."),
+      // --- TIME ---
+      rule("TIME-FORMAT", "TIME", S::error, H::downstream_breaks, "Timestamp not in the expected format",
+           "`[expect] timestamp_format = \"iso8601\"` wants `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)`; "
+           "`\"flexy\"` accepts also `YYYY-MM-DD HH:MM:SS` as the reference script builds it from TIME$. "
+           "The timestamp is read from `[expect] timestamp_key` (default `time`)."),
+      rule("TIME-NO-ZONE", "TIME", S::error, H::downstream_breaks, "Local time without a zone",
+           "A timestamp without `Z` or an offset (e.g. `2026-11-26 09:00:00`) is read as UTC by Data "
+           "Explorer, so local time is shifted by the device's UTC offset."),
+      rule("TIME-SKEW", "TIME", S::warning, H::downstream_breaks, "Timestamp far from the receive time",
+           "|timestamp − time received by the hub| larger than `[expect] max_clock_skew`. A timestamp "
+           "without zone is read in the DUT's time zone when the scenario knows it (`[expect] "
+           "utc_offset`), else as UTC. Receive times are scenario times (time scale applied)."),
+      rule("TIME-BACKWARDS", "TIME", S::warning, H::downstream_breaks, "Timestamps go backwards",
+           "A telemetry timestamp earlier than the previous one of the same device."),
+      // --- CADENCE ---
+      rule("CADENCE-FULL-PUSH", "CADENCE", S::error, H::accepts, "Full-push period or jitter off",
+           "Intervals between consecutive full pushes (scenario time) must equal `[expect] "
+           "full_push_period` ± `period_tolerance`. Intervals spanning a disconnect are skipped. "
+           "A publish is a full push when it carries every selected tag (see docs/rules.md, classification)."),
+      rule("CADENCE-CHANGE-PUSH", "CADENCE", S::error, H::accepts, "Change-push period off",
+           "Intervals between change pushes must be whole multiples of `[expect] change_push_period` "
+           "± `period_tolerance` (a change push happens on the timer tick after a change)."),
+      rule("CADENCE-CHANGE-PUSH-UNCHANGED-TAGS", "CADENCE", S::warning, H::accepts,
+           "Change push carries tags that did not change",
+           "A change push should carry only the tags whose value changed since they were last "
+           "published; some of its tags repeat their last published value."),
+      rule("CADENCE-FULL-PUSH-INCOMPLETE", "CADENCE", S::error, H::downstream_breaks,
+           "Full push does not carry every selected tag exactly once",
+           "A full push carries a tag more than once (tag in several selected groups) or keys that "
+           "are no selected tag; consumers see duplicates or unexpected columns."),
+      rule("CADENCE-PUBLISH-WITHOUT-CHANGE", "CADENCE", S::warning, H::accepts,
+           "Change push although nothing changed",
+           "A change push whose every tag repeats its last published value: traffic and quota spent "
+           "for nothing."),
+      rule("CADENCE-PUBLISH-WHILE-DISCONNECTED", "CADENCE", S::error, H::accepts,
+           "Device tried to publish while disconnected",
+           "The DUT's program called MQTT PUBLISH while the client was not connected (seen in the "
+           "DUT log/console; the hub never sees these), so the data is lost. Check MQTT(\"STATUS\") = 5 "
+           "before publishing."),
+      // --- VALUE ---
+      rule("VALUE-MISMATCH", "VALUE", S::error, H::accepts, "Published value the PLC never held",
+           "Each published tag value must equal a value its PLC point held within `[expect] "
+           "value_window` before the publish, after the tag's type, Coef/Offset and the Flexy's STR$ "
+           "number formatting (relative tolerance 1e-5 for float32). Mapping tag → PLC point from "
+           "`[[expect.tag]]`."),
+      rule("VALUE-LATENCY", "VALUE", S::warning, H::accepts, "Change published too late",
+           "A PLC change that held at least `max_change_latency` was published later than "
+           "`[expect] max_change_latency` after it happened (scenario time)."),
+      rule("VALUE-NEVER-PUBLISHED", "VALUE", S::error, H::accepts, "PLC change never published",
+           "A PLC change that held at least `max_change_latency` while the device was connected "
+           "never appeared in any publish."),
+      // --- THROTTLE / QUOTA ---
+      rule("THROTTLE-D2C-RATE", "THROTTLE", S::warning, H::accepts, "D2C rate above the tier's throttle",
+           "D2C sends per second (scenario time, whole hub) above max(100/s, 12/s/unit) on S1, "
+           "120/s/unit on S2, 6000/s/unit on S3: the real hub delays, then errors. Needs `[hub] tier`."),
+      rule("QUOTA-DAILY", "QUOTA", S::warning, H::accepts, "Daily message quota would be exhausted",
+           "Messages per day (metered in 4 KB chunks) extrapolated from the run exceed the tier's "
+           "quota: S1 400,000, S2 6,000,000, S3 300,000,000 per unit. Needs `[hub] tier`."),
+      // --- DUT ---
+      rule("DUT-RUNTIME-ERROR", "DUT", S::error, H::accepts, "Runtime error in the device's program",
+           "The DUT logged a runtime error (e.g. an ONMQTT target label that does not exist, raised "
+           "when a C2D message arrives). Source: dut_log events of level error."),
+      rule("METHOD-NO-RESPONSE", "DUT", S::error, H::accepts, "Direct method not answered",
+           "A direct method request got no response on `$iothub/methods/res/{status}/?$rid=` before "
+           "the end of the run (the real hub times out the caller)."),
+  };
+  std::sort(r.begin(), r.end(), [](const RuleInfo& a, const RuleInfo& b) {
+    return a.area != b.area ? a.area < b.area : a.id < b.id;
+  });
+  return r;
+}
+
+}  // namespace
+
+const std::vector<RuleInfo>& catalogue() {
+  static const std::vector<RuleInfo> rules = build();  // immutable after first use
+  return rules;
+}
+
+const RuleInfo* find_rule(std::string_view id) {
+  for (const auto& r : catalogue())
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+std::string catalogue_markdown() {
+  std::string out =
+      "# Rules catalogue\n\n"
+      "<!-- GENERATED by `flexhil rules --markdown` from harness/rules/catalogue.cpp — do not edit; "
+      "tests/rules checks this file equals the generated output. -->\n\n"
+      "Each rule has a stable id, a severity, what the real Azure IoT Hub does (`refuses` = CONNACK 5, "
+      "`disconnects`, `accepts`, `downstream-breaks` = accepted by the hub but breaks Stream "
+      "Analytics, Data Explorer or routing) and evidence (the `seq` of the capture events involved).\n"
+      "Findings are aggregated per rule and device: one finding with the count and the first "
+      "evidence events.\n\n"
+      "## Classification of telemetry: full push or change push\n\n"
+      "A telemetry publish whose JSON object carries every selected tag (the `[[expect.tag]]` names, "
+      "or when none are declared the union of all tag keys seen from that device) is a **full push**; "
+      "one carrying a strict subset is a **change push**. The timestamp key and `required_keys` are not "
+      "tags. Full-push rules look at full pushes only, change-push rules at change pushes only.\n\n"
+      "| id | area | severity | hub | title |\n|---|---|---|---|---|\n";
+  for (const auto& r : catalogue())
+    out += fmt::format("| [`{}`](#{}) | {} | {} | {} | {} |\n", r.id,
+                       [&] {
+                         std::string a = r.id;
+                         std::transform(a.begin(), a.end(), a.begin(),
+                                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+                         return a;
+                       }(),
+                       r.area, to_string(r.severity), to_string(r.hub), r.title);
+  std::string area;
+  for (const auto& r : catalogue()) {
+    if (r.area != area) {
+      area = r.area;
+      out += fmt::format("\n## {}\n", area);
+    }
+    out += fmt::format("\n### {}\n\n**{}** · severity `{}` · hub `{}`\n\n{}\n", r.id, r.title,
+                       to_string(r.severity), to_string(r.hub), r.description);
+  }
+  return out;
+}
+
+}  // namespace flexhil::rules
