@@ -1,0 +1,94 @@
+#pragma once
+// Internal to the rules: the event stream pre-digested once (times in scenario seconds,
+// telemetry decoded and scanned, connected intervals) and the per-(rule, device) aggregation of
+// findings. Every rule family is a function of a Context.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/event.hpp"
+#include "harness/rules/expectations.hpp"
+#include "harness/rules/finding.hpp"
+#include "harness/rules/json_scan.hpp"
+
+namespace flexhil::rules::detail {
+
+inline constexpr std::size_t max_evidence = 50;
+
+class Collector {
+ public:
+  // Adds one occurrence; occurrences of the same rule and device become one finding whose
+  // message is the first occurrence's plus the count.
+  void add(const std::string& rule_id, const std::string& device, const std::string& message,
+           std::vector<std::uint64_t> evidence);
+  std::vector<Finding> finish() const;
+
+ private:
+  struct Entry {
+    Finding finding;
+    std::size_t count = 0;
+  };
+  std::vector<Entry> entries_;
+  std::map<std::pair<std::string, std::string>, std::size_t> index_;
+};
+
+struct Telemetry {
+  const Json* event = nullptr;
+  std::uint64_t seq = 0;
+  std::string device;
+  double t = 0;       // scenario seconds since the run started
+  double wall_s = 0;  // scenario wall time of receipt, seconds since 1970 UTC
+  std::size_t size = 0;
+  std::string payload;
+  bool payload_decoded = false;
+  std::optional<std::size_t> utf8_error;
+  JsonScan scan;
+  std::vector<std::pair<std::string, const JsonNode*>> tags;  // tag members in order, dups kept
+  enum class Kind { full, change, none } kind = Kind::none;
+};
+
+struct Context {
+  Context(const std::vector<Json>& events, const Expectations& expect);
+
+  const std::vector<Json>& events;
+  const Expectations& expect;
+  double scale = 1.0;
+  std::int64_t start_mono = 0;
+  double start_wall_s = 0;
+  double end_t = 0;  // scenario seconds of the last event (or run_end)
+  std::vector<Telemetry> telemetry;  // in capture order
+  std::map<std::string, std::vector<std::pair<double, double>>> connected;  // device → [from, to)
+  std::map<std::string, std::set<std::string>> selected_tags;  // device → tag names
+  Collector findings;
+
+  double t(const Json& ev) const;  // scenario seconds since start
+  bool is_connected(const std::string& device, double at) const;
+  const TagExpectation* tag(const std::string& name) const;
+};
+
+// Helpers shared by the rule families.
+std::string str(const Json& ev, const char* key);
+std::uint64_t seq_of(const Json& ev);
+std::optional<double> number_from_text(std::string_view text);  // whole text is a number
+std::string fmt_s(double seconds);                              // "12.345 s"
+
+void connection_rules(Context& c);  // AUTH-…, TLS-…, CONN-…
+void topic_rules(Context& c);       // TOPIC-…, PROPS-…
+void payload_rules(Context& c);     // PAYLOAD-…
+void time_rules(Context& c);        // TIME-…
+void cadence_rules(Context& c);     // CADENCE-…
+void value_rules(Context& c);       // VALUE-…
+void volume_rules(Context& c);      // THROTTLE-…, QUOTA-…
+void dut_rules(Context& c);         // DUT-…, METHOD-…, CADENCE-PUBLISH-WHILE-DISCONNECTED
+
+}  // namespace flexhil::rules::detail
+
+namespace flexhil::rules::detail {
+// `devices/{id}/messages/events/` (or `devices/{d}/modules/{m}/messages/events/` for "d/m").
+std::string telemetry_prefix(const std::string& device);
+bool is_telemetry_topic(const std::string& device, const std::string& topic);
+}  // namespace flexhil::rules::detail

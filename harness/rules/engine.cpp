@@ -1,0 +1,258 @@
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "harness/rules/catalogue.hpp"
+#include "harness/rules/context.hpp"
+#include "harness/rules/rules.hpp"
+#include "harness/rules/timestamp.hpp"
+
+namespace flexhil::rules {
+namespace detail {
+
+std::string str(const Json& ev, const char* key) {
+  const auto it = ev.find(key);
+  if (it == ev.end() || !it->is_string()) return {};
+  return it->get<std::string>();
+}
+
+std::uint64_t seq_of(const Json& ev) {
+  const auto it = ev.find("seq");
+  return it != ev.end() && it->is_number_unsigned() ? it->get<std::uint64_t>()
+         : it != ev.end() && it->is_number_integer() ? static_cast<std::uint64_t>(it->get<std::int64_t>())
+                                                     : 0;
+}
+
+std::optional<double> number_from_text(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.empty()) return std::nullopt;
+  if (text.front() == '+') text.remove_prefix(1);
+  double v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::string fmt_s(double seconds) { return fmt::format("{:.3f} s", seconds); }
+
+std::string telemetry_prefix(const std::string& device) {
+  const auto slash = device.find('/');
+  if (slash == std::string::npos) return "devices/" + device + "/messages/events/";
+  return "devices/" + device.substr(0, slash) + "/modules/" + device.substr(slash + 1) +
+         "/messages/events/";
+}
+
+bool is_telemetry_topic(const std::string& device, const std::string& topic) {
+  const std::string prefix = telemetry_prefix(device);
+  return topic.rfind(prefix, 0) == 0 || topic == prefix.substr(0, prefix.size() - 1);
+}
+
+void Collector::add(const std::string& rule_id, const std::string& device, const std::string& message,
+                    std::vector<std::uint64_t> evidence) {
+  const auto key = std::make_pair(rule_id, device);
+  auto it = index_.find(key);
+  if (it == index_.end()) {
+    Entry e;
+    e.finding.rule_id = rule_id;
+    e.finding.device = device;
+    e.finding.message = message;
+    if (const auto* info = find_rule(rule_id)) {
+      e.finding.severity = info->severity;
+      e.finding.hub = info->hub;
+    } else {
+      e.finding.severity = Severity::error;
+      e.finding.hub = rule_id.rfind("AUTH-", 0) == 0 ? HubBehaviour::refuses : HubBehaviour::accepts;
+    }
+    it = index_.emplace(key, entries_.size()).first;
+    entries_.push_back(std::move(e));
+  }
+  Entry& e = entries_[it->second];
+  ++e.count;
+  for (auto s : evidence)
+    if (e.finding.evidence.size() < max_evidence &&
+        std::find(e.finding.evidence.begin(), e.finding.evidence.end(), s) == e.finding.evidence.end())
+      e.finding.evidence.push_back(s);
+}
+
+std::vector<Finding> Collector::finish() const {
+  std::vector<Finding> out;
+  for (const auto& e : entries_) {
+    Finding f = e.finding;
+    if (e.count > 1) f.message += fmt::format(" (first of {} occurrences)", e.count);
+    out.push_back(std::move(f));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) {
+    const auto fa = a.evidence.empty() ? UINT64_MAX : a.evidence.front();
+    const auto fb = b.evidence.empty() ? UINT64_MAX : b.evidence.front();
+    return fa < fb;
+  });
+  return out;
+}
+
+namespace {
+std::int64_t mono_of(const Json& ev) {
+  const auto it = ev.find("mono_ns");
+  return it != ev.end() && it->is_number() ? it->get<std::int64_t>() : 0;
+}
+}  // namespace
+
+Context::Context(const std::vector<Json>& evs, const Expectations& ex) : events(evs), expect(ex) {
+  scale = ex.time_scale;
+  const Json* start = nullptr;
+  for (const auto& ev : events)
+    if (str(ev, "kind") == "run_start") {
+      start = &ev;
+      break;
+    }
+  if (start) {
+    if (auto it = start->find("time_scale"); it != start->end() && it->is_number() && it->get<double>() > 0)
+      scale = it->get<double>();
+  } else if (!events.empty()) {
+    start = &events.front();
+  }
+  if (start) {
+    start_mono = mono_of(*start);
+    if (auto w = parse_timestamp(str(*start, "wall"))) start_wall_s = w->epoch_s;
+  }
+  for (const auto& ev : events) end_t = std::max(end_t, t(ev));
+
+  // Connected intervals.
+  std::map<std::string, double> open;
+  auto close = [&](const std::string& device, double at) {
+    auto it = open.find(device);
+    if (it == open.end()) return;
+    connected[device].emplace_back(it->second, at);
+    open.erase(it);
+  };
+  for (const auto& ev : events) {
+    const auto kind = str(ev, "kind");
+    const double at = t(ev);
+    if (kind == "connect" && str(ev, "verdict") == "accepted") {
+      close(str(ev, "device"), at);
+      open[str(ev, "device")] = at;
+    } else if (kind == "disconnect" && str(ev, "reason") != "replaced") {
+      close(str(ev, "device"), at);
+    } else if (kind == "action" && str(ev, "action") == "broker-restart") {
+      while (!open.empty()) close(open.begin()->first, at);
+    }
+  }
+  while (!open.empty()) close(open.begin()->first, end_t);
+
+  // Telemetry, decoded and scanned once.
+  std::set<std::string> not_tags(ex.required_keys.begin(), ex.required_keys.end());
+  if (!ex.timestamp_key.empty()) not_tags.insert(ex.timestamp_key);
+  for (const auto& ev : events) {
+    if (str(ev, "kind") != "publish") continue;
+    const auto device = str(ev, "device");
+    if (!is_telemetry_topic(device, str(ev, "topic"))) continue;
+    Telemetry m;
+    m.event = &ev;
+    m.seq = seq_of(ev);
+    m.device = device;
+    m.t = t(ev);
+    m.wall_s = start_wall_s + m.t;
+    m.payload_decoded = base64_decode(str(ev, "payload_b64"), m.payload);
+    m.size = ev.contains("size") && ev["size"].is_number() ? ev["size"].get<std::size_t>() : m.payload.size();
+    m.utf8_error = first_invalid_utf8(m.payload);
+    m.scan = scan_json(m.payload);
+    telemetry.push_back(std::move(m));
+  }
+  for (auto& m : telemetry) {
+    if (!m.scan.root || m.scan.root->type != JsonNode::Type::object) continue;
+    for (const auto& [key, node] : m.scan.root->members)
+      if (!not_tags.count(key)) m.tags.emplace_back(key, &node);
+  }
+  for (auto& m : telemetry) {
+    auto& sel = selected_tags[m.device];
+    if (!ex.tags.empty()) {
+      if (sel.empty())
+        for (const auto& tg : ex.tags) sel.insert(tg.name);
+    } else {
+      for (const auto& [key, node] : m.tags) sel.insert(key);
+    }
+  }
+  for (auto& m : telemetry) {
+    if (m.tags.empty()) continue;
+    const auto& sel = selected_tags[m.device];
+    std::set<std::string> present;
+    for (const auto& [key, node] : m.tags) present.insert(key);
+    const bool all = std::all_of(sel.begin(), sel.end(), [&](const std::string& n) { return present.count(n) > 0; });
+    m.kind = all ? Telemetry::Kind::full : Telemetry::Kind::change;
+  }
+}
+
+double Context::t(const Json& ev) const {
+  return static_cast<double>(mono_of(ev) - start_mono) / 1e9 * scale;
+}
+
+bool Context::is_connected(const std::string& device, double at) const {
+  const auto it = connected.find(device);
+  if (it == connected.end()) return false;
+  for (const auto& [from, to] : it->second)
+    if (at >= from && at <= to) return true;
+  return false;
+}
+
+const TagExpectation* Context::tag(const std::string& name) const {
+  for (const auto& tg : expect.tags)
+    if (tg.name == name) return &tg;
+  return nullptr;
+}
+
+}  // namespace detail
+
+std::vector<Finding> evaluate(const std::vector<Json>& all_events, const Expectations& expect) {
+  // What happens after run_end is the harness tearing parts down, not the device's behaviour.
+  std::vector<Json> events;
+  events.reserve(all_events.size());
+  for (const auto& ev : all_events) {
+    events.push_back(ev);
+    if (detail::str(ev, "kind") == "run_end") break;
+  }
+  detail::Context c(events, expect);
+  detail::connection_rules(c);
+  detail::topic_rules(c);
+  detail::payload_rules(c);
+  detail::time_rules(c);
+  detail::cadence_rules(c);
+  detail::value_rules(c);
+  detail::volume_rules(c);
+  detail::dut_rules(c);
+  return c.findings.finish();
+}
+
+Verdict judge(const std::vector<Finding>& findings, const FindingExpectations& expect) {
+  Verdict v;
+  std::set<std::string> found;
+  for (const auto& f : findings) found.insert(f.rule_id);
+  if (expect.exact) {
+    const std::set<std::string> want(expect.exact->begin(), expect.exact->end());
+    for (const auto& id : want)
+      if (!found.count(id)) v.missing.push_back(id);
+    for (const auto& id : found)
+      if (!want.count(id)) v.unexpected.push_back(id);
+  } else {
+    const std::set<std::string> must(expect.must_find.begin(), expect.must_find.end());
+    const std::set<std::string> must_not(expect.must_not_find.begin(), expect.must_not_find.end());
+    for (const auto& id : must)
+      if (!found.count(id)) v.missing.push_back(id);
+    std::set<std::string> unexpected;
+    for (const auto& f : findings)
+      if (must_not.count(f.rule_id) || (f.severity == Severity::error && !must.count(f.rule_id)))
+        unexpected.insert(f.rule_id);
+    v.unexpected.assign(unexpected.begin(), unexpected.end());
+  }
+  v.passed = v.missing.empty() && v.unexpected.empty();
+  if (v.passed)
+    v.summary = fmt::format("PASSED ({} finding{})", findings.size(), findings.size() == 1 ? "" : "s");
+  else
+    v.summary = fmt::format("FAILED: {}{}{}", v.unexpected.empty() ? "" : fmt::format("unexpected {}", fmt::join(v.unexpected, ", ")),
+                            (!v.unexpected.empty() && !v.missing.empty()) ? "; " : "",
+                            v.missing.empty() ? "" : fmt::format("missing {}", fmt::join(v.missing, ", ")));
+  return v;
+}
+
+}  // namespace flexhil::rules

@@ -1,0 +1,27 @@
+#pragma once
+// The rules: pure functions of the event stream (capture.jsonl objects, docs/events.md) and the
+// scenario's expectations. The same code judges a live run and a capture offline
+// (`flexhil validate`). Findings are aggregated per rule and device, ordered by first evidence.
+#include <string>
+#include <vector>
+
+#include "common/event.hpp"
+#include "harness/rules/expectations.hpp"
+#include "harness/rules/finding.hpp"
+
+namespace flexhil::rules {
+
+std::vector<Finding> evaluate(const std::vector<Json>& events, const Expectations& expect);
+
+struct Verdict {
+  bool passed = true;
+  std::vector<std::string> missing;     // expected rule ids that were not found
+  std::vector<std::string> unexpected;  // found rule ids that fail the scenario
+  std::string summary;                  // one line for the terminal
+};
+
+// exact_findings: passed iff the set of rule ids found equals it. Otherwise: every must_find id
+// found, no must_not_find id found, and no error-severity finding outside must_find.
+Verdict judge(const std::vector<Finding>& findings, const FindingExpectations& expect);
+
+}  // namespace flexhil::rules
