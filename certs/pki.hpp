@@ -16,7 +16,9 @@ enum class KeyType { rsa2048, ecdsa_p256 };
 struct KeyPair {
   std::string key_pem;   // PKCS#8 PEM
   std::string cert_pem;  // X.509 PEM
-  // Writes <dir>/<stem>.crt and <dir>/<stem>.key (mode 0600); returns {crt, key} paths.
+  // Writes <dir>/<stem>.crt (0644) and <dir>/<stem>.key (created with mode 0600, replacing any
+  // existing file); creates <dir> if needed; returns {crt, key} paths. Throws
+  // InfrastructureError when a file cannot be written.
   std::pair<std::string, std::string> write(const std::string& dir, const std::string& stem) const;
 };
 
@@ -38,8 +40,14 @@ KeyPair make_self_signed(const CertificateSpec& spec);
 // Certificate signed by `issuer` (a CA KeyPair).
 KeyPair make_signed(const CertificateSpec& spec, const KeyPair& issuer);
 
-// The hub's server certificate: CN={hub}.azure-devices.net, SANs for that name, localhost,
-// 127.0.0.1, ::1 and the extra names/addresses given (a lab bench maps the hub name to its PC).
+// "eWONPROJECT" -> "eWONPROJECT.azure-devices.net"; a name that already contains a dot is
+// returned unchanged (a full host name was given).
+std::string hub_host_name(const std::string& hub);
+
+// The hub's server certificate: CN=hub_host_name(hub_host), SANs for that name, localhost,
+// 127.0.0.1, ::1 and the extra names/addresses given (a lab bench maps the hub name to its PC):
+// an extra that parses as an IPv4/IPv6 address becomes an IP SAN, anything else a DNS SAN.
+// extendedKeyUsage serverAuth; signed by `ca`.
 KeyPair make_hub_server_certificate(const std::string& hub_host, const KeyPair& ca,
                                     const std::vector<std::string>& extra_names = {});
 
@@ -54,5 +62,12 @@ std::string sha256_thumbprint_der(const std::string& cert_der);
 std::string read_certificate_file(const std::string& path);
 // The subject CN of a PEM certificate ("" when absent).
 std::string common_name(const std::string& cert_pem);
+
+// Loads <crt> and <key> (PEM) into a KeyPair, e.g. the CA written by `flexhil certs ca`;
+// throws ConfigError naming the file when unreadable or malformed, or when they do not match.
+KeyPair load_key_pair(const std::string& crt_path, const std::string& key_path);
+
+// The DER encoding of a PEM certificate (throws std::invalid_argument if not a certificate).
+std::string certificate_der(const std::string& cert_pem);
 
 }  // namespace flexhil::certs
