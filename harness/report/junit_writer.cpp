@@ -1,0 +1,161 @@
+// junit.xml: one <testcase> per (device, rule) that ran, so CI shows what was checked and not
+// only what failed. Error findings fail their test case; warnings and infos are listed in the
+// case's <system-out>. Findings a scenario declares (known-bad library) do not fail the build;
+// a missing or an unexpected one fails the "scenario / expected-findings" case instead.
+#include <fmt/format.h>
+
+#include <set>
+#include <utility>
+
+#include "harness/report/labels.hpp"
+#include "harness/report/markup_escape.hpp"
+#include "harness/report/report.hpp"
+#include "harness/report/run_stats.hpp"
+
+namespace flexhil::report {
+
+namespace {
+
+constexpr std::size_t max_evidence_lines = 50;
+
+struct Case {
+  std::string classname;
+  std::string name;
+  std::string title;
+  std::vector<std::size_t> findings;  // indexes into input.findings
+};
+
+std::vector<Case> collect_cases(const ReportInput& input) {
+  std::vector<Case> cases;
+  std::set<std::pair<std::string, std::string>> seen;
+  auto add = [&](std::string device, const std::string& rule) {
+    std::string cls(device_label(device));
+    if (seen.insert({cls, rule}).second) cases.push_back({cls, rule, {}, {}});
+  };
+  if (!input.rules_run.empty()) {
+    for (const auto& run : input.rules_run)
+      for (const auto& rule : run.rule_ids) add(run.device, rule);
+  } else {
+    const std::vector<std::string> devices = input.devices.empty() ? std::vector<std::string>{""} : input.devices;
+    for (const auto& d : devices)
+      for (const auto& rule : input.catalogue) add(d, rule.id);
+  }
+  for (const auto& f : input.findings) add(f.device, f.rule_id);  // never lose a finding
+  std::map<std::pair<std::string, std::string>, std::size_t> where;
+  for (std::size_t i = 0; i < cases.size(); ++i) where[{cases[i].classname, cases[i].name}] = i;
+  for (std::size_t i = 0; i < input.findings.size(); ++i) {
+    const auto& f = input.findings[i];
+    cases[where[{std::string(device_label(f.device)), f.rule_id}]].findings.push_back(i);
+  }
+  for (auto& c : cases)
+    for (const auto& rule : input.catalogue)
+      if (rule.id == c.name) c.title = rule.title;
+  return cases;
+}
+
+std::string describe_finding(const rules::Finding& f, const std::map<std::uint64_t, const Json*>& by_seq,
+                             bool expected) {
+  std::string text = fmt::format("[{}{}] {} (real hub: {})\n", severity_label(f.severity),
+                                 expected ? ", expected by the scenario" : "", f.message, hub_label(f.hub));
+  if (!f.evidence.empty()) {
+    text += "evidence (seq):";
+    for (auto seq : f.evidence) text += fmt::format(" {}", seq);
+    text += "\n";
+  }
+  std::size_t shown = 0;
+  for (auto seq : f.evidence) {
+    if (shown == max_evidence_lines) {
+      text += fmt::format("  … {} more\n", f.evidence.size() - shown);
+      break;
+    }
+    const auto it = by_seq.find(seq);
+    text += "  " + (it != by_seq.end() ? summarize_event(*it->second) : fmt::format("#{} (not in capture)", seq)) + "\n";
+    ++shown;
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string render_junit(const ReportInput& input) {
+  const auto by_seq = index_by_seq(input.events);
+  const auto expectations = check_expectations(input);
+  std::set<std::size_t> expected;
+  if (expectations) expected.insert(expectations->matched_findings.begin(), expectations->matched_findings.end());
+
+  std::string body;
+  std::size_t tests = 0, failures = 0, errors = 0;
+  for (const auto& c : collect_cases(input)) {
+    ++tests;
+    std::vector<std::size_t> failing;
+    std::string out;
+    if (!c.title.empty()) out += c.title + "\n";
+    for (auto i : c.findings) {
+      const auto& f = input.findings[i];
+      const bool is_expected = expected.count(i) > 0;
+      if (f.severity == rules::Severity::error && !is_expected)
+        failing.push_back(i);
+      else
+        out += describe_finding(f, by_seq, is_expected);
+    }
+    body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\">\n", escape_markup(c.classname),
+                        escape_markup(c.name));
+    if (!failing.empty()) {
+      ++failures;
+      const auto& first = input.findings[failing.front()];
+      std::string message = first.message;
+      if (failing.size() > 1) message += fmt::format(" (and {} more)", failing.size() - 1);
+      std::string text;
+      for (auto i : failing) text += describe_finding(input.findings[i], by_seq, false);
+      body += fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n", escape_markup_line(message),
+                          escape_markup(c.name), escape_markup(text));
+    }
+    if (!out.empty()) body += fmt::format("      <system-out>{}</system-out>\n", escape_markup(out));
+    body += "    </testcase>\n";
+  }
+  if (expectations) {
+    ++tests;
+    body += "    <testcase classname=\"scenario\" name=\"expected-findings\" time=\"0\">\n";
+    if (!expectations->ok()) {
+      ++failures;
+      std::string text;
+      for (const auto& m : expectations->missing)
+        text += fmt::format("missing: {}{}\n", m.rule_id, m.device.empty() ? "" : " on " + m.device);
+      for (const auto& u : expectations->unexpected)
+        text += fmt::format("unexpected: {} on {}: {}\n", u.rule_id, device_label(u.device), u.message);
+      body += fmt::format(
+          "      <failure message=\"{}\" type=\"expected-findings\">{}</failure>\n",
+          escape_markup_line(fmt::format("{} declared finding(s) missing, {} unexpected finding(s)",
+                                         expectations->missing.size(), expectations->unexpected.size())),
+          escape_markup(text));
+    }
+    body += "    </testcase>\n";
+  }
+  if (input.exit_code == 2 || input.exit_code == 3) {
+    // The run itself did not work: a CI system must not read "no failures" as "passed".
+    ++tests;
+    ++errors;
+    body += fmt::format(
+        "    <testcase classname=\"run\" name=\"infrastructure\" time=\"0\">\n"
+        "      <error message=\"{}\" type=\"exit-{}\"/>\n    </testcase>\n",
+        escape_markup_line(input.exit_reason.empty() ? "run did not complete" : input.exit_reason), input.exit_code);
+  }
+
+  const std::string name = escape_markup(input.scenario);
+  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  xml += fmt::format("<testsuites name=\"flexhil\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3f}\">\n",
+                     tests, failures, errors, input.duration_s);
+  xml += fmt::format(
+      "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" time=\"{:.3f}\" "
+      "timestamp=\"{}\" hostname=\"flexhil\">\n",
+      name, tests, failures, errors, input.duration_s, escape_markup(input.started_wall));
+  xml += fmt::format(
+      "    <properties>\n      <property name=\"run\" value=\"{}\"/>\n      <property name=\"time_scale\" "
+      "value=\"{}\"/>\n      <property name=\"exit_code\" value=\"{}\"/>\n    </properties>\n",
+      escape_markup(input.run_id), input.time_scale, input.exit_code);
+  xml += body;
+  xml += "  </testsuite>\n</testsuites>\n";
+  return xml;
+}
+
+}  // namespace flexhil::report

@@ -1,0 +1,37 @@
+#include <filesystem>
+#include <fstream>
+
+#include "common/error.hpp"
+#include "harness/report/report.hpp"
+
+namespace flexhil::report {
+
+namespace {
+
+// Written to a temporary name and renamed, so a reader never sees half a report.
+void write_file(const std::filesystem::path& path, const std::string& content) {
+  const auto tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.flush();
+    if (!out) throw InfrastructureError("cannot write " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw InfrastructureError("cannot rename " + tmp + " to " + path.string() + ": " + ec.message());
+}
+
+}  // namespace
+
+void write_reports(const ReportInput& input, const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw InfrastructureError("cannot create report folder " + dir + ": " + ec.message());
+  const std::filesystem::path d(dir);
+  write_file(d / "junit.xml", render_junit(input));
+  write_file(d / "summary.json", render_summary_json(input));
+  write_file(d / "report.html", render_html(input));
+}
+
+}  // namespace flexhil::report
