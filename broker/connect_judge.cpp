@@ -1,0 +1,235 @@
+#include "broker/connect_judge.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fmt/format.h>
+#include <vector>
+
+#include "certs/sas_token.hpp"
+
+namespace flexhil::broker {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::vector<std::string_view> split_segments(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t pos = 0;
+  while (true) {
+    const auto slash = s.find('/', pos);
+    out.push_back(s.substr(pos, slash == std::string_view::npos ? std::string_view::npos : slash - pos));
+    if (slash == std::string_view::npos) break;
+    pos = slash + 1;
+  }
+  return out;
+}
+
+struct Judge {
+  const ConnectRequest& req;
+  const Registry& reg;
+  const ConnectPolicy& pol;
+  ConnectVerdict v;
+
+  ConnectVerdict refuse(std::string reason_id, std::string reason) {
+    v.accepted = false;
+    v.reason_id = std::move(reason_id);
+    v.reason = std::move(reason);
+    return std::move(v);
+  }
+  ConnectVerdict accept(std::string matched, std::string reason) {
+    v.accepted = true;
+    v.reason_id.clear();
+    v.matched = std::move(matched);
+    v.reason = v.username.reason.empty() ? std::move(reason) : reason + "; " + v.username.reason;
+    return std::move(v);
+  }
+
+  ConnectVerdict sas(const Device& dev) {
+    if (!req.password || req.password->empty()) {
+      if (req.certificate)
+        return refuse("AUTH-MODE-MISMATCH",
+                      fmt::format("device '{}' is registered for SAS but presented only a client certificate "
+                                  "(no SharedAccessSignature password)",
+                                  dev.id));
+      return refuse("AUTH-SAS-FORMAT", fmt::format("device '{}' uses SAS but sent no password", dev.id));
+    }
+    std::string error;
+    const auto token = certs::parse_sas_token(*req.password, &error);
+    if (!token) return refuse("AUTH-SAS-FORMAT", "malformed SAS token: " + error);
+    v.sas_expiry = token->expiry;
+    v.sas_skn = token->skn;
+
+    const auto device_path = pol.hub_host + "/devices/" + dev.id;
+    const auto segments = sr_prefix_segments(token->sr_decoded, device_path);
+    if (!segments)
+      return refuse("AUTH-SAS-RESOURCE", fmt::format("SAS sr '{}' does not cover '{}'", token->sr_decoded, device_path));
+
+    const bool primary_ok = verify_sas_signature(*token, dev.primary_key);
+    const bool secondary_ok = !primary_ok && !dev.secondary_key.empty() && verify_sas_signature(*token, dev.secondary_key);
+    std::string matched;
+    if (token->skn) {
+      const auto* policy = reg.find_policy(*token->skn);
+      const bool policy_ok = policy && verify_sas_signature(*token, policy->key);
+      if (!policy_ok && (primary_ok || secondary_ok))
+        return refuse("AUTH-SAS-POLICY",
+                      fmt::format("token is signed with the device's {} key but names policy skn='{}'; a device-key "
+                                  "token must not carry skn",
+                                  primary_ok ? "primary" : "secondary", *token->skn));
+      if (!policy) return refuse("AUTH-SAS-POLICY", fmt::format("unknown shared access policy skn='{}'", *token->skn));
+      if (!policy_ok)
+        return refuse("AUTH-SAS-SIGNATURE",
+                      fmt::format("signature does not verify with the key of policy '{}'", policy->name));
+      if (!policy->has(Permission::device_connect))
+        return refuse("AUTH-SAS-POLICY",
+                      fmt::format("policy '{}' lacks the DeviceConnect permission", policy->name));
+      matched = "policy:" + policy->name;
+    } else {
+      if (*segments < 3)
+        return refuse("AUTH-SAS-RESOURCE",
+                      fmt::format("device-key token sr '{}' must name the device ('{}'); only policy tokens (skn) "
+                                  "may be scoped to the hub",
+                                  token->sr_decoded, device_path));
+      if (!primary_ok && !secondary_ok)
+        return refuse("AUTH-SAS-SIGNATURE",
+                      fmt::format("signature verifies with neither the primary nor the secondary key of '{}'", dev.id));
+      matched = primary_ok ? "primary" : "secondary";
+    }
+    if (token->expiry + pol.sas_skew_seconds < req.now)
+      return refuse("AUTH-SAS-EXPIRED",
+                    fmt::format("SAS token expired: se={} is {} s before now ({} s of clock skew allowed)",
+                                token->expiry, req.now - token->expiry, pol.sas_skew_seconds));
+    return accept(matched, fmt::format("SAS token valid ({} key), expires se={}", matched, token->expiry));
+  }
+
+  bool expired_cert(const PresentedCertificate& cert) const {
+    return cert.not_after && *cert.not_after < req.now;
+  }
+
+  ConnectVerdict x509_selfsigned(const Device& dev) {
+    if (!req.certificate) return no_cert(dev);
+    const auto& cert = *req.certificate;
+    auto matches = [&](const std::string& registered) {
+      if (registered.empty()) return false;
+      return iequals(registered, registered.size() == 40 ? cert.sha1 : cert.sha256);
+    };
+    std::string matched;
+    if (matches(dev.primary_thumbprint)) matched = "primary";
+    else if (matches(dev.secondary_thumbprint)) matched = "secondary";
+    else
+      return refuse("AUTH-X509-THUMBPRINT",
+                    fmt::format("certificate thumbprint (SHA-1 {}, SHA-256 {}) matches neither registered thumbprint "
+                                "of '{}' (primary {}{})",
+                                cert.sha1, cert.sha256, dev.id, dev.primary_thumbprint,
+                                dev.secondary_thumbprint.empty() ? "" : ", secondary " + dev.secondary_thumbprint));
+    if (expired_cert(cert)) return refuse("AUTH-X509-EXPIRED", "the client certificate has expired");
+    const auto hash = (matched == "primary" ? dev.primary_thumbprint : dev.secondary_thumbprint).size() == 40
+                          ? "SHA-1"
+                          : "SHA-256";
+    return accept(matched, fmt::format("certificate matches the {} thumbprint ({})", matched, hash));
+  }
+
+  ConnectVerdict x509_ca(const Device& dev) {
+    if (!req.certificate) return no_cert(dev);
+    const auto& cert = *req.certificate;
+    if (cert.common_name != dev.id)
+      return refuse("AUTH-X509-CN-MISMATCH",
+                    fmt::format("certificate CN '{}' is not the device id '{}'", cert.common_name, dev.id));
+    if (expired_cert(cert)) return refuse("AUTH-X509-EXPIRED", "the client certificate has expired");
+    return accept("ca:" + cert.common_name, "CA-signed certificate with CN = device id (chain verified by TLS)");
+  }
+
+  ConnectVerdict no_cert(const Device& dev) {
+    if (req.password && req.password->rfind("SharedAccessSignature", 0) == 0)
+      return refuse("AUTH-MODE-MISMATCH",
+                    fmt::format("device '{}' is registered for {} but sent a SAS token without a client certificate",
+                                dev.id, to_string(dev.auth)));
+    return refuse("AUTH-X509-NO-CERT",
+                  fmt::format("device '{}' is registered for {} but presented no client certificate", dev.id,
+                              to_string(dev.auth)));
+  }
+
+  ConnectVerdict run() {
+    v.password_redacted = redact_password(req.password);
+    if (req.protocol_version == 5 && !pol.accept_mqtt5)
+      return refuse("AUTH-PROTOCOL-VERSION", "MQTT 5 is only available on preview hubs (policy mqtt5_policy=refuse)");
+    if (req.protocol_version < 4)
+      return refuse("AUTH-PROTOCOL-VERSION", "MQTT 3.1 (protocol level 3) is not supported by IoT Hub; use 3.1.1");
+    const auto slash = req.client_id.find('/');
+    const std::string device_id = req.client_id.substr(0, slash);
+    const std::string module_id = slash == std::string::npos ? "" : req.client_id.substr(slash + 1);
+    if (!is_valid_device_id(device_id) || (slash != std::string::npos && !is_valid_device_id(module_id)))
+      return refuse("AUTH-CLIENTID-INVALID",
+                    fmt::format("ClientId '{}' is not a valid device id (1 to 128 letters, digits and "
+                                "- : . + % _ # * ? ! ( ) , = @ ; $ ')",
+                                req.client_id));
+    v.username = judge_username(req.username, req.client_id, pol.hub_host);
+    if (!v.username.accepted) return refuse(v.username.reason_id, v.username.reason);
+    const auto* dev = reg.find_device(device_id);
+    if (!dev) return refuse("AUTH-DEVICE-UNKNOWN", fmt::format("device '{}' is not in the registry", device_id));
+    if (!module_id.empty())
+      return refuse("AUTH-DEVICE-UNKNOWN",
+                    fmt::format("module '{}' of device '{}' is not in the registry (module identities are not "
+                                "supported)",
+                                module_id, device_id));
+    v.auth = std::string(to_string(dev->auth));
+    if (!dev->enabled) return refuse("AUTH-DEVICE-DISABLED", fmt::format("device '{}' is disabled", dev->id));
+    switch (dev->auth) {
+      case AuthKind::sas: return sas(*dev);
+      case AuthKind::x509_selfsigned: return x509_selfsigned(*dev);
+      case AuthKind::x509_ca: return x509_ca(*dev);
+    }
+    return refuse("AUTH-REFUSED", "unknown authentication kind");
+  }
+};
+
+}  // namespace
+
+std::optional<std::size_t> sr_prefix_segments(std::string_view sr, std::string_view path) {
+  if (!sr.empty() && sr.back() == '/') sr.remove_suffix(1);
+  if (sr.empty()) return std::nullopt;
+  const auto a = split_segments(sr);
+  const auto b = split_segments(path);
+  if (a.size() > b.size()) return std::nullopt;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!iequals(a[i], b[i])) return std::nullopt;
+  return a.size();
+}
+
+std::string redact_password(const std::optional<std::string>& password) {
+  if (!password) return "";
+  const std::string& p = *password;
+  if (p.rfind("SharedAccessSignature", 0) == 0) {
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < p.size()) {
+      auto amp = p.find('&', pos);
+      if (amp == std::string::npos) amp = p.size();
+      std::string item = p.substr(pos, amp - pos);
+      // The first item carries the "SharedAccessSignature " prefix.
+      const auto space = item.rfind(' ');
+      const std::string field = space == std::string::npos ? item : item.substr(space + 1);
+      if (field.size() >= 4 && iequals(field.substr(0, 4), "sig="))
+        item = item.substr(0, item.size() - field.size()) + field.substr(0, 4) + "<redacted>";
+      out += item;
+      if (amp < p.size()) out += '&';
+      pos = amp + 1;
+    }
+    return out;
+  }
+  std::string lower(p);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower.find("x509=true") != std::string::npos && lower.find("sharedaccesskey") == std::string::npos) return p;
+  return p.empty() ? "" : fmt::format("<redacted {} bytes>", p.size());
+}
+
+ConnectVerdict judge_connect(const ConnectRequest& request, const Registry& registry, const ConnectPolicy& policy) {
+  Judge j{request, registry, policy, {}};
+  return j.run();
+}
+
+}  // namespace flexhil::broker
