@@ -1,0 +1,39 @@
+#pragma once
+// Requests the harness sends to the plugin on `$flexhil/cmd/…` (JSON payloads):
+//   $flexhil/cmd/c2d      {"device":"D","body_b64":"…","props":{"k":"v","flag":null}}
+//   $flexhil/cmd/desired  {"device":"D","patch":{…}}
+//   $flexhil/cmd/method   {"device":"D","method":"reboot","rid":"1","payload":<any JSON>}
+// Pure parsing; the plugin executes them.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "common/event.hpp"
+
+namespace flexhil::broker {
+
+struct C2dCommand {
+  std::string device;
+  std::string body;  // decoded bytes
+  std::vector<std::pair<std::string, std::optional<std::string>>> props;
+};
+struct DesiredCommand {
+  std::string device;
+  Json patch;  // object
+};
+struct MethodCommand {
+  std::string device;
+  std::string method;
+  std::string rid;
+  std::string payload;  // JSON text sent as the request body
+};
+using HarnessCommand = std::variant<C2dCommand, DesiredCommand, MethodCommand>;
+
+// nullopt with *error set when the topic is unknown or the payload malformed.
+std::optional<HarnessCommand> parse_harness_command(std::string_view topic, std::string_view payload,
+                                                    std::string* error);
+
+}  // namespace flexhil::broker

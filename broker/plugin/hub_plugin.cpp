@@ -1,0 +1,450 @@
+#include "broker/plugin/hub_plugin.hpp"
+
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <fmt/format.h>
+#include <variant>
+#include <vector>
+
+// mosquitto_broker.h before mosquitto_plugin.h (the v5 plugin API).
+#include <mosquitto.h>
+#include <mosquitto_broker.h>
+#include <mosquitto_plugin.h>
+
+#include "broker/harness_commands.hpp"
+#include "broker/plugin/client_certificate.hpp"
+#include "broker/property_bag.hpp"
+#include "broker/topic_policy.hpp"
+
+namespace flexhil::broker::plugin {
+
+namespace {
+
+std::string or_empty(const char* s) { return s ? s : ""; }
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// "$flexhil/#", "$flexhil/audit", … : what the harness's own connection may subscribe to.
+bool internal_filter(std::string_view filter) { return filter == "$flexhil/#" || starts_with(filter, "$flexhil/"); }
+
+std::string listener_of(const mosquitto* client, bool has_certificate) {
+  if (mosquitto_client_protocol(client) == mp_websockets) return "websocket";
+  return has_certificate ? "x509" : "sas";
+}
+
+// Mosquitto 2.0.11 passes -1 for a clean DISCONNECT, a dropped socket and a keep-alive timeout
+// alike (verified, broker/README.md), so those are all "client"; the hub launcher can refine them
+// from mosquitto's log.
+std::string disconnect_reason(int mosquitto_reason) {
+  switch (mosquitto_reason) {
+    case -1:
+    case MOSQ_ERR_SUCCESS: return "client";
+    case MOSQ_ERR_KEEPALIVE: return "keepalive";
+    case MOSQ_ERR_ADMINISTRATIVE_ACTION: return "kicked";
+    default: return "error";
+  }
+}
+
+}  // namespace
+
+HubPlugin::HubPlugin(PluginOptions options, Registry registry)
+    : options_(std::move(options)), registry_(std::move(registry)) {
+  if (!options_.hub.empty()) registry_.hub = options_.hub;
+  policy_.hub_host = registry_.host();
+  policy_.sas_skew_seconds = options_.sas_skew_seconds;
+  policy_.accept_mqtt5 = options_.mqtt5_accept;
+  for (const auto& d : registry_.devices) twins_.emplace(d.id, TwinState(d.twin_desired, d.twin_reported));
+}
+
+void HubPlugin::emit(Json event) {
+  const auto text = event.dump(-1, ' ', false, Json::error_handler_t::replace);
+  mosquitto_broker_publish_copy(nullptr, kAuditTopic, static_cast<int>(text.size()), text.data(), 1, false, nullptr);
+}
+
+void HubPlugin::deliver(const std::string& client_id, const std::string& topic, const std::string& payload, int qos) {
+  mosquitto_broker_publish_copy(client_id.c_str(), topic.c_str(), static_cast<int>(payload.size()),
+                                payload.empty() ? nullptr : payload.data(), qos, false, nullptr);
+}
+
+TwinState& HubPlugin::twin(const std::string& device_id) { return twins_[device_id]; }
+
+bool HubPlugin::connected(const std::string& client_id) const { return current_.count(client_id) > 0; }
+
+std::optional<int> HubPlugin::subscribed_qos(const std::string& client_id, const std::string& filter) const {
+  auto s = sessions_.find(client_id);
+  if (s == sessions_.end()) return std::nullopt;
+  auto f = s->second.filters.find(filter);
+  if (f == s->second.filters.end()) return std::nullopt;
+  return f->second;
+}
+
+void HubPlugin::kick(Connection& conn, const std::string& reason, const std::string& detail) {
+  conn.kick_reason = reason;
+  conn.kick_detail = detail;
+  const std::string id = conn.client_id;  // conn may be erased by the disconnect callback
+  mosquitto_kick_client_by_clientid(id.c_str(), false);
+}
+
+// ---------------------------------------------------------------------------------- CONNECT
+
+int HubPlugin::on_basic_auth(mosquitto_evt_basic_auth& ev) {
+  mosquitto* client = ev.client;
+  const std::string client_id = or_empty(mosquitto_client_id(client));
+  const auto certificate = client_certificate(client);
+  Connection conn;
+  conn.client_id = client_id;
+
+  // The harness's own connection: exact internal credentials and no certificate.
+  if (!options_.internal_username.empty() && ev.username && ev.password && !certificate &&
+      options_.internal_username == ev.username && options_.internal_password == ev.password) {
+    conn.internal = true;
+    conn.accepted = true;
+    connections_[client] = conn;
+    current_[client_id] = client;
+    return MOSQ_ERR_SUCCESS;
+  }
+
+  ConnectRequest req;
+  req.client_id = client_id;
+  if (ev.username) req.username = ev.username;
+  if (ev.password) req.password = ev.password;
+  req.protocol_version = mosquitto_client_protocol_version(client);
+  req.certificate = certificate;
+  req.now = now_seconds();
+  auto verdict = judge_connect(req, registry_, policy_);
+  if (verdict.accepted && ev.username && options_.internal_username == ev.username) {
+    verdict.accepted = false;
+    verdict.reason_id = "AUTH-REFUSED";
+    verdict.reason = "the internal username is reserved for the harness";
+  }
+
+  Json e = make_event("connect");
+  e["device"] = client_id;
+  e["username"] = req.username.value_or("");
+  e["password_redacted"] = verdict.password_redacted;
+  e["listener"] = listener_of(client, certificate.has_value());
+  e["address"] = or_empty(mosquitto_client_address(client));
+  e["protocol_version"] = req.protocol_version;
+  e["keepalive"] = mosquitto_client_keepalive(client);
+  e["clean_session"] = mosquitto_client_clean_session(client);
+  e["auth"] = verdict.auth;
+  e["username_form"] = std::string(to_string(verdict.username.form));
+  if (!verdict.username.api_version.empty()) e["api_version"] = verdict.username.api_version;
+  if (!verdict.username.device_client_type.empty()) e["device_client_type"] = verdict.username.device_client_type;
+  e["verdict"] = verdict.accepted ? "accepted" : "refused";
+  e["connack"] = verdict.accepted ? 0 : 5;
+  e["reason"] = verdict.reason;
+  e["reason_id"] = verdict.reason_id;
+  if (!verdict.matched.empty()) e["matched"] = verdict.matched;
+  if (certificate) {
+    e["thumbprint_sha1"] = certificate->sha1;
+    e["thumbprint_sha256"] = certificate->sha256;
+    e["certificate_cn"] = certificate->common_name;
+  }
+  if (verdict.sas_expiry) e["sas_expiry"] = *verdict.sas_expiry;
+  if (verdict.sas_skn) e["sas_skn"] = *verdict.sas_skn;
+  emit(std::move(e));
+
+  if (!verdict.accepted) {
+    connections_.erase(client);
+    return MOSQ_ERR_AUTH;
+  }
+  conn.accepted = true;
+  if (verdict.auth == "sas") conn.sas_expiry = verdict.sas_expiry;
+  // Mosquitto drops the older connection with this ClientId itself once we accept; remember
+  // it so its disconnect event says "replaced".
+  if (auto it = current_.find(client_id); it != current_.end() && it->second != client) {
+    if (auto old = connections_.find(it->second); old != connections_.end()) old->second.replaced = true;
+  }
+  if (mosquitto_client_clean_session(client)) sessions_.erase(client_id);
+  connections_[client] = conn;
+  current_[client_id] = client;
+  return MOSQ_ERR_SUCCESS;
+}
+
+// ---------------------------------------------------------------------------------- ACL
+
+int HubPlugin::on_acl_check(mosquitto_evt_acl_check& ev) {
+  auto it = connections_.find(ev.client);
+  if (it == connections_.end() || !it->second.accepted) return MOSQ_ERR_ACL_DENIED;
+  Connection& conn = it->second;
+  const std::string topic = or_empty(ev.topic);
+
+  if (conn.internal) {
+    switch (ev.access) {
+      case MOSQ_ACL_SUBSCRIBE:
+      case MOSQ_ACL_READ: return internal_filter(topic) ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
+      case MOSQ_ACL_WRITE: return starts_with(topic, "$flexhil/cmd/") ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
+      case MOSQ_ACL_UNSUBSCRIBE: return MOSQ_ERR_SUCCESS;
+      default: return MOSQ_ERR_ACL_DENIED;
+    }
+  }
+  switch (ev.access) {
+    case MOSQ_ACL_SUBSCRIBE: return acl_device_subscribe(ev, conn);
+    case MOSQ_ACL_WRITE: return acl_device_write(ev, conn);
+    case MOSQ_ACL_READ:
+      // Device telemetry never reaches another device: a device reads only its own downstream topics.
+      return device_may_receive(conn.client_id, topic) ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
+    case MOSQ_ACL_UNSUBSCRIBE: {
+      if (auto s = sessions_.find(conn.client_id); s != sessions_.end()) s->second.filters.erase(topic);
+      return MOSQ_ERR_SUCCESS;
+    }
+    default: return MOSQ_ERR_ACL_DENIED;
+  }
+}
+
+int HubPlugin::acl_device_subscribe(mosquitto_evt_acl_check& ev, Connection& conn) {
+  const std::string filter = or_empty(ev.topic);
+  const auto cls = classify_subscribe(conn.client_id, filter);
+  auto& session = sessions_[conn.client_id];
+  const bool already = session.filters.count(filter) > 0;
+  Json e = make_event("subscribe");
+  e["device"] = conn.client_id;
+  e["topic"] = filter;
+  e["qos"] = ev.qos;
+  std::string reason = cls.reason, reason_id = cls.reason_id;
+  if (cls.kind != SubscribeKind::forbidden && !already &&
+      static_cast<int>(session.filters.size()) >= options_.max_subscriptions) {
+    reason_id = "CONN-TOO-MANY-SUBSCRIPTIONS";
+    reason = fmt::format("subscription {} of the connection; IoT Hub allows {}", session.filters.size() + 1,
+                         options_.max_subscriptions);
+  }
+  if (!reason_id.empty()) {
+    e["granted_qos"] = 128;
+    e["verdict"] = "disconnected";
+    e["reason"] = reason;
+    e["reason_id"] = reason_id;
+    emit(std::move(e));
+    kick(conn, "kicked", reason_id + ": " + reason);
+    return MOSQ_ERR_ACL_DENIED;
+  }
+  // mosquitto grants what was asked (up to the listener's max_qos); IoT Hub grants at most 1.
+  const int granted = ev.qos > 1 ? 1 : ev.qos;
+  session.filters[filter] = granted;
+  e["granted_qos"] = granted;
+  e["verdict"] = "granted";
+  e["reason"] = "";
+  emit(std::move(e));
+  return MOSQ_ERR_SUCCESS;
+}
+
+int HubPlugin::acl_device_write(mosquitto_evt_acl_check& ev, Connection& conn) {
+  const std::string topic = or_empty(ev.topic);
+  const auto cls = classify_publish(conn.client_id, topic);
+  std::string reason = cls.reason, reason_id = cls.reason_id;
+  if (reason_id.empty() && ev.qos == 2 && !options_.qos2_accept) {
+    reason_id = "TOPIC-QOS2";
+    reason = "QoS 2 publish; IoT Hub supports QoS 0 and 1 (qos2_policy=disconnect)";
+  }
+  if (reason_id.empty()) {
+    std::int64_t size = ev.payloadlen;
+    for (const auto& [k, v] : cls.props.entries) size += static_cast<std::int64_t>(k.size() + (v ? v->size() : 0));
+    if (size > options_.max_message_bytes) {
+      reason_id = "PAYLOAD-TOO-LARGE";
+      reason = fmt::format("message of {} bytes (body + properties) exceeds {} bytes", size, options_.max_message_bytes);
+    }
+  }
+  if (reason_id.empty()) return MOSQ_ERR_SUCCESS;  // the publish event follows from MOSQ_EVT_MESSAGE
+
+  Json e = make_event("publish");
+  e["device"] = conn.client_id;
+  e["topic"] = topic;
+  e["props"] = cls.props.to_json();
+  e["qos"] = ev.qos;
+  e["retain"] = ev.retain;
+  e["size"] = ev.payloadlen;
+  // A 300 KB body would bloat the capture: the size says enough for refused messages.
+  if (reason_id != "PAYLOAD-TOO-LARGE" && ev.payload)
+    e["payload_b64"] = base64_encode(std::string_view(static_cast<const char*>(ev.payload), ev.payloadlen));
+  else
+    e["payload_b64"] = "";
+  e["verdict"] = "disconnected";
+  e["reason"] = reason;
+  e["reason_id"] = reason_id;
+  emit(std::move(e));
+  kick(conn, "kicked", reason_id + ": " + reason);
+  return MOSQ_ERR_ACL_DENIED;
+}
+
+// ---------------------------------------------------------------------------------- MESSAGE
+
+int HubPlugin::on_message(mosquitto_evt_message& ev) {
+  auto it = connections_.find(ev.client);
+  if (it == connections_.end()) return MOSQ_ERR_SUCCESS;
+  if (it->second.internal) {
+    harness_command(ev);
+    return MOSQ_ERR_SUCCESS;
+  }
+  device_message(ev, it->second);
+  return MOSQ_ERR_SUCCESS;
+}
+
+void HubPlugin::device_message(mosquitto_evt_message& ev, const Connection& conn) {
+  const std::string topic = or_empty(ev.topic);
+  const std::string payload(static_cast<const char*>(ev.payload ? ev.payload : ""), ev.payloadlen);
+  const auto cls = classify_publish(conn.client_id, topic);
+  Json e = make_event("publish");
+  e["device"] = conn.client_id;
+  e["topic"] = topic;
+  e["props"] = cls.props.to_json();
+  if (!cls.props.errors.empty()) e["props_errors"] = cls.props.errors;
+  e["qos"] = ev.qos;
+  e["retain"] = ev.retain;
+  e["size"] = ev.payloadlen;
+  e["payload_b64"] = base64_encode(payload);
+  e["verdict"] = "accepted";
+  e["reason"] = ev.retain ? "retain flag set: IoT Hub does not store it (forwarded as mqtt-retain=true)" : "";
+  emit(std::move(e));
+  // IoT Hub does not store retained messages.
+  ev.retain = false;
+
+  const std::string& device = conn.client_id;
+  switch (cls.kind) {
+    case PublishKind::twin_get: {
+      const auto doc = twin(device).document().dump();
+      deliver(device, twin_response_topic(200, cls.rid), doc, subscribed_qos(device, "$iothub/twin/res/#").value_or(0));
+      Json t = make_event("twin_get");
+      t["device"] = device;
+      t["rid"] = cls.rid;
+      t["status"] = 200;
+      t["version"] = twin(device).desired_version();
+      t["reported_version"] = twin(device).reported_version();
+      emit(std::move(t));
+      break;
+    }
+    case PublishKind::twin_patch_reported: {
+      const auto res = twin(device).patch_reported(payload);
+      deliver(device,
+              twin_response_topic(res.status, cls.rid, res.status == 204 ? std::to_string(res.version) : ""), "",
+              subscribed_qos(device, "$iothub/twin/res/#").value_or(0));
+      Json t = make_event("twin_patch_reported");
+      t["device"] = device;
+      t["rid"] = cls.rid;
+      t["status"] = res.status;
+      t["version"] = res.version;
+      if (!res.error.empty()) t["error"] = res.error;
+      emit(std::move(t));
+      break;
+    }
+    case PublishKind::method_response: {
+      Json t = make_event("method_response");
+      t["device"] = device;
+      t["rid"] = cls.rid;
+      t["status"] = cls.status;
+      t["payload_b64"] = base64_encode(payload);
+      emit(std::move(t));
+      break;
+    }
+    default: break;
+  }
+}
+
+void HubPlugin::harness_command(const mosquitto_evt_message& ev) {
+  const std::string topic = or_empty(ev.topic);
+  const std::string payload(static_cast<const char*>(ev.payload ? ev.payload : ""), ev.payloadlen);
+  std::string error;
+  const auto cmd = parse_harness_command(topic, payload, &error);
+  auto reject = [&](const std::string& why) {
+    Json e = make_event("command_rejected");
+    e["topic"] = topic;
+    e["reason"] = why;
+    emit(std::move(e));
+  };
+  if (!cmd) return reject(error);
+  auto delivery = [&](Json& e, const std::string& device, const std::string& filter) -> std::optional<int> {
+    const auto qos = subscribed_qos(device, filter);
+    const bool ok = connected(device) && qos.has_value();
+    e["delivered"] = ok;
+    if (!ok) e["reason"] = connected(device) ? "device is not subscribed to " + filter : "device is not connected";
+    return ok ? qos : std::nullopt;
+  };
+  if (const auto* c2d = std::get_if<C2dCommand>(&*cmd)) {
+    const auto t = c2d_topic(c2d->device, encode_property_bag(c2d->props));
+    Json e = make_event("c2d_sent");
+    e["device"] = c2d->device;
+    e["topic"] = t;
+    e["payload_b64"] = base64_encode(c2d->body);
+    const auto qos = delivery(e, c2d->device, "devices/" + c2d->device + "/messages/devicebound/#");
+    if (qos) deliver(c2d->device, t, c2d->body, *qos);
+    emit(std::move(e));
+  } else if (const auto* desired = std::get_if<DesiredCommand>(&*cmd)) {
+    if (!registry_.find_device(desired->device)) return reject("unknown device '" + desired->device + "'");
+    const auto version = twin(desired->device).patch_desired(desired->patch);
+    Json body = desired->patch;
+    body["$version"] = version;
+    const auto text = body.dump();
+    const auto t = desired_patch_topic(version);
+    Json e = make_event("desired_update");
+    e["device"] = desired->device;
+    e["topic"] = t;
+    e["payload_b64"] = base64_encode(text);
+    e["version"] = version;
+    const auto qos = delivery(e, desired->device, "$iothub/twin/PATCH/properties/desired/#");
+    if (qos) deliver(desired->device, t, text, *qos);
+    emit(std::move(e));
+  } else if (const auto* method = std::get_if<MethodCommand>(&*cmd)) {
+    const auto t = method_request_topic(method->method, method->rid);
+    Json e = make_event("method_request");
+    e["device"] = method->device;
+    e["topic"] = t;
+    e["method"] = method->method;
+    e["rid"] = method->rid;
+    e["payload_b64"] = base64_encode(method->payload);
+    const auto qos = delivery(e, method->device, "$iothub/methods/POST/#");
+    if (qos) deliver(method->device, t, method->payload, *qos);
+    emit(std::move(e));
+  }
+}
+
+// ---------------------------------------------------------------------------------- DISCONNECT / TICK
+
+int HubPlugin::on_disconnect(mosquitto_evt_disconnect& ev) {
+  auto it = connections_.find(ev.client);
+  if (it == connections_.end()) return MOSQ_ERR_SUCCESS;
+  Connection conn = std::move(it->second);
+  connections_.erase(it);
+  if (auto cur = current_.find(conn.client_id); cur != current_.end() && cur->second == ev.client)
+    current_.erase(cur);
+  if (conn.internal || !conn.accepted) return MOSQ_ERR_SUCCESS;
+  Json e = make_event("disconnect");
+  e["device"] = conn.client_id;
+  if (!conn.kick_reason.empty()) {
+    e["reason"] = conn.kick_reason;
+    e["detail"] = conn.kick_detail;
+  } else if (conn.replaced) {
+    e["reason"] = "replaced";
+    e["detail"] = "a new connection with the same ClientId was accepted";
+  } else {
+    e["reason"] = disconnect_reason(ev.reason);
+    e["detail"] = ev.reason == -1 ? "connection closed (mosquitto does not tell DISCONNECT, socket loss or keep-alive apart)"
+                                  : fmt::format("mosquitto reason {}", ev.reason);
+  }
+  emit(std::move(e));
+  return MOSQ_ERR_SUCCESS;
+}
+
+int HubPlugin::on_tick(mosquitto_evt_tick&) {
+  const auto now = now_seconds();
+  if (now < next_expiry_check_) return MOSQ_ERR_SUCCESS;
+  next_expiry_check_ = now + options_.sas_expiry_check_seconds;
+  std::vector<std::string> expired;
+  for (auto& [client, conn] : connections_) {
+    if (conn.accepted && conn.sas_expiry && *conn.sas_expiry + options_.sas_skew_seconds < now &&
+        conn.kick_reason.empty()) {
+      conn.kick_reason = "sas-expired";
+      conn.kick_detail = fmt::format("SAS token expired at se={} ({} s of clock skew allowed)", *conn.sas_expiry,
+                                     options_.sas_skew_seconds);
+      expired.push_back(conn.client_id);
+    }
+  }
+  for (const auto& id : expired) mosquitto_kick_client_by_clientid(id.c_str(), false);
+  return MOSQ_ERR_SUCCESS;
+}
+
+}  // namespace flexhil::broker::plugin

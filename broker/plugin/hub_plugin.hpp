@@ -1,0 +1,76 @@
+#pragma once
+// The state and the event handlers of the `iothub` mosquitto plugin. One HubPlugin lives in the
+// userdata pointer mosquitto hands back to every callback (no globals); mosquitto runs all
+// callbacks on its single thread, so no locking is needed.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "broker/connect_judge.hpp"
+#include "broker/plugin_options.hpp"
+#include "broker/registry.hpp"
+#include "broker/twin_state.hpp"
+
+struct mosquitto;
+struct mosquitto_evt_basic_auth;
+struct mosquitto_evt_acl_check;
+struct mosquitto_evt_message;
+struct mosquitto_evt_disconnect;
+struct mosquitto_evt_tick;
+
+namespace flexhil::broker::plugin {
+
+// One MQTT connection the plugin has seen authenticate.
+struct Connection {
+  std::string client_id;
+  bool internal = false;
+  bool accepted = false;
+  std::optional<std::int64_t> sas_expiry;
+  // Set just before the plugin kicks the client, so the disconnect event can say why.
+  std::string kick_reason;  // "kicked", "sas-expired"
+  std::string kick_detail;
+  bool replaced = false;  // a newer connection with the same ClientId was accepted
+};
+
+// Subscriptions of a session (ClientId), kept across reconnects with CleanSession=0.
+struct Session {
+  std::map<std::string, int> filters;  // filter → granted QoS
+};
+
+class HubPlugin {
+ public:
+  HubPlugin(PluginOptions options, Registry registry);
+
+  int on_basic_auth(mosquitto_evt_basic_auth& ev);
+  int on_acl_check(mosquitto_evt_acl_check& ev);
+  int on_message(mosquitto_evt_message& ev);
+  int on_disconnect(mosquitto_evt_disconnect& ev);
+  int on_tick(mosquitto_evt_tick& ev);
+
+ private:
+  int acl_device_subscribe(mosquitto_evt_acl_check& ev, Connection& conn);
+  int acl_device_write(mosquitto_evt_acl_check& ev, Connection& conn);
+  void device_message(mosquitto_evt_message& ev, const Connection& conn);
+  void harness_command(const mosquitto_evt_message& ev);
+  // Kicks `client_id` after recording why; `conn` must not be used afterwards.
+  void kick(Connection& conn, const std::string& reason, const std::string& detail);
+  void emit(Json event);
+  void deliver(const std::string& client_id, const std::string& topic, const std::string& payload, int qos);
+  TwinState& twin(const std::string& device_id);
+  std::optional<int> subscribed_qos(const std::string& client_id, const std::string& filter) const;
+  bool connected(const std::string& client_id) const;
+
+  PluginOptions options_;
+  Registry registry_;
+  ConnectPolicy policy_;
+  std::unordered_map<const mosquitto*, Connection> connections_;
+  std::map<std::string, const mosquitto*> current_;  // ClientId → its live connection
+  std::map<std::string, Session> sessions_;
+  std::map<std::string, TwinState> twins_;
+  std::int64_t next_expiry_check_ = 0;
+};
+
+}  // namespace flexhil::broker::plugin

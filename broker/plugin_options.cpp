@@ -1,0 +1,50 @@
+#include "broker/plugin_options.hpp"
+
+#include <charconv>
+#include <stdexcept>
+
+namespace flexhil::broker {
+
+namespace {
+std::int64_t integer(const std::string& name, const std::string& value, std::int64_t min, std::int64_t max) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc() || p != value.data() + value.size() || v < min || v > max)
+    throw std::invalid_argument("plugin_opt_" + name + " '" + value + "' must be an integer from " +
+                                std::to_string(min) + " to " + std::to_string(max));
+  return v;
+}
+
+bool choice(const std::string& name, const std::string& value, const char* yes, const char* no) {
+  if (value == yes) return true;
+  if (value == no) return false;
+  throw std::invalid_argument("plugin_opt_" + name + " '" + value + "' must be " + no + " or " + yes);
+}
+}  // namespace
+
+PluginOptions parse_plugin_options(const std::vector<std::pair<std::string, std::string>>& options) {
+  PluginOptions o;
+  for (const auto& [name, value] : options) {
+    if (name == "registry") o.registry = value;
+    else if (name == "hub") o.hub = value;
+    else if (name == "internal_username") o.internal_username = value;
+    else if (name == "internal_password") o.internal_password = value;
+    else if (name == "qos2_policy") o.qos2_accept = choice(name, value, "accept", "disconnect");
+    else if (name == "max_message_bytes") o.max_message_bytes = integer(name, value, 1, 268435455);
+    else if (name == "max_subscriptions") o.max_subscriptions = static_cast<int>(integer(name, value, 0, 100000));
+    else if (name == "sas_skew_seconds") o.sas_skew_seconds = integer(name, value, 0, 86400);
+    else if (name == "mqtt5_policy") o.mqtt5_accept = choice(name, value, "accept", "refuse");
+    else if (name == "sas_expiry_check_seconds") o.sas_expiry_check_seconds = integer(name, value, 1, 86400);
+    else
+      throw std::invalid_argument("unknown option plugin_opt_" + name +
+                                  " (expected one of: registry, hub, internal_username, internal_password, "
+                                  "qos2_policy, max_message_bytes, max_subscriptions, sas_skew_seconds, "
+                                  "mqtt5_policy, sas_expiry_check_seconds)");
+  }
+  if (o.registry.empty()) throw std::invalid_argument("plugin_opt_registry is required (the device registry TOML file)");
+  if (o.internal_username.empty() != o.internal_password.empty())
+    throw std::invalid_argument("plugin_opt_internal_username and plugin_opt_internal_password go together");
+  return o;
+}
+
+}  // namespace flexhil::broker

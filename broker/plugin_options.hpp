@@ -1,0 +1,35 @@
+#pragma once
+// The options of the mosquitto plugin `iothub` (flexhil_iothub.so), given in mosquitto.conf as
+// `plugin_opt_<name> <value>`. This is the contract between the hub launcher (hub_config.*)
+// and the plugin; docs: broker/README.md.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace flexhil::broker {
+
+struct PluginOptions {
+  std::string registry;           // registry          <path> (required)
+  std::string hub;                // hub               <name> (overrides the registry's hub)
+  std::string internal_username;  // internal_username <u>   the harness's own connection
+  std::string internal_password;  // internal_password <p>
+  bool qos2_accept = false;       // qos2_policy       disconnect|accept (default disconnect)
+  std::int64_t max_message_bytes = 262144;  // max_message_bytes (default 256 KB)
+  int max_subscriptions = 5;                // max_subscriptions (default 5)
+  std::int64_t sas_skew_seconds = 300;      // sas_skew_seconds (default 300)
+  bool mqtt5_accept = false;                // mqtt5_policy refuse|accept (default refuse)
+  std::int64_t sas_expiry_check_seconds = 1;  // sas_expiry_check_seconds (default 1)
+};
+
+// Parses `name → value` pairs (without the plugin_opt_ prefix). Unknown names and bad values
+// throw std::invalid_argument with a message naming the option and its valid values.
+PluginOptions parse_plugin_options(const std::vector<std::pair<std::string, std::string>>& options);
+
+// The plugin's internal topics (harness ⇄ plugin).
+inline constexpr const char* kAuditTopic = "$flexhil/audit";            // plugin → harness, JSON events
+inline constexpr const char* kCommandC2dTopic = "$flexhil/cmd/c2d";     // harness → plugin
+inline constexpr const char* kCommandDesiredTopic = "$flexhil/cmd/desired";
+inline constexpr const char* kCommandMethodTopic = "$flexhil/cmd/method";
+
+}  // namespace flexhil::broker
