@@ -21,7 +21,7 @@ std::optional<HarnessCommand> parse_harness_command(std::string_view topic, std:
   if (!j.contains("device") || !j["device"].is_string() || j["device"].get<std::string>().empty())
     return fail(error, "missing \"device\" (string)");
   const auto device = j["device"].get<std::string>();
-  if (topic == kCommandC2dTopic) {
+  if (topic == internal_topics::command_c2d) {
     C2dCommand c{device, {}, {}};
     if (j.contains("body_b64")) {
       if (!j["body_b64"].is_string() || !base64_decode(j["body_b64"].get<std::string>(), c.body))
@@ -37,11 +37,11 @@ std::optional<HarnessCommand> parse_harness_command(std::string_view topic, std:
     }
     return c;
   }
-  if (topic == kCommandDesiredTopic) {
+  if (topic == internal_topics::command_desired) {
     if (!j.contains("patch") || !j["patch"].is_object()) return fail(error, "\"patch\" must be an object");
     return DesiredCommand{device, j["patch"]};
   }
-  if (topic == kCommandMethodTopic) {
+  if (topic == internal_topics::command_method) {
     MethodCommand m;
     m.device = device;
     if (!j.contains("method") || !j["method"].is_string() || !is_plain_segment(j["method"].get<std::string>()))

@@ -22,8 +22,8 @@ bool choice(const std::string& name, const std::string& value, const char* yes, 
 }
 }  // namespace
 
-PluginOptions parse_plugin_options(const std::vector<std::pair<std::string, std::string>>& options) {
-  PluginOptions o;
+IothubOptions parse_iothub_options(const std::vector<std::pair<std::string, std::string>>& options) {
+  IothubOptions o;
   for (const auto& [name, value] : options) {
     if (name == "registry") o.registry = value;
     else if (name == "hub") o.hub = value;

@@ -9,7 +9,7 @@
 
 namespace flexhil::broker {
 
-struct PluginOptions {
+struct IothubOptions {
   std::string registry;           // registry          <path> (required)
   std::string hub;                // hub               <name> (overrides the registry's hub)
   std::string internal_username;  // internal_username <u>   the harness's own connection
@@ -24,12 +24,14 @@ struct PluginOptions {
 
 // Parses `name → value` pairs (without the plugin_opt_ prefix). Unknown names and bad values
 // throw std::invalid_argument with a message naming the option and its valid values.
-PluginOptions parse_plugin_options(const std::vector<std::pair<std::string, std::string>>& options);
+IothubOptions parse_iothub_options(const std::vector<std::pair<std::string, std::string>>& options);
 
-// The plugin's internal topics (harness ⇄ plugin).
-inline constexpr const char* kAuditTopic = "$flexhil/audit";            // plugin → harness, JSON events
-inline constexpr const char* kCommandC2dTopic = "$flexhil/cmd/c2d";     // harness → plugin
-inline constexpr const char* kCommandDesiredTopic = "$flexhil/cmd/desired";
-inline constexpr const char* kCommandMethodTopic = "$flexhil/cmd/method";
+// The plugin's internal topics (harness ⇄ plugin); only the internal client may use them.
+namespace internal_topics {
+inline constexpr const char* audit = "$flexhil/audit";             // plugin → harness, one JSON event each
+inline constexpr const char* command_c2d = "$flexhil/cmd/c2d";     // harness → plugin
+inline constexpr const char* command_desired = "$flexhil/cmd/desired";
+inline constexpr const char* command_method = "$flexhil/cmd/method";
+}  // namespace internal_topics
 
 }  // namespace flexhil::broker

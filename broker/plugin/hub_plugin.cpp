@@ -53,7 +53,7 @@ std::string disconnect_reason(int mosquitto_reason) {
 
 }  // namespace
 
-HubPlugin::HubPlugin(PluginOptions options, Registry registry)
+HubPlugin::HubPlugin(IothubOptions options, Registry registry)
     : options_(std::move(options)), registry_(std::move(registry)) {
   if (!options_.hub.empty()) registry_.hub = options_.hub;
   policy_.hub_host = registry_.host();
@@ -64,7 +64,7 @@ HubPlugin::HubPlugin(PluginOptions options, Registry registry)
 
 void HubPlugin::emit(Json event) {
   const auto text = event.dump(-1, ' ', false, Json::error_handler_t::replace);
-  mosquitto_broker_publish_copy(nullptr, kAuditTopic, static_cast<int>(text.size()), text.data(), 1, false, nullptr);
+  mosquitto_broker_publish_copy(nullptr, internal_topics::audit, static_cast<int>(text.size()), text.data(), 1, false, nullptr);
 }
 
 void HubPlugin::deliver(const std::string& client_id, const std::string& topic, const std::string& payload, int qos) {

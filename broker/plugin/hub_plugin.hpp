@@ -42,7 +42,7 @@ struct Session {
 
 class HubPlugin {
  public:
-  HubPlugin(PluginOptions options, Registry registry);
+  HubPlugin(IothubOptions options, Registry registry);
 
   int on_basic_auth(mosquitto_evt_basic_auth& ev);
   int on_acl_check(mosquitto_evt_acl_check& ev);
@@ -63,7 +63,7 @@ class HubPlugin {
   std::optional<int> subscribed_qos(const std::string& client_id, const std::string& filter) const;
   bool connected(const std::string& client_id) const;
 
-  PluginOptions options_;
+  IothubOptions options_;
   Registry registry_;
   ConnectPolicy policy_;
   std::unordered_map<const mosquitto*, Connection> connections_;

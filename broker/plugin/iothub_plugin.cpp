@@ -72,7 +72,7 @@ __attribute__((visibility("default"))) int mosquitto_plugin_init(mosquitto_plugi
     std::vector<std::pair<std::string, std::string>> opts;
     for (int i = 0; i < option_count; ++i)
       opts.emplace_back(options[i].key ? options[i].key : "", options[i].value ? options[i].value : "");
-    auto parsed = flexhil::broker::parse_plugin_options(opts);
+    auto parsed = flexhil::broker::parse_iothub_options(opts);
     auto registry = flexhil::broker::load_registry(parsed.registry);
     if (registry.hub.empty() && parsed.hub.empty())
       throw std::invalid_argument("no hub name: set `hub` in " + parsed.registry + " or plugin_opt_hub");
