@@ -1,0 +1,183 @@
+#include "sim/flexy/runtime/connect_proxy.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "common/error.hpp"
+
+namespace flexhil::flexy {
+namespace {
+
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+};
+
+bool send_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const auto n = ::send(fd, data, size, MSG_NOSIGNAL);
+    if (n <= 0) {
+      if (n < 0 && errno == EINTR) continue;
+      return false;
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+int connect_to(const std::string& target) {
+  const auto colon = target.rfind(':');
+  if (colon == std::string::npos) return -1;
+  std::string host = target.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string port = target.substr(colon + 1);
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0) return -1;
+  int fd = -1;
+  for (auto* ai = res; ai; ai = ai->ai_next) {
+    fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) continue;
+    if (::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) break;
+    ::close(fd);
+    fd = -1;
+  }
+  ::freeaddrinfo(res);
+  if (fd >= 0) {
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  return fd;
+}
+
+}  // namespace
+
+ConnectProxy::ConnectProxy(std::map<std::string, std::string> routes) : routes_(std::move(routes)) {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (listen_fd_ < 0 || stop_fd_ < 0) throw InfrastructureError("connect proxy: cannot create sockets");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listen_fd_, 16) != 0 ||
+      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(listen_fd_);
+    ::close(stop_fd_);
+    throw InfrastructureError(fmt::format("connect proxy: cannot listen on 127.0.0.1: {}", std::strerror(errno)));
+  }
+  port_ = ntohs(addr.sin_port);
+  acceptor_ = std::thread([this] { accept_loop(); });
+}
+
+ConnectProxy::~ConnectProxy() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(stop_fd_, &one, sizeof one);
+  if (acceptor_.joinable()) acceptor_.join();
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& t : tunnels_)
+      if (t.joinable()) t.join();
+  }
+  ::close(listen_fd_);
+  ::close(stop_fd_);
+}
+
+std::string ConnectProxy::url() const { return fmt::format("http://127.0.0.1:{}", port_); }
+
+void ConnectProxy::accept_loop() {
+  for (;;) {
+    std::array<pollfd, 2> fds{{{listen_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}}};
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[1].revents) return;
+    if (!(fds[0].revents & POLLIN)) continue;
+    const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (client < 0) continue;
+    std::lock_guard lock(mutex_);
+    tunnels_.emplace_back([this, client] { serve(client); });
+  }
+}
+
+void ConnectProxy::serve(int client_fd) {
+  Fd client(client_fd);
+  // Read the request head: "CONNECT host:port HTTP/1.1\r\n...\r\n\r\n".
+  std::string head;
+  std::array<char, 4096> buf{};
+  while (head.find("\r\n\r\n") == std::string::npos && head.size() < 8192) {
+    std::array<pollfd, 2> fds{{{client.fd, POLLIN, 0}, {stop_fd_, POLLIN, 0}}};
+    if (::poll(fds.data(), fds.size(), 10000) <= 0 || fds[1].revents) return;
+    const auto n = ::recv(client.fd, buf.data(), buf.size(), 0);
+    if (n <= 0) return;
+    head.append(buf.data(), static_cast<std::size_t>(n));
+  }
+  const auto end_of_head = head.find("\r\n\r\n");
+  if (end_of_head == std::string::npos) return;
+  std::string early = head.substr(end_of_head + 4);  // bytes sent ahead of our answer
+  auto reply = [&](const char* status) {
+    const std::string r = fmt::format("HTTP/1.1 {}\r\n\r\n", status);
+    send_all(client.fd, r.data(), r.size());
+  };
+  char method[16] = {}, authority[512] = {};
+  if (std::sscanf(head.c_str(), "%15s %511s", method, authority) != 2 || std::string(method) != "CONNECT") {
+    reply("405 Method Not Allowed");
+    return;
+  }
+  std::string host(authority);
+  if (const auto colon = host.rfind(':'); colon != std::string::npos) host.resize(colon);
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  const auto route = routes_.find(host);
+  if (route == routes_.end()) {
+    reply("403 Forbidden");
+    return;
+  }
+  Fd upstream(connect_to(route->second));
+  if (upstream.fd < 0) {
+    reply("502 Bad Gateway");
+    return;
+  }
+  reply("200 Connection established");
+  ++opened_;
+  if (!early.empty() && !send_all(upstream.fd, early.data(), early.size())) return;
+  // Relay both ways until either side closes or the proxy shuts down.
+  for (;;) {
+    std::array<pollfd, 3> fds{{{client.fd, POLLIN, 0}, {upstream.fd, POLLIN, 0}, {stop_fd_, POLLIN, 0}}};
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[2].revents) return;
+    for (int side = 0; side < 2; ++side) {
+      if (!fds[static_cast<std::size_t>(side)].revents) continue;
+      const int from = side == 0 ? client.fd : upstream.fd;
+      const int to = side == 0 ? upstream.fd : client.fd;
+      const auto n = ::recv(from, buf.data(), buf.size(), 0);
+      if (n <= 0 || !send_all(to, buf.data(), static_cast<std::size_t>(n))) return;
+    }
+  }
+}
+
+}  // namespace flexhil::flexy

@@ -1,0 +1,350 @@
+#include "sim/flexy/runtime/flexy_device.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <fstream>
+#include <map>
+#include <ostream>
+#include <sstream>
+#include <variant>
+
+#include "common/error.hpp"
+#include "sim/flexy/runtime/modbus_poller.hpp"
+#include "sim/flexy/runtime/mqtt_bridge.hpp"
+
+namespace flexhil::flexy {
+namespace {
+
+constexpr std::size_t kKeptLines = 1000;
+constexpr int kLevelError = 1;
+constexpr int kLevelInfo = 3;
+
+Clock::Nanos scenario_duration(double seconds) {
+  return std::chrono::duration_cast<Clock::Nanos>(std::chrono::duration<double>(seconds));
+}
+
+}  // namespace
+
+basic::Program load_program_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError({path, 0, 0}, "cannot read the BASIC program (check the path)");
+  std::stringstream text;
+  text << in.rdbuf();
+  return basic::parse_program(text.str(), path);
+}
+
+// What other threads hand to the BASIC thread.
+struct FlexyDevice::Post {
+  struct MqttMessage {};
+  struct MqttStatus {
+    int status = 0;
+  };
+  struct Command {
+    std::string basic;
+  };
+  std::variant<PollResult, MqttMessage, MqttStatus, Command> what;
+};
+
+// The interpreter's view of the device (host.hpp). Runs on the BASIC thread only.
+class FlexyDevice::Host final : public basic::Host {
+ public:
+  explicit Host(FlexyDevice& d) : d_(d) {}
+
+  struct Timer {
+    Clock::Nanos period{};
+    Clock::Nanos due{};
+  };
+  std::map<int, Timer> timers;
+
+  std::int64_t time_seconds() override {
+    return std::chrono::duration_cast<std::chrono::seconds>(d_.clock().wall().time_since_epoch()).count();
+  }
+  std::int64_t milliseconds() override {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d_.clock().steady()).count();
+  }
+  std::string time_string() override { return format_flexy_time(d_.clock().wall(), d_.config().time_zone); }
+
+  void print(std::string_view line) override { d_.emit_console(std::string(line)); }
+  void log_event(std::string_view message, int level) override { d_.emit_log(std::string(message), level); }
+
+  int tag_count() override { return d_.db_.size(); }
+  std::optional<int> find_tag(std::string_view name) override { return d_.db_.find(name); }
+  basic::Value tag_value(int index) override {
+    if (index < 0 || index >= d_.db_.size()) return std::int32_t{0};
+    return d_.db_.value(index);
+  }
+  basic::HostResult set_tag_value(int index, const basic::Value& value) override {
+    if (index < 0 || index >= d_.db_.size()) return basic::HostResult::fail(basic::error_code::unknown_tag, "no such tag");
+    std::optional<bool> changed;
+    {
+      std::lock_guard lock(d_.db_mutex_);
+      changed = d_.db_.store(index, value);
+    }
+    const auto& tag = d_.db_.config(index);
+    if (!changed)
+      return basic::HostResult::fail(basic::error_code::type_mismatch,
+                                     fmt::format("SETIO {}: a {} tag needs a {}", tag.name, to_string(tag.type),
+                                                 tag.type == TagType::string ? "string" : "number"));
+    if (tag.address && d_.poller_) {
+      if (const auto n = numeric(d_.db_.value(index))) d_.poller_->write(index, d_.db_.raw_value(index, *n));
+    }
+    if (*changed) d_.interpreter_->post_tag_change(index);
+    return basic::HostResult::ok();
+  }
+  std::optional<basic::Value> tag_field(int index, std::string_view field) override {
+    if (index < 0 || index >= d_.db_.size()) return std::nullopt;
+    return d_.db_.field(index, field);
+  }
+  basic::HostResult set_tag_field(int index, std::string_view field, const basic::Value& value) override {
+    if (index < 0 || index >= d_.db_.size()) return basic::HostResult::fail(basic::error_code::unknown_tag, "no such tag");
+    std::lock_guard lock(d_.db_mutex_);
+    return d_.db_.set_field(index, field, value);
+  }
+  basic::HostResult save_tag(int index) override {
+    if (index < 0 || index >= d_.db_.size()) return basic::HostResult::fail(basic::error_code::unknown_tag, "no such tag");
+    std::lock_guard lock(d_.db_mutex_);
+    return d_.db_.save(index);
+  }
+
+  void set_timer(int number, double period_seconds) override {
+    if (period_seconds <= 0) {
+      timers.erase(number);
+      return;
+    }
+    const auto period = scenario_duration(period_seconds);
+    timers[number] = Timer{period, d_.clock().steady() + period};
+  }
+
+  basic::HostResult mqtt(std::string_view command, const std::vector<basic::Value>& args) override {
+    return d_.mqtt_->command(command, args);
+  }
+
+ private:
+  FlexyDevice& d_;
+};
+
+FlexyDevice::FlexyDevice(FlexyDeviceOptions options)
+    : options_(std::move(options)), db_(options_.config.tags, options_.config.float_storage) {
+  if (!options_.clock) options_.clock = std::make_shared<ScaledClock>(options_.config.time_scale);
+  host_ = std::make_unique<Host>(*this);
+  basic::InterpreterOptions io;
+  io.queue_capacity = options_.config.queue_capacity;
+  io.statement_budget = static_cast<std::uint64_t>(options_.config.statement_budget);
+  io.requeue_cyclic = false;  // re-queued by basic_loop() every cyclic_interval
+  interpreter_ = std::make_unique<basic::Interpreter>(options_.program, *host_, io);
+  poller_ = std::make_unique<ModbusPoller>(
+      options_.config, *options_.clock, [this](PollResult r) { post(Post{std::move(r)}); },
+      [this](const std::string& m, int level) { emit_log(m, level); });
+  mqtt_ = std::make_unique<MqttBridge>(
+      options_.config.mqtt, options_.config.usr_dir, *options_.clock,
+      MqttBridge::Events{[this] { post(Post{Post::MqttMessage{}}); },
+                         [this](int s) { post(Post{Post::MqttStatus{s}}); },
+                         [this](const std::string& m, int level) { emit_log(m, level); }});
+}
+
+FlexyDevice::~FlexyDevice() { stop(); }
+
+void FlexyDevice::start() {
+  std::lock_guard lock(mutex_);
+  if (running_) return;
+  running_ = true;
+  stopping_ = false;
+  start_steady_ = clock().steady();
+  thread_ = std::thread([this] { basic_loop(); });
+  poller_->start();
+}
+
+void FlexyDevice::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!running_) return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  poller_->stop();
+  mqtt_->shutdown();
+  std::lock_guard lock(mutex_);
+  running_ = false;
+}
+
+void FlexyDevice::post(Post p) {
+  {
+    std::lock_guard lock(mutex_);
+    inbox_.push_back(std::make_unique<Post>(std::move(p)));
+  }
+  wake_.notify_all();
+}
+
+void FlexyDevice::execute(std::string basic_command) { post(Post{Post::Command{std::move(basic_command)}}); }
+
+double FlexyDevice::scenario_seconds() const {
+  return std::chrono::duration<double>(clock().steady() - start_steady_).count();
+}
+
+void FlexyDevice::emit_console(const std::string& line) {
+  {
+    std::lock_guard lock(mutex_);
+    console_.push_back(line);
+    if (console_.size() > kKeptLines) console_.pop_front();
+    if (options_.console_out) *options_.console_out << line << std::endl;
+  }
+  if (options_.events) {
+    auto e = make_event("dut_console");
+    e["device"] = options_.config.device_name;
+    e["line"] = line;
+    e["scenario_s"] = scenario_seconds();
+    options_.events->emit(std::move(e));
+  }
+}
+
+void FlexyDevice::emit_log(const std::string& message, int level) {
+  {
+    std::lock_guard lock(mutex_);
+    log_.push_back(message);
+    if (log_.size() > kKeptLines) log_.pop_front();
+    if (options_.console_out) *options_.console_out << "[log " << level << "] " << message << std::endl;
+  }
+  if (options_.events) {
+    auto e = make_event("dut_log");
+    e["device"] = options_.config.device_name;
+    e["message"] = message;
+    e["level"] = level;
+    e["scenario_s"] = scenario_seconds();
+    options_.events->emit(std::move(e));
+  }
+}
+
+void FlexyDevice::basic_loop() {
+  auto& basic = *interpreter_;
+  const bool has_cyclic = options_.program.has_label("ewon_cyclic_section");
+  const auto cyclic_interval = scenario_duration(options_.config.cyclic_interval_seconds);
+  std::optional<Clock::Nanos> next_cyclic;
+  bool cyclic_queued = true;  // start() queues it after Init
+  basic.start();
+
+  auto apply = [&](Post& p) {
+    if (auto* r = std::get_if<PollResult>(&p.what)) {
+      std::vector<int> changed;
+      {
+        std::lock_guard lock(db_mutex_);
+        const auto before = db_.slave_status(r->slave);
+        db_.set_slave_status(r->slave, r->status);
+        if (before != r->status && r->status == SlaveStatus::not_ok)
+          emit_log(fmt::format("Modbus slave {} (topic {}) NOT OK: {}", r->slave, r->topic, r->error), kLevelError);
+        else if (before == SlaveStatus::not_ok && r->status == SlaveStatus::ok)
+          emit_log(fmt::format("Modbus slave {} (topic {}) OK again", r->slave, r->topic), kLevelInfo);
+        for (const auto& reading : r->readings) {
+          if (reading.raw) {
+            if (db_.poll_succeeded(reading.tag, *reading.raw)) changed.push_back(reading.tag);
+          } else {
+            db_.poll_failed(reading.tag);
+          }
+        }
+      }
+      for (int tag : changed) basic.post_tag_change(tag);
+    } else if (std::holds_alternative<Post::MqttMessage>(p.what)) {
+      basic.post_mqtt_message();
+    } else if (auto* s = std::get_if<Post::MqttStatus>(&p.what)) {
+      basic.post_mqtt_status(s->status);
+    } else if (auto* c = std::get_if<Post::Command>(&p.what)) {
+      basic.post_command(c->basic);
+    }
+  };
+
+  for (;;) {
+    std::deque<std::unique_ptr<Post>> posts;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      posts.swap(inbox_);
+    }
+    for (auto& p : posts) apply(*p);
+
+    const auto now = clock().steady();
+    for (auto& [number, timer] : host_->timers) {
+      if (timer.due > now) continue;
+      basic.post_timer(number);
+      timer.due += timer.period;
+      if (timer.due <= now) timer.due = now + timer.period;  // late: skip missed periods
+    }
+    if (has_cyclic && !cyclic_queued && next_cyclic && *next_cyclic <= now) {
+      basic.post_command("GOTO ewon_cyclic_section");
+      cyclic_queued = true;
+      next_cyclic.reset();
+    }
+
+    if (basic.pending() > 0) {
+      basic.run_one();
+      {
+        std::lock_guard lock(mutex_);
+        ++requests_;
+      }
+      const auto& outcome = basic.last_outcome();
+      if (outcome.kind == basic::RequestKind::cyclic ||
+          (outcome.kind == basic::RequestKind::command && outcome.command == "GOTO ewon_cyclic_section")) {
+        cyclic_queued = false;
+        next_cyclic = clock().steady() + cyclic_interval;
+      }
+      continue;
+    }
+
+    // Idle: sleep until the next timer, the next cyclic pass, or a post.
+    std::optional<Clock::Nanos> due = has_cyclic && !cyclic_queued ? next_cyclic : std::nullopt;
+    for (const auto& [number, timer] : host_->timers)
+      if (!due || timer.due < *due) due = timer.due;
+    std::unique_lock lock(mutex_);
+    auto ready = [&] { return stopping_ || !inbox_.empty(); };
+    if (due) {
+      const auto wait = clock().to_real(std::max(Clock::Nanos{0}, *due - clock().steady()));
+      wake_.wait_for(lock, std::min<Clock::Nanos>(wait, std::chrono::seconds(1)), ready);
+    } else {
+      wake_.wait_for(lock, std::chrono::seconds(1), ready);
+    }
+  }
+}
+
+std::optional<basic::Value> FlexyDevice::tag_value(std::string_view name) const {
+  std::lock_guard lock(db_mutex_);
+  const auto i = db_.find(name);
+  if (!i) return std::nullopt;
+  return db_.value(*i);
+}
+
+std::optional<int> FlexyDevice::tag_quality(std::string_view name) const {
+  std::lock_guard lock(db_mutex_);
+  const auto i = db_.find(name);
+  if (!i) return std::nullopt;
+  return db_.quality(*i);
+}
+
+std::optional<QualityLevel> FlexyDevice::tag_quality_level(std::string_view name) const {
+  std::lock_guard lock(db_mutex_);
+  const auto i = db_.find(name);
+  if (!i) return std::nullopt;
+  return db_.quality_level(*i);
+}
+
+SlaveStatus FlexyDevice::slave_status(const std::string& slave) const {
+  std::lock_guard lock(db_mutex_);
+  return db_.slave_status(slave);
+}
+
+int FlexyDevice::mqtt_status() const { return mqtt_->status(); }
+
+std::vector<std::string> FlexyDevice::console() const {
+  std::lock_guard lock(mutex_);
+  return {console_.begin(), console_.end()};
+}
+
+std::vector<std::string> FlexyDevice::log() const {
+  std::lock_guard lock(mutex_);
+  return {log_.begin(), log_.end()};
+}
+
+std::uint64_t FlexyDevice::requests_run() const {
+  std::lock_guard lock(mutex_);
+  return requests_;
+}
+
+}  // namespace flexhil::flexy

@@ -1,0 +1,102 @@
+#pragma once
+// One emulated eWON Flexy: configuration, tag database, Modbus TCP poller, MQTT client bridge
+// and the BASIC interpreter running the user's program.bas unchanged. Everything the program
+// sees is serialised onto one BASIC thread: poll results, MQTT messages and status changes
+// arriving on other threads are queued to it, timers (TSET) run on the injected clock.
+// PRINT lines and the event log become `dut_console` / `dut_log` events (docs/events.md).
+//
+//   auto config = flexy::load_flexy_config_file("fixtures/flexy/azure_x509.toml");
+//   auto program = flexy::load_program_file("fixtures/programs/azure_x509_publisher.bas");
+//   flexy::FlexyDevice dev({.config = config, .program = program, .events = &capture});
+//   dev.start();   // ... dev.stop() (also on destruction)
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <iosfwd>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/event.hpp"
+#include "sim/flexy/basic/interpreter.hpp"
+#include "sim/flexy/runtime/flexy_config.hpp"
+#include "sim/flexy/runtime/tag_database.hpp"
+
+namespace flexhil::flexy {
+
+class ModbusPoller;
+class MqttBridge;
+
+// Reads and parses a program.bas; throws basic::SyntaxError (with the BASIC line number), or
+// ConfigError when the file cannot be read.
+basic::Program load_program_file(const std::string& path);
+
+struct FlexyDeviceOptions {
+  FlexyConfig config;
+  basic::Program program;
+  // The clock everything runs on. Default: a ScaledClock at config.time_scale starting now.
+  std::shared_ptr<const Clock> clock;
+  EventSink* events = nullptr;          // dut_console / dut_log events (optional)
+  std::ostream* console_out = nullptr;  // echo PRINT lines and log lines (optional)
+};
+
+class FlexyDevice {
+ public:
+  explicit FlexyDevice(FlexyDeviceOptions options);
+  ~FlexyDevice();  // stop()
+  FlexyDevice(const FlexyDevice&) = delete;
+  FlexyDevice& operator=(const FlexyDevice&) = delete;
+
+  void start();  // RUN: Init section, then Cyclic; starts polling. Idempotent.
+  void stop();   // stops the BASIC thread, the poller and the MQTT client. Idempotent.
+
+  const FlexyConfig& config() const noexcept { return options_.config; }
+  const Clock& clock() const noexcept { return *options_.clock; }
+
+  // Thread-safe views for the harness and tests.
+  std::optional<basic::Value> tag_value(std::string_view name) const;
+  std::optional<int> tag_quality(std::string_view name) const;
+  std::optional<QualityLevel> tag_quality_level(std::string_view name) const;
+  SlaveStatus slave_status(const std::string& slave) const;  // "127.0.0.1:502/1"
+  int mqtt_status() const;
+  std::vector<std::string> console() const;  // PRINT lines so far (the last 1000)
+  std::vector<std::string> log() const;      // event log lines so far (the last 1000)
+  std::uint64_t requests_run() const;
+  // Queues a BASIC command line, like /rcgi.bin/ExeScriptForm on a real unit.
+  void execute(std::string basic_command);
+
+ private:
+  class Host;
+  struct Post;
+  void basic_loop();
+  void post(Post p);
+  void emit_console(const std::string& line);
+  void emit_log(const std::string& message, int level);
+  double scenario_seconds() const;
+
+  FlexyDeviceOptions options_;
+  Clock::Nanos start_steady_{};
+  mutable std::mutex db_mutex_;  // the BASIC thread writes, other threads read
+  TagDatabase db_;
+  std::unique_ptr<Host> host_;
+  std::unique_ptr<basic::Interpreter> interpreter_;
+  std::unique_ptr<ModbusPoller> poller_;
+  std::unique_ptr<MqttBridge> mqtt_;
+
+  mutable std::mutex mutex_;  // inbox, timers, console/log buffers, lifecycle
+  std::condition_variable wake_;
+  std::deque<std::unique_ptr<Post>> inbox_;
+  bool running_ = false;
+  bool stopping_ = false;
+  std::deque<std::string> console_;
+  std::deque<std::string> log_;
+  std::uint64_t requests_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace flexhil::flexy

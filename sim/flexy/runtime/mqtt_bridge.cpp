@@ -1,0 +1,504 @@
+#include "sim/flexy/runtime/mqtt_bridge.hpp"
+
+#include <netdb.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <fmt/format.h>
+#include <mqtt/async_client.h>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "sim/flexy/runtime/connect_proxy.hpp"
+
+namespace flexhil::flexy {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::string text_of(const basic::Value& v) {
+  if (const auto* s = std::get_if<std::string>(&v)) return *s;
+  if (const auto* i = std::get_if<std::int32_t>(&v)) return std::to_string(*i);
+  const double d = std::get<double>(v);
+  if (d == std::floor(d) && std::abs(d) < 1e15) return std::to_string(static_cast<long long>(d));
+  return fmt::format("{}", d);
+}
+
+std::optional<long long> int_of(const basic::Value& v) {
+  if (const auto* i = std::get_if<std::int32_t>(&v)) return *i;
+  if (const auto* d = std::get_if<double>(&v)) return static_cast<long long>(*d);
+  try {
+    std::size_t used = 0;
+    const auto s = std::get<std::string>(v);
+    const long long n = std::stoll(s, &used);
+    if (used == 0) return std::nullopt;
+    return n;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+bool host_resolves(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &res);
+  if (res) ::freeaddrinfo(res);
+  return rc == 0;
+}
+
+constexpr int kWanDown = 28;
+constexpr int kInvalidParameter = 10;
+constexpr int kLevelError = 1;
+constexpr int kLevelInfo = 3;
+
+}  // namespace
+
+struct MqttBridge::State {
+  // Callbacks from paho threads reach the state only through `relay`, which shutdown() cuts.
+  struct Relay : mqtt::iaction_listener {
+    std::mutex mutex;
+    State* state = nullptr;
+    void on_failure(const mqtt::token& tok) override {
+      std::lock_guard lock(mutex);
+      const int rc = tok.get_return_code();
+      if (state)
+        state->on_connect_failed(rc > 0 ? fmt::format("connection refused by the broker (CONNACK {})", rc)
+                                        : fmt::format("connect failed (network or TLS error, paho rc {})", rc));
+    }
+    void on_success(const mqtt::token&) override {}
+  };
+
+  State(MqttSettings s, std::string usr, const Clock& c, Events e)
+      : settings(std::move(s)), usr_dir(std::move(usr)), clock(c), events(std::move(e)),
+        relay(std::make_shared<Relay>()) {
+    relay->state = this;
+    reconnector = std::thread([this] { reconnect_loop(); });
+  }
+
+  MqttSettings settings;
+  std::string usr_dir;
+  const Clock& clock;
+  Events events;
+  std::shared_ptr<Relay> relay;
+
+  mutable std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+
+  // MQTT "OPEN" / "SETPARAM"
+  bool opened = false;
+  std::string client_id, host;
+  int port = 8883;
+  int keepalive = 60;
+  int mqtt_version = MQTTVERSION_3_1_1;
+  std::string tls_version, ca_file, cert_file, key_file, username, password;
+  bool password_set = false, clean_session = true;
+  std::string will_topic, will_payload;
+  int will_qos = 0;
+  bool will_retain = false;
+
+  std::unique_ptr<ConnectProxy> proxy;
+  std::unique_ptr<mqtt::async_client> client;
+  int status = mqtt_status::disconnected;
+  bool want_connected = false;
+  std::optional<std::chrono::steady_clock::time_point> reconnect_at;
+  std::vector<std::pair<std::string, int>> subscriptions;
+  std::deque<std::pair<std::string, std::string>> inbox;
+  std::pair<std::string, std::string> loaded;
+  std::thread reconnector;
+
+  void log(const std::string& message, int level) {
+    if (events.log) events.log(message, level);
+  }
+
+  // Called with `mutex` held; the event is delivered after the caller unlocks (see set_status).
+  void set_status_locked(int next, std::vector<int>& changes) {
+    if (status == next) return;
+    status = next;
+    changes.push_back(next);
+  }
+  void deliver(const std::vector<int>& changes) {
+    for (int s : changes)
+      if (events.status_changed) events.status_changed(s);
+  }
+
+  bool use_tls() const {
+    return !ca_file.empty() || !cert_file.empty() || !tls_version.empty() || port == 8883;
+  }
+  std::string uri() const { return fmt::format("{}://{}:{}", use_tls() ? "ssl" : "tcp", host, port); }
+
+  // Starts one connection attempt. Called with `mutex` held.
+  void start_connect_locked(std::vector<int>& changes) {
+    reconnect_at.reset();
+    if (!client) {
+      client = std::make_unique<mqtt::async_client>(uri(), client_id, nullptr);
+      auto r = relay;
+      client->set_connected_handler([r](const std::string&) {
+        std::lock_guard lock(r->mutex);
+        if (r->state) r->state->on_connected();
+      });
+      client->set_connection_lost_handler([r](const std::string& cause) {
+        std::lock_guard lock(r->mutex);
+        if (r->state) r->state->on_connection_lost(cause);
+      });
+      client->set_message_callback([r](mqtt::const_message_ptr msg) {
+        std::lock_guard lock(r->mutex);
+        if (r->state) r->state->on_message(msg->get_topic(), msg->to_string());
+      });
+    }
+    mqtt::connect_options opts;
+    opts.set_mqtt_version(mqtt_version);
+    opts.set_keep_alive_interval(keepalive);
+    opts.set_clean_session(clean_session);
+    opts.set_connect_timeout(static_cast<int>(std::ceil(settings.connect_timeout_seconds)));
+    if (!username.empty()) opts.set_user_name(username);
+    if (password_set) opts.set_password(password);
+    if (!will_topic.empty())
+      opts.set_will(mqtt::will_options(will_topic, will_payload, will_qos, will_retain));
+    std::string route;
+    if (const auto it = settings.resolve.find(lower(host)); it != settings.resolve.end()) {
+      if (!proxy) proxy = std::make_unique<ConnectProxy>(settings.resolve);
+      route = it->second;
+      if (use_tls())
+        opts.set_https_proxy(proxy->url());
+      else
+        opts.set_http_proxy(proxy->url());
+    }
+    if (use_tls()) {
+      mqtt::ssl_options ssl;
+      if (!ca_file.empty()) ssl.set_trust_store(map_usr_path(usr_dir, ca_file));
+      if (!cert_file.empty()) ssl.set_key_store(map_usr_path(usr_dir, cert_file));
+      if (!key_file.empty()) ssl.set_private_key(map_usr_path(usr_dir, key_file));
+      ssl.set_enable_server_cert_auth(true);
+      ssl.set_verify(true);  // host-name check against the host the program gave
+      const auto v = lower(tls_version);
+      ssl.set_ssl_version(v == "tlsv1" || v == "tlsv1.0" ? MQTT_SSL_VERSION_TLS_1_0
+                          : v == "tlsv1.1"               ? MQTT_SSL_VERSION_TLS_1_1
+                          : v.empty()                    ? MQTT_SSL_VERSION_DEFAULT
+                                                         : MQTT_SSL_VERSION_TLS_1_2);
+      auto r = relay;
+      ssl.set_error_handler([r](const std::string& message) {
+        std::lock_guard lock(r->mutex);
+        if (r->state) r->state->log(fmt::format("MQTT TLS: {}", message), kLevelError);
+      });
+      for (const auto* f : {&ca_file, &cert_file, &key_file}) {
+        if (!f->empty() && !std::filesystem::exists(map_usr_path(usr_dir, *f)))
+          log(fmt::format("MQTT: file {} not found (looked for {})", *f, map_usr_path(usr_dir, *f)), kLevelError);
+      }
+      opts.set_ssl(std::move(ssl));
+    }
+    log(fmt::format("MQTT: connecting to {} as '{}'{}", uri(), client_id,
+                    route.empty() ? std::string() : fmt::format(" (host override -> {})", route)),
+        kLevelInfo);
+    set_status_locked(mqtt_status::connecting, changes);
+    try {
+      client->connect(opts, nullptr, *relay);
+    } catch (const mqtt::exception& e) {
+      log(fmt::format("MQTT: connect to {} failed at once: {}", uri(), e.what()), kLevelError);
+      set_status_locked(mqtt_status::disconnected, changes);
+      schedule_reconnect_locked();
+    }
+  }
+
+  void schedule_reconnect_locked() {
+    if (!settings.auto_reconnect || !want_connected || stopping) return;
+    const auto delay = clock.to_real(std::chrono::duration_cast<Clock::Nanos>(
+        std::chrono::duration<double>(settings.reconnect_delay_seconds)));
+    reconnect_at = std::chrono::steady_clock::now() + delay;
+    wake.notify_all();
+  }
+
+  void reconnect_loop() {
+    std::unique_lock lock(mutex);
+    for (;;) {
+      if (stopping) return;
+      if (reconnect_at) {
+        if (wake.wait_until(lock, *reconnect_at, [&] { return stopping; })) return;
+        if (!reconnect_at || std::chrono::steady_clock::now() < *reconnect_at) continue;
+        if (!want_connected || status == mqtt_status::connected) {
+          reconnect_at.reset();
+          continue;
+        }
+        std::vector<int> changes;
+        start_connect_locked(changes);
+        lock.unlock();
+        deliver(changes);
+        lock.lock();
+      } else {
+        wake.wait(lock, [&] { return stopping || reconnect_at.has_value(); });
+      }
+    }
+  }
+
+  void on_connected() {
+    std::vector<int> changes;
+    {
+      std::lock_guard lock(mutex);
+      if (stopping) return;
+      log(fmt::format("MQTT: connected to {}", uri()), kLevelInfo);
+      set_status_locked(mqtt_status::connected, changes);
+      for (const auto& [topic, qos] : subscriptions) {
+        try {
+          client->subscribe(topic, qos);
+        } catch (const mqtt::exception& e) {
+          log(fmt::format("MQTT: SUBSCRIBE {} failed: {}", topic, e.what()), kLevelError);
+        }
+      }
+    }
+    deliver(changes);
+  }
+
+  void on_connect_failed(const std::string& why) {
+    std::vector<int> changes;
+    {
+      std::lock_guard lock(mutex);
+      if (stopping) return;
+      log(fmt::format("MQTT: {} to {}", why, uri()), kLevelError);
+      set_status_locked(mqtt_status::disconnected, changes);
+      schedule_reconnect_locked();
+    }
+    deliver(changes);
+  }
+
+  void on_connection_lost(const std::string& cause) {
+    std::vector<int> changes;
+    {
+      std::lock_guard lock(mutex);
+      if (stopping) return;
+      log(fmt::format("MQTT: connection to {} lost{}{}", uri(), cause.empty() ? "" : ": ", cause), kLevelError);
+      set_status_locked(mqtt_status::disconnected, changes);
+      schedule_reconnect_locked();
+    }
+    deliver(changes);
+  }
+
+  void on_message(std::string topic, std::string payload) {
+    {
+      std::lock_guard lock(mutex);
+      if (stopping) return;
+      if (inbox.size() >= settings.inbox_capacity) {
+        log(fmt::format("MQTT: inbox full ({} messages), message on {} dropped", inbox.size(), topic), kLevelError);
+        return;
+      }
+      inbox.emplace_back(std::move(topic), std::move(payload));
+    }
+    if (events.message_arrived) events.message_arrived();
+  }
+
+  void shutdown() {
+    {
+      std::lock_guard lock(relay->mutex);  // waits for a callback in flight
+      relay->state = nullptr;
+    }
+    std::unique_ptr<mqtt::async_client> old;
+    {
+      std::lock_guard lock(mutex);
+      if (stopping) return;
+      stopping = true;
+      want_connected = false;
+      old = std::move(client);
+    }
+    wake.notify_all();
+    if (reconnector.joinable()) reconnector.join();
+    if (old) {
+      try {
+        if (old->is_connected()) old->disconnect()->wait_for(std::chrono::seconds(2));
+      } catch (const mqtt::exception&) {
+      }
+      old.reset();
+    }
+    proxy.reset();
+  }
+
+  basic::HostResult command(std::string_view name, const std::vector<basic::Value>& args) {
+    const auto cmd = lower(name);
+    auto arg = [&](std::size_t i) -> std::optional<basic::Value> {
+      if (i < args.size()) return args[i];
+      return std::nullopt;
+    };
+    auto missing = [&](const char* what) {
+      return basic::HostResult::fail(kInvalidParameter, fmt::format("MQTT \"{}\": {} expected", name, what));
+    };
+    std::vector<int> changes;
+    basic::HostResult result = basic::HostResult::ok();
+    {
+      std::unique_lock lock(mutex);
+      if (cmd == "status") {
+        return basic::HostResult::ok(std::int32_t{status});
+      } else if (cmd == "open") {
+        if (!arg(0) || !arg(1)) return missing("client id and host");
+        if (client) {
+          want_connected = false;
+          auto old = std::move(client);
+          lock.unlock();
+          try {
+            if (old->is_connected()) old->disconnect()->wait_for(std::chrono::seconds(2));
+          } catch (const mqtt::exception&) {
+          }
+          old.reset();
+          lock.lock();
+        }
+        client_id = text_of(*arg(0));
+        host = text_of(*arg(1));
+        opened = true;
+        subscriptions.clear();
+        inbox.clear();
+        set_status_locked(mqtt_status::starting, changes);
+      } else if (cmd == "setparam") {
+        if (!arg(0) || !arg(1)) return missing("parameter name and value");
+        const auto p = lower(text_of(*arg(0)));
+        const auto v = text_of(*arg(1));
+        auto as_int = [&](long long lo, long long hi) -> std::optional<int> {
+          const auto n = int_of(*arg(1));
+          if (!n || *n < lo || *n > hi) return std::nullopt;
+          return static_cast<int>(*n);
+        };
+        auto bad = [&] {
+          return basic::HostResult::fail(kInvalidParameter, fmt::format("MQTT \"SETPARAM\": bad value '{}' for {}", v, text_of(*arg(0))));
+        };
+        if (p == "port") {
+          auto n = as_int(1, 65535);
+          if (!n) return bad();
+          port = *n;
+        } else if (p == "keepalive") {
+          auto n = as_int(0, 65535);
+          if (!n) return bad();
+          keepalive = *n;
+        } else if (p == "protocolversion") {
+          if (v == "3.1.1" || v == "4")
+            mqtt_version = MQTTVERSION_3_1_1;
+          else if (v == "3.1" || v == "3")
+            mqtt_version = MQTTVERSION_3_1;
+          else
+            return bad();
+        } else if (p == "tlsversion") {
+          tls_version = v;
+        } else if (p == "cafile") {
+          ca_file = v;
+        } else if (p == "certfile") {
+          cert_file = v;
+        } else if (p == "keyfile") {
+          key_file = v;
+        } else if (p == "username") {
+          username = v;
+        } else if (p == "password") {
+          password = v;
+          password_set = true;
+        } else if (p == "cleansession") {
+          clean_session = !(v == "0" || lower(v) == "false");
+        } else if (p == "willtopic") {
+          will_topic = v;
+        } else if (p == "willpayload") {
+          will_payload = v;
+        } else if (p == "willqos") {
+          auto n = as_int(0, 2);
+          if (!n) return bad();
+          will_qos = *n;
+        } else if (p == "willretain") {
+          will_retain = !(v == "0" || lower(v) == "false");
+        } else if (p == "log") {
+          // Paho logging on the Flexy; the emulator logs connection events regardless.
+        } else {
+          return basic::HostResult::fail(kInvalidParameter, fmt::format("MQTT \"SETPARAM\": unknown parameter '{}'", text_of(*arg(0))));
+        }
+      } else if (cmd == "connect") {
+        if (!opened) return basic::HostResult::fail(kInvalidParameter, "MQTT \"CONNECT\" before MQTT \"OPEN\"");
+        if (!settings.resolve.count(lower(host)) && !host_resolves(host)) {
+          log(fmt::format("MQTT: host '{}' does not resolve (WAN down?)", host), kLevelError);
+          return basic::HostResult::fail(kWanDown, fmt::format("MQTT \"CONNECT\": host '{}' does not resolve", host));
+        }
+        want_connected = true;
+        if (status != mqtt_status::connected && status != mqtt_status::connecting) start_connect_locked(changes);
+      } else if (cmd == "disconnect" || cmd == "close") {
+        want_connected = false;
+        reconnect_at.reset();
+        if (client) {
+          try {
+            if (client->is_connected()) client->disconnect();
+          } catch (const mqtt::exception&) {
+          }
+        }
+        set_status_locked(mqtt_status::disconnected, changes);
+      } else if (cmd == "subscribe") {
+        if (!arg(0)) return missing("topic");
+        const auto topic = text_of(*arg(0));
+        const int qos = arg(1) ? static_cast<int>(int_of(*arg(1)).value_or(0)) : 0;
+        subscriptions.emplace_back(topic, std::clamp(qos, 0, 2));
+        if (client && status == mqtt_status::connected) {
+          try {
+            client->subscribe(topic, std::clamp(qos, 0, 2));
+          } catch (const mqtt::exception& e) {
+            log(fmt::format("MQTT: SUBSCRIBE {} failed: {}", topic, e.what()), kLevelError);
+          }
+        }
+      } else if (cmd == "publish") {
+        if (!arg(0) || !arg(1)) return missing("topic and payload");
+        const auto topic = text_of(*arg(0));
+        const auto payload = text_of(*arg(1));
+        const int qos = std::clamp(arg(2) ? static_cast<int>(int_of(*arg(2)).value_or(0)) : 0, 0, 2);
+        const bool retain = arg(3) && int_of(*arg(3)).value_or(0) != 0;
+        if (!client || status != mqtt_status::connected) {
+          const auto why = fmt::format("MQTT \"PUBLISH\" to {} while not connected (status {}): message dropped", topic, status);
+          log(why, kLevelError);
+          if (settings.publish_error_when_disconnected) return basic::HostResult::fail(kInvalidParameter, why);
+        } else {
+          try {
+            client->publish(topic, payload.data(), payload.size(), qos, retain);
+          } catch (const mqtt::exception& e) {
+            log(fmt::format("MQTT: PUBLISH to {} failed: {}", topic, e.what()), kLevelError);
+          }
+        }
+      } else if (cmd == "read") {
+        const auto count = static_cast<std::int32_t>(inbox.size());
+        if (!inbox.empty()) {
+          loaded = std::move(inbox.front());
+          inbox.pop_front();
+        } else {
+          loaded = {};
+        }
+        return basic::HostResult::ok(count);
+      } else if (cmd == "msgtopic") {
+        return basic::HostResult::ok(loaded.first);
+      } else if (cmd == "msgdata") {
+        return basic::HostResult::ok(loaded.second);
+      } else {
+        return basic::HostResult::fail(kInvalidParameter, fmt::format("unknown MQTT command \"{}\"", name));
+      }
+    }
+    deliver(changes);
+    return result;
+  }
+};
+
+MqttBridge::MqttBridge(MqttSettings settings, std::string usr_dir, const Clock& clock, Events events)
+    : state_(std::make_shared<State>(std::move(settings), std::move(usr_dir), clock, std::move(events))) {}
+
+MqttBridge::~MqttBridge() { shutdown(); }
+
+void MqttBridge::shutdown() { state_->shutdown(); }
+
+basic::HostResult MqttBridge::command(std::string_view command, const std::vector<basic::Value>& args) {
+  return state_->command(command, args);
+}
+
+int MqttBridge::status() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->status;
+}
+
+std::size_t MqttBridge::pending_messages() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->inbox.size();
+}
+
+}  // namespace flexhil::flexy

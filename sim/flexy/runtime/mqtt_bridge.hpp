@@ -1,0 +1,52 @@
+#pragma once
+// The Flexy's MQTT command family (MQTT "OPEN" / "SETPARAM" / "CONNECT" / "SUBSCRIBE" /
+// "PUBLISH" / "READ" / "MSGTOPIC" / "MSGDATA" / "STATUS" / "DISCONNECT") on paho.mqtt.cpp.
+// command() is called from the BASIC thread and never blocks on the network: CONNECT starts
+// connecting in the background (LSTERR 28 when the host does not resolve). Status codes:
+// 2 starting (opened), 3 connecting, 4 disconnected, 5 connected. Received messages wait in an
+// inbox for READ; each one and each status change is reported through Events so the device can
+// queue ONMQTT / ONMQTTSTATUS. After a drop or a failed attempt the bridge reconnects by itself
+// every reconnect_delay (scenario time) when auto_reconnect is set (*unverified* on a Flexy).
+// Subscriptions are remembered and (re)sent on every connection.
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "sim/flexy/basic/host.hpp"
+#include "sim/flexy/runtime/flexy_config.hpp"
+
+namespace flexhil::flexy {
+
+namespace mqtt_status {
+inline constexpr int starting = 2;
+inline constexpr int connecting = 3;
+inline constexpr int disconnected = 4;
+inline constexpr int connected = 5;
+}  // namespace mqtt_status
+
+class MqttBridge {
+ public:
+  struct Events {
+    std::function<void()> message_arrived;                      // queue ONMQTT
+    std::function<void(int status)> status_changed;             // queue ONMQTTSTATUS
+    std::function<void(const std::string& message, int level)> log;  // dut_log
+  };
+  MqttBridge(MqttSettings settings, std::string usr_dir, const Clock& clock, Events events);
+  ~MqttBridge();  // disconnects, stops reconnecting; no callback runs afterwards
+  MqttBridge(const MqttBridge&) = delete;
+  MqttBridge& operator=(const MqttBridge&) = delete;
+
+  basic::HostResult command(std::string_view command, const std::vector<basic::Value>& args);
+  int status() const;
+  std::size_t pending_messages() const;
+  void shutdown();
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace flexhil::flexy
