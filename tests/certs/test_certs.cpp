@@ -9,14 +9,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <fcntl.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <fstream>
 #include <memory>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -381,7 +379,7 @@ BOOST_AUTO_TEST_CASE(tls_client_trusting_another_ca_or_expecting_another_host_re
 
 namespace {
 
-const std::string kKey = "c2VjcmV0LWtleS0xMjM0NTY3ODkwMTIzNDU2Nzg5MA==";  // "secret-key-1234567890123456789 0"
+const std::string kKey = "c2VjcmV0LWtleS0xMjM0NTY3ODkwMTIzNDU2Nzg5MA==";  // the registry example's key
 const std::string kResource = "eWONPROJECT.azure-devices.net/devices/FlexySas";
 
 // The expected signature computed independently with OpenSSL's one-shot HMAC().
