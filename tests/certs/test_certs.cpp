@@ -328,8 +328,13 @@ HandshakeResult tls_handshake(const KeyPair& server, const KeyPair& trusted_ca, 
   SSL_set_fd(c.get(), fds[1]);
   SSL_set_accept_state(s.get());
   SSL_set_connect_state(c.get());
-  BOOST_REQUIRE(SSL_set1_host(c.get(), host.c_str()) == 1);
-  SSL_set_tlsext_host_name(c.get(), host.c_str());
+  if (ossl::Asn1OctetString ip(a2i_IPADDRESS(host.c_str())); ip) {
+    BOOST_REQUIRE(X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c.get()), host.c_str()) == 1);
+  } else {
+    ERR_clear_error();
+    BOOST_REQUIRE(SSL_set1_host(c.get(), host.c_str()) == 1);
+    SSL_set_tlsext_host_name(c.get(), host.c_str());
+  }
 
   bool client_done = false, server_done = false, failed = false;
   for (int round = 0; round < 1000 && !failed && !(client_done && server_done); ++round) {
@@ -361,6 +366,9 @@ BOOST_AUTO_TEST_CASE(tls_client_trusting_the_ca_accepts_the_hub_certificate_for_
   BOOST_TEST(r.ok);
   BOOST_TEST(r.verify_result == X509_V_OK);
   BOOST_TEST(tls_handshake(hub, ca, "localhost").ok);
+  BOOST_TEST(tls_handshake(hub, ca, "127.0.0.1").ok);
+  BOOST_TEST(tls_handshake(hub, ca, "::1").ok);
+  BOOST_TEST(!tls_handshake(hub, ca, "10.9.9.9").ok);
 }
 
 BOOST_AUTO_TEST_CASE(tls_client_trusting_another_ca_or_expecting_another_host_refuses_the_hub) {
