@@ -54,7 +54,7 @@ std::string timeline_svg(const ReportInput& input, const RunStats& stats) {
     if (!id.empty() && std::find(rows.begin(), rows.end(), id) == rows.end()) rows.push_back(id);
   bool harness_row = false;
   for (const auto& e : input.events) {
-    const auto kind = field_string(e, "kind");
+    const auto kind = field_view(e, "kind");
     if (kind == "action" || kind == "plc_fault" || kind == "tls_failure") harness_row = true;
   }
   if (harness_row) rows.push_back("");
@@ -74,7 +74,7 @@ std::string timeline_svg(const ReportInput& input, const RunStats& stats) {
   std::string markers;  // connects, refusals, disconnects, harness events: few, each with a tooltip
   std::size_t markers_drawn = 0;
   for (const auto& e : input.events) {
-    const auto kind = field_string(e, "kind");
+    const auto kind = field_view(e, "kind");
     const bool harness_event = kind == "action" || kind == "plc_fault" || kind == "tls_failure";
     const std::string device = harness_event ? "" : field_string(e, "device");
     if (device.empty() && !harness_event) continue;  // PLC value changes, run markers: not traffic
@@ -83,7 +83,7 @@ std::string timeline_svg(const ReportInput& input, const RunStats& stats) {
     const double px = x(event_seconds(e, stats.first_mono_ns, input.time_scale));
     const double py = row_y(it->second);
     if (kind == "publish") {
-      (field_string(e, "verdict", "accepted") == "accepted" ? marks[it->second].publish_ok
+      (field_view(e, "verdict", "accepted") == "accepted" ? marks[it->second].publish_ok
                                                             : marks[it->second].publish_bad)
           .push_back({px, py});
       continue;
@@ -147,7 +147,7 @@ std::string interval_histogram_svg(const ReportInput& input) {
   for (double v : all) counts[v > hi ? bins : std::min<int>(bins - 1, static_cast<int>(v / hi * bins))]++;
   const std::size_t max_count = *std::max_element(counts.begin(), counts.end());
 
-  const double width = chart_width, height = 260, top = 24, bottom = height - 30;
+  const double width = chart_width, height = 270, top = 44, bottom = height - 30;
   const double plot_right = width - right_margin - 60;  // room for the overflow bar
   const Scale x{0, hi, 60, plot_right};
   const Scale y{0, static_cast<double>(max_count), bottom, top};
@@ -180,13 +180,13 @@ std::string interval_histogram_svg(const ReportInput& input) {
     out += fmt::format(
         "<line class=\"{0}\" x1=\"{1:.1f}\" x2=\"{1:.1f}\" y1=\"{2:.1f}\" y2=\"{3:.1f}\"/>"
         "<text class=\"expected-label\" x=\"{4:.1f}\" y=\"{5:.1f}\">{6} {7} s</text>\n",
-        cls, px, top - 6, bottom, px + 4, top + dy, label, svg::format_number(*period));
+        cls, px, top - 14, bottom, px + 4, top + dy - 4, label, svg::format_number(*period));
   };
   expected_line(input.full_push_period_s, "expected expected-full", "expected full push", 4);
   expected_line(input.change_push_period_s, "expected expected-change", "expected change push", 18);
   const double median = all[all.size() / 2];
   out += fmt::format(
-      "<text class=\"stats\" x=\"{:.1f}\" y=\"14\" text-anchor=\"end\">{} intervals · median {} s · p99 {} s · max {} "
+      "<text class=\"stats\" x=\"{:.1f}\" y=\"16\" text-anchor=\"end\">{} intervals · median {} s · p99 {} s · max {} "
       "s</text>\n</svg>",
       plot_right, all.size(), svg::format_number(median), svg::format_number(p99), svg::format_number(all.back()));
   return out;

@@ -44,10 +44,11 @@ th{font-size:12px;text-transform:uppercase;color:var(--muted)}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .sev{display:inline-block;min-width:62px;text-align:center;padding:1px 6px;border-radius:4px;color:#fff;font-size:12px;font-weight:700}
 .sev-error{background:var(--bad)} .sev-warning{background:var(--warn)} .sev-info{background:var(--info)}
-.rule{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-weight:600}
+.rule{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-weight:600;white-space:nowrap}
 .title{color:var(--muted);font-size:12px}
 .tag{display:inline-block;font-size:11px;padding:0 5px;border-radius:3px;background:#e7f5ff;color:var(--info)}
-details summary{cursor:pointer;color:var(--info)}
+details summary{cursor:pointer;color:var(--info);font-size:12px;margin-top:2px}
+
 pre{white-space:pre-wrap;word-break:break-all;font:12px/1.4 ui-monospace,"DejaVu Sans Mono",monospace;background:#f1f3f5;padding:8px;margin:6px 0 0;max-height:320px;overflow:auto}
 .empty,.note{color:var(--muted)}
 .ok-text{color:var(--ok);font-weight:600} .bad-text{color:var(--bad);font-weight:600}
@@ -108,24 +109,24 @@ std::string header(const ReportInput& in, const RunStats& stats) {
   return out;
 }
 
-std::string expectations_section(const ReportInput& in) {
-  const auto check = check_expectations(in);
-  if (!check) return {};
-  std::string out = "<section id=\"expected\"><h2>Declared findings</h2>";
-  out += check->ok() ? "<p class=\"ok-text\">The run produced exactly the findings the scenario declares.</p>"
-                     : "<p class=\"bad-text\">The findings differ from what the scenario declares.</p>";
-  out += "<table><tr><th>rule</th><th>device</th><th>status</th></tr>";
-  for (const auto& x : *in.expected_findings) {
-    const bool missing = std::any_of(check->missing.begin(), check->missing.end(), [&](const ExpectedFinding& m) {
-      return m.rule_id == x.rule_id && m.device == x.device;
-    });
-    out += fmt::format("<tr><td class=\"rule\">{}</td><td>{}</td><td class=\"{}\">{}</td></tr>", e(x.rule_id),
-                       x.device.empty() ? "any" : e(x.device), missing ? "bad-text" : "ok-text",
-                       missing ? "missing" : "produced");
-  }
-  for (const auto& u : check->unexpected)
-    out += fmt::format("<tr><td class=\"rule\">{}</td><td>{}</td><td class=\"bad-text\">unexpected: {}</td></tr>",
-                       e(u.rule_id), e(device_label(u.device)), e(u.message));
+std::string declared_section(const ReportInput& in) {
+  if (!in.declared_findings) return {};
+  const auto& d = *in.declared_findings;
+  std::set<std::string> found;
+  for (const auto& f : in.findings) found.insert(f.rule_id);
+  std::string out = "<section id=\"declared\"><h2>Declared findings</h2>";
+  out += d.ok() ? "<p class=\"ok-text\">The findings match what the scenario declares.</p>"
+                : "<p class=\"bad-text\">The findings differ from what the scenario declares.</p>";
+  out += fmt::format("<table><tr><th>rule</th><th>declared</th><th>outcome</th></tr>");
+  auto row = [&](const std::string& id, const char* declared, bool good, const std::string& outcome) {
+    out += fmt::format("<tr><td class=\"rule\">{}</td><td>{}</td><td class=\"{}\">{}</td></tr>", e(id), declared,
+                       good ? "ok-text" : "bad-text", outcome);
+  };
+  const char* kind = d.exact ? "exactly these" : "must find";
+  for (const auto& id : d.expected) row(id, kind, found.count(id) > 0, found.count(id) ? "found" : "missing");
+  for (const auto& id : d.must_not) row(id, "must not find", found.count(id) == 0, found.count(id) ? "found" : "not found");
+  for (const auto& id : d.unexpected)
+    if (std::find(d.must_not.begin(), d.must_not.end(), id) == d.must_not.end()) row(id, "—", false, "unexpected");
   out += "</table></section>\n";
   return out;
 }
@@ -136,9 +137,6 @@ std::string findings_section(const ReportInput& in) {
   const auto by_seq = index_by_seq(in.events);
   std::map<std::string, const rules::RuleInfo*> rule_info;
   for (const auto& r : in.catalogue) rule_info[r.id] = &r;
-  std::set<std::size_t> expected;
-  if (const auto check = check_expectations(in))
-    expected.insert(check->matched_findings.begin(), check->matched_findings.end());
   std::vector<std::size_t> order(in.findings.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -148,18 +146,18 @@ std::string findings_section(const ReportInput& in) {
     return fa.rule_id < fb.rule_id;
   });
   out += "<table class=\"findings\"><tr><th>severity</th><th>rule</th><th>device</th><th>real hub</th>"
-         "<th>what was measured</th><th>evidence</th></tr>\n";
+         "<th>what was measured · evidence</th></tr>\n";
   std::size_t rows = 0;
   for (auto i : order) {
     if (rows++ == max_finding_rows) {
-      out += fmt::format("<tr><td colspan=\"6\" class=\"note\">… {} more findings in summary.json</td></tr>\n",
+      out += fmt::format("<tr><td colspan=\"5\" class=\"note\">… {} more findings in summary.json</td></tr>\n",
                          in.findings.size() - max_finding_rows);
       break;
     }
     const auto& f = in.findings[i];
     const std::string sev(severity_label(f.severity));
     const auto info = rule_info.find(f.rule_id);
-    std::string evidence = "<span class=\"note\">none</span>";
+    std::string evidence = "<div class=\"note\">no evidence events</div>";
     if (!f.evidence.empty()) {
       std::string lines;
       std::size_t shown = 0;
@@ -171,13 +169,13 @@ std::string findings_section(const ReportInput& in) {
         const auto it = by_seq.find(seq);
         lines += (it != by_seq.end() ? summarize_event(*it->second) : fmt::format("#{} (not in capture)", seq)) + "\n";
       }
-      evidence = fmt::format("<details><summary>{} event{}</summary><pre>{}</pre></details>", f.evidence.size(),
+      evidence = fmt::format("<details><summary>evidence: {} event{}</summary><pre>{}</pre></details>", f.evidence.size(),
                              f.evidence.size() == 1 ? "" : "s", e(lines));
     }
     out += fmt::format(
         "<tr class=\"finding\"><td><span class=\"sev sev-{0}\">{0}</span>{1}</td><td><span class=\"rule\">{2}</span>{3}</td>"
-        "<td>{4}</td><td>{5}</td><td>{6}</td><td>{7}</td></tr>\n",
-        sev, expected.count(i) ? "<br><span class=\"tag\">expected</span>" : "", e(f.rule_id),
+        "<td>{4}</td><td>{5}</td><td class=\"measured\">{6}{7}</td></tr>\n",
+        sev, is_declared(in, f) ? "<br><span class=\"tag\">declared</span>" : "", e(f.rule_id),
         info != rule_info.end() ? "<div class=\"title\">" + e(info->second->title) + "</div>" : "",
         e(device_label(f.device)), e(hub_label(f.hub)), e(f.message), evidence);
   }
@@ -215,7 +213,7 @@ std::string render_html(const ReportInput& in) {
                      e(in.scenario), e(in.run_id), style);
   out += header(in, stats);
   out += "<main>\n";
-  out += expectations_section(in);
+  out += declared_section(in);
   out += findings_section(in);
 
   out += "<section id=\"timeline\"><h2>Message timeline per device</h2>\n<div class=\"legend-row\">"

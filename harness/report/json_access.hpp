@@ -17,6 +17,15 @@ inline std::string field_string(const Json& e, const char* key, std::string fall
   return it->get<std::string>();
 }
 
+// A view of a string field (no copy, for hot loops over tens of thousands of events); the view
+// lives as long as the event. `fallback` must outlive the call (use literals).
+inline std::string_view field_view(const Json& e, const char* key, std::string_view fallback = {}) {
+  if (!e.is_object()) return fallback;
+  const auto it = e.find(key);
+  if (it == e.end() || !it->is_string()) return fallback;
+  return it->get_ref<const std::string&>();
+}
+
 inline std::optional<double> field_number(const Json& e, const char* key) {
   if (!e.is_object()) return std::nullopt;
   const auto it = e.find(key);

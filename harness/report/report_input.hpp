@@ -12,10 +12,16 @@
 
 namespace flexhil::report {
 
-// A finding the scenario declares it must produce (scenario library: the known-bad set).
-struct ExpectedFinding {
-  std::string rule_id;
-  std::string device;  // "" = any device (or a hub-wide finding)
+// What the scenario declares about its findings (`[expect]` exact_findings / must_find /
+// must_not_find) and how the run measured up — copy it from rules::judge()'s Verdict so the
+// reports and the exit code always agree.
+struct DeclaredFindings {
+  bool exact = false;                   // exact_findings: these ids, no more, no less
+  std::vector<std::string> expected;    // exact_findings or must_find rule ids
+  std::vector<std::string> must_not;    // must_not_find rule ids
+  std::vector<std::string> missing;     // rules::Verdict::missing
+  std::vector<std::string> unexpected;  // rules::Verdict::unexpected
+  bool ok() const { return missing.empty() && unexpected.empty(); }
 };
 
 // The rules that were evaluated for one device ("" = hub-wide rules), so JUnit shows a passing
@@ -52,8 +58,9 @@ struct ReportInput {
   std::optional<double> change_push_period_s;
   std::vector<PlottedTag> plotted_tags;
 
-  // Set for scenario-library runs that declare their findings; nullopt = nothing declared.
-  std::optional<std::vector<ExpectedFinding>> expected_findings;
+  // Set when the scenario declares findings (scenario library: the known-bad set);
+  // nullopt = nothing declared (every error finding fails the run).
+  std::optional<DeclaredFindings> declared_findings;
 
   // File names linked from report.html (relative to the report folder).
   std::string capture_file = "capture.jsonl";
@@ -61,14 +68,8 @@ struct ReportInput {
   std::string dut_console_file = "dut-console.log";
 };
 
-// Expected vs actual findings, matched by rule id (and device when the expectation names one).
-struct ExpectationCheck {
-  std::vector<ExpectedFinding> missing;       // declared but not produced
-  std::vector<rules::Finding> unexpected;     // produced (error/warning) but not declared
-  std::vector<std::size_t> matched_findings;  // indexes into ReportInput::findings
-  bool ok() const { return missing.empty() && unexpected.empty(); }
-};
-// nullopt when the input declares no expectations.
-std::optional<ExpectationCheck> check_expectations(const ReportInput& input);
+// True when the scenario declares `finding`'s rule as expected: such a finding is the intended
+// outcome of a known-bad scenario and does not fail its JUnit test case.
+bool is_declared(const ReportInput& input, const rules::Finding& finding);
 
 }  // namespace flexhil::report

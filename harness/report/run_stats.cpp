@@ -14,11 +14,11 @@ namespace {
 std::uint64_t payload_size(const Json& e) {
   if (const auto size = field_number(e, "size")) return static_cast<std::uint64_t>(*size);
   std::string decoded;
-  if (base64_decode(field_string(e, "payload_b64"), decoded)) return decoded.size();
+  if (base64_decode(field_view(e, "payload_b64"), decoded)) return decoded.size();
   return 0;
 }
 
-bool is_telemetry_topic(const std::string& topic) {
+bool is_telemetry_topic(std::string_view topic) {
   return topic.rfind("devices/", 0) == 0 && topic.find("/messages/events/") != std::string::npos;
 }
 
@@ -83,9 +83,9 @@ RunStats compute_stats(const std::vector<Json>& events) {
   std::optional<std::int64_t> run_start;
   std::int64_t earliest = 0;
   for (const auto& e : events) {
-    const std::string kind = field_string(e, "kind", "?");
+    const std::string_view kind = field_view(e, "kind", "?");
     const std::int64_t mono = field_int(e, "mono_ns");
-    ++stats.events_by_kind[kind];
+    ++stats.events_by_kind[std::string(kind)];
     if (kind == "run_start" && !run_start) run_start = mono;
     if (mono > 0 && (earliest == 0 || mono < earliest)) earliest = mono;
     stats.last_mono_ns = std::max(stats.last_mono_ns, mono);
@@ -94,7 +94,7 @@ RunStats compute_stats(const std::vector<Json>& events) {
       auto& d = stats.devices[device];
       ++d.messages;
       d.bytes += payload_size(e);
-      if (field_string(e, "verdict", "accepted") != "accepted") ++d.refused_publishes;
+      if (field_view(e, "verdict", "accepted") != "accepted") ++d.refused_publishes;
     } else if (kind == "connect") {
       const std::string verdict = field_string(e, "verdict", "unknown");
       ++stats.connect_verdicts[verdict];
@@ -121,9 +121,9 @@ std::map<std::string, std::vector<double>> publish_intervals(const std::vector<J
   std::map<std::string, std::vector<double>> intervals;
   std::map<std::string, std::int64_t> last;
   for (const auto& e : events) {
-    if (field_string(e, "kind") != "publish") continue;
-    if (field_string(e, "verdict", "accepted") != "accepted") continue;
-    if (!is_telemetry_topic(field_string(e, "topic"))) continue;
+    if (field_view(e, "kind") != "publish") continue;
+    if (field_view(e, "verdict", "accepted") != "accepted") continue;
+    if (!is_telemetry_topic(field_view(e, "topic"))) continue;
     const std::string device = field_string(e, "device");
     const std::int64_t mono = field_int(e, "mono_ns");
     const auto it = last.find(device);
@@ -144,17 +144,17 @@ TagSeries tag_series(const std::vector<Json>& events, std::string_view tag, std:
                      std::int64_t origin_ns, double time_scale) {
   TagSeries series;
   for (const auto& e : events) {
-    const std::string kind = field_string(e, "kind");
+    const std::string_view kind = field_view(e, "kind");
     if (kind == "plc_change") {
-      if (field_string(e, "point") != point || !e.contains("new")) continue;
+      if (field_view(e, "point") != point || !e.contains("new")) continue;
       const double t = event_seconds(e, origin_ns, time_scale);
       if (series.plc.empty() && e.contains("old"))
         if (auto old = number_of(e["old"])) series.plc.push_back({std::max(0.0, t), *old});
       if (auto v = number_of(e["new"])) series.plc.push_back({t, *v});
     } else if (kind == "publish") {
-      if (field_string(e, "verdict", "accepted") != "accepted") continue;
+      if (field_view(e, "verdict", "accepted") != "accepted") continue;
       std::string payload;
-      if (!base64_decode(field_string(e, "payload_b64"), payload)) continue;
+      if (!base64_decode(field_view(e, "payload_b64"), payload)) continue;
       if (auto v = published_value(payload, tag))
         series.published[field_string(e, "device")].push_back(
             {event_seconds(e, origin_ns, time_scale), *v});
@@ -164,7 +164,7 @@ TagSeries tag_series(const std::vector<Json>& events, std::string_view tag, std:
 }
 
 std::string summarize_event(const Json& e) {
-  const std::string kind = field_string(e, "kind", "?");
+  const std::string_view kind = field_view(e, "kind", "?");
   std::string line = fmt::format("#{} {} {}", field_int(e, "seq"), short_time(field_string(e, "wall")), kind);
   const std::string device = field_string(e, "device");
   if (!device.empty()) line += " " + device;
@@ -173,7 +173,7 @@ std::string summarize_event(const Json& e) {
     const std::string verdict = field_string(e, "verdict", "accepted");
     if (verdict != "accepted") line += " " + verdict;
     std::string payload;
-    if (base64_decode(field_string(e, "payload_b64"), payload) && !payload.empty())
+    if (base64_decode(field_view(e, "payload_b64"), payload) && !payload.empty())
       line += " " + truncated(payload, 120);
   } else if (kind == "connect") {
     line += fmt::format(" {} {}", field_string(e, "auth"), field_string(e, "verdict"));
