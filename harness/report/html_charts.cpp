@@ -18,6 +18,8 @@ using svg::Point;
 using svg::Scale;
 
 constexpr double chart_width = 1160;
+constexpr std::size_t max_timeline_devices = 40;
+constexpr std::size_t max_value_series = 6;  // more publishing devices are drawn as one series
 constexpr double left_margin = 170;  // room for device ids
 constexpr double right_margin = 20;
 const char* const series_colours[] = {"#d9480f", "#7048e8", "#0c8599", "#e64980", "#5c940d", "#1864ab"};
@@ -56,6 +58,12 @@ std::string timeline_svg(const ReportInput& input, const RunStats& stats) {
   for (const auto& e : input.events) {
     const auto kind = field_view(e, "kind");
     if (kind == "action" || kind == "plc_fault" || kind == "tls_failure") harness_row = true;
+  }
+  // A scale test has hundreds of devices: a lane each would make a page nobody scrolls through.
+  std::size_t hidden = 0;
+  if (rows.size() > max_timeline_devices) {
+    hidden = rows.size() - max_timeline_devices;
+    rows.resize(max_timeline_devices);
   }
   if (harness_row) rows.push_back("");
   if (rows.empty()) return "<p class=\"empty\">No device traffic was observed.</p>";
@@ -129,6 +137,9 @@ std::string timeline_svg(const ReportInput& input, const RunStats& stats) {
   }
   out += markers;
   out += "\n</svg>";
+  if (hidden > 0)
+    out += fmt::format("<p class=\"note\">… and {} more devices (first {} shown; all are in the device table).</p>",
+                       hidden, max_timeline_devices);
   return out;
 }
 
@@ -193,7 +204,13 @@ std::string interval_histogram_svg(const ReportInput& input) {
 }
 
 std::string value_chart_svg(const ReportInput& input, const RunStats& stats, const PlottedTag& tag) {
-  const TagSeries series = tag_series(input.events, tag.tag, tag.point, stats.first_mono_ns, input.time_scale);
+  TagSeries series = tag_series(input.events, tag.tag, tag.point, stats.first_mono_ns, input.time_scale);
+  if (series.published.size() > max_value_series) {
+    std::vector<ValuePoint> merged;
+    for (const auto& [device, pts] : series.published) merged.insert(merged.end(), pts.begin(), pts.end());
+    const std::string label = fmt::format("{} devices", series.published.size());
+    series.published = {{label, std::move(merged)}};
+  }
   std::size_t published_points = 0;
   for (const auto& [d, pts] : series.published) published_points += pts.size();
   if (series.plc.empty() && published_points == 0)

@@ -334,6 +334,23 @@ BOOST_AUTO_TEST_CASE(a_passing_run_without_traffic_still_renders) {
   BOOST_TEST(html.find("</html>") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_large_fleet_gets_a_bounded_timeline_and_one_merged_value_series) {
+  auto in = sample_run(3);
+  for (int d = 0; d < 100; ++d) {
+    const std::string id = "Scale" + std::to_string(d);
+    in.devices.push_back(id);
+    Json e = {{"seq", 10'000 + d}, {"mono_ns", in.events.back()["mono_ns"].get<std::int64_t>() + d}, {"kind", "publish"},
+              {"device", id}, {"topic", "devices/" + id + "/messages/events/"},
+              {"payload_b64", base64_encode("{\"Temperature\":" + std::to_string(d) + "}")}, {"verdict", "accepted"}};
+    in.events.push_back(e);
+  }
+  const std::string html = render_html(in);
+  BOOST_TEST(count_of(html, "class=\"lane-label\"") == 41u);  // 40 devices + the harness lane
+  BOOST_TEST(html.find("… and 62 more devices") != std::string::npos);
+  BOOST_TEST(html.find("published by 101 devices") != std::string::npos);
+  BOOST_TEST(count_of(html, "<tr><td>Scale") == 100u);  // the device table lists everyone
+}
+
 BOOST_AUTO_TEST_CASE(fifty_thousand_publishes_render_small_and_fast) {
   const auto in = sample_run(50'000);
   const auto start = std::chrono::steady_clock::now();
