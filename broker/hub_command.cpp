@@ -1,6 +1,139 @@
-// Placeholder until the component's command lands (see its issue).
+// `flexhil hub`: the impersonated IoT Hub alone, for any device — a real Flexy on a lab bench
+// included. Prints what a device needs, then one line per event with its verdict, writes
+// capture.jsonl, and stops mosquitto cleanly on Ctrl-C / SIGTERM.
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+
+#include "broker/hub_event_line.hpp"
+#include "broker/hub_process.hpp"
+#include "common/error.hpp"
+#include "common/event.hpp"
+#include "common/signals.hpp"
 #include "harness/cli/commands.hpp"
 
 namespace flexhil::cli {
-void add_hub_command(CLI::App&, int&) {}
+
+namespace {
+
+struct HubArgs {
+  std::string registry;
+  std::string hub;
+  std::uint16_t x509_port = 8883;
+  std::uint16_t sas_port = 8884;
+  std::optional<std::uint16_t> ws_port;
+  std::string bind = "127.0.0.1";
+  std::string out;
+  std::string pki;
+  std::vector<std::string> extra_names;
+  std::vector<std::string> trust;
+};
+
+std::string default_out_dir() {
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  return std::string("reports/hub/") + stamp;
+}
+
+void print_banner(std::ostream& out, broker::HubProcess& hub, const std::string& capture) {
+  const auto& p = hub.ports();
+  const auto& host = hub.hub_host();
+  out << "flexhil hub '" << hub.hub_name() << "' is ready (mosquitto pid " << hub.pid() << ")\n"
+      << "  host name     " << host << "\n"
+      << "                devices must reach this PC under that name: add '<this PC's IP> " << host
+      << "' to the device's DNS/hosts,\n"
+      << "                or connect by IP and give it with --extra-name so the hub certificate covers it\n"
+      << "  listening on  " << hub.bind_address() << "\n"
+      << "  X.509 port    " << p.x509 << "  (TLS 1.2+, client certificate required)\n"
+      << "  SAS port      " << p.sas << "  (TLS 1.2+, password = SharedAccessSignature sr=…&sig=…&se=…)\n";
+  if (p.websocket) out << "  WebSocket     " << *p.websocket << "  (wss, path /$iothub/websocket, SAS)\n";
+  out << "  CA file       " << hub.ca_file() << "\n"
+      << "                install it on the device as the trusted root (Flexy: replace the Azure root CA)\n"
+      << "  username      " << host << "/{deviceId}/?api-version=2021-04-12  (ClientId = {deviceId})\n"
+      << "  SAS token     flexhil certs sas --hub " << hub.hub_name() << " --device {deviceId} --key {key} --ttl 1h\n"
+      << "  registry      " << hub.registry().file << " (" << hub.registry().devices.size() << " devices)\n"
+      << "  capture       " << capture << "\n"
+      << "  broker log    " << hub.log_file() << "\n";
+  for (const auto& id : hub.untrusted_devices())
+    out << "  warning: " << id
+        << " is registered by thumbprint only; mosquitto cannot accept an unknown client certificate, so its\n"
+        << "           TLS handshake will fail: add certificate = \"…\" to its registry entry or pass --trust FILE\n";
+  out << "Press Ctrl-C to stop.\n" << std::flush;
+}
+
+int run_hub(const HubArgs& args) {
+  // Signals are blocked before any thread starts (paho, the log watcher) so that only the
+  // signalfd sees Ctrl-C.
+  StopSignals signals;
+  const std::string out_dir = args.out.empty() ? default_out_dir() : args.out;
+  std::filesystem::create_directories(out_dir);
+  CaptureWriter capture(out_dir + "/capture.jsonl");
+  std::mutex print_mutex;
+  capture.add_listener([&](const Json& event) {
+    const auto line = broker::describe_event(event);
+    std::lock_guard lock(print_mutex);
+    std::cout << line << '\n' << std::flush;
+  });
+
+  broker::HubOptionsBuilder b;
+  b.registry(args.registry).hub(args.hub).out_dir(out_dir).bind(args.bind).x509_port(args.x509_port).sas_port(args.sas_port);
+  b.pki_dir(args.pki.empty() ? (std::filesystem::path(out_dir).parent_path() / "pki").string() : args.pki);
+  if (args.ws_port) b.websocket_port(*args.ws_port);
+  for (const auto& n : args.extra_names) b.extra_name(n);
+  for (const auto& t : args.trust) b.trust(t);
+  broker::HubProcess hub(b.finalize(), capture);
+  {
+    std::lock_guard lock(print_mutex);
+    print_banner(std::cout, hub, capture.path());
+  }
+
+  while (true) {
+    if (const int sig = signals.wait(std::chrono::milliseconds(500))) {
+      std::lock_guard lock(print_mutex);
+      std::cout << "stopping (signal " << sig << ")\n" << std::flush;
+      break;
+    }
+    if (!hub.running()) {
+      hub.stop();
+      throw InfrastructureError("mosquitto stopped unexpectedly (see " + hub.log_file() + ")");
+    }
+  }
+  hub.stop();
+  std::lock_guard lock(print_mutex);
+  std::cout << "stopped; " << capture.count() << " events in " << capture.path() << '\n' << std::flush;
+  return exit_code::ok;
+}
+
+}  // namespace
+
+void add_hub_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<HubArgs>();
+  auto* cmd = app.add_subcommand("hub", "Run the impersonated Azure IoT Hub alone (mosquitto + the iothub plugin) "
+                                        "for any device, a real Flexy on a lab bench included.");
+  cmd->footer(
+      "Prints what a device needs (host name, ports, CA file, username format), then one line per\n"
+      "event with its verdict; writes <out>/capture.jsonl; Ctrl-C stops it.\n"
+      "X.509 and SAS devices use two ports because mosquitto cannot make a client certificate optional.\n"
+      "Self-signed devices must be registered with their certificate file (or given with --trust).\n"
+      "Example: flexhil hub --registry fixtures/registry/devices.toml --bind 0.0.0.0 --extra-name 192.168.1.10");
+  cmd->add_option("--registry", args->registry, "device registry (TOML, see docs/registry.md)")->required();
+  cmd->add_option("--hub", args->hub, "hub name (default: the registry's `hub`)");
+  cmd->add_option("--x509-port", args->x509_port, "port for X.509 devices (0 = any free port)")->capture_default_str();
+  cmd->add_option("--sas-port", args->sas_port, "port for SAS devices (0 = any free port)")->capture_default_str();
+  cmd->add_option("--ws-port", args->ws_port, "enable MQTT over WebSocket (TLS) on this port, path /$iothub/websocket");
+  cmd->add_option("--bind", args->bind, "address the device ports listen on (0.0.0.0 for a lab bench)")->capture_default_str();
+  cmd->add_option("--out", args->out, "output directory (default: reports/hub/<UTC timestamp>)");
+  cmd->add_option("--pki", args->pki, "directory of the hub CA (ca.crt/ca.key, made if absent; default: <out>/../pki, "
+                                      "so the CA a device trusts stays the same across runs)");
+  cmd->add_option("--extra-name", args->extra_names, "extra DNS name or IP address for the hub certificate (repeatable)");
+  cmd->add_option("--trust", args->trust, "extra PEM certificate(s) the X.509 port trusts (repeatable)")->check(CLI::ExistingFile);
+  cmd->callback([args, &exit_code] { exit_code = run_hub(*args); });
+}
+
 }  // namespace flexhil::cli

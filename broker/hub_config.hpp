@@ -1,0 +1,58 @@
+#pragma once
+// The impersonated hub's mosquitto.conf, generated from options (pure: no files, no sockets).
+//
+// Three (optionally four) listeners, because mosquitto cannot make a client certificate
+// optional on one port the way IoT Hub does:
+//   x509      TLS, require_certificate true, cafile = trust bundle of registered device
+//             certificates and CAs (a device certificate not in the bundle fails the handshake)
+//   sas       TLS, no client certificate requested
+//   websocket TLS websockets (SAS only), optional
+//   internal  plain TCP on 127.0.0.1 for the harness's own client (random per-run password)
+// The iothub plugin judges every CONNECT, topic and message; its options are passed as
+// `plugin_opt_*` lines (broker/README.md, "Plugin options").
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace flexhil::broker {
+
+// The hub's TLS like the real one: TLS 1.2 minimum and only the hub's strong RSA suites.
+inline constexpr const char* kHubTlsVersion = "tlsv1.2";
+inline constexpr const char* kHubCiphers =
+    "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384";
+
+// Policies and limits handed to the plugin; unset = the plugin's documented default.
+struct PluginOptions {
+  std::optional<std::string> qos2_policy;          // "disconnect" | "accept"
+  std::optional<std::uint64_t> max_message_bytes;  // D2C limit (256 KB on the real hub)
+  std::optional<int> max_subscriptions;            // 5 on the real hub
+  std::optional<int> sas_skew_seconds;             // 300 on the real hub
+  std::optional<std::string> mqtt5_policy;         // what to do with MQTT 5 CONNECTs
+  std::optional<int> sas_expiry_check_seconds;     // how often expired SAS sessions are dropped
+};
+
+struct HubConfig {
+  std::string hub_name;                  // e.g. "eWONPROJECT"
+  std::string bind_address = "127.0.0.1";
+  std::uint16_t x509_port = 0;
+  std::uint16_t sas_port = 0;
+  std::uint16_t internal_port = 0;        // always bound to 127.0.0.1
+  std::optional<std::uint16_t> websocket_port;
+  std::string server_cert_file;           // hub certificate (PEM, chain leaf first)
+  std::string server_key_file;
+  std::string client_trust_file;          // bundle for the x509 listener (never empty)
+  std::string log_file;
+  std::string run_as_user;                // `user` line; mosquitto drops root to it ("" = omit)
+  std::string plugin_path;                // "" = no plugin (tests of the process alone)
+  std::string registry_path;
+  std::string internal_username;
+  std::string internal_password;
+  PluginOptions plugin;
+};
+
+// The complete mosquitto.conf text. Throws std::invalid_argument when a value would break the
+// file's line structure (a newline in a path or name) or a port is 0.
+std::string render_mosquitto_conf(const HubConfig& config);
+
+}  // namespace flexhil::broker

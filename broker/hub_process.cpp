@@ -1,0 +1,409 @@
+#include "broker/hub_process.hpp"
+
+#include <limits.h>
+#include <openssl/rand.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "broker/hub_internal_client.hpp"
+#include "broker/tls_log_watcher.hpp"
+#include "broker/tls_probe.hpp"
+#include "certs/pki.hpp"
+#include "common/error.hpp"
+#include "common/net.hpp"
+#include "common/process.hpp"
+
+namespace flexhil::broker {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string random_hex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1)
+    throw InfrastructureError("the system random generator failed");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
+// mosquitto started as root switches to `user` (default "mosquitto", which cannot read our
+// files); naming the invoking user keeps it as it is — root stays root.
+std::string current_user_name() {
+  const passwd* pw = ::getpwuid(::geteuid());
+  return pw && pw->pw_name ? pw->pw_name : "";
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  if (!out) throw InfrastructureError("cannot write " + path);
+}
+
+std::string last_lines(const std::string& text, std::size_t n) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty()) lines.push_back(l);
+  std::string out;
+  for (std::size_t i = lines.size() > n ? lines.size() - n : 0; i < lines.size(); ++i) out += "\n  " + lines[i];
+  return out;
+}
+
+std::string absolute(const std::string& p) { return fs::absolute(p).lexically_normal().string(); }
+
+std::string executable_dir() {
+  std::error_code ec;
+  const auto exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : exe.parent_path().string();
+}
+
+}  // namespace
+
+std::string find_iothub_plugin() {
+  if (const char* env = std::getenv("FLEXHIL_IOTHUB_PLUGIN"); env && *env) {
+    if (!fs::exists(env)) throw InfrastructureError(std::string("FLEXHIL_IOTHUB_PLUGIN names a missing file: ") + env);
+    return absolute(env);
+  }
+  std::string looked;
+  fs::path dir = executable_dir();
+  for (int up = 0; up < 5 && !dir.empty(); ++up, dir = dir.parent_path()) {
+    const auto candidate = dir / "broker" / "plugin" / "flexhil_iothub.so";
+    if (fs::exists(candidate)) return candidate.string();
+    looked += (looked.empty() ? "" : ", ") + candidate.string();
+    if (dir == dir.root_path()) break;
+  }
+  throw InfrastructureError("the iothub plugin flexhil_iothub.so was not found (looked in " + looked +
+                            "); build the target flexhil_iothub or set FLEXHIL_IOTHUB_PLUGIN");
+}
+
+struct HubProcess::Impl {
+  HubOptions options;
+  EventSink& sink;
+  Registry registry;
+  HubPorts ports;
+  std::string hub_name, hub_host, out_dir, ca_file, log_file, config_file, trust_file, stdout_file;
+  std::string probe_cert, probe_key;
+  std::vector<std::string> untrusted;
+  HubConfig config;
+  ChildProcess child;
+  std::unique_ptr<TlsLogWatcher> watcher;
+  std::unique_ptr<HubInternalClient> client;
+  std::atomic<std::uint64_t> next_rid{1};
+  std::string client_id_prefix;
+  unsigned connections = 0;
+
+  Impl(HubOptions o, EventSink& s) : options(std::move(o)), sink(s) {}
+
+  void prepare();
+  void prepare_pki();
+  void write_trust_bundle();
+  void choose_ports();
+  void start_with_retries();
+  // Empty string = ready; otherwise why not (the child is stopped then).
+  std::string start_once();
+  std::string wait_ready();
+  void stop();
+  std::map<std::uint16_t, std::string> listener_names() const;
+};
+
+void HubProcess::Impl::prepare() {
+  if (options.registry.empty()) throw ConfigError({}, "the hub needs a device registry (--registry FILE)");
+  if (options.out_dir.empty()) throw ConfigError({}, "the hub needs an output directory");
+  registry = load_registry(options.registry);
+  hub_name = options.hub.empty() ? registry.hub : options.hub;
+  if (hub_name.empty())
+    throw ConfigError({options.registry}, "no hub name: set hub = \"NAME\" in the registry or pass --hub NAME");
+  if (!is_valid_hub_name(hub_name))
+    throw ConfigError({options.hub.empty() ? options.registry : std::string("--hub")},
+                      "invalid hub name '" + hub_name + "' (3..50 letters, digits or '-')");
+  hub_host = hub_name + std::string(kHostSuffix);
+
+  std::error_code ec;
+  fs::create_directories(options.out_dir, ec);
+  if (ec) throw InfrastructureError("cannot create the hub's output directory " + options.out_dir + ": " + ec.message());
+  out_dir = absolute(options.out_dir);
+  ca_file = out_dir + "/ca.crt";
+  log_file = out_dir + "/broker.log";
+  config_file = out_dir + "/mosquitto.conf";
+  trust_file = out_dir + "/client-trust.pem";
+  stdout_file = out_dir + "/mosquitto.out";
+  client_id_prefix = "flexhil-harness-" + random_hex(4);
+
+  prepare_pki();
+  write_trust_bundle();
+
+  config.hub_name = hub_name;
+  config.bind_address = options.bind_address;
+  config.log_file = log_file;
+  config.client_trust_file = trust_file;
+  config.run_as_user = current_user_name();
+  config.registry_path = absolute(options.registry);
+  if (options.with_plugin) config.plugin_path = options.plugin_path.empty() ? find_iothub_plugin() : absolute(options.plugin_path);
+  config.internal_username = "flexhil-harness";
+  config.internal_password = random_hex(24);
+  config.plugin = options.plugin;
+  choose_ports();
+}
+
+void HubProcess::Impl::prepare_pki() {
+  const std::string pki = absolute(options.pki_dir.empty() ? out_dir + "/pki" : options.pki_dir);
+  std::error_code ec;
+  fs::create_directories(pki, ec);
+  if (ec) throw InfrastructureError("cannot create the PKI directory " + pki + ": " + ec.message());
+  certs::KeyPair ca;
+  const std::string ca_crt = pki + "/ca.crt", ca_key = pki + "/ca.key";
+  if (fs::exists(ca_crt) && fs::exists(ca_key)) {
+    ca = certs::load_key_pair(ca_crt, ca_key);
+  } else {
+    certs::CertificateSpec spec;
+    spec.common_name = "flexhil test root CA";
+    spec.is_ca = true;
+    spec.lifetime = std::chrono::hours(24 * 365 * 5);
+    ca = certs::make_self_signed(spec);
+    ca.write(pki, "ca");
+  }
+  write_file(ca_file, ca.cert_pem);
+
+  // A hub certificate given in the PKI directory is used as it is; otherwise a fresh one per
+  // start, so the host name and the extra names always match this run's options.
+  const std::string hub_crt = pki + "/hub.crt", hub_key = pki + "/hub.key";
+  if (fs::exists(hub_crt) && fs::exists(hub_key)) {
+    config.server_cert_file = hub_crt;
+    config.server_key_file = hub_key;
+  } else {
+    const auto server = certs::make_hub_server_certificate(hub_host, ca, options.extra_names);
+    const auto [crt, key] = server.write(out_dir, "hub");
+    config.server_cert_file = crt;
+    config.server_key_file = key;
+  }
+
+  // The readiness probe's own client certificate, trusted by the x509 port, so a completed
+  // handshake there proves the port accepts registered certificates.
+  certs::CertificateSpec probe;
+  probe.common_name = "flexhil-readiness-probe";
+  probe.client_auth = true;
+  std::tie(probe_cert, probe_key) = certs::make_self_signed(probe).write(out_dir, "probe");
+}
+
+void HubProcess::Impl::write_trust_bundle() {
+  std::string bundle = "# flexhil: certificates the X.509 port trusts (generated)\n";
+  bundle += read_file(probe_cert);
+  auto add = [&](const std::string& path, const SourcePosition& where) {
+    if (path.empty()) return;
+    try {
+      bundle += certs::read_certificate_file(path);
+      if (bundle.back() != '\n') bundle += '\n';
+    } catch (const ConfigError& e) {
+      throw ConfigError(where, e.message());
+    }
+  };
+  for (const auto& d : registry.devices) {
+    if (d.auth != AuthKind::x509_selfsigned) continue;
+    if (d.certificate.empty() && d.secondary_certificate.empty()) untrusted.push_back(d.id);
+    add(d.certificate, d.where);
+    add(d.secondary_certificate, d.where);
+  }
+  for (const auto& ca : registry.cas) add(ca.certificate, ca.where);
+  for (const auto& extra : options.trust_files) add(extra, SourcePosition{extra});
+  write_file(trust_file, bundle);
+}
+
+void HubProcess::Impl::choose_ports() {
+  // Fixed ports stay; ephemeral ones (0) are picked again after a bind collision.
+  auto pick = [&](std::uint16_t wanted, std::uint16_t& port, const std::string& host) {
+    port = wanted != 0 ? wanted : pick_free_port(host);
+  };
+  const std::string host = options.bind_address == "0.0.0.0" || options.bind_address == "::" ? "127.0.0.1"
+                                                                                              : options.bind_address;
+  pick(options.x509_port, ports.x509, host);
+  pick(options.sas_port, ports.sas, host);
+  if (options.websocket_port) {
+    std::uint16_t ws = 0;
+    pick(*options.websocket_port, ws, host);
+    ports.websocket = ws;
+  }
+  ports.internal = pick_free_port("127.0.0.1");
+  config.x509_port = ports.x509;
+  config.sas_port = ports.sas;
+  config.internal_port = ports.internal;
+  config.websocket_port = ports.websocket;
+}
+
+std::map<std::uint16_t, std::string> HubProcess::Impl::listener_names() const {
+  std::map<std::uint16_t, std::string> names{{ports.x509, "x509"}, {ports.sas, "sas"}, {ports.internal, "internal"}};
+  if (ports.websocket) names[*ports.websocket] = "websocket";
+  return names;
+}
+
+std::string HubProcess::Impl::wait_ready() {
+  const auto timeout = options.startup_timeout;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto alive = [this] { return child.running(); };
+  auto remaining = [&] {
+    return std::max(std::chrono::milliseconds(100), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                        deadline - std::chrono::steady_clock::now()));
+  };
+  auto exited = [this] {
+    const auto status = child.exit_status();
+    return "mosquitto exited during start-up (exit status " + (status ? std::to_string(*status) : std::string("?")) + ")";
+  };
+  const auto secs = std::to_string(timeout.count() / 1000) + " s";
+  if (!wait_for_tcp_port("127.0.0.1", ports.internal, remaining(), alive))
+    return child.running() ? "mosquitto did not accept TCP on its internal listener 127.0.0.1:" +
+                                 std::to_string(ports.internal) + " within " + secs
+                           : exited();
+
+  // TLS on every device port: the server certificate verifies against our CA, and the X.509
+  // port accepts a certificate from the trust bundle.
+  const std::string host = options.bind_address == "0.0.0.0" ? "127.0.0.1"
+                           : options.bind_address == "::"    ? "::1"
+                                                             : options.bind_address;
+  struct Probe {
+    std::uint16_t port;
+    bool with_cert;
+  };
+  std::vector<Probe> probes{{ports.x509, true}, {ports.sas, false}};
+  if (ports.websocket) probes.push_back({*ports.websocket, false});
+  for (const auto& p : probes) {
+    TlsProbeResult last;
+    wait_until(
+        [&] {
+          if (!child.running()) return true;
+          last = probe_tls(host, p.port, ca_file, p.with_cert ? probe_cert : "", p.with_cert ? probe_key : "");
+          return last.ok;
+        },
+        remaining());
+    if (!child.running()) return exited();
+    if (!last.ok)
+      return "mosquitto did not accept TLS on " + host + ":" + std::to_string(p.port) + " within " + secs +
+             (last.error.empty() ? "" : " (" + last.error + ")");
+  }
+
+  try {
+    client = std::make_unique<HubInternalClient>(ports.internal, client_id_prefix + "-" + std::to_string(++connections),
+                                                 config.internal_username, config.internal_password, sink,
+                                                 remaining());
+  } catch (const InfrastructureError& e) {
+    return child.running() ? std::string(e.what()) : exited();
+  }
+  return {};
+}
+
+std::string HubProcess::Impl::start_once() {
+  write_file(config_file, render_mosquitto_conf(config));
+  ChildProcess::Options o;
+  o.argv = {"mosquitto", "-c", config_file};
+  o.stdout_path = stdout_file;
+  o.stderr_path = stdout_file;
+  child = ChildProcess::spawn(o);
+  auto why = wait_ready();
+  if (!why.empty()) {
+    client.reset();
+    child.stop();
+  }
+  return why;
+}
+
+void HubProcess::Impl::start_with_retries() {
+  std::string why;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    const auto log_before = read_file(log_file).size();
+    const auto out_before = read_file(stdout_file).size();
+    why = start_once();
+    if (why.empty()) return;
+    const auto log_new = read_file(log_file).substr(log_before);
+    const auto out_new = read_file(stdout_file).substr(out_before);
+    const bool collision = (log_new + out_new).find("Address already in use") != std::string::npos;
+    // The internal port is always ephemeral, so a collision is worth another pick; a fixed port
+    // that is taken fails every attempt and is reported with mosquitto's words.
+    if (!collision || attempt == 2) {
+      why += " (see " + log_file + ")" + last_lines(out_new + log_new, 6);
+      break;
+    }
+    choose_ports();  // another process took a port between pick and bind
+  }
+  throw InfrastructureError("error: " + why);
+}
+
+void HubProcess::Impl::stop() {
+  client.reset();
+  if (child.started()) child.stop();
+  if (watcher) watcher->drain();
+}
+
+HubProcess::HubProcess(HubOptions options, EventSink& sink)
+    : impl_(std::make_unique<Impl>(std::move(options), sink)) {
+  impl_->prepare();
+  std::ofstream(impl_->log_file, std::ios::trunc).flush();
+  impl_->start_with_retries();
+  // The watcher starts after the ports are final; the log so far is read from its beginning.
+  impl_->watcher = std::make_unique<TlsLogWatcher>(impl_->log_file, impl_->listener_names(), sink);
+}
+
+HubProcess::~HubProcess() { stop(); }
+
+const HubPorts& HubProcess::ports() const noexcept { return impl_->ports; }
+const std::string& HubProcess::hub_name() const noexcept { return impl_->hub_name; }
+const std::string& HubProcess::hub_host() const noexcept { return impl_->hub_host; }
+const std::string& HubProcess::ca_file() const noexcept { return impl_->ca_file; }
+const std::string& HubProcess::out_dir() const noexcept { return impl_->out_dir; }
+const std::string& HubProcess::log_file() const noexcept { return impl_->log_file; }
+const std::string& HubProcess::config_file() const noexcept { return impl_->config_file; }
+const std::string& HubProcess::trust_bundle_file() const noexcept { return impl_->trust_file; }
+const std::string& HubProcess::bind_address() const noexcept { return impl_->options.bind_address; }
+const Registry& HubProcess::registry() const noexcept { return impl_->registry; }
+const std::vector<std::string>& HubProcess::untrusted_devices() const noexcept { return impl_->untrusted; }
+int HubProcess::pid() const noexcept { return impl_->child.pid(); }
+
+bool HubProcess::running() { return impl_->child.running() && impl_->client && impl_->client->connected(); }
+
+void HubProcess::send_c2d(const std::string& device, std::string_view body,
+                          const std::map<std::string, std::string>& props) {
+  if (!impl_->client) throw InfrastructureError("the hub is not running");
+  Json cmd{{"device", device}, {"body_b64", base64_encode(body)}, {"props", Json::object()}};
+  for (const auto& [k, v] : props) cmd["props"][k] = v;
+  impl_->client->publish_command(kCmdC2dTopic, cmd);
+}
+
+void HubProcess::update_desired(const std::string& device, const Json& patch) {
+  if (!impl_->client) throw InfrastructureError("the hub is not running");
+  impl_->client->publish_command(kCmdDesiredTopic, Json{{"device", device}, {"patch", patch}});
+}
+
+std::string HubProcess::call_method(const std::string& device, const std::string& method, const Json& payload) {
+  if (!impl_->client) throw InfrastructureError("the hub is not running");
+  const std::string rid = std::to_string(impl_->next_rid++);
+  impl_->client->publish_command(kCmdMethodTopic,
+                                 Json{{"device", device}, {"method", method}, {"rid", rid}, {"payload", payload}});
+  return rid;
+}
+
+void HubProcess::restart() {
+  impl_->stop();
+  std::string why = impl_->start_once();
+  if (!why.empty()) throw InfrastructureError("error: " + why + " after a restart (see " + impl_->log_file + ")");
+}
+
+void HubProcess::stop() {
+  if (!impl_) return;
+  impl_->stop();
+}
+
+}  // namespace flexhil::broker

@@ -1,0 +1,127 @@
+#pragma once
+// HubProcess: the impersonated Azure IoT Hub as a running process — real mosquitto 2.0.11 with
+// the iothub plugin, started from a generated mosquitto.conf, supervised, ready only when it
+// really answers (TCP on the internal listener, the harness's client subscribed to the audit
+// topic, a completed TLS handshake on every device port), stopped by its PID.
+//
+//   flexhil::MemorySink events;
+//   flexhil::broker::HubProcess hub(flexhil::broker::HubOptionsBuilder()
+//                                       .registry("devices.toml")
+//                                       .out_dir("/tmp/run")
+//                                       .x509_port(0).sas_port(0)   // 0 = ephemeral
+//                                       .finalize(),
+//                                   events);
+//   hub.ports().x509; hub.ca_file(); hub.hub_host();
+//   hub.send_c2d("Flexy1", "hello", {{"k", "v"}});
+//
+// Every audit event of the plugin (connect verdicts, publishes, …) and every failed TLS
+// handshake (from mosquitto's log) is emitted to the EventSink given to the constructor.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/hub_config.hpp"
+#include "broker/registry.hpp"
+#include "common/event.hpp"
+
+namespace flexhil::broker {
+
+struct HubOptions {
+  std::string hub;                        // "" = the registry's `hub`
+  std::string registry;                   // path of the device registry (required)
+  std::string out_dir;                    // mosquitto.conf, broker.log, ca.crt, … (required)
+  std::string pki_dir;                    // CA (ca.crt/ca.key), created if absent; "" = <out_dir>/pki
+  std::vector<std::string> extra_names;   // extra SANs of the hub certificate (lab bench)
+  std::string bind_address = "127.0.0.1";  // device listeners (the internal one is always loopback)
+  std::uint16_t x509_port = 8883;         // 0 = ephemeral
+  std::uint16_t sas_port = 8884;          // 0 = ephemeral
+  std::optional<std::uint16_t> websocket_port;  // set = enabled; 0 = ephemeral
+  std::vector<std::string> trust_files;   // extra PEM certificates the x509 port trusts
+  std::string plugin_path;                // "" = find flexhil_iothub.so (FLEXHIL_IOTHUB_PLUGIN, build tree)
+  bool with_plugin = true;                // false: plain mosquitto, anonymous (tests of TLS alone)
+  PluginOptions plugin;
+  std::chrono::milliseconds startup_timeout{10000};
+};
+
+// Builder in the style of paho's connect_options_builder.
+class HubOptionsBuilder {
+ public:
+  HubOptionsBuilder& hub(std::string name) { o_.hub = std::move(name); return *this; }
+  HubOptionsBuilder& registry(std::string path) { o_.registry = std::move(path); return *this; }
+  HubOptionsBuilder& out_dir(std::string dir) { o_.out_dir = std::move(dir); return *this; }
+  HubOptionsBuilder& pki_dir(std::string dir) { o_.pki_dir = std::move(dir); return *this; }
+  HubOptionsBuilder& extra_name(std::string name) { o_.extra_names.push_back(std::move(name)); return *this; }
+  HubOptionsBuilder& bind(std::string address) { o_.bind_address = std::move(address); return *this; }
+  HubOptionsBuilder& x509_port(std::uint16_t port) { o_.x509_port = port; return *this; }
+  HubOptionsBuilder& sas_port(std::uint16_t port) { o_.sas_port = port; return *this; }
+  HubOptionsBuilder& websocket_port(std::uint16_t port) { o_.websocket_port = port; return *this; }
+  HubOptionsBuilder& trust(std::string pem_file) { o_.trust_files.push_back(std::move(pem_file)); return *this; }
+  HubOptionsBuilder& plugin_path(std::string path) { o_.plugin_path = std::move(path); return *this; }
+  HubOptionsBuilder& without_plugin() { o_.with_plugin = false; return *this; }
+  HubOptionsBuilder& plugin_options(PluginOptions p) { o_.plugin = std::move(p); return *this; }
+  HubOptionsBuilder& startup_timeout(std::chrono::milliseconds t) { o_.startup_timeout = t; return *this; }
+  HubOptions finalize() const { return o_; }
+
+ private:
+  HubOptions o_;
+};
+
+struct HubPorts {
+  std::uint16_t x509 = 0;
+  std::uint16_t sas = 0;
+  std::uint16_t internal = 0;
+  std::optional<std::uint16_t> websocket;
+};
+
+// flexhil_iothub.so: $FLEXHIL_IOTHUB_PLUGIN, else <dir>/broker/plugin/flexhil_iothub.so for the
+// executable's directory and its parents (build tree). Throws InfrastructureError when absent.
+std::string find_iothub_plugin();
+
+class HubProcess {
+ public:
+  // Loads the registry, prepares the PKI and files, starts mosquitto and waits until it is
+  // ready. Throws ConfigError (registry, hub name) or InfrastructureError (naming the port and
+  // broker.log) — nothing is left running then.
+  HubProcess(HubOptions options, EventSink& sink);
+  ~HubProcess();  // stop()
+  HubProcess(const HubProcess&) = delete;
+  HubProcess& operator=(const HubProcess&) = delete;
+
+  const HubPorts& ports() const noexcept;
+  const std::string& hub_name() const noexcept;   // "eWONPROJECT"
+  const std::string& hub_host() const noexcept;   // "eWONPROJECT.azure-devices.net"
+  const std::string& ca_file() const noexcept;    // <out>/ca.crt: the CA a device must trust
+  const std::string& out_dir() const noexcept;
+  const std::string& log_file() const noexcept;   // <out>/broker.log
+  const std::string& config_file() const noexcept;  // <out>/mosquitto.conf
+  const std::string& trust_bundle_file() const noexcept;  // <out>/client-trust.pem
+  const std::string& bind_address() const noexcept;
+  const Registry& registry() const noexcept;
+  // Device certificates the x509 port trusts; self-signed devices known only by thumbprint
+  // (no certificate file in the registry) are listed in untrusted_devices().
+  const std::vector<std::string>& untrusted_devices() const noexcept;
+  int pid() const noexcept;
+
+  // Harness requests, carried out by the plugin (each also appears as an audit event).
+  void send_c2d(const std::string& device, std::string_view body,
+                const std::map<std::string, std::string>& props = {});
+  void update_desired(const std::string& device, const Json& patch);
+  // Returns the request id ($rid); the device's answer arrives as a `method_response` event.
+  std::string call_method(const std::string& device, const std::string& method, const Json& payload);
+
+  // Stops and starts mosquitto again on the same ports (devices see the connection drop).
+  void restart();
+  void stop();
+  bool running();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace flexhil::broker
