@@ -169,8 +169,10 @@ struct MqttBridge::State {
     if (const auto it = settings.resolve.find(lower(host)); it != settings.resolve.end()) {
       if (!proxy) proxy = std::make_unique<ConnectProxy>(settings.resolve);
       route = it->second;
+      // paho strips the scheme that names the proxy kind; the proxy itself always speaks plain
+      // HTTP CONNECT and the TLS session runs inside the tunnel.
       if (use_tls())
-        opts.set_https_proxy(proxy->url());
+        opts.set_https_proxy("https://127.0.0.1:" + std::to_string(proxy->port()));
       else
         opts.set_http_proxy(proxy->url());
     }

@@ -1,0 +1,114 @@
+// FlexyDevice with a small program against a real PlcServer: timers on the scaled clock,
+// ONCHANGE from polled values, PRINT as dut_console events, SETIO writing to the PLC, quality
+// of the tags when the PLC goes down.
+#include <boost/test/unit_test.hpp>
+
+#include "common/net.hpp"
+#include "sim/flexy/runtime/flexy_device.hpp"
+#include "sim/plc/plc_config.hpp"
+#include "sim/plc/plc_server.hpp"
+#include "tests/flexy_runtime/it_support.hpp"
+#include "tests/support/test_env.hpp"
+
+using namespace flexhil;
+using namespace flexhil::flexy;
+using namespace flexhil::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const char* kProgram = R"(Rem --- eWON start section: Init Section
+eWON_init_section:
+PRINT "boot "; TIME$
+ONCHANGE "Temperature", "GOTO TempChanged"
+ONTIMER 1, "GOTO Tick"
+TSET 1, 1
+Ticks% = 0
+END
+Rem --- eWON end section: Init Section
+Rem --- eWON start section: Cyclic Section
+eWON_cyclic_section:
+END
+Rem --- eWON end section: Cyclic Section
+Rem --- eWON start section: Handlers
+Tick:
+Ticks% = Ticks% + 1
+PRINT "tick "; Ticks%
+IF Ticks% = 3 THEN SETIO "Counter", 4242
+END
+TempChanged:
+PRINT "temperature "; Temperature@
+END
+Rem --- eWON end section: Handlers
+)";
+
+bool has_line(const std::vector<std::string>& lines, const std::string& line) {
+  return std::find(lines.begin(), lines.end(), line) != lines.end();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(flexy_device)
+
+BOOST_AUTO_TEST_CASE(timers_onchange_print_and_setio_run_on_the_scaled_clock) {
+  auto clock = std::make_shared<ScaledClock>(10.0);
+  plc::PlcServer plc(plc::load_plc_config_string(kFixturePlc, "plc.toml"), *clock);
+  plc.start("127.0.0.1", 0);
+  auto config = load_flexy_config_file(fixture("flexy/azure_x509.toml"));
+  config.topics[0].port = plc.port();
+  config.time_scale = 10;
+  MemorySink sink;
+  FlexyDevice dev(FlexyDeviceOptions{config, basic::parse_program(kProgram, "device.bas"), clock, &sink, nullptr});
+  dev.start();
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return has_line(dev.console(), "tick 3"); }, 5s),
+                        "console: " << dev.console().size() << " lines; log: " << (dev.log().empty() ? "" : dev.log().back()));
+  BOOST_REQUIRE(wait_until([&] { return plc.value("Counter") == 4242.0; }, 5s));
+  BOOST_TEST(has_line(dev.console(), "temperature 21.5"));
+  BOOST_TEST(dev.console().front().rfind("boot ", 0) == 0);
+  BOOST_TEST(dev.console().front().size() == 5 + 19);  // "boot DD/MM/YYYY HH:MM:SS"
+
+  // Ticks 1 s apart in scenario time are ~100 ms apart in real time.
+  std::vector<std::int64_t> ticks;
+  for (const auto& e : sink.events())
+    if (e.value("kind", "") == "dut_console" && e.value("line", "").rfind("tick ", 0) == 0) {
+      ticks.push_back(e.value("mono_ns", std::int64_t{0}));
+      BOOST_TEST(e.value("device", "") == "Flexy205");
+    }
+  BOOST_REQUIRE(ticks.size() >= 3u);
+  for (std::size_t k = 1; k < 3; ++k) {
+    const double gap = static_cast<double>(ticks[k] - ticks[k - 1]) / 1e9;
+    BOOST_TEST(gap > 0.05);
+    BOOST_TEST(gap < 0.3);
+  }
+
+  plc.set_value("Temperature", 30.25);
+  BOOST_REQUIRE(wait_until([&] { return has_line(dev.console(), "temperature 30.25"); }, 5s));
+  BOOST_TEST(std::get<double>(*dev.tag_value("temperature")) == 30.25);
+  dev.stop();
+}
+
+BOOST_AUTO_TEST_CASE(tag_quality_falls_when_the_plc_goes_down_and_the_value_is_kept) {
+  auto clock = std::make_shared<ScaledClock>(10.0);
+  plc::PlcServer plc(plc::load_plc_config_string(kFixturePlc, "plc.toml"), *clock);
+  plc.start("127.0.0.1", 0);
+  auto config = load_flexy_config_file(fixture("flexy/azure_x509.toml"));
+  config.topics[0].port = plc.port();
+  config.topics[0].timeout_seconds = 0.2;
+  FlexyDevice dev(FlexyDeviceOptions{config, basic::parse_program("PRINT \"up\"\n", "tiny.bas"), clock, nullptr, nullptr});
+  dev.start();
+  BOOST_REQUIRE(wait_until([&] { return dev.tag_quality_level("Pressure") == QualityLevel::good; }, 5s));
+  const std::string slave = "127.0.0.1:" + std::to_string(plc.port()) + "/1";
+  BOOST_TEST(static_cast<int>(dev.slave_status(slave)) == 1);
+  plc::FaultSpec down;
+  down.kind = plc::FaultKind::down;
+  plc.inject_fault(down);
+  BOOST_REQUIRE(wait_until([&] { return dev.tag_quality_level("Pressure") == QualityLevel::bad; }, 10s));
+  BOOST_TEST(static_cast<int>(dev.slave_status(slave)) == 2);
+  BOOST_TEST(*numeric(*dev.tag_value("Pressure")) == static_cast<double>(static_cast<float>(10.13)));
+  BOOST_TEST(has_line(dev.console(), "up"));
+  bool logged = false;
+  for (const auto& l : dev.log()) logged = logged || l.find("NOT OK") != std::string::npos;
+  BOOST_TEST(logged);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
