@@ -203,7 +203,7 @@ std::vector<RuleInfo> build() {
       rule("DUT-RUNTIME-ERROR", "DUT", S::error, H::accepts, "Runtime error in the device's program",
            "The DUT logged a runtime error (e.g. an ONMQTT target label that does not exist, raised "
            "when a C2D message arrives). Source: dut_log events of level error."),
-      rule("METHOD-NO-RESPONSE", "DUT", S::error, H::accepts, "Direct method not answered",
+      rule("METHOD-NO-RESPONSE", "METHOD", S::error, H::accepts, "Direct method not answered",
            "A direct method request got no response on `$iothub/methods/res/{status}/?$rid=` before "
            "the end of the run (the real hub times out the caller)."),
   };

@@ -1,0 +1,348 @@
+#include "harness/run/orchestrator.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <mutex>
+#include <optional>
+
+#include "broker/hub_process.hpp"
+#include "common/clock.hpp"
+#include "common/error.hpp"
+#include "common/signals.hpp"
+#include "harness/report/report.hpp"
+#include "harness/rules/catalogue.hpp"
+#include "harness/run/console_output.hpp"
+#include "harness/run/run_registry.hpp"
+#include "sim/flexy/basic/errors.hpp"
+#include "sim/flexy/runtime/flexy_device.hpp"
+#include "sim/plc/plc_server.hpp"
+
+namespace flexhil::run {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Everything the observer saw, in capture order (capture.jsonl is written before this).
+class Observer {
+ public:
+  explicit Observer(const std::string& console_log) : console_(console_log, std::ios::trunc) {}
+  void on_event(const Json& ev) {
+    std::lock_guard lock(mutex_);
+    events_.push_back(ev);
+    const auto kind = ev.value("kind", "");
+    if (kind == "publish") ++publishes_;
+    if (kind == "connect" && ev.value("verdict", "") == "accepted") connected_.push_back(ev.value("device", ""));
+    if (kind == "dut_console") console_ << ev.value("line", "") << '\n' << std::flush;
+    if (kind == "dut_log") console_ << "[log " << ev.value("level", "") << "] " << ev.value("message", "") << '\n' << std::flush;
+  }
+  std::vector<Json> events() const {
+    std::lock_guard lock(mutex_);
+    return events_;
+  }
+  std::size_t publishes() const {
+    std::lock_guard lock(mutex_);
+    return publishes_;
+  }
+  bool has_connected(const std::string& device) const {
+    std::lock_guard lock(mutex_);
+    return std::find(connected_.begin(), connected_.end(), device) != connected_.end();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<Json> events_;
+  std::size_t publishes_ = 0;
+  std::vector<std::string> connected_;
+  std::ofstream console_;
+};
+
+std::string make_run_id() {
+  auto id = format_wall_iso(std::chrono::system_clock::now());  // 2026-11-26T08:00:12.345678Z
+  std::string out;
+  for (char c : id.substr(0, 19))
+    if (c != '-' && c != ':') out += c;
+  return out + "Z";
+}
+
+void copy_usr_files(const std::string& from, const std::string& to, const std::string& scenario_dir) {
+  fs::create_directories(to);
+  if (from.empty() || !fs::is_directory(from)) return;
+  if (fs::equivalent(from, scenario_dir)) return;  // default usr_dir "." = the scenario folder: nothing to copy
+  fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+}
+
+report::ReportInput make_report_input(const scenario::Scenario& s, const std::string& run_id,
+                                      const std::string& started_wall, double real_s, std::vector<Json> events,
+                                      std::vector<rules::Finding> findings, const rules::Verdict& verdict,
+                                      int code, std::string reason) {
+  report::ReportInput in;
+  in.scenario = s.name;
+  in.run_id = run_id;
+  in.started_wall = started_wall;
+  in.duration_s = real_s;
+  in.time_scale = s.time_scale;
+  in.passed = verdict.passed && code == exit_code::ok;
+  in.exit_code = code;
+  in.exit_reason = std::move(reason);
+  in.devices = s.expect.devices;
+  in.events = std::move(events);
+  in.findings = std::move(findings);
+  in.catalogue = rules::catalogue();
+  in.full_push_period_s = s.expect.full_push_period_s;
+  in.change_push_period_s = s.expect.change_push_period_s;
+  for (const auto& t : s.expect.tags)
+    if (!t.point.empty()) in.plotted_tags.push_back({t.name, t.point});
+  if (s.findings.exact || !s.findings.must_find.empty() || !s.findings.must_not_find.empty()) {
+    report::DeclaredFindings d;
+    d.exact = s.findings.exact.has_value();
+    d.expected = s.findings.exact ? *s.findings.exact : s.findings.must_find;
+    d.must_not = s.findings.must_not_find;
+    d.missing = verdict.missing;
+    d.unexpected = verdict.unexpected;
+    in.declared_findings = d;
+  }
+  return in;
+}
+
+Json action_event(const scenario::Action& a, const std::string& detail) {
+  auto ev = make_event("action");
+  ev["action"] = std::string(scenario::to_string(a.kind));
+  ev["device"] = a.device;
+  ev["detail"] = detail;
+  return ev;
+}
+
+void perform(const scenario::Action& a, broker::HubProcess* hub, plc::PlcServer* plc, EventSink& sink) {
+  using K = scenario::ActionKind;
+  switch (a.kind) {
+    case K::c2d:
+      sink.emit(action_event(a, fmt::format("C2D message of {} bytes", a.body.size())));
+      if (hub) hub->send_c2d(a.device, a.body, a.properties);
+      break;
+    case K::desired:
+      sink.emit(action_event(a, "desired properties " + a.patch.dump()));
+      if (hub) hub->update_desired(a.device, a.patch);
+      break;
+    case K::method:
+      sink.emit(action_event(a, fmt::format("direct method {} {}", a.method, a.payload.dump())));
+      if (hub) hub->call_method(a.device, a.method, a.payload);
+      break;
+    case K::broker_restart:
+      sink.emit(action_event(a, "broker restart"));
+      if (hub) hub->restart();
+      break;
+    case K::plc_fault:
+      sink.emit(action_event(a, a.fault.describe()));
+      if (plc) plc->inject_fault(a.fault);
+      break;
+  }
+}
+
+void print_external_instructions(std::ostream& out, const scenario::Scenario& s, const broker::HubProcess& hub) {
+  const auto* dev = hub.registry().find_device(s.dut.device);
+  const std::string host = s.dut.advertise.empty() ? hub.bind_address() : s.dut.advertise;
+  out << "\nExternal device under test — install and configure the real Flexy:\n";
+  out << fmt::format("  hub host name   {} (map it to {} in the Flexy's DNS/hosts, or use the IP)\n", hub.hub_host(), host);
+  if (dev && dev->auth == broker::AuthKind::sas)
+    out << fmt::format("  MQTT over TLS   {}:{} (SAS)\n", host, hub.ports().sas);
+  else
+    out << fmt::format("  MQTT over TLS   {}:{} (X.509)\n", host, hub.ports().x509);
+  out << fmt::format("  CA certificate  {}  → upload to /usr/ by FTP\n", hub.ca_file());
+  out << fmt::format("  client id       {}\n  username        {}/{}/?api-version=2021-04-12\n", s.dut.device,
+                     hub.hub_host(), s.dut.device);
+  if (dev && !dev->certificate.empty()) out << fmt::format("  device certificate registered: {}\n", dev->certificate);
+  out << fmt::format("Waiting up to {:.0f} s for '{}' to connect (Ctrl-C to stop)…\n\n", s.dut.wait_s, s.dut.device);
+}
+
+}  // namespace
+
+void write_offline_reports(const scenario::Scenario& s, const std::vector<Json>& events,
+                           const std::vector<rules::Finding>& findings, const rules::Verdict& verdict,
+                           const std::string& dir) {
+  std::string started;
+  for (const auto& ev : events)
+    if (ev.value("kind", "") == "run_start") started = ev.value("wall", "");
+  auto input = make_report_input(s, "offline", started, 0, events, findings, verdict,
+                                 verdict.passed ? exit_code::ok : exit_code::findings, "offline validation");
+  report::write_reports(input, dir);
+}
+
+int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::ostream& out, std::ostream& err) {
+  const auto run_id = make_run_id();
+  const std::string dir = options.out_dir.empty() ? (fs::path("reports") / s.name / run_id).string() : options.out_dir;
+  fs::create_directories(dir);
+  out << fmt::format("flexhil run '{}': {} s of scenario time at ×{} (≈{:.1f} s), report in {}\n", s.name,
+                     s.duration_s, s.time_scale, s.duration_s / s.time_scale, dir);
+
+  StopSignals stop;  // before any thread starts, so every thread inherits the blocked mask
+  CaptureWriter capture((fs::path(dir) / "capture.jsonl").string());
+  Observer observer((fs::path(dir) / "dut-console.log").string());
+  capture.add_listener([&](const Json& ev) { observer.on_event(ev); });
+
+  const auto real_start = std::chrono::steady_clock::now();
+  auto clock = std::make_shared<ScaledClock>(s.time_scale);
+  const auto started_wall = format_wall_iso(clock->wall());
+  {
+    auto ev = make_event("run_start");
+    ev["scenario"] = s.name;
+    ev["run"] = run_id;
+    ev["time_scale"] = s.time_scale;
+    ev["wall"] = started_wall;
+    capture.emit(std::move(ev));
+  }
+
+  int code = exit_code::ok;
+  std::string reason = "completed";
+  std::unique_ptr<broker::HubProcess> hub;
+  std::unique_ptr<plc::PlcServer> plc;
+  std::unique_ptr<flexy::FlexyDevice> dut;
+  const bool tty = options.progress && ::isatty(STDOUT_FILENO) == 1;
+  auto progress = [&](double scenario_s) {
+    if (!tty) return;
+    const auto findings = rules::evaluate(observer.events(), s.expect);
+    std::size_t e = 0, w = 0, i = 0;
+    for (const auto& f : findings)
+      (f.severity == rules::Severity::error ? e : f.severity == rules::Severity::warning ? w : i)++;
+    out << fmt::format("\r[{:6.1f}/{:.1f} s] messages {:4}  findings: {} error, {} warning, {} info   ",
+                       scenario_s, s.duration_s, observer.publishes(), e, w, i)
+        << std::flush;
+  };
+
+  try {
+    // Hub (its PKI, the registry of this run), then the PLC, then the device under test.
+    const auto usr_dir = (fs::path(dir) / "usr").string();
+    if (s.dut.flexy) copy_usr_files(s.dut.flexy->usr_dir, usr_dir, s.dir);
+    const auto registry = prepare_registry(s, dir, usr_dir);
+    broker::PluginOptions plugin;
+    plugin.qos2_policy = s.hub.qos2_policy;
+    plugin.max_message_bytes = s.hub.max_message_bytes;
+    hub = std::make_unique<broker::HubProcess>(broker::HubOptionsBuilder()
+                                                   .hub(s.hub.name)
+                                                   .registry(registry.path)
+                                                   .out_dir(dir)
+                                                   .bind(s.hub.bind)
+                                                   .x509_port(s.hub.x509_port)
+                                                   .sas_port(s.hub.sas_port)
+                                                   .plugin_options(plugin)
+                                                   .finalize(),
+                                               capture);
+    out << fmt::format("hub '{}' ready: x509 {}:{}, sas {}:{}\n", hub->hub_host(), hub->bind_address(),
+                       hub->ports().x509, hub->bind_address(), hub->ports().sas);
+
+    if (s.plc) {
+      plc = std::make_unique<plc::PlcServer>(*s.plc, *clock, &capture, clock->steady());
+      plc->start("127.0.0.1", 0);
+      out << fmt::format("PLC ready on 127.0.0.1:{}\n", plc->port());
+    }
+
+    if (s.dut.kind == scenario::DutKind::emulated) {
+      auto config = *s.dut.flexy;
+      config.usr_dir = usr_dir;
+      config.time_scale = s.time_scale;
+      fs::copy_file(hub->ca_file(), flexy::map_usr_path(usr_dir, s.dut.ca_file), fs::copy_options::overwrite_existing);
+      for (auto& topic : config.topics)
+        if (plc && (topic.ip == "127.0.0.1" || topic.ip == "localhost")) topic.port = plc->port();
+      const auto* dev = hub->registry().find_device(s.dut.device);
+      const bool sas = dev && dev->auth == broker::AuthKind::sas;
+      std::string host = hub->hub_host();
+      for (auto& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      config.mqtt.resolve[host] = fmt::format("127.0.0.1:{}", sas ? hub->ports().sas : hub->ports().x509);
+      flexy::FlexyDeviceOptions dopt;
+      dopt.config = std::move(config);
+      dopt.program = flexy::load_program_file(s.dut.program_file);
+      dopt.clock = clock;
+      dopt.events = &capture;
+      dut = std::make_unique<flexy::FlexyDevice>(std::move(dopt));
+      dut->start();
+      out << fmt::format("emulated Flexy '{}' running {}\n", s.dut.device, s.dut.program_file);
+    } else {
+      print_external_instructions(out, s, *hub);
+      const auto deadline = std::chrono::steady_clock::now() +
+                            std::chrono::milliseconds(static_cast<std::int64_t>(s.dut.wait_s * 1000));
+      while (!observer.has_connected(s.dut.device)) {
+        if (stop.wait(200ms) != 0) throw InfrastructureError("interrupted while waiting for the external device");
+        if (std::chrono::steady_clock::now() > deadline) {
+          reason = fmt::format("external device '{}' did not connect within {:.0f} s", s.dut.device, s.dut.wait_s);
+          break;
+        }
+      }
+    }
+
+    // The run: actions at their scenario time, a progress line, until the end or a signal.
+    std::size_t next_action = 0;
+    auto scenario_now = [&] { return std::chrono::duration<double>(clock->steady()).count(); };
+    const double t0 = scenario_now();
+    auto last_progress = std::chrono::steady_clock::now() - 1s;
+    while (reason == "completed") {
+      const double t = scenario_now() - t0;
+      if (t >= s.duration_s) break;
+      while (next_action < s.actions.size() && s.actions[next_action].at_s <= t)
+        perform(s.actions[next_action++], hub.get(), plc.get(), capture);
+      if (std::chrono::steady_clock::now() - last_progress >= 1s) {
+        progress(t);
+        last_progress = std::chrono::steady_clock::now();
+      }
+      if (const int sig = stop.wait(50ms); sig != 0) {
+        reason = fmt::format("interrupted (signal {})", sig);
+        code = exit_code::infrastructure;
+      }
+    }
+    if (tty) out << '\n';
+  } catch (const ConfigError& e) {
+    err << e.what() << '\n';
+    code = exit_code::usage;
+    reason = e.what();
+  } catch (const basic::SyntaxError& e) {
+    err << s.dut.program_file << ": " << e.what() << '\n';
+    code = exit_code::usage;
+    reason = e.what();
+  } catch (const InfrastructureError& e) {
+    err << "error: " << e.what() << '\n';
+    code = exit_code::infrastructure;
+    reason = e.what();
+  } catch (const std::exception& e) {
+    err << "error: " << e.what() << '\n';
+    code = exit_code::infrastructure;
+    reason = e.what();
+  }
+
+  {
+    auto ev = make_event("run_end");
+    ev["scenario"] = s.name;
+    ev["run"] = run_id;
+    ev["time_scale"] = s.time_scale;
+    ev["reason"] = reason;
+    capture.emit(std::move(ev));
+  }
+  // Stop in reverse order of start; each part's destructor also stops it on any other path.
+  dut.reset();
+  plc.reset();
+  hub.reset();
+
+  const auto events = observer.events();
+  const auto findings = rules::evaluate(events, s.expect);
+  const auto verdict = rules::judge(findings, s.findings);
+  if (code == exit_code::ok) code = verdict.passed ? exit_code::ok : exit_code::findings;
+  const double real_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
+  print_findings(out, findings);
+  out << (code == exit_code::usage || code == exit_code::infrastructure ? "ERROR: " + reason : verdict.summary) << '\n';
+  try {
+    report::write_reports(make_report_input(s, run_id, started_wall, real_s, events, findings, verdict, code,
+                                            reason),
+                          dir);
+    out << fmt::format("report: {}\n", (fs::path(dir) / "report.html").string());
+  } catch (const std::exception& e) {
+    err << "error: writing the reports failed: " << e.what() << '\n';
+    if (code == exit_code::ok) code = exit_code::infrastructure;
+  }
+  return code;
+}
+
+}  // namespace flexhil::run

@@ -1,0 +1,21 @@
+#pragma once
+// The registry file the hub of a run loads: the scenario's (inline or by path), plus — when the
+// scenario asks the harness to generate the emulated device's certificate — that certificate
+// registered for the device. Written into the run folder so the run is reproducible.
+#include <string>
+
+#include "harness/scenario/scenario.hpp"
+
+namespace flexhil::run {
+
+struct PreparedRegistry {
+  std::string path;              // registry file for HubProcess
+  std::string device_cert_file;  // generated device certificate ("" = none)
+  std::string device_key_file;
+};
+
+// `usr_dir`: the run's copy of the Flexy /usr/ folder (generated certificate goes there).
+PreparedRegistry prepare_registry(const scenario::Scenario& s, const std::string& out_dir,
+                                  const std::string& usr_dir);
+
+}  // namespace flexhil::run

@@ -1,0 +1,98 @@
+#pragma once
+// The scenario model: one TOML file describes a run (docs/scenarios.md). The loader is strict:
+// unknown keys, wrong types and out-of-range values are ConfigErrors with file:line:col and the
+// valid choices (exit code 2). `[plc]` is delegated to sim/plc's load_plc_config and `[dut.flexy]`
+// to sim/flexy's load_flexy_config; the device registry to broker's load_registry.
+//
+//   auto s = flexhil::scenario::load_scenario("scenarios/demo.toml");
+//   s.expect;   // rules::Expectations for the rules
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "broker/registry.hpp"
+#include "common/error.hpp"
+#include "common/event.hpp"
+#include "harness/rules/expectations.hpp"
+#include "sim/flexy/runtime/flexy_config.hpp"
+#include "sim/plc/plc_config.hpp"
+
+namespace flexhil::scenario {
+
+struct HubSpec {
+  std::string name;                  // "" = the registry's hub name
+  std::uint16_t x509_port = 0;       // 0 = ephemeral
+  std::uint16_t sas_port = 0;        // 0 = ephemeral
+  std::string bind = "127.0.0.1";    // device listeners (a lab bench needs the LAN address)
+  std::string registry_file;         // resolved path; "" when inline
+  std::optional<toml::table> inline_registry;  // [hub.registry], certificate paths made absolute
+  broker::Registry registry;         // validated
+  rules::HubTier tier = rules::HubTier::none;
+  int units = 1;
+  std::optional<std::string> qos2_policy;  // "disconnect" | "accept"
+  std::optional<std::uint64_t> max_message_bytes;
+};
+
+enum class DutKind { emulated, external };
+
+struct DutSpec {
+  DutKind kind = DutKind::emulated;
+  std::string device;                // device id the DUT connects as
+  // emulated
+  std::string program_file;          // resolved path of program.bas
+  std::optional<flexy::FlexyConfig> flexy;
+  std::string ca_file = "/usr/ca.pem";  // where the harness installs the hub's CA certificate
+  // When set, the harness generates a self-signed certificate and key for the device at these
+  // Flexy paths and registers the certificate for the device in the hub's registry.
+  std::string device_cert;
+  std::string device_key;
+  // external
+  double wait_s = 300;               // how long to wait for the real device's first CONNECT
+  std::string advertise;             // host/IP the real device must connect to ("" = bind address)
+};
+
+enum class ActionKind { c2d, desired, method, broker_restart, plc_fault };
+std::string_view to_string(ActionKind kind);  // "c2d", "desired", "method", "broker-restart", "plc-fault"
+
+struct Action {
+  double at_s = 0;  // scenario seconds
+  ActionKind kind = ActionKind::c2d;
+  std::string device;
+  std::string body;                            // c2d
+  std::map<std::string, std::string> properties;  // c2d
+  Json patch = Json::object();                 // desired
+  std::string method;                          // method
+  Json payload = Json::object();               // method
+  plc::FaultSpec fault;                        // plc_fault
+  SourcePosition where;
+};
+
+struct MetricsSpec {
+  std::optional<std::string> listen;  // "127.0.0.1:9464"
+  bool device_labels = true;
+};
+
+struct Scenario {
+  std::string file;
+  std::string dir;                    // relative paths are resolved against it
+  std::string name;
+  double duration_s = 60;             // scenario seconds
+  double time_scale = 1;              // scenario seconds per real second
+  HubSpec hub;
+  std::optional<plc::PlcConfig> plc;
+  DutSpec dut;
+  rules::Expectations expect;
+  rules::FindingExpectations findings;
+  std::vector<Action> actions;        // sorted by at_s
+  MetricsSpec metrics;
+};
+
+Scenario load_scenario(const std::string& path);
+// From text (tests); `file` names it in errors and anchors relative paths.
+Scenario load_scenario_string(std::string_view text, const std::string& file);
+
+}  // namespace flexhil::scenario

@@ -1,0 +1,363 @@
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "common/toml_reader.hpp"
+#include "harness/rules/catalogue.hpp"
+#include "harness/scenario/scenario.hpp"
+#include "harness/scenario/toml_json.hpp"
+
+namespace flexhil::scenario {
+namespace fs = std::filesystem;
+
+std::string_view to_string(ActionKind kind) {
+  switch (kind) {
+    case ActionKind::c2d: return "c2d";
+    case ActionKind::desired: return "desired";
+    case ActionKind::method: return "method";
+    case ActionKind::broker_restart: return "broker-restart";
+    case ActionKind::plc_fault: return "plc-fault";
+  }
+  return "c2d";
+}
+
+namespace {
+
+std::string resolve(const std::string& dir, const std::string& path) {
+  if (path.empty() || fs::path(path).is_absolute()) return path;
+  return (fs::path(dir) / path).lexically_normal().string();
+}
+
+std::uint16_t port(TomlTable& t, const char* key) {
+  return static_cast<std::uint16_t>(t.integer(key, 0, 0, 65535));
+}
+
+// Certificate paths of an inline registry, made absolute so the table can be written elsewhere.
+void absolutize_registry_paths(toml::table& reg, const std::string& dir) {
+  for (const char* list : {"device", "ca"}) {
+    auto* arr = reg[list].as_array();
+    if (!arr) continue;
+    for (auto& item : *arr) {
+      auto* tbl = item.as_table();
+      if (!tbl) continue;
+      for (const char* key : {"certificate", "secondary_certificate"})
+        if (auto* s = tbl->get_as<std::string>(key)) s->get() = resolve(dir, s->get());
+    }
+  }
+}
+
+HubSpec load_hub(TomlTable& t, const std::string& dir) {
+  HubSpec h;
+  h.name = t.string("name", "");
+  h.x509_port = port(t, "x509_port");
+  h.sas_port = port(t, "sas_port");
+  h.bind = t.string("bind", h.bind);
+  const auto tier = t.choice("tier", {"none", "S1", "S2", "S3"}, "none");
+  h.tier = tier == "S1" ? rules::HubTier::S1 : tier == "S2" ? rules::HubTier::S2
+         : tier == "S3" ? rules::HubTier::S3 : rules::HubTier::none;
+  h.units = static_cast<int>(t.integer("units", 1, 1, 200));
+  if (t.has("qos2")) h.qos2_policy = t.choice("qos2", {"disconnect", "accept"}, "disconnect");
+  if (auto m = t.integer("max_message_bytes", 1, 64 * 1024 * 1024)) h.max_message_bytes = static_cast<std::uint64_t>(*m);
+  const auto* reg = t.node("registry");
+  if (!reg) t.fail("missing [hub] registry: a path (registry = \"devices.toml\") or an inline [hub.registry] table");
+  if (reg->is_string()) {
+    h.registry_file = resolve(dir, std::string(*reg->as_string()));
+    if (!fs::exists(h.registry_file))
+      t.fail("registry", fmt::format("registry file '{}' does not exist", h.registry_file));
+    h.registry = broker::load_registry(h.registry_file);
+  } else if (reg->is_table()) {
+    h.registry = broker::load_registry(*reg->as_table(), t.file());
+    h.inline_registry = *reg->as_table();
+    absolutize_registry_paths(*h.inline_registry, dir);
+  } else {
+    t.fail("registry", "'registry' must be a path (string) or a table");
+  }
+  if (h.name.empty()) h.name = h.registry.hub;
+  if (h.name.empty()) t.fail("name", "no hub name: set [hub] name or `hub` in the registry");
+  if (!broker::is_valid_hub_name(h.name))
+    t.fail("name", fmt::format("invalid hub name '{}' (3 to 50 letters, digits and '-')", h.name));
+  t.finish();
+  return h;
+}
+
+rules::TagExpectation::Type tag_type_of(flexy::TagType t) {
+  switch (t) {
+    case flexy::TagType::boolean: return rules::TagExpectation::Type::boolean;
+    case flexy::TagType::integer:
+    case flexy::TagType::dword: return rules::TagExpectation::Type::integer;
+    case flexy::TagType::string: return rules::TagExpectation::Type::string;
+    case flexy::TagType::floating: return rules::TagExpectation::Type::number;
+  }
+  return rules::TagExpectation::Type::number;
+}
+
+// The PLC point a Flexy tag polls: same table and register, and the same unit when known.
+std::string point_of(const flexy::FlexyConfig& fx, const flexy::TagConfig& tag, const plc::PlcConfig* plc,
+                     int& unit_out) {
+  if (!plc || !tag.address) return {};
+  const auto& a = *tag.address;
+  const auto& topic = fx.topic(tag.topic);
+  const int unit = topic.unit_id ? *topic.unit_id : a.unit ? *a.unit : -1;
+  const plc::PointConfig* found = nullptr;
+  int candidates = 0;
+  for (const auto& p : plc->points)
+    if (p.table == a.table && p.offset == a.offset) {
+      if (unit >= 0 && p.unit == unit) {
+        found = &p;
+        candidates = 1;
+        break;
+      }
+      ++candidates;
+      found = &p;
+    }
+  if (!found || candidates != 1) return {};
+  unit_out = found->unit;
+  return found->name;
+}
+
+void load_expect(TomlTable& t, Scenario& s) {
+  auto& e = s.expect;
+  e.devices = t.strings("devices");
+  if (e.devices.empty() && !s.dut.device.empty()) e.devices.push_back(s.dut.device);
+  if (auto v = t.seconds("connect_within", 0.1, 86400)) e.connect_within_s = *v;
+  if (auto v = t.seconds("reconnect_within", 0.1, 86400)) e.reconnect_within_s = *v;
+  e.timestamp_key = t.string("timestamp_key", e.timestamp_key);
+  const auto fmt_choice = t.choice("timestamp_format", {"iso8601", "flexy", "any"}, "iso8601");
+  e.timestamp_format = fmt_choice == "flexy" ? rules::TimestampFormat::flexy
+                     : fmt_choice == "any"   ? rules::TimestampFormat::any
+                                             : rules::TimestampFormat::iso8601;
+  if (auto v = t.seconds("max_clock_skew", 0, 86400 * 366)) e.max_clock_skew_s = *v;
+  if (auto off = t.string("utc_offset")) {
+    auto tz = flexy::TimeZone::parse(*off);
+    if (!tz) t.fail("utc_offset", fmt::format("invalid utc_offset '{}' (expected \"+01:00\", \"-0530\" or \"UTC\")", *off));
+    e.utc_offset_s = tz->offset_at(0);
+  } else if (s.dut.flexy) {
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    e.utc_offset_s = s.dut.flexy->time_zone.offset_at(now);
+  }
+  e.full_push_period_s = t.seconds("full_push_period", 0.001, 86400);
+  e.change_push_period_s = t.seconds("change_push_period", 0.001, 86400);
+  if (auto v = t.seconds("period_tolerance", 0, 86400)) e.period_tolerance_s = *v;
+  e.numbers_as_strings_ok = t.choice("numbers_as_strings", {"finding", "ok"}, "finding") == "ok";
+  e.max_change_latency_s = t.seconds("max_change_latency", 0.001, 86400);
+  if (auto v = t.seconds("value_window", 0, 86400)) e.value_window_s = *v;
+  e.required_keys = t.strings("required_keys");
+  e.content_type_required = t.choice("content_type", {"require", "ignore"}, "require") == "require";
+  if (s.hub.max_message_bytes) e.max_message_bytes = *s.hub.max_message_bytes;
+  e.tier = s.hub.tier;
+  e.units = s.hub.units;
+  e.time_scale = s.time_scale;
+
+  // Selected tags: explicit [[expect.tag]], else the emulated Flexy's tags of the selected groups.
+  const auto groups = t.strings("groups");
+  for (const auto& g : groups)
+    if (g.size() != 1 || g[0] < 'A' || g[0] > 'D')
+      t.fail("groups", fmt::format("unknown group '{}' (expected one of: A, B, C, D)", g));
+  auto explicit_tags = t.tables("tag");
+  for (auto& tt : explicit_tags) {
+    rules::TagExpectation tag;
+    tag.name = tt.required_string("name");
+    tag.point = tt.string("point", "");
+    tag.unit = static_cast<int>(tt.integer("unit", -1, -1, 255));
+    tag.coef = tt.number("coef", 1.0, -1e12, 1e12);
+    tag.offset = tt.number("offset", 0.0, -1e12, 1e12);
+    const auto type = tt.choice("type", {"number", "integer", "boolean", "string"}, "number");
+    tag.type = type == "integer" ? rules::TagExpectation::Type::integer
+             : type == "boolean" ? rules::TagExpectation::Type::boolean
+             : type == "string"  ? rules::TagExpectation::Type::string
+                                 : rules::TagExpectation::Type::number;
+    if (!tag.point.empty() && s.plc && !s.plc->find_point(tag.point))
+      tt.fail("point", fmt::format("unknown PLC point '{}' (not in [plc])", tag.point));
+    tt.finish();
+    e.tags.push_back(std::move(tag));
+  }
+  if (explicit_tags.empty() && s.dut.flexy) {
+    for (const auto& ft : s.dut.flexy->tags) {
+      bool selected = false;
+      if (groups.empty()) {
+        selected = std::any_of(ft.groups.begin(), ft.groups.end(), [](bool b) { return b; });
+      } else {
+        for (const auto& g : groups) selected = selected || ft.groups[static_cast<std::size_t>(g[0] - 'A')];
+      }
+      if (!selected) continue;
+      rules::TagExpectation tag;
+      tag.name = ft.name;
+      tag.point = point_of(*s.dut.flexy, ft, s.plc ? &*s.plc : nullptr, tag.unit);
+      tag.coef = ft.coef;
+      tag.offset = ft.offset;
+      tag.type = tag_type_of(ft.type);
+      e.tags.push_back(std::move(tag));
+    }
+  }
+
+  auto ids = [&](const char* key) {
+    auto list = t.strings(key);
+    for (const auto& id : list)
+      if (!rules::find_rule(id))
+        t.fail(key, fmt::format("unknown rule id '{}' (every rule is listed in docs/rules.md; `flexhil rules`)", id));
+    return list;
+  };
+  s.findings.must_find = ids("must_find");
+  s.findings.must_not_find = ids("must_not_find");
+  if (t.has("exact_findings")) {
+    if (t.has("must_find") || t.has("must_not_find"))
+      t.fail("exact_findings", "exact_findings cannot be combined with must_find / must_not_find");
+    s.findings.exact = ids("exact_findings");
+  }
+  t.finish();
+}
+
+plc::FaultKind fault_kind(TomlTable& t) {
+  const auto k = t.choice("fault", {"exception", "delay", "no-response", "disconnect", "down"}, "exception");
+  if (k == "delay") return plc::FaultKind::delay;
+  if (k == "no-response") return plc::FaultKind::no_response;
+  if (k == "disconnect") return plc::FaultKind::disconnect;
+  if (k == "down") return plc::FaultKind::down;
+  return plc::FaultKind::exception;
+}
+
+Action load_action(TomlTable& t, const Scenario& s) {
+  Action a;
+  a.where = t.where();
+  const auto at = t.seconds("at", 0, 86400 * 366);
+  if (!at) t.fail("at", "missing required key 'at' (a duration such as \"10s\")");
+  a.at_s = *at;
+  if (a.at_s > s.duration_s)
+    t.fail("at", fmt::format("action at {} s is after the end of the scenario ({} s)", a.at_s, s.duration_s));
+  const auto kind = t.choice("kind", {"c2d", "desired", "method", "broker_restart", "plc_fault"}, "");
+  if (kind.empty()) t.fail("kind", "missing required key 'kind' (expected one of: c2d, desired, method, broker_restart, plc_fault)");
+  a.device = t.string("device", s.dut.device);
+  if (kind == "c2d") {
+    a.kind = ActionKind::c2d;
+    a.body = t.string("body", "");
+    if (auto p = t.table("properties")) {
+      for (const auto& [k, v] : p->raw()) a.properties[std::string(k.str())] = p->required_string(k.str());
+      p->finish();
+    }
+  } else if (kind == "desired") {
+    a.kind = ActionKind::desired;
+    a.patch = json_value(t, "patch", true);
+    if (!a.patch.is_object()) t.fail("patch", "'patch' must be a table or a JSON object");
+  } else if (kind == "method") {
+    a.kind = ActionKind::method;
+    a.method = t.required_string("method");
+    a.payload = json_value(t, "payload", false);
+  } else if (kind == "broker_restart") {
+    a.kind = ActionKind::broker_restart;
+  } else {
+    a.kind = ActionKind::plc_fault;
+    if (!s.plc) t.fail("kind", "a plc_fault action needs a [plc] table");
+    a.fault.kind = fault_kind(t);
+    a.fault.at_s = a.at_s;
+    a.fault.duration_s = t.seconds("duration", 0.001, 86400 * 366);
+    if (auto u = t.integer("unit", 0, 255)) a.fault.unit = static_cast<int>(*u);
+    a.fault.points = t.strings("points");
+    for (const auto& p : a.fault.points)
+      if (!s.plc->find_point(p)) t.fail("points", fmt::format("unknown PLC point '{}' (not in [plc])", p));
+    if (auto d = t.seconds("delay", 0, 3600)) a.fault.delay_s = *d;
+    if (auto code = t.string("exception")) {
+      auto c = plc::exception_code_by_name(*code);
+      if (!c)
+        t.fail("exception", fmt::format("unknown exception '{}' (expected one of: illegal-function, illegal-address, "
+                                        "illegal-value, device-failure, busy, gateway-path, gateway-target-failed)",
+                                        *code));
+      a.fault.exception_code = *c;
+    }
+  }
+  if (a.kind != ActionKind::broker_restart && a.kind != ActionKind::plc_fault && a.device.empty())
+    t.fail("device", "no device for the action: set 'device' or [dut] device");
+  t.finish();
+  return a;
+}
+
+Scenario load(const toml::table& doc, const std::string& file) {
+  Scenario s;
+  s.file = file;
+  const auto parent = fs::path(file).parent_path().string();
+  s.dir = parent.empty() ? "." : parent;
+  TomlTable root(doc, file);
+  s.name = root.required_string("name");
+  if (s.name.empty() || s.name.find_first_of("/\\ ") != std::string::npos)
+    root.fail("name", fmt::format("scenario name '{}' must be non-empty without '/', '\\' or spaces (it names the "
+                                  "report folder)", s.name));
+  const auto duration = root.seconds("duration", 0.1, 86400 * 366);
+  if (!duration) root.fail("duration", "missing required key 'duration' (e.g. \"60s\")");
+  s.duration_s = *duration;
+  s.time_scale = root.number("time_scale", 1.0, 0.001, 1000.0);
+
+  auto hub = root.table("hub");
+  if (!hub) root.fail("missing required table [hub]");
+  s.hub = load_hub(*hub, s.dir);
+
+  if (auto plc = root.table("plc")) s.plc = plc::load_plc_config(*plc);
+
+  auto dut = root.table("dut");
+  if (!dut) root.fail("missing required table [dut]");
+  const auto kind = dut->choice("kind", {"emulated", "external"}, "emulated");
+  s.dut.kind = kind == "external" ? DutKind::external : DutKind::emulated;
+  s.dut.device = dut->required_string("device");
+  if (!broker::is_valid_device_id(s.dut.device))
+    dut->fail("device", fmt::format("invalid device id '{}'", s.dut.device));
+  if (!s.hub.registry.find_device(s.dut.device))
+    dut->fail("device", fmt::format("device '{}' is not in the hub's registry (a scenario may test a refused "
+                                    "device, but then list it in [expect] devices instead)", s.dut.device));
+  if (s.dut.kind == DutKind::emulated) {
+    s.dut.program_file = resolve(s.dir, dut->required_string("program"));
+    if (!fs::exists(s.dut.program_file))
+      dut->fail("program", fmt::format("program file '{}' does not exist", s.dut.program_file));
+    s.dut.ca_file = dut->string("ca_file", s.dut.ca_file);
+    s.dut.device_cert = dut->string("device_cert", "");
+    s.dut.device_key = dut->string("device_key", "");
+    if (s.dut.device_cert.empty() != s.dut.device_key.empty())
+      dut->fail(s.dut.device_cert.empty() ? "device_key" : "device_cert",
+                "device_cert and device_key go together (Flexy paths such as \"/usr/Flexy.crt\")");
+    auto fx = dut->table("flexy");
+    if (!fx) dut->fail("missing [dut.flexy] table (the emulated Flexy's configuration, docs/scenario-flexy.md)");
+    s.dut.flexy = flexy::load_flexy_config(*fx, s.dir);
+    s.dut.flexy->time_scale = s.time_scale;  // one clock for the whole run
+  } else {
+    if (auto w = dut->seconds("wait", 1, 86400)) s.dut.wait_s = *w;
+    s.dut.advertise = dut->string("advertise", "");
+  }
+  dut->finish();
+
+  if (auto expect = root.table("expect")) {
+    load_expect(*expect, s);
+  } else {
+    s.expect.devices = {s.dut.device};
+    s.expect.time_scale = s.time_scale;
+    s.expect.tier = s.hub.tier;
+    s.expect.units = s.hub.units;
+  }
+
+  for (auto& at : root.tables("action")) s.actions.push_back(load_action(at, s));
+  std::stable_sort(s.actions.begin(), s.actions.end(), [](const Action& a, const Action& b) { return a.at_s < b.at_s; });
+
+  if (auto m = root.table("metrics")) {
+    if (auto listen = m->string("listen")) {
+      if (listen->find(':') == std::string::npos) m->fail("listen", fmt::format("listen '{}' must be ADDR:PORT", *listen));
+      s.metrics.listen = *listen;
+    }
+    s.metrics.device_labels = m->boolean("device_labels", true);
+    m->finish();
+  }
+  root.finish();
+  return s;
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path) {
+  if (!fs::exists(path)) throw ConfigError({path, 0, 0}, "scenario file does not exist");
+  const auto doc = parse_toml_file(path);
+  return load(doc, path);
+}
+
+Scenario load_scenario_string(std::string_view text, const std::string& file) {
+  const auto doc = parse_toml_string(text, file);
+  return load(doc, file);
+}
+
+}  // namespace flexhil::scenario
