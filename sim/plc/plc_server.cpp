@@ -29,6 +29,8 @@ namespace {
 
 using RealClock = std::chrono::steady_clock;
 constexpr double kForever = std::numeric_limits<double>::infinity();
+// A client pipelining requests into a delay fault cannot grow our memory without bound.
+constexpr std::size_t kMaxQueuedFrames = 1024;
 
 class Fd {
  public:
@@ -320,6 +322,10 @@ struct PlcServer::Impl {
         std::vector<std::uint8_t> frame(c.buffer.begin(), c.buffer.begin() + static_cast<long>(size.size));
         c.buffer.erase(c.buffer.begin(), c.buffer.begin() + static_cast<long>(size.size));
         enqueue(c, std::move(frame));
+        if (c.queue.size() > kMaxQueuedFrames) {
+          log_line(fmt::format("{}: more than {} requests waiting (delay fault), connection closed", c.peer, kMaxQueuedFrames));
+          return false;
+        }
       }
       if (c.buffer.size() > 64 * kMaxAduSize) return false;  // cannot happen with valid headers
       if (static_cast<std::size_t>(n) < sizeof chunk) return true;
