@@ -99,10 +99,12 @@ std::string header(const ReportInput& in, const RunStats& stats) {
   out += fmt::format(" · exit code {}{}</div>\n", in.exit_code,
                      in.exit_reason.empty() ? "" : " · " + e(in.exit_reason));
   out += "<div class=\"counts\">";
-  out += fmt::format("<span class=\"pill\" id=\"count-error\"><b>{}</b>errors</span>", counts[0]);
-  out += fmt::format("<span class=\"pill\" id=\"count-warning\"><b>{}</b>warnings</span>", counts[1]);
+  auto plural = [](std::size_t n, const char* word) { return fmt::format("{}{}", word, n == 1 ? "" : "s"); };
+  out += fmt::format("<span class=\"pill\" id=\"count-error\"><b>{}</b>{}</span>", counts[0], plural(counts[0], "error"));
+  out += fmt::format("<span class=\"pill\" id=\"count-warning\"><b>{}</b>{}</span>", counts[1],
+                     plural(counts[1], "warning"));
   out += fmt::format("<span class=\"pill\" id=\"count-info\"><b>{}</b>info</span>", counts[2]);
-  out += fmt::format("<span class=\"pill\"><b>{}</b>messages</span>", messages);
+  out += fmt::format("<span class=\"pill\"><b>{}</b>{}</span>", messages, plural(messages, "message"));
   out += fmt::format("<span class=\"pill\"><b>{}</b>device{}</span>", std::max(in.devices.size(), stats.devices.size()),
                      std::max(in.devices.size(), stats.devices.size()) == 1 ? "" : "s");
   out += "</div></header>\n";

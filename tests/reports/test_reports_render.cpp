@@ -110,3 +110,40 @@ BOOST_AUTO_TEST_CASE(report_html_renders_in_headless_chromium_with_all_charts) {
   // A blank page compresses to a few kilobytes; charts and text do not.
   BOOST_TEST(png.size() > 40'000u);
 }
+
+BOOST_AUTO_TEST_CASE(a_passing_known_bad_run_renders_green_with_its_declared_findings) {
+  const auto chromium = find_program("chromium");
+  if (!chromium) {
+    BOOST_TEST_MESSAGE("SKIPPED: chromium is not installed (apt-get install chromium); report.html not rendered");
+    return;
+  }
+  testing::TempDir dir("flexhil-render");
+  auto in = testing::sample_run(40);
+  report::DeclaredFindings declared;
+  declared.expected = {"AUTH-X509-THUMBPRINT", "CADENCE-FULL-PUSH"};
+  declared.must_not = {"PAYLOAD-DUPLICATE-KEY"};
+  in.declared_findings = declared;
+  in.passed = true;
+  in.exit_code = 0;
+  in.exit_reason = "findings as declared";
+  const auto report_dir = dir.path() / "report";
+  report::write_reports(in, report_dir.string());
+  const std::string url = "file://" + (report_dir / "report.html").string();
+
+  const std::string dom_file = dir.file("dom.html");
+  BOOST_TEST(run_chromium(*chromium, dir, url, {"--dump-dom"}, dom_file) == 0);
+  const std::string dom = read_file(dom_file);
+  BOOST_TEST(dom.find("<header class=\"verdict passed\"") != std::string::npos);
+  BOOST_TEST(dom.find("<section id=\"declared\">") != std::string::npos);
+  BOOST_TEST(count_of(dom, "<span class=\"tag\">declared</span>") == 2u);
+
+  const std::string png_file = dir.file("report.png");
+  BOOST_TEST(run_chromium(*chromium, dir, url, {"--hide-scrollbars", "--window-size=1280,1000", "--screenshot=" + png_file},
+                          dir.file("shot.out")) == 0);
+  const std::string png = read_file(png_file);
+  BOOST_TEST_MESSAGE("screenshot: " << png_file << " (" << png.size() << " bytes)");
+  BOOST_REQUIRE(png.size() > 24u);
+  BOOST_TEST(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+  BOOST_TEST(big_endian32(png, 20) == 1000u);
+  BOOST_TEST(png.size() > 30'000u);
+}
