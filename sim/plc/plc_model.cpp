@@ -11,7 +11,7 @@ bool overlaps(std::uint32_t a_first, std::uint32_t a_count, std::uint32_t b_firs
 
 }  // namespace
 
-PlcModel::PlcModel(PlcConfig config, EventSink* events) : config_(std::move(config)), events_(events) {
+PlcModel::PlcModel(PlcConfig config) : config_(std::move(config)) {
   for (int u : config_.units) units_.emplace(u, std::make_unique<RegisterMap>());
   points_.reserve(config_.points.size());
   for (const auto& p : config_.points) {
@@ -30,7 +30,7 @@ RegisterMap* PlcModel::unit_map(int unit) {
 
 void PlcModel::record_change(PointState& p, std::optional<double> old_value, double t, const char* cause) {
   PlcChange c{t, p.config->unit, p.config->name, old_value, p.value, cause};
-  if (events_) {
+  {
     auto e = make_event("plc_change");
     e["unit"] = c.unit;
     e["point"] = c.point;
@@ -38,7 +38,7 @@ void PlcModel::record_change(PointState& p, std::optional<double> old_value, dou
     e["new"] = c.new_value;
     e["cause"] = c.cause;
     e["scenario_s"] = t;
-    events_->emit(std::move(e));
+    outbox_.push_back(std::move(e));
   }
   history_.record(std::move(c));
 }
@@ -147,14 +147,14 @@ bool PlcModel::fault_applies(const FaultSpec& f, const RequestCheck& request) co
 
 void PlcModel::record_fault(const FaultSpec& f, bool start, double t) {
   FaultRecord rec{t, f.unit, std::string(to_string(f.kind)), start ? "start" : "end", f.describe()};
-  if (events_) {
+  {
     auto e = make_event("plc_fault");
     e["unit"] = f.unit ? Json(*f.unit) : Json(nullptr);
     e["fault"] = rec.fault;
     e["state"] = rec.state;
     e["detail"] = rec.detail;
     e["scenario_s"] = t;
-    events_->emit(std::move(e));
+    outbox_.push_back(std::move(e));
   }
   fault_log_.push_back(std::move(rec));
 }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/event.hpp"
@@ -31,7 +32,7 @@ struct FaultRecord {
 
 class PlcModel {
  public:
-  explicit PlcModel(PlcConfig config, EventSink* events = nullptr);
+  explicit PlcModel(PlcConfig config);
 
   const PlcConfig& config() const noexcept { return config_; }
   bool serves_unit(int unit) const;
@@ -52,6 +53,11 @@ class PlcModel {
   bool fault_applies(const FaultSpec& fault, const RequestCheck& request) const;
   void record_fault(const FaultSpec& fault, bool start, double t);
 
+  // The plc_change / plc_fault events produced since the last call, oldest first. The server
+  // delivers them to its EventSink outside its lock, so a sink listener may call back into it.
+  std::vector<Json> take_events() { return std::exchange(outbox_, {}); }
+  bool has_events() const noexcept { return !outbox_.empty(); }
+
   const ValueHistory& history() const noexcept { return history_; }
   const std::vector<FaultRecord>& faults() const noexcept { return fault_log_; }
 
@@ -66,7 +72,7 @@ class PlcModel {
   void record_change(PointState& p, std::optional<double> old_value, double t, const char* cause);
 
   PlcConfig config_;
-  EventSink* events_;
+  std::vector<Json> outbox_;
   std::map<int, std::unique_ptr<RegisterMap>> units_;
   std::vector<PointState> points_;
   ValueHistory history_;

@@ -141,7 +141,7 @@ const char* function_name(std::uint8_t fc) {
 
 struct PlcServer::Impl {
   Impl(PlcConfig config, const Clock& c, EventSink* events, std::optional<Clock::Nanos> origin)
-      : clock(c), origin_ns(origin.value_or(c.steady())), model(std::move(config), events) {
+      : clock(c), origin_ns(origin.value_or(c.steady())), model(std::move(config)), sink(events) {
     FaultId next = 1;
     for (const auto& f : model.config().faults)
       faults.push_back({next++, f, f.at_s, f.duration_s ? f.at_s + *f.duration_s : kForever});
@@ -393,6 +393,7 @@ struct PlcServer::Impl {
           keys.push_back(key);
         }
       }
+      deliver_events();
       if (::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) break;
       std::lock_guard lock(mutex);
       const double t = now_s();
@@ -428,10 +429,28 @@ struct PlcServer::Impl {
     }
   }
 
+  // Hands the model's pending events to the sink without holding `mutex`, so a sink listener may
+  // call back into the server. One deliverer at a time keeps them in order; events queued by
+  // others meanwhile (or re-entrantly) are delivered by the running deliverer's next round.
+  void deliver_events() {
+    std::unique_lock lock(mutex);
+    if (delivering || !model.has_events()) return;
+    delivering = true;
+    for (auto batch = model.take_events(); !batch.empty(); batch = model.take_events()) {
+      lock.unlock();
+      if (sink)
+        for (auto& e : batch) sink->emit(std::move(e));
+      lock.lock();
+    }
+    delivering = false;
+  }
+
   const Clock& clock;
   Clock::Nanos origin_ns;
   mutable std::mutex mutex;
   PlcModel model;
+  EventSink* sink;
+  bool delivering = false;
   std::unique_ptr<modbus_t, ModbusContextDeleter> ctx;
   std::map<int, modbus_mapping_t> mappings;
   std::vector<ScheduledFault> faults;
@@ -473,6 +492,7 @@ void PlcServer::start(const std::string& bind, std::uint16_t port) {
     m.model.advance(t);
     m.next_tick_s = (std::floor(t / m.model.config().update_interval_s) + 1) * m.model.config().update_interval_s;
   }
+  m.deliver_events();
   m.log_line(fmt::format("PLC listening on {}:{} (units {})", bind, m.bound, fmt::join(m.model.config().units, ", ")));
   m.running = true;
   m.thread = std::thread([&m] { m.loop(); });
@@ -485,9 +505,12 @@ void PlcServer::stop() {
   if (!m.running.exchange(false)) return;
   m.wake();
   if (m.thread.joinable()) m.thread.join();
-  std::lock_guard lock(m.mutex);
-  m.clients.clear();
-  m.listener.reset();
+  {
+    std::lock_guard lock(m.mutex);
+    m.clients.clear();
+    m.listener.reset();
+  }
+  m.deliver_events();
 }
 
 double PlcServer::scenario_seconds() const { return impl_->now_s(); }
@@ -503,6 +526,7 @@ FaultId PlcServer::inject_fault(FaultSpec spec) {
     m.faults.push_back({id, std::move(spec), t, end});
     m.update_faults(t);  // takes effect now, not at the next poll wake-up
   }
+  m.deliver_events();
   m.wake();
   return id;
 }
@@ -519,6 +543,7 @@ void PlcServer::end_fault(FaultId id) {
       }
     m.update_faults(t);
   }
+  m.deliver_events();
   m.wake();
 }
 
@@ -533,8 +558,13 @@ std::optional<double> PlcServer::value(const std::string& point) const {
 }
 
 bool PlcServer::set_value(const std::string& point, double value) {
-  std::lock_guard lock(impl_->mutex);
-  return impl_->model.set_value(point, value, impl_->now_s());
+  bool found = false;
+  {
+    std::lock_guard lock(impl_->mutex);
+    found = impl_->model.set_value(point, value, impl_->now_s());
+  }
+  impl_->deliver_events();
+  return found;
 }
 
 std::optional<double> PlcServer::value_at(const std::string& point, double scenario_s) const {

@@ -187,6 +187,15 @@ std::vector<std::uint8_t> adu(std::vector<std::uint8_t> pdu, std::uint8_t unit =
   return f;
 }
 
+// Events reach the sink from the server thread just after the reply that caused them.
+std::size_t count_events(const MemorySink& sink, const std::string& kind, const std::string& key = "",
+                         const std::string& value = "") {
+  std::size_t n = 0;
+  for (const auto& e : sink.events())
+    if (e["kind"] == kind && (key.empty() || (e.contains(key) && e[key] == value))) ++n;
+  return n;
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
@@ -302,6 +311,7 @@ increment = 2
   BOOST_TEST(plc.server.value_at("Level", 4.9).value() == 10);
   BOOST_TEST(plc.server.value_at("Level", 6).value() == 20);
   BOOST_TEST(plc.server.value_at("Level", 11).value() == 30);
+  BOOST_TEST(wait_until([&] { return count_events(sink, "plc_change", "point", "Level") == 3; }, 3s));
   bool saw_step = false;
   for (const auto& e : sink.events())
     if (e["kind"] == "plc_change" && e["point"] == "Level" && e["old"] == 10.0 && e["new"] == 20.0) {
@@ -318,6 +328,45 @@ BOOST_AUTO_TEST_CASE(scaled_clock_runs_waveforms_faster) {
   Plc plc("[plc]\n[[plc.point]]\nname = \"Count\"\naddress = \"40001\"\nwaveform = \"counter\"\ninterval = \"1s\"\n", clock);
   Client c(plc.server.port());
   BOOST_TEST(wait_until([&] { auto r = c.holding(0, 1); return !r.empty() && r[0] >= 10; }, 2s));
+}
+
+// A sink whose listener asks the server about the value it was just told about — what a live
+// rule in the harness may do. Must not deadlock.
+class CallingBackSink final : public EventSink {
+ public:
+  void emit(Json e) override {
+    if (server && e["kind"] == "plc_change") {
+      const auto now = server->value(e["point"].get<std::string>());
+      if (now) ++answered;
+      if (e["cause"] == "waveform" && !poked) {
+        poked = true;
+        server->set_value("Other", 5);  // re-entrant: produces an event while one is delivered
+      }
+    }
+    inner.emit(std::move(e));
+  }
+  PlcServer* server = nullptr;
+  std::atomic<int> answered{0};
+  bool poked = false;
+  MemorySink inner;
+};
+
+BOOST_AUTO_TEST_CASE(sink_listener_may_call_back_into_the_server) {
+  ManualClock clock;
+  CallingBackSink sink;
+  PlcServer server(load_plc_config_string("[plc]\n[[plc.point]]\nname = \"Level\"\naddress = \"40001\"\n"
+                                          "waveform = \"counter\"\n[[plc.point]]\nname = \"Other\"\naddress = \"40002\"\n",
+                                          "test.toml"),
+                   clock, &sink);
+  sink.server = &server;
+  server.start("127.0.0.1", 0);
+  clock.advance(3s);
+  BOOST_TEST(wait_until([&] { return count_events(sink.inner, "plc_change", "cause", "api") == 1; }, 3s));
+  const auto events = sink.inner.events();
+  BOOST_TEST(events.size() == 4u);  // 2 initial, the counter's step, the api write
+  BOOST_TEST(events.back()["point"] == "Other");
+  BOOST_TEST(sink.answered.load() == 4);
+  server.stop();
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -361,6 +410,7 @@ address = "1"
   BOOST_REQUIRE(back.size() == 4u);
   BOOST_TEST(modbus_get_float_abcd(&back[0]) == 22.5f);
   BOOST_TEST(back[3] == 5);
+  BOOST_TEST(wait_until([&] { return count_events(sink, "plc_change", "cause", "client-write") == 3; }, 3s));
   int writes = 0;
   for (const auto& e : sink.events()) {
     if (e["kind"] != "plc_change" || e["cause"] != "client-write") continue;
@@ -416,6 +466,7 @@ BOOST_AUTO_TEST_CASE(scheduled_exception_fault_starts_and_ends_on_scenario_time)
   BOOST_TEST(records[0].scenario_s == 5.0);
   BOOST_TEST(records[1].state == "end");
   BOOST_TEST(records[1].scenario_s == 10.0);
+  BOOST_TEST(wait_until([&] { return count_events(sink, "plc_fault") == 2; }, 3s));
   int fault_events = 0;
   for (const auto& e : sink.events())
     if (e["kind"] == "plc_fault") {
@@ -523,10 +574,7 @@ BOOST_AUTO_TEST_CASE(plc_down_closes_the_listener_and_comes_back_on_the_same_por
   BOOST_TEST(wait_for_tcp_port("127.0.0.1", port, 3s));
   Client after(port);
   BOOST_TEST(after.holding_error(0, 1) == 0);
-  int down_events = 0;
-  for (const auto& e : sink.events())
-    if (e["kind"] == "plc_fault" && e["fault"] == "down") ++down_events;
-  BOOST_TEST(down_events == 2);
+  BOOST_TEST(wait_until([&] { return count_events(sink, "plc_fault", "fault", "down") == 2; }, 3s));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -446,8 +446,7 @@ name = "Setpoint"
 address = "40003F"
 value = 21.5
 )", "s.toml");
-  MemorySink sink;
-  PlcModel m(std::move(c), &sink);
+  PlcModel m(std::move(c));
   m.advance(0);
   m.advance(5);
   m.advance(10.5);
@@ -469,7 +468,8 @@ value = 21.5
   BOOST_TEST(h.value_at("Level", 100).value() == 3);
   BOOST_TEST(h.value_at("Setpoint", 11.9).value() == 21.5);
   BOOST_TEST(h.value_at("Setpoint", 12).value() == 10.0);
-  const auto events = sink.events();
+  const auto events = m.take_events();
+  BOOST_TEST(!m.has_events());
   BOOST_TEST(events.size() == 5u);  // 2 initial, 2 steps, 1 write
   BOOST_TEST(events[0]["kind"] == "plc_change");
   BOOST_TEST(events[0]["cause"] == "initial");
