@@ -201,8 +201,10 @@ std::vector<RuleInfo> build() {
            "quota: S1 400,000, S2 6,000,000, S3 300,000,000 per unit. Needs `[hub] tier`."),
       // --- DUT ---
       rule("DUT-RUNTIME-ERROR", "DUT", S::error, H::accepts, "Runtime error in the device's program",
-           "The DUT logged a runtime error (e.g. an ONMQTT target label that does not exist, raised "
-           "when a C2D message arrives). Source: dut_log events of level error."),
+           "The DUT logged an error: a BASIC runtime error (e.g. an ONMQTT target label that does not "
+           "exist, raised only when a C2D message arrives), an MQTT client error, or an error the "
+           "program logged itself (LOGEVENT …, 1). Source: dut_log events of level error (\"error\" or 1). "
+           "Publishes attempted while disconnected are CADENCE-PUBLISH-WHILE-DISCONNECTED instead."),
       rule("METHOD-NO-RESPONSE", "METHOD", S::error, H::accepts, "Direct method not answered",
            "A direct method request got no response on `$iothub/methods/res/{status}/?$rid=` before "
            "the end of the run (the real hub times out the caller)."),
@@ -240,7 +242,9 @@ std::string catalogue_markdown() {
       "A telemetry publish whose JSON object carries every selected tag (the `[[expect.tag]]` names, "
       "or when none are declared the union of all tag keys seen from that device) is a **full push**; "
       "one carrying a strict subset is a **change push**. The timestamp key and `required_keys` are not "
-      "tags. Full-push rules look at full pushes only, change-push rules at change pushes only.\n\n"
+      "tags. When `full_push_period` is set, a publish carrying every tag less than half a period after "
+      "the previous full push is a change push in which every tag changed. Full-push rules look at full "
+      "pushes only, change-push rules at change pushes only.\n\n"
       "| id | area | severity | hub | title |\n|---|---|---|---|---|\n";
   for (const auto& r : catalogue())
     out += fmt::format("| [`{}`](#{}) | {} | {} | {} | {} |\n", r.id,

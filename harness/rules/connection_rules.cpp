@@ -123,14 +123,19 @@ void dut_rules(Context& c) {
       std::string lower = text;
       std::transform(lower.begin(), lower.end(), lower.begin(),
                      [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-      const bool flagged = ev.value("publish_while_disconnected", false);
+      const auto flag = ev.find("publish_while_disconnected");
+      const bool flagged = flag != ev.end() && flag->is_boolean() && flag->get<bool>();
+      // Levels: "error" or the Flexy's LOGEVENT number (1 = error).
+      const auto level = ev.find("level");
+      const bool error_level = level != ev.end() && ((level->is_string() && level->get<std::string>() == "error") ||
+                                                     (level->is_number() && level->get<double>() == 1));
       if (flagged || (lower.find("publish") != std::string::npos &&
                       (lower.find("not connected") != std::string::npos ||
                        lower.find("disconnected") != std::string::npos)))
         c.findings.add("CADENCE-PUBLISH-WHILE-DISCONNECTED", device,
                        fmt::format("publish attempted while disconnected at {}: {}", fmt_s(c.t(ev)), text),
                        {seq_of(ev)});
-      else if (kind == "dut_log" && str(ev, "level") == "error")
+      else if (kind == "dut_log" && error_level)
         c.findings.add("DUT-RUNTIME-ERROR", device, fmt::format("at {}: {}", fmt_s(c.t(ev)), text), {seq_of(ev)});
     } else if (kind == "method_request") {
       pending_methods[{device, str(ev, "rid")}] = seq_of(ev);

@@ -182,6 +182,21 @@ Context::Context(const std::vector<Json>& evs, const Expectations& ex) : events(
     const bool all = std::all_of(sel.begin(), sel.end(), [&](const std::string& n) { return present.count(n) > 0; });
     m.kind = all ? Telemetry::Kind::full : Telemetry::Kind::change;
   }
+  // A change push in which every selected tag changed looks like a full push; with a known
+  // full-push period, one that comes less than half a period after the last full push is one.
+  if (ex.full_push_period_s) {
+    std::map<std::string, double> last_full;
+    for (auto& m : telemetry) {
+      if (m.kind != Telemetry::Kind::full) continue;
+      const auto it = last_full.find(m.device);
+      if (it != last_full.end() && m.t - it->second < *ex.full_push_period_s / 2 &&
+          is_connected(m.device, it->second) == is_connected(m.device, m.t)) {
+        m.kind = Telemetry::Kind::change;
+        continue;
+      }
+      last_full[m.device] = m.t;
+    }
+  }
 }
 
 double Context::t(const Json& ev) const {

@@ -64,12 +64,13 @@ void topic_rules(Context& c) {
     } else if (kind == "publish") {
       check_topic(c, ev, true);
       const auto device = str(ev, "device");
-      if (ev.value("retain", false))
+      if (const auto r = ev.find("retain"); r != ev.end() && ((r->is_boolean() && r->get<bool>()) ||
+                                                               (r->is_number() && r->get<double>() != 0)))
         c.findings.add("TOPIC-RETAIN-USED", device,
                        fmt::format("publish to '{}' with retain=1 (forwarded as mqtt-retain=true, never stored)",
                                    str(ev, "topic")),
                        {seq_of(ev)});
-      if (ev.contains("qos") && ev["qos"].is_number() && ev["qos"].get<int>() == 2)
+      if (ev.contains("qos") && ev["qos"].is_number() && ev["qos"].get<double>() == 2)
         c.findings.add("TOPIC-QOS2", device, fmt::format("publish to '{}' at QoS 2", str(ev, "topic")), {seq_of(ev)});
     }
   }

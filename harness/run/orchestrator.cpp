@@ -36,11 +36,17 @@ class Observer {
   void on_event(const Json& ev) {
     std::lock_guard lock(mutex_);
     events_.push_back(ev);
-    const auto kind = ev.value("kind", "");
+    const auto kind = text(ev, "kind");
     if (kind == "publish") ++publishes_;
-    if (kind == "connect" && ev.value("verdict", "") == "accepted") connected_.push_back(ev.value("device", ""));
-    if (kind == "dut_console") console_ << ev.value("line", "") << '\n' << std::flush;
-    if (kind == "dut_log") console_ << "[log " << ev.value("level", "") << "] " << ev.value("message", "") << '\n' << std::flush;
+    if (kind == "connect" && text(ev, "verdict") == "accepted") connected_.push_back(text(ev, "device"));
+    if (kind == "dut_console") console_ << text(ev, "line") << '\n' << std::flush;
+    if (kind == "dut_log") console_ << "[log " << text(ev, "level") << "] " << text(ev, "message") << '\n' << std::flush;
+  }
+  // Any field as text, whatever its JSON type (events come from other components).
+  static std::string text(const Json& ev, const char* key) {
+    const auto it = ev.find(key);
+    if (it == ev.end()) return {};
+    return it->is_string() ? it->get<std::string>() : it->dump();
   }
   std::vector<Json> events() const {
     std::lock_guard lock(mutex_);
@@ -168,7 +174,7 @@ void write_offline_reports(const scenario::Scenario& s, const std::vector<Json>&
                            const std::string& dir) {
   std::string started;
   for (const auto& ev : events)
-    if (ev.value("kind", "") == "run_start") started = ev.value("wall", "");
+    if (Observer::text(ev, "kind") == "run_start") started = Observer::text(ev, "wall");
   auto input = make_report_input(s, "offline", started, 0, events, findings, verdict,
                                  verdict.passed ? exit_code::ok : exit_code::findings, "offline validation");
   report::write_reports(input, dir);
@@ -182,6 +188,7 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
                      s.duration_s, s.time_scale, s.duration_s / s.time_scale, dir);
 
   StopSignals stop;  // before any thread starts, so every thread inherits the blocked mask
+  fs::remove(fs::path(dir) / "capture.jsonl");  // a reused --out folder must not mix two runs
   CaptureWriter capture((fs::path(dir) / "capture.jsonl").string());
   Observer observer((fs::path(dir) / "dut-console.log").string());
   capture.add_listener([&](const Json& ev) { observer.on_event(ev); });
