@@ -1,0 +1,759 @@
+#include "sim/flexy/basic/interpreter.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <unordered_map>
+
+#include "sim/flexy/basic/parser.hpp"
+#include "sim/flexy/basic/program.hpp"
+#include "sim/flexy/basic/scanner.hpp"
+#include "sim/flexy/basic/values.hpp"
+
+namespace flexhil::basic {
+
+std::string_view to_string(RequestKind kind) {
+  switch (kind) {
+    case RequestKind::init: return "init";
+    case RequestKind::cyclic: return "cyclic";
+    case RequestKind::timer: return "timer";
+    case RequestKind::tag_change: return "tag_change";
+    case RequestKind::mqtt_message: return "mqtt_message";
+    case RequestKind::mqtt_status: return "mqtt_status";
+    case RequestKind::error: return "error";
+    case RequestKind::wan: return "wan";
+    case RequestKind::command: return "command";
+  }
+  return "command";
+}
+
+namespace {
+
+struct Array {
+  std::vector<int> dims;
+  std::vector<Value> items;
+  int width = -1;  // string arrays: fixed width, blank-padded
+};
+
+struct Variable {
+  Value value;
+  std::unique_ptr<Array> array;
+};
+
+struct ForLoop {
+  bool local;
+  int slot;
+  Value limit;
+  Value step;
+  const Code* code;
+  int body;
+};
+
+struct ReturnPoint {
+  const Code* code;
+  int pc;
+};
+
+struct Frame {
+  const Function* function = nullptr;  // null: the request's main flow
+  std::vector<Variable> locals;
+  std::vector<ReturnPoint> gosubs;
+  std::vector<ForLoop> loops;
+};
+
+struct Request {
+  RequestKind kind;
+  std::string command;
+  int evtinfo;
+};
+
+// END: the request is over (not an error).
+struct Halt {};
+
+// An error that aborts the request (not resumed by RESUMENEXT, or not resumable).
+struct Abort {
+  int code;
+  std::string message;
+  int line;
+};
+
+std::string trim_copy(const std::string& s) {
+  std::size_t b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return {};
+  std::size_t e = s.find_last_not_of(" \t");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+struct Interpreter::Impl {
+  Impl(Program p, Host& h, InterpreterOptions o)
+      : program(std::move(p)), code(*program.code()), host(h), options(o), symbols(code.globals) {
+    format.significant_digits = options.real_significant_digits;
+    format.single_precision = options.single_precision_reals;
+    format.round_to_int = options.real_to_int == RealToInt::round_half_away;
+    grow_globals();
+  }
+
+  Program program;
+  const detail::ProgramCode& code;
+  Host& host;
+  InterpreterOptions options;
+  NumberFormat format;
+  Symbols symbols;  // the program's globals plus those new in event commands
+  std::vector<Variable> globals;
+  std::deque<Request> queue;
+  std::unordered_map<std::string, std::unique_ptr<CompiledCommand>> commands;
+  std::map<int, std::string> timer_handlers;
+  std::map<int, std::string> change_handlers;
+  std::optional<std::string> mqtt_handler, mqtt_status_handler, error_handler, wan_handler;
+  std::unordered_map<std::string, int> tag_cache;
+  int lsterr = 0;
+  int evtinfo = 0;
+  bool resume_next = false;
+  int loaded_tag = -1;
+  std::uint64_t executed = 0;
+  std::uint64_t dropped = 0;
+  std::deque<Frame> frames;
+  std::string pending_print;
+  RequestOutcome outcome;
+  bool ondate_reported = false;
+
+  // ------------------------------------------------------------------ queue
+  void grow_globals() {
+    while (static_cast<int>(globals.size()) < symbols.size()) {
+      globals.push_back(Variable{default_value(symbols.types[globals.size()]), nullptr});
+    }
+  }
+
+  void enqueue(RequestKind kind, std::string command, int evtinfo_value) {
+    if (queue.size() >= options.queue_capacity) {
+      ++dropped;
+      host.log_event("BASIC queue full (" + std::to_string(options.queue_capacity) + " requests): dropped " +
+                         std::string(to_string(kind)) + " request \"" + command + "\"",
+                     options.overflow_log_level);
+      return;
+    }
+    queue.push_back(Request{kind, std::move(command), evtinfo_value});
+  }
+
+  const CompiledCommand& compiled(const std::string& command) {
+    auto it = commands.find(command);
+    if (it != commands.end()) return *it->second;
+    auto c = std::make_unique<CompiledCommand>(compile_command(command, code, symbols));
+    grow_globals();
+    return *commands.emplace(command, std::move(c)).first->second;
+  }
+
+  std::string where(int line, const std::string& command) const {
+    if (line > 0) return code.file + ":" + std::to_string(line) + ": runtime error";
+    return code.file + ": runtime error in \"" + command + "\"";
+  }
+
+  bool run_one() {
+    if (queue.empty()) return false;
+    Request request = std::move(queue.front());
+    queue.pop_front();
+    outcome = RequestOutcome{};
+    outcome.kind = request.kind;
+    outcome.command = request.command;
+    if (request.kind != RequestKind::init && request.kind != RequestKind::cyclic) evtinfo = request.evtinfo;
+    frames.clear();
+    frames.emplace_back();
+    executed = 0;
+    const CompiledCommand& command = compiled(request.command);
+    if (!command.error.empty()) {
+      fail(request, Abort{error_code::syntax, "syntax error: " + command.error, 0});
+    } else {
+      try {
+        run(&command.code, 0);
+      } catch (const Halt&) {
+      } catch (const Abort& a) {
+        fail(request, a);
+      }
+    }
+    frames.clear();
+    outcome.statements = executed;
+    if (request.kind == RequestKind::cyclic && options.requeue_cyclic) {
+      queue.push_back(std::move(request));  // never dropped: the cyclic section always comes back
+    }
+    return true;
+  }
+
+  void fail(const Request& request, const Abort& a) {
+    lsterr = a.code;
+    outcome.ok = false;
+    outcome.error_code = a.code;
+    outcome.line = a.line;
+    outcome.error_message = where(a.line, request.command) + ": " + a.message + " (LSTERR " + std::to_string(a.code) + ")";
+    host.log_event(outcome.error_message, options.error_log_level);
+    if (error_handler && request.kind != RequestKind::error) enqueue(RequestKind::error, *error_handler, a.code);
+  }
+
+  // ------------------------------------------------------------------ execution
+  Frame& frame() { return frames.back(); }
+
+  Variable& var(const VarRef& r) {
+    return r.local ? frame().locals[static_cast<std::size_t>(r.slot)] : globals[static_cast<std::size_t>(r.slot)];
+  }
+
+  [[noreturn]] static void raise(int code, std::string message) { throw RuntimeError(code, message); }
+
+  void run(const Code* c, int pc) {
+    while (true) {
+      const Stmt& s = (*c)[static_cast<std::size_t>(pc)];
+      if (++executed > options.statement_budget && options.statement_budget != 0) {
+        throw Abort{error_code::budget_exceeded,
+                    "statement budget of " + std::to_string(options.statement_budget) +
+                        " statements per request exceeded (endless loop?); request aborted",
+                    s.line};
+      }
+      try {
+        switch (s.kind) {
+          case StmtKind::nop: ++pc; break;
+          case StmtKind::assign:
+            assign(s);
+            ++pc;
+            break;
+          case StmtKind::jump: pc = s.jump; break;
+          case StmtKind::jump_if_false: pc = is_true(eval(*s.args[0])) ? pc + 1 : s.jump; break;
+          case StmtKind::go_to: {
+            int target = jump_target(s);
+            c = &code.code;
+            pc = target;
+            break;
+          }
+          case StmtKind::go_sub: {
+            int target = jump_target(s);
+            if (frame().gosubs.size() >= options.max_depth) raise(error_code::stack_overflow, "GOSUB nesting too deep");
+            frame().gosubs.push_back(ReturnPoint{c, pc + 1});
+            c = &code.code;
+            pc = target;
+            break;
+          }
+          case StmtKind::return_: {
+            if (frame().gosubs.empty()) raise(error_code::return_without_gosub, "RETURN without GOSUB");
+            ReturnPoint r = frame().gosubs.back();
+            frame().gosubs.pop_back();
+            c = r.code;
+            pc = r.pc;
+            break;
+          }
+          case StmtKind::end: throw Halt{};
+          case StmtKind::function: pc = s.jump; break;  // FUNCTION bodies are skipped by flow
+          case StmtKind::endfn:
+            if (frame().function == nullptr) throw Halt{};
+            return;
+          case StmtKind::for_: {
+            if (for_start(s, c, pc)) {
+              ++pc;
+            } else {
+              if (s.jump < 0) raise(error_code::next_without_for, "FOR without NEXT");
+              pc = s.jump;
+            }
+            break;
+          }
+          case StmtKind::next: {
+            const ForLoop* again = next(s);
+            if (again) {
+              c = again->code;
+              pc = again->body;
+            } else {
+              ++pc;
+            }
+            break;
+          }
+          default:
+            execute_simple(s);
+            ++pc;
+            break;
+        }
+      } catch (const RuntimeError& e) {
+        if (!resume_next) throw Abort{e.code(), e.what(), s.line};
+        lsterr = e.code();  // RESUMENEXT: go on with the next statement
+        ++pc;
+      }
+    }
+  }
+
+  int jump_target(const Stmt& s) {
+    int target = s.jump;
+    std::string name = s.label;
+    if (!s.args.empty()) {
+      name = upper(trim_copy(to_str(eval(*s.args[0]))));
+      target = -1;
+      if (!name.empty() && name[0] == '$') {
+        if (frame().function) {
+          auto it = frame().function->labels.find(name);
+          if (it != frame().function->labels.end()) target = it->second;
+        }
+      } else {
+        auto it = code.labels.find(name);
+        if (it != code.labels.end()) target = it->second;
+      }
+    }
+    if (target < 0) raise(error_code::unknown_label, "label " + name + " not found");
+    if (const Function* f = frame().function; f && (target <= f->start || target > f->end)) {
+      raise(error_code::goto_out_of_function, "GOTO/GOSUB " + name + " leaves FUNCTION " + f->name);
+    }
+    return target;
+  }
+
+  bool for_start(const Stmt& s, const Code* c, int pc) {
+    Value from = eval(*s.args[0]);
+    Value limit = eval(*s.args[1]);
+    Value step = s.args.size() > 2 ? eval(*s.args[2]) : Value{std::int32_t{1}};
+    Variable& v = var(s.target.var);
+    v.value = coerce(std::move(from), s.target.var.type, format);
+    auto& loops = frame().loops;
+    // A FOR on a variable that already has a loop replaces it (and the loops inside it).
+    for (std::size_t i = 0; i < loops.size(); ++i) {
+      if (loops[i].local == s.target.var.local && loops[i].slot == s.target.var.slot) {
+        loops.erase(loops.begin() + static_cast<std::ptrdiff_t>(i), loops.end());
+        break;
+      }
+    }
+    to_real(limit);
+    if (!continues(v.value, limit, step)) return false;
+    if (loops.size() >= options.max_depth) raise(error_code::stack_overflow, "FOR nesting too deep");
+    loops.push_back(ForLoop{s.target.var.local, s.target.var.slot, std::move(limit), std::move(step), c, pc + 1});
+    return true;
+  }
+
+  static bool continues(const Value& v, const Value& limit, const Value& step) {
+    if (v.index() == 0 && limit.index() == 0 && step.index() == 0) {
+      return std::get<0>(step) >= 0 ? std::get<0>(v) <= std::get<0>(limit) : std::get<0>(v) >= std::get<0>(limit);
+    }
+    return to_real(step) >= 0 ? to_real(v) <= to_real(limit) : to_real(v) >= to_real(limit);
+  }
+
+  const ForLoop* next(const Stmt& s) {
+    auto& loops = frame().loops;
+    std::size_t i = loops.size();
+    if (s.has_target) {
+      while (i > 0 && !(loops[i - 1].local == s.target.var.local && loops[i - 1].slot == s.target.var.slot)) --i;
+    }
+    if (i == 0) {
+      raise(error_code::next_without_for,
+            "NEXT " + (s.has_target ? s.target.var.name + " " : std::string()) + "without FOR");
+    }
+    loops.erase(loops.begin() + static_cast<std::ptrdiff_t>(i), loops.end());
+    ForLoop& loop = loops.back();
+    Variable& v = loop.local ? frame().locals[static_cast<std::size_t>(loop.slot)]
+                             : globals[static_cast<std::size_t>(loop.slot)];
+    if (v.value.index() == 0 && loop.step.index() == 0) {
+      v.value = static_cast<std::int32_t>(static_cast<std::uint32_t>(std::get<0>(v.value)) +
+                                          static_cast<std::uint32_t>(std::get<0>(loop.step)));
+    } else {
+      v.value = coerce(binary_op(Op::add, v.value, loop.step, format), v.value.index() == 0 ? VarType::integer : VarType::real, format);
+    }
+    if (continues(v.value, loop.limit, loop.step)) return &loop;
+    loops.pop_back();
+    return nullptr;
+  }
+
+  // ------------------------------------------------------------------ variables and arrays
+  Value& element(Variable& v, const VarRef& ref, const std::vector<ExprPtr>& index_exprs, std::size_t count) {
+    if (!v.array) raise(error_code::index_out_of_range, "array " + ref.name + " is not dimensioned (DIM)");
+    Array& a = *v.array;
+    if (count != a.dims.size()) {
+      raise(error_code::index_out_of_range, "array " + ref.name + " has " + std::to_string(a.dims.size()) +
+                                                " dimension(s), " + std::to_string(count) + " index(es) given");
+    }
+    std::size_t flat = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+      std::int32_t idx = to_int(eval(*index_exprs[i]), format);
+      if (idx < 1 || idx > a.dims[i]) {
+        raise(error_code::index_out_of_range, "index " + std::to_string(idx) + " out of range 1.." +
+                                                  std::to_string(a.dims[i]) + " of " + ref.name);
+      }
+      flat = flat * static_cast<std::size_t>(a.dims[i]) + static_cast<std::size_t>(idx - 1);
+    }
+    return a.items[flat];
+  }
+
+  void dim(const Stmt& s) {
+    const VarRef& ref = s.target.var;
+    std::vector<int> dims;
+    for (const auto& e : s.args) {
+      std::int32_t n = to_int(eval(*e), format);
+      if (n < 1) raise(error_code::index_out_of_range, "DIM " + ref.name + ": size " + std::to_string(n) + " must be at least 1");
+      dims.push_back(n);
+    }
+    Variable& v = var(ref);
+    int width = -1;
+    if (ref.type == VarType::string) {
+      width = dims.back();  // string arrays: the last size is the fixed width of each string
+      dims.pop_back();
+      if (dims.empty()) {  // DIM s$(n): one blank string of n characters
+        v.array.reset();
+        v.value = std::string(static_cast<std::size_t>(width), ' ');
+        return;
+      }
+    }
+    std::size_t total = 1;
+    for (int d : dims) {
+      total *= static_cast<std::size_t>(d);
+      if (total > 10'000'000) raise(error_code::index_out_of_range, "DIM " + ref.name + ": array too large");
+    }
+    auto a = std::make_unique<Array>();
+    a->dims = std::move(dims);
+    a->width = width;
+    Value init = ref.type == VarType::string ? Value{std::string(static_cast<std::size_t>(width), ' ')} : default_value(ref.type);
+    a->items.assign(total, init);
+    v.array = std::move(a);
+  }
+
+  Value fit(Value value, const VarRef& ref, const Array* a) {
+    value = coerce(std::move(value), ref.type, format);
+    if (a && a->width >= 0) {
+      auto& s = std::get<std::string>(value);
+      s.resize(static_cast<std::size_t>(a->width), ' ');
+    }
+    return value;
+  }
+
+  void assign(const Stmt& s) {
+    const Target& t = s.target;
+    switch (t.kind) {
+      case Target::Kind::variable: {
+        Variable& v = var(t.var);
+        Value value = eval(*s.args[0]);
+        if (value.index() == v.value.index() && t.var.type != VarType::real) {
+          v.value = std::move(value);
+        } else {
+          v.value = coerce(std::move(value), t.var.type, format);
+        }
+        return;
+      }
+      case Target::Kind::element: {
+        Value value = eval(*s.args[0]);
+        Variable& v = var(t.var);
+        Value& slot = element(v, t.var, t.index, t.index.size());
+        slot = fit(std::move(value), t.var, v.array.get());
+        return;
+      }
+      case Target::Kind::tag: {
+        Value value = eval(*s.args[0]);
+        check(host.set_tag_value(tag_index(t.tag), value), t.tag + "@");
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ tags
+  int tag_index(const std::string& name) {
+    std::string key = upper(name);
+    auto it = tag_cache.find(key);
+    if (it != tag_cache.end()) return it->second;
+    auto found = host.find_tag(name);
+    if (!found) raise(error_code::unknown_tag, "unknown tag " + name);
+    tag_cache.emplace(key, *found);
+    return *found;
+  }
+
+  // A tag given by name, by id (> 0: id = index + 1) or by negative index (-i for index i).
+  int select_tag(const Value& v) {
+    if (is_string(v)) return tag_index(std::get<std::string>(v));
+    std::int32_t n = to_int(v, format);
+    int index = n <= 0 ? -n : n - 1;
+    if (index >= host.tag_count()) raise(error_code::unknown_tag, "no tag with " + std::string(n <= 0 ? "index " : "id ") + std::to_string(n <= 0 ? -n : n));
+    return index;
+  }
+
+  static void check(const HostResult& r, const std::string& what) {
+    if (r.error != 0) throw RuntimeError(r.error, what + ": " + (r.message.empty() ? "failed" : r.message));
+  }
+
+  // ------------------------------------------------------------------ simple statements
+  void execute_simple(const Stmt& s) {
+    switch (s.kind) {
+      case StmtKind::print: print(s); return;
+      case StmtKind::dim: dim(s); return;
+      case StmtKind::call: eval(*s.args[0]); return;
+      case StmtKind::mqtt: mqtt(s.args, s.args.size()); return;
+      case StmtKind::setsys: setsys(s); return;
+      case StmtKind::setio: {
+        std::string name = to_str(eval(*s.args[0]));
+        Value value = eval(*s.args[1]);
+        check(host.set_tag_value(tag_index(name), value), "SETIO " + name);
+        return;
+      }
+      case StmtKind::cls:
+        pending_print.clear();
+        host.clear_screen();
+        return;
+      case StmtKind::logevent: {
+        std::string message = format_number(eval(*s.args[0]), format);
+        int level = s.args.size() > 1 ? to_int(eval(*s.args[1]), format) : 0;
+        host.log_event(message, level);
+        return;
+      }
+      case StmtKind::ontimer: {
+        std::int32_t n = to_int(eval(*s.args[0]), format);
+        if (s.args.size() > 1) timer_handlers[n] = to_str(eval(*s.args[1]));
+        else timer_handlers.erase(n);
+        return;
+      }
+      case StmtKind::tset: {
+        std::int32_t n = to_int(eval(*s.args[0]), format);
+        double seconds = to_real(eval(*s.args[1]));
+        if (seconds < 0) raise(error_code::invalid_parameter, "TSET " + std::to_string(n) + ": negative period");
+        host.set_timer(n, seconds);
+        return;
+      }
+      case StmtKind::onchange: {
+        int index = select_tag(eval(*s.args[0]));
+        if (s.args.size() > 1) change_handlers[index] = to_str(eval(*s.args[1]));
+        else change_handlers.erase(index);
+        return;
+      }
+      case StmtKind::onmqtt: set_handler(mqtt_handler, s); return;
+      case StmtKind::onmqttstatus: set_handler(mqtt_status_handler, s); return;
+      case StmtKind::onerror: set_handler(error_handler, s); return;
+      case StmtKind::onwan: set_handler(wan_handler, s); return;
+      case StmtKind::ondate:
+        if (!ondate_reported) {
+          ondate_reported = true;
+          host.log_event(code.file + ":" + std::to_string(s.line) + ": ONDATE is accepted but never fires in the emulator", options.error_log_level);
+        }
+        return;
+      default: return;
+    }
+  }
+
+  void set_handler(std::optional<std::string>& handler, const Stmt& s) {
+    if (s.args.empty()) handler.reset();
+    else handler = to_str(eval(*s.args[0]));
+  }
+
+  void print(const Stmt& s) {
+    std::string text;
+    for (std::size_t i = 0; i < s.args.size(); ++i) {
+      text += format_number(eval(*s.args[i]), format);
+      if (s.separators[i] == ',' && (i + 1 < s.args.size() || !s.newline)) text += '\t';
+    }
+    if (!s.newline) {
+      pending_print += text;
+      return;
+    }
+    host.print(pending_print + text);
+    pending_print.clear();
+  }
+
+  Value mqtt(const std::vector<ExprPtr>& arg_exprs, std::size_t count) {
+    std::string command = to_str(eval(*arg_exprs[0]));
+    std::vector<Value> args;
+    args.reserve(count - 1);
+    for (std::size_t i = 1; i < count; ++i) args.push_back(eval(*arg_exprs[i]));
+    HostResult r = host.mqtt(command, args);
+    check(r, "MQTT \"" + command + "\"");
+    return std::move(r.value);
+  }
+
+  void setsys(const Stmt& s) {
+    std::string field = to_str(eval(*s.args[0]));
+    std::string key = upper(field);
+    Value value = s.args.size() > 1 ? eval(*s.args[1]) : Value{std::int32_t{0}};
+    if (s.label == "PRG") {
+      if (key == "RESUMENEXT") resume_next = is_true(value);
+      else if (key == "LSTERR") lsterr = to_int(value, format);
+      else if (key == "EVTINFO") evtinfo = to_int(value, format);
+      else raise(error_code::invalid_parameter, "SETSYS PRG,\"" + field + "\": unknown or read-only field");
+      return;
+    }
+    if (s.label == "TAG") {
+      if (key == "LOAD") {
+        loaded_tag = select_tag(value);
+        return;
+      }
+      if (loaded_tag < 0) raise(error_code::invalid_parameter, "SETSYS TAG,\"" + field + "\": no tag loaded (SETSYS TAG,\"load\",…)");
+      if (key == "SAVE") {
+        check(host.save_tag(loaded_tag), "SETSYS TAG,\"save\"");
+        return;
+      }
+      if (s.args.size() < 2) raise(error_code::wrong_arguments, "SETSYS TAG,\"" + field + "\" needs a value");
+      check(host.set_tag_field(loaded_tag, field, value), "SETSYS TAG,\"" + field + "\"");
+      return;
+    }
+    raise(error_code::invalid_parameter, "SETSYS " + s.label + ": unknown group (PRG or TAG)");
+  }
+
+  Value getsys(const Expr& e) {
+    std::string field = to_str(eval(*e.args[0]));
+    std::string key = upper(field);
+    if (e.name == "PRG") {
+      if (key == "NBTAGS") return static_cast<std::int32_t>(host.tag_count());
+      if (key == "LSTERR") return lsterr;
+      if (key == "EVTINFO") return evtinfo;
+      if (key == "TIMESEC") return static_cast<std::int32_t>(host.time_seconds());
+      if (key == "MSEC") return static_cast<std::int32_t>(host.milliseconds());
+      if (key == "RESUMENEXT") return std::int32_t{resume_next ? 1 : 0};
+      raise(error_code::invalid_parameter, "GETSYS PRG,\"" + field + "\": unknown field");
+    }
+    if (e.name == "TAG") {
+      if (loaded_tag < 0) raise(error_code::invalid_parameter, "GETSYS TAG,\"" + field + "\": no tag loaded (SETSYS TAG,\"load\",…)");
+      auto v = host.tag_field(loaded_tag, field);
+      if (!v) raise(error_code::invalid_parameter, "GETSYS TAG,\"" + field + "\": unknown field");
+      return *v;
+    }
+    raise(error_code::invalid_parameter, "GETSYS " + e.name + ": unknown group (PRG or TAG)");
+  }
+
+  // ------------------------------------------------------------------ expressions
+  Value eval(const Expr& e) {
+    switch (e.kind) {
+      case ExprKind::constant: return e.value;
+      case ExprKind::variable: return var(e.var).value;
+      case ExprKind::element: {
+        Variable& v = var(e.var);
+        return element(v, e.var, e.args, e.args.size());
+      }
+      case ExprKind::slice: return slice(e);
+      case ExprKind::tag: return host.tag_value(tag_index(e.name));
+      case ExprKind::negate: return negate(eval(*e.args[0]), format);
+      case ExprKind::unary: return unary_op(e.op, eval(*e.args[0]), format);
+      case ExprKind::binary: {
+        Value a = eval(*e.args[0]);
+        Value b = eval(*e.args[1]);
+        if (a.index() == 0 && b.index() == 0) {
+          std::int64_t x = std::get<0>(a), y = std::get<0>(b);
+          switch (e.op) {
+            case Op::add: return static_cast<std::int32_t>(static_cast<std::uint32_t>(x + y));
+            case Op::sub: return static_cast<std::int32_t>(static_cast<std::uint32_t>(x - y));
+            case Op::mul: return static_cast<std::int32_t>(static_cast<std::uint32_t>(x * y));
+            case Op::lt: return std::int32_t{x < y};
+            case Op::gt: return std::int32_t{x > y};
+            case Op::le: return std::int32_t{x <= y};
+            case Op::ge: return std::int32_t{x >= y};
+            case Op::eq: return std::int32_t{x == y};
+            case Op::ne: return std::int32_t{x != y};
+            default: break;
+          }
+        }
+        return binary_op(e.op, a, b, format);
+      }
+      case ExprKind::builtin: {
+        if (e.builtin == Builtin::time) return host.time_string();
+        if (e.builtin == Builtin::getio) return host.tag_value(tag_index(to_str(eval(*e.args[0]))));
+        std::vector<Value> args;
+        args.reserve(e.args.size());
+        for (const auto& a : e.args) args.push_back(eval(*a));
+        return call_builtin(e.builtin, args, format);
+      }
+      case ExprKind::call: return call(e);
+      case ExprKind::mqtt: return mqtt(e.args, e.args.size());
+      case ExprKind::getsys: return getsys(e);
+    }
+    return std::int32_t{0};
+  }
+
+  Value slice(const Expr& e) {
+    std::size_t bounds = e.open_slice ? 1 : 2;
+    std::size_t count = e.args.size() - bounds;
+    Variable& v = var(e.var);
+    std::string s = count == 0 ? to_str(v.value) : to_str(element(v, e.var, e.args, count));
+    std::int32_t from = to_int(eval(*e.args[count]), format);
+    std::int32_t to = e.open_slice ? std::max(static_cast<std::int32_t>(s.size()), from - 1)
+                                   : to_int(eval(*e.args[count + 1]), format);
+    if (from < 1 || to < from - 1) {
+      raise(error_code::index_out_of_range, e.var.name + "(" + std::to_string(from) + " TO " + std::to_string(to) +
+                                                "): invalid slice");
+    }
+    if (static_cast<std::size_t>(from) > s.size()) return std::string{};
+    std::size_t end = std::min(static_cast<std::size_t>(to), s.size());
+    return s.substr(static_cast<std::size_t>(from - 1), end - static_cast<std::size_t>(from - 1));
+  }
+
+  Value call(const Expr& e) {
+    if (e.function < 0) raise(error_code::unknown_function, "unknown function @" + e.name);
+    const Function& fn = code.functions[static_cast<std::size_t>(e.function)];
+    if (e.args.size() != fn.params.size()) {
+      raise(error_code::wrong_arguments, "@" + fn.name + " expects " + std::to_string(fn.params.size()) +
+                                             " argument(s), got " + std::to_string(e.args.size()));
+    }
+    if (frames.size() >= options.max_depth) raise(error_code::stack_overflow, "@" + fn.name + ": calls nested too deep");
+    std::vector<Value> args;
+    args.reserve(e.args.size());
+    for (const auto& a : e.args) args.push_back(eval(*a));
+    Frame f;
+    f.function = &fn;
+    f.locals.reserve(fn.locals.types.size());
+    for (VarType t : fn.locals.types) f.locals.push_back(Variable{default_value(t), nullptr});
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      f.locals[static_cast<std::size_t>(fn.params[i].slot)].value = coerce(std::move(args[i]), fn.params[i].type, format);
+    }
+    frames.push_back(std::move(f));
+    struct PopFrame {
+      std::deque<Frame>& frames;
+      ~PopFrame() { frames.pop_back(); }
+    } pop{frames};
+    run(&code.code, fn.start + 1);
+    if (fn.return_slot < 0) return std::int32_t{0};
+    return std::move(frame().locals[static_cast<std::size_t>(fn.return_slot)].value);
+  }
+};
+
+Interpreter::Interpreter(Program program, Host& host, InterpreterOptions options)
+    : impl_(std::make_unique<Impl>(std::move(program), host, options)) {}
+Interpreter::~Interpreter() = default;
+
+void Interpreter::start() {
+  if (impl_->code.labels.count("EWON_INIT_SECTION")) impl_->queue.push_back(Request{RequestKind::init, "GOTO ewon_init_section", 0});
+  if (impl_->code.labels.count("EWON_CYCLIC_SECTION")) impl_->queue.push_back(Request{RequestKind::cyclic, "GOTO ewon_cyclic_section", 0});
+}
+
+void Interpreter::post_timer(int number) {
+  auto it = impl_->timer_handlers.find(number);
+  if (it != impl_->timer_handlers.end()) impl_->enqueue(RequestKind::timer, it->second, number);
+}
+
+void Interpreter::post_tag_change(int tag_index) {
+  auto it = impl_->change_handlers.find(tag_index);
+  if (it != impl_->change_handlers.end()) impl_->enqueue(RequestKind::tag_change, it->second, tag_index + 1);
+}
+
+void Interpreter::post_mqtt_message() {
+  if (impl_->mqtt_handler) impl_->enqueue(RequestKind::mqtt_message, *impl_->mqtt_handler, 0);
+}
+
+void Interpreter::post_mqtt_status(int status) {
+  if (impl_->mqtt_status_handler) impl_->enqueue(RequestKind::mqtt_status, *impl_->mqtt_status_handler, status);
+}
+
+void Interpreter::post_wan(int status) {
+  if (impl_->wan_handler) impl_->enqueue(RequestKind::wan, *impl_->wan_handler, status);
+}
+
+void Interpreter::post_command(std::string basic, int evtinfo) {
+  impl_->enqueue(RequestKind::command, std::move(basic), evtinfo);
+}
+
+bool Interpreter::run_one() { return impl_->run_one(); }
+std::size_t Interpreter::pending() const { return impl_->queue.size(); }
+const RequestOutcome& Interpreter::last_outcome() const { return impl_->outcome; }
+std::uint64_t Interpreter::dropped_requests() const { return impl_->dropped; }
+bool Interpreter::watches_tag(int tag_index) const { return impl_->change_handlers.count(tag_index) > 0; }
+bool Interpreter::has_timer(int number) const { return impl_->timer_handlers.count(number) > 0; }
+int Interpreter::last_error() const { return impl_->lsterr; }
+
+std::optional<Value> Interpreter::variable(std::string_view name) const {
+  auto it = impl_->symbols.slots.find(upper(name));
+  if (it == impl_->symbols.slots.end()) return std::nullopt;
+  return impl_->globals[static_cast<std::size_t>(it->second)].value;
+}
+
+std::optional<Value> Interpreter::element(std::string_view name, const std::vector<int>& index) const {
+  auto it = impl_->symbols.slots.find(upper(name));
+  if (it == impl_->symbols.slots.end()) return std::nullopt;
+  const auto& v = impl_->globals[static_cast<std::size_t>(it->second)];
+  if (!v.array || index.size() != v.array->dims.size()) return std::nullopt;
+  std::size_t flat = 0;
+  for (std::size_t i = 0; i < index.size(); ++i) {
+    if (index[i] < 1 || index[i] > v.array->dims[i]) return std::nullopt;
+    flat = flat * static_cast<std::size_t>(v.array->dims[i]) + static_cast<std::size_t>(index[i] - 1);
+  }
+  return v.array->items[flat];
+}
+
+}  // namespace flexhil::basic

@@ -1,0 +1,42 @@
+#pragma once
+// Operations on BASIC values: type checks and conversions (a string where a number is expected
+// is a type mismatch), number formatting (STR$, PRINT), arithmetic with 32-bit wrapping integers
+// and single-precision reals, comparisons giving 1/0.
+#include <cstdint>
+#include <string>
+
+#include "sim/flexy/basic/ast.hpp"
+#include "sim/flexy/basic/host.hpp"
+
+namespace flexhil::basic {
+
+enum class RealToInt;
+
+struct NumberFormat {
+  int significant_digits = 7;
+  bool single_precision = true;
+  bool round_to_int = false;  // real → integer: round half away from zero instead of truncating
+};
+
+inline bool is_string(const Value& v) { return v.index() == 2; }
+inline bool is_int(const Value& v) { return v.index() == 0; }
+
+double to_real(const Value& v);                                  // throws type mismatch
+std::int32_t to_int(const Value& v, const NumberFormat& format);  // throws type mismatch
+const std::string& to_str(const Value& v);                       // throws type mismatch
+bool is_true(const Value& v);                                    // nonzero number
+
+std::string format_number(const Value& v, const NumberFormat& format);  // STR$, PRINT
+std::string describe_type(const Value& v);                              // "integer", "real", "string"
+
+double round_real(double d, const NumberFormat& format);  // to single precision if configured
+Value default_value(VarType type);
+// Converts a value for storing into a variable of `type` (real → integer converted; a string
+// into a number, or a number into a string, is a type mismatch).
+Value coerce(Value v, VarType type, const NumberFormat& format);
+
+Value binary_op(Op op, const Value& a, const Value& b, const NumberFormat& format);
+Value unary_op(Op op, const Value& a, const NumberFormat& format);
+Value negate(const Value& a, const NumberFormat& format);
+
+}  // namespace flexhil::basic

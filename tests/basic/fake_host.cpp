@@ -1,0 +1,85 @@
+#include "tests/basic/fake_host.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace flexhil::basic::testing {
+
+namespace {
+std::string up(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace
+
+std::optional<int> FakeHost::find_tag(std::string_view name) {
+  for (std::size_t i = 0; i < tags.size(); ++i) {
+    if (up(tags[i].name) == up(name)) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
+HostResult FakeHost::set_tag_value(int index, const Value& value) {
+  tags.at(static_cast<std::size_t>(index)).value = value;
+  tag_writes.emplace_back(index, value);
+  return HostResult::ok();
+}
+
+std::optional<Value> FakeHost::tag_field(int index, std::string_view field) {
+  const auto& t = tags.at(static_cast<std::size_t>(index));
+  std::string f = up(field);
+  if (f == "NAME") return Value{t.name};
+  if (f == "TYPE") return Value{std::int32_t{t.type}};
+  if (f == "DESCRIPTION") return Value{t.description};
+  if (f == "TAGVALUE") return t.value;
+  if (f.size() == 8 && f.rfind("IVGROUP", 0) == 0) {
+    return Value{std::string(t.groups.find(f[7]) != std::string::npos ? "1" : "0")};
+  }
+  return std::nullopt;
+}
+
+HostResult FakeHost::set_tag_field(int index, std::string_view field, const Value& value) {
+  field_writes.emplace_back(index, std::string(field), value);
+  if (up(field) == "NAME" && std::holds_alternative<std::string>(value)) {
+    tags.at(static_cast<std::size_t>(index)).name = std::get<std::string>(value);
+  }
+  return HostResult::ok();
+}
+
+HostResult FakeHost::mqtt(std::string_view command, const std::vector<Value>& args) {
+  mqtt_calls.push_back(MqttCall{std::string(command), args});
+  std::string c = up(command);
+  if (c == "CONNECT") {
+    if (!wan_up) return HostResult::fail(28, "WAN down");
+    mqtt_status = status_after_connect;
+    return HostResult::ok();
+  }
+  if (c == "STATUS") return HostResult::ok(std::int32_t{mqtt_status});
+  if (c == "READ") {
+    auto n = static_cast<std::int32_t>(inbox.size());
+    if (!inbox.empty()) {
+      current_message = inbox.front();
+      inbox.pop_front();
+    }
+    return HostResult::ok(n);
+  }
+  if (c == "MSGTOPIC") return HostResult::ok(current_message.first);
+  if (c == "MSGDATA") return HostResult::ok(current_message.second);
+  if (c == "OPEN" || c == "SETPARAM" || c == "PUBLISH" || c == "SUBSCRIBE" || c == "CLOSE") return HostResult::ok();
+  return HostResult::fail(10, "unknown MQTT command " + std::string(command));
+}
+
+std::vector<MqttCall> FakeHost::calls(std::string_view command) const {
+  std::vector<MqttCall> out;
+  for (const auto& c : mqtt_calls) {
+    if (up(c.command) == up(command)) out.push_back(c);
+  }
+  return out;
+}
+
+bool FakeHost::logged(std::string_view fragment) const {
+  return std::any_of(logs.begin(), logs.end(), [&](const LogLine& l) { return l.message.find(fragment) != std::string::npos; });
+}
+
+}  // namespace flexhil::basic::testing

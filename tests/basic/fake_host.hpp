@@ -1,0 +1,76 @@
+#pragma once
+// A Host for unit tests: records every print, log line, tag write, timer and MQTT call, and
+// answers from a small in-memory tag table and MQTT inbox.
+#include <deque>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/flexy/basic/host.hpp"
+
+namespace flexhil::basic::testing {
+
+struct FakeTag {
+  std::string name;
+  Value value;
+  int type = 1;  // 0 boolean, 1 float, 2 integer, 3 DWORD, 6 string
+  std::string description;
+  std::string groups = "";  // letters of the IV groups the tag is in, e.g. "AC"
+};
+
+struct MqttCall {
+  std::string command;
+  std::vector<Value> args;
+};
+
+struct LogLine {
+  std::string message;
+  int level;
+};
+
+class FakeHost : public Host {
+ public:
+  std::vector<std::string> prints;
+  std::vector<LogLine> logs;
+  int clears = 0;
+  std::vector<FakeTag> tags;
+  std::vector<std::pair<int, Value>> tag_writes;
+  std::vector<std::tuple<int, std::string, Value>> field_writes;
+  std::vector<int> saves;
+  std::map<int, double> timers;  // current period per timer (0 = stopped)
+  std::vector<MqttCall> mqtt_calls;
+  std::int64_t now_seconds = 1795689005;  // 2026-11-26 09:10:05 UTC
+  std::int64_t now_ms = 123456;
+  std::string now_text = "26/11/2026 09:10:05";
+  bool wan_up = true;
+  int mqtt_status = 4;
+  int status_after_connect = 3;  // CONNECT is asynchronous: "connecting"
+  std::deque<std::pair<std::string, std::string>> inbox;  // topic, payload
+  std::pair<std::string, std::string> current_message;
+
+  std::int64_t time_seconds() override { return now_seconds; }
+  std::int64_t milliseconds() override { return now_ms; }
+  std::string time_string() override { return now_text; }
+  void print(std::string_view line) override { prints.emplace_back(line); }
+  void clear_screen() override { ++clears; }
+  void log_event(std::string_view message, int level) override { logs.push_back(LogLine{std::string(message), level}); }
+  int tag_count() override { return static_cast<int>(tags.size()); }
+  std::optional<int> find_tag(std::string_view name) override;
+  Value tag_value(int index) override { return tags.at(static_cast<std::size_t>(index)).value; }
+  HostResult set_tag_value(int index, const Value& value) override;
+  std::optional<Value> tag_field(int index, std::string_view field) override;
+  HostResult set_tag_field(int index, std::string_view field, const Value& value) override;
+  HostResult save_tag(int index) override {
+    saves.push_back(index);
+    return HostResult::ok();
+  }
+  void set_timer(int number, double period_seconds) override { timers[number] = period_seconds; }
+  HostResult mqtt(std::string_view command, const std::vector<Value>& args) override;
+
+  // Helpers for assertions.
+  std::vector<MqttCall> calls(std::string_view command) const;  // case-insensitive
+  bool logged(std::string_view fragment) const;
+};
+
+}  // namespace flexhil::basic::testing

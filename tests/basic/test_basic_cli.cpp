@@ -1,0 +1,69 @@
+#define BOOST_TEST_MODULE test_basic_cli
+// `flexhil basic check` as a child process: exit codes and Flexy-IDE-like messages.
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "common/process.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_env.hpp"
+
+using flexhil::ChildProcess;
+using flexhil::testing::TempDir;
+
+namespace {
+struct Result {
+  int status;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Result run_check(const TempDir& dir, std::vector<std::string> files) {
+  ChildProcess::Options o;
+  o.argv = {flexhil::testing::flexhil_binary(), "basic", "check"};
+  for (auto& f : files) o.argv.push_back(f);
+  o.stdout_path = dir.file("out.txt");
+  o.stderr_path = dir.file("err.txt");
+  auto child = ChildProcess::spawn(o);
+  auto status = child.wait_for(std::chrono::seconds(20));
+  BOOST_REQUIRE(status.has_value());
+  return Result{*status, slurp(dir.file("out.txt")), slurp(dir.file("err.txt"))};
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_program_with_syntax_errors_exits_2_with_file_and_line_messages) {
+  TempDir dir;
+  std::string bad = dir.write("bad.bas", "a% = 1\nIF a% = 1 PRINT \"x\"\nPRINT (1\n");
+  auto r = run_check(dir, {bad});
+  BOOST_TEST(r.status == 2);
+  BOOST_TEST(r.err.find(bad + ":2: syntax error: THEN expected after IF condition") != std::string::npos, r.err);
+  BOOST_TEST(r.err.find(bad + ":3: syntax error: ") != std::string::npos, r.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_valid_program_exits_0_with_a_summary) {
+  TempDir dir;
+  std::string good = dir.write("good.bas",
+                               "Rem --- eWON start section: Init Section\n"
+                               "eWON_init_section:\n"
+                               "PRINT \"hi\"\n"
+                               "Rem --- eWON end section: Init Section\n");
+  auto r = run_check(dir, {good});
+  BOOST_TEST(r.status == 0, r.err);
+  BOOST_TEST(r.out.find(good + ": ok, 4 lines") != std::string::npos, r.out);
+  BOOST_TEST(r.out.find("Init Section") != std::string::npos, r.out);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_file_is_a_usage_error) {
+  TempDir dir;
+  auto r = run_check(dir, {dir.file("nope.bas")});
+  BOOST_TEST(r.status == 2);
+}

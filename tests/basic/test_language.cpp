@@ -1,0 +1,197 @@
+// Lexical rules, sections, labels, comments, quotes, numbers, case-insensitivity.
+#include <boost/test/unit_test.hpp>
+
+#include "tests/basic/basic_test_util.hpp"
+
+using namespace flexhil::basic;
+using namespace flexhil::basic::testing;
+using Lines = std::vector<std::string>;
+
+BOOST_AUTO_TEST_SUITE(language)
+
+BOOST_AUTO_TEST_CASE(keywords_variables_labels_and_builtins_are_case_insensitive) {
+  auto out = prints_of(
+      "DeviceId$ = \"dev\"\n"
+      "print DEVICEID$ + deviceid$\n"
+      "Gosub MyLabel\n"
+      "PRINT Len(\"abc\"); len \"ab\"; LEN 'a'\n"
+      "end\n"
+      "mylabel:\n"
+      "Print \"sub\"\n"
+      "RETURN\n");
+  BOOST_TEST(out == (Lines{"devdev", "sub", "321"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(rem_lines_and_double_slash_comments_are_ignored) {
+  auto out = prints_of(
+      "Rem a comment with an unbalanced \" quote\n"
+      "REM\n"
+      "a% = 1 // trailing comment with ' quote\n"
+      "// whole line comment\n"
+      "a% = a% + 1 : REM after a colon\n"
+      "PRINT a%\n");
+  BOOST_TEST(out == (Lines{"2"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(both_quote_characters_delimit_strings_and_the_other_is_a_character) {
+  auto ok = prints_of(
+      "a$ = '\"'\n"
+      "b$ = \"it's\"\n"
+      "PRINT a$ + b$ + a$\n"
+      "PRINT LEN a$\n"
+      "PRINT INSTR 1, 'ab\"c', '\"'\n");
+  BOOST_TEST(ok == (Lines{"\"it's\"", "1", "3"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_number_ends_at_the_first_character_that_cannot_continue_it) {
+  auto ok = prints_of(
+      "GROUPD% = 1\n"
+      "IF GROUPD%= 1THEN PRINT \"yes\"\n"
+      "IF GROUPD%=2THEN PRINT \"no\" ELSE PRINT \"else\"\n"
+      "PRINT 1.5E2\n"
+      "PRINT .5\n");
+  BOOST_TEST(ok == (Lines{"yes", "else", "150", "0.5"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(juxtaposed_values_are_a_syntax_error_with_the_line) {
+  auto errors = syntax_errors("a% = 1\nPRINT 1 2\n");
+  BOOST_REQUIRE_EQUAL(errors.size(), 1u);
+  BOOST_TEST(errors[0].line == 2);
+}
+
+BOOST_AUTO_TEST_CASE(hex_literals_are_integers) {
+  BOOST_TEST(std::get<std::int32_t>(value_after("a% = &H1F + &hff", "a%")) == 31 + 255);
+}
+
+BOOST_AUTO_TEST_CASE(colon_separates_statements_on_a_line) {
+  auto out = prints_of("a% = 1 : b% = 2 : PRINT a% + b% : PRINT \"x\"\n");
+  BOOST_TEST(out == (Lines{"3", "x"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_file_without_section_markers_is_the_init_section) {
+  Session s("PRINT \"init\"\n");
+  BOOST_TEST(s.basic.pending() == 1u);  // no cyclic section: only init is queued
+  BOOST_TEST(s.step().ok);
+  BOOST_TEST(s.host.prints == (Lines{"init"}), boost::test_tools::per_element());
+  BOOST_TEST(!s.basic.run_one());
+}
+
+const char* kSections =
+    "Rem --- eWON start section: Cyclic Section\n"
+    "eWON_cyclic_section:\n"
+    "Rem --- eWON user (start)\n"
+    "n% = n% + 1\n"
+    "PRINT \"cyclic \"; n%\n"
+    "Rem --- eWON user (end)\n"
+    "End\n"
+    "Rem --- eWON end section: Cyclic Section\n"
+    "Rem --- eWON start section: Init Section\n"
+    "eWON_init_section:\n"
+    "Rem --- eWON user (start)\n"
+    "PRINT \"init\"\n"
+    "Rem --- eWON user (end)\n"
+    "Rem --- eWON end section: Init Section\n"
+    "Rem --- eWON start section: Functions\n"
+    "PRINT \"never by flow\"\n"
+    "Rem --- eWON end section: Functions\n";
+
+BOOST_AUTO_TEST_CASE(init_runs_first_then_cyclic_is_requeued_after_each_pass) {
+  Session s(kSections);
+  BOOST_TEST(s.step().kind == RequestKind::init);
+  BOOST_TEST(s.step().kind == RequestKind::cyclic);
+  BOOST_TEST(s.step().kind == RequestKind::cyclic);
+  BOOST_TEST(s.basic.pending() == 1u);
+  BOOST_TEST(s.host.prints == (Lines{"init", "cyclic 1", "cyclic 2"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(each_section_ends_with_an_implicit_end) {
+  // The Init section has no END of its own: flow must stop at its end marker and not run into
+  // the Functions section.
+  Session s(kSections);
+  s.step();
+  BOOST_TEST(s.host.prints == (Lines{"init"}), boost::test_tools::per_element());
+  auto p = parse_program(kSections, "program.bas");
+  BOOST_TEST(p.section_names() == (Lines{"Cyclic Section", "Init Section", "Functions"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(section_labels_are_implied_when_missing) {
+  Session s(
+      "Rem --- eWON start section: Init Section\n"
+      "PRINT \"i\"\n"
+      "Rem --- eWON end section: Init Section\n"
+      "Rem --- eWON start section: Cyclic Section\n"
+      "PRINT \"c\"\n"
+      "Rem --- eWON end section: Cyclic Section\n");
+  s.step();
+  s.step();
+  BOOST_TEST(s.host.prints == (Lines{"i", "c"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_label_is_a_syntax_error) {
+  auto errors = syntax_errors("a:\nb% = 1\nA:\n");
+  BOOST_REQUIRE_EQUAL(errors.size(), 1u);
+  BOOST_TEST(errors[0].line == 3);
+  BOOST_TEST(errors[0].message.find("duplicate label A") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(goto_string_literal_label_is_accepted) {
+  auto out = prints_of("GOTO \"Next\"\nPRINT \"skipped\"\nnext:\nPRINT \"here\"\n");
+  BOOST_TEST(out == (Lines{"here"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(every_syntax_error_of_a_file_is_reported_with_its_line) {
+  auto errors = syntax_errors(
+      "a% = 1\n"
+      "IF a% = 1 PRINT \"x\"\n"
+      "b$ = \"unterminated\n"
+      "FOR i% = 1 10\n"
+      "c% = (1 + 2\n"
+      "PRINT LEN\n"
+      "ENDIF\n"
+      "NEXT\n");
+  BOOST_REQUIRE_EQUAL(errors.size(), 6u);
+  BOOST_TEST(errors[0].line == 2);
+  BOOST_TEST(errors[0].to_string().rfind("program.bas:2: syntax error: THEN expected after IF condition", 0) == 0);
+  BOOST_TEST(errors[1].line == 3);
+  BOOST_TEST(errors[1].message.find("quote") != std::string::npos);
+  BOOST_TEST(errors[2].line == 4);
+  BOOST_TEST(errors[2].message.find("TO expected") != std::string::npos);
+  BOOST_TEST(errors[3].line == 5);
+  BOOST_TEST(errors[4].line == 6);
+  BOOST_TEST(errors[5].line == 7);
+  BOOST_TEST(errors[5].message.find("ENDIF without IF") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(parse_program_throws_the_first_error) {
+  try {
+    parse_program("a% = 1\n\nb% = = 2\n", "bad.bas");
+    BOOST_FAIL("no error");
+  } catch (const SyntaxError& e) {
+    BOOST_TEST(e.diagnostic().line == 3);
+    BOOST_TEST(std::string(e.what()).rfind("bad.bas:3: syntax error: ", 0) == 0);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(unclosed_blocks_are_reported_at_their_opening_line) {
+  auto errors = syntax_errors("IF 1 THEN\nPRINT 1\nFUNCTION f($a)\nPRINT 2\n");
+  BOOST_REQUIRE_EQUAL(errors.size(), 2u);
+  BOOST_TEST(errors[0].line == 1);
+  BOOST_TEST(errors[0].message.find("ENDIF expected") != std::string::npos);
+  BOOST_TEST(errors[1].line == 3);
+  BOOST_TEST(errors[1].message.find("ENDFN expected") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_statement_is_a_syntax_error) {
+  auto errors = syntax_errors("PRINT 1\nFOO\nBAR 1, 2\n");
+  BOOST_REQUIRE_EQUAL(errors.size(), 2u);
+  BOOST_TEST(errors[0].line == 2);
+  BOOST_TEST(errors[1].line == 3);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_function_is_a_syntax_error) {
+  auto errors = syntax_errors("a% = @Nope(1)\n");
+  BOOST_REQUIRE_EQUAL(errors.size(), 1u);
+  BOOST_TEST(errors[0].message.find("unknown function @NOPE") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
