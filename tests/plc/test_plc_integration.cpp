@@ -150,6 +150,7 @@ class RawSocket {
     BOOST_REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
   }
   ~RawSocket() { ::close(fd_); }
+  int fd() const { return fd_; }
   void send(const std::vector<std::uint8_t>& bytes) {
     BOOST_REQUIRE(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()));
   }
@@ -684,6 +685,35 @@ BOOST_AUTO_TEST_CASE(malformed_frames_get_an_exception_or_a_closed_connection_ne
   Client after(port, 1, 0.5);
   BOOST_TEST(after.holding_error(0, 2) == 0);
   BOOST_TEST(plc.server.counters().malformed >= 4u);
+}
+
+BOOST_AUTO_TEST_CASE(random_frames_never_crash_or_stall_the_server) {
+  SystemClock clock;
+  std::string text = kTypesScenario;
+  text.replace(text.find("[plc]\n"), 6, "[plc]\nunmapped = \"zero\"\n");  // writes land anywhere
+  Plc plc(text, clock);
+  std::uint64_t state = 12345;
+  const auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<std::uint8_t>(state >> 56);
+  };
+  for (int conn = 0; conn < 20; ++conn) {
+    RawSocket s(plc.server.port());
+    for (int i = 0; i < 20; ++i) {
+      // Mostly well-framed headers with random PDUs, sometimes random headers.
+      std::vector<std::uint8_t> pdu(next() % 12 + 1);
+      for (auto& b : pdu) b = next();
+      if (next() % 3 == 0) pdu[0] = static_cast<std::uint8_t>(next() % 0x18);
+      auto frame = adu(pdu, next() % 4 == 0 ? next() : 1, next() % 10 == 0 ? next() : 0);
+      if (next() % 10 == 0) frame.resize(next() % frame.size());
+      ::send(s.fd(), frame.data(), frame.size(), MSG_NOSIGNAL);
+    }
+    s.receive(20ms);
+  }
+  Client c(plc.server.port(), 1, 1.0);
+  BOOST_TEST(c.holding_error(0, 2) == 0);
+  BOOST_TEST(plc.server.counters().requests > 20u);
+  BOOST_TEST(plc.server.counters().malformed > 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
