@@ -88,13 +88,16 @@ std::string header(const ReportInput& in, const RunStats& stats) {
   for (const auto& f : in.findings) ++counts[static_cast<int>(f.severity)];
   std::uint64_t messages = 0;
   for (const auto& [id, d] : stats.devices) messages += d.messages;
+  // Offline validation knows no run duration: the capture's own span stands in for it.
+  const double real_s =
+      in.duration_s > 0 ? in.duration_s : static_cast<double>(stats.last_mono_ns - stats.first_mono_ns) / 1e9;
   std::string out = fmt::format(
       "<header class=\"verdict {0}\" id=\"verdict\"><span class=\"big\">{1}</span><h1>{2}</h1>\n"
       "<div class=\"meta\">run {3} · started {4} · {5} real",
       in.passed ? "passed" : "failed", in.passed ? "PASSED" : "FAILED", e(in.scenario), e(in.run_id),
-      e(readable_wall(in.started_wall)), human_duration(in.duration_s));
+      e(readable_wall(in.started_wall)), human_duration(real_s));
   if (in.time_scale != 1)
-    out += fmt::format(" = {} scenario time (×{})", human_duration(in.duration_s * in.time_scale),
+    out += fmt::format(" = {} scenario time (×{})", human_duration(real_s * in.time_scale),
                        svg::format_number(in.time_scale));
   out += fmt::format(" · exit code {}{}</div>\n", in.exit_code,
                      in.exit_reason.empty() ? "" : " · " + e(in.exit_reason));
@@ -232,8 +235,13 @@ std::string render_html(const ReportInput& in) {
   out += interval_histogram_svg(in) + "</section>\n";
 
   out += "<section id=\"values\"><h2>PLC value vs published value</h2>\n";
-  if (in.plotted_tags.empty()) out += "<p class=\"empty\">The scenario names no tags to plot.</p>";
-  for (const auto& tag : in.plotted_tags) {
+  std::vector<PlottedTag> tags = in.plotted_tags;
+  if (tags.empty()) {
+    for (auto& [tag, point] : infer_plotted_tags(in.events)) tags.push_back({tag, point});
+    out += tags.empty() ? "<p class=\"empty\">The scenario names no tags and the capture has no numeric values to plot.</p>"
+                        : "<p class=\"note\">The scenario names no tags; these were found in the capture.</p>";
+  }
+  for (const auto& tag : tags) {
     out += fmt::format("<h3>{}{}</h3>\n", e(tag.tag), tag.point != tag.tag ? " (PLC point " + e(tag.point) + ")" : "");
     out += value_chart_svg(in, stats, tag) + "\n";
   }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fmt/format.h>
+#include <set>
 
 #include "harness/report/json_access.hpp"
 
@@ -161,6 +162,36 @@ TagSeries tag_series(const std::vector<Json>& events, std::string_view tag, std:
     }
   }
   return series;
+}
+
+std::vector<std::pair<std::string, std::string>> infer_plotted_tags(const std::vector<Json>& events,
+                                                                    std::size_t max) {
+  std::vector<std::string> points;
+  std::vector<std::string> payload_keys;  // numeric top-level keys of telemetry, first seen first
+  std::set<std::string> seen_points, seen_keys;
+  for (const auto& e : events) {
+    const std::string_view kind = field_view(e, "kind");
+    if (kind == "plc_change") {
+      const std::string point(field_view(e, "point"));
+      if (!point.empty() && seen_points.insert(point).second) points.push_back(point);
+    } else if (kind == "publish" && is_telemetry_topic(field_view(e, "topic")) && seen_keys.size() < 64) {
+      std::string payload;
+      if (!base64_decode(field_view(e, "payload_b64"), payload)) continue;
+      const Json j = Json::parse(payload, nullptr, false);
+      if (!j.is_object()) continue;
+      for (const auto& [key, value] : j.items())
+        if (number_of(value) && !value.is_boolean() && seen_keys.insert(key).second) payload_keys.push_back(key);
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> tags;
+  if (!points.empty()) {
+    for (const auto& p : points)
+      if (seen_keys.count(p) && tags.size() < max) tags.emplace_back(p, p);
+    return tags;
+  }
+  for (const auto& k : payload_keys)
+    if (tags.size() < max) tags.emplace_back(k, k);
+  return tags;
 }
 
 std::string summarize_event(const Json& e) {

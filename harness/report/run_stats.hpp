@@ -56,6 +56,12 @@ TagSeries tag_series(const std::vector<Json>& events, std::string_view tag, std:
 // ("21.5") and booleans count; anything else is nullopt. Malformed JSON is nullopt.
 std::optional<double> published_value(std::string_view payload, std::string_view tag);
 
+// Tags worth plotting when the scenario names none: PLC points (plc_change) that also appear as
+// keys in the published payloads; without PLC changes, the numeric top-level keys of the
+// telemetry payloads. First-seen order, at most `max`.
+std::vector<std::pair<std::string, std::string>> infer_plotted_tags(const std::vector<Json>& events,
+                                                                    std::size_t max = 6);
+
 // One line describing an event for evidence lists: "#12 08:00:12.345 publish Flexy1 devices/… 87 B".
 std::string summarize_event(const Json& e);
 

@@ -132,6 +132,21 @@ BOOST_AUTO_TEST_CASE(tag_series_pairs_plc_changes_with_published_values) {
   BOOST_TEST(s.published.at("Flexy205Self").front().t == 2.0, boost::test_tools::tolerance(1e-6));
 }
 
+BOOST_AUTO_TEST_CASE(plotted_tags_are_inferred_from_plc_points_found_in_payloads) {
+  auto in = sample_run(5);
+  const auto tags = infer_plotted_tags(in.events);
+  BOOST_REQUIRE(tags.size() == 1u);  // PT101 is published as "Pressure": no match by name
+  BOOST_TEST(tags[0].first == "Temperature");
+  std::erase_if(in.events, [](const Json& e) { return e["kind"] == "plc_change"; });
+  const auto keys = infer_plotted_tags(in.events);
+  BOOST_REQUIRE(keys.size() == 1u);  // "time" is not a number, "tags" is an object
+  BOOST_TEST(keys[0].first == "Temperature");
+  in.plotted_tags.clear();
+  const std::string html = render_html(in);
+  BOOST_TEST(html.find("these were found in the capture") != std::string::npos);
+  BOOST_TEST(count_of(html, "<svg class=\"chart values\"") == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(event_summaries_are_one_line) {
   const auto in = sample_run(2);
   for (const auto& e : in.events) {
