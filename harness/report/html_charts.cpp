@@ -253,11 +253,17 @@ std::string value_chart_svg(const ReportInput& input, const RunStats& stats, con
   }
   std::size_t colour = 0;
   double legend_x = 80;
-  out += fmt::format(
-      "<line class=\"plc-line\" x1=\"{0:.1f}\" x2=\"{1:.1f}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\"/><text class=\"legend\" "
-      "x=\"{3:.1f}\" y=\"{4:.1f}\">PLC {5}</text>",
-      legend_x, legend_x + 18, height - 4 - 4, legend_x + 22, height - 4, escape_markup(tag.point));
-  legend_x += 60 + 7.0 * static_cast<double>(std::min<std::size_t>(tag.point.size(), 30));
+  if (!series.plc.empty()) {
+    out += fmt::format(
+        "<line class=\"plc-line\" x1=\"{0:.1f}\" x2=\"{1:.1f}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\"/><text class=\"legend\" "
+        "x=\"{3:.1f}\" y=\"{4:.1f}\">PLC {5}</text>",
+        legend_x, legend_x + 18, height - 4 - 4, legend_x + 22, height - 4, escape_markup(tag.point));
+    legend_x += 60 + 7.0 * static_cast<double>(std::min<std::size_t>(tag.point.size(), 30));
+  } else {
+    out += fmt::format("<text class=\"legend\" x=\"{:.1f}\" y=\"{:.1f}\">no PLC changes of {} in the capture</text>",
+                       legend_x, height - 4, escape_markup(tag.point));
+    legend_x += 200 + 7.0 * static_cast<double>(std::min<std::size_t>(tag.point.size(), 30));
+  }
   for (const auto& [device, pts] : series.published) {
     const char* c = series_colours[colour++ % std::size(series_colours)];
     std::vector<Point> px;
