@@ -113,6 +113,26 @@ BOOST_AUTO_TEST_CASE(a_full_queue_drops_requests_and_logs_it) {
   BOOST_TEST(s.host.logged("BASIC queue full (3 requests): dropped timer request \"PRINT 1\""));
 }
 
+BOOST_AUTO_TEST_CASE(post_cyclic_is_never_dropped_and_does_not_requeue_when_disabled) {
+  InterpreterOptions o;
+  o.queue_capacity = 1;
+  o.requeue_cyclic = false;
+  Session s(
+      "Rem --- eWON start section: Cyclic Section\n"
+      "eWON_cyclic_section:\n"
+      "PRINT \"c\"\n"
+      "Rem --- eWON end section: Cyclic Section\n",
+      o);
+  BOOST_TEST(s.step().kind == RequestKind::cyclic);
+  BOOST_TEST(s.basic.pending() == 0u);  // not re-queued
+  s.basic.post_command("PRINT 1");      // fills the queue
+  s.basic.post_cyclic();
+  BOOST_TEST(s.basic.pending() == 2u);
+  s.step();
+  BOOST_TEST(s.step().kind == RequestKind::cyclic);
+  BOOST_TEST(s.host.prints == (Lines{"c", "1", "c"}), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(an_endless_loop_is_aborted_by_the_statement_budget) {
   InterpreterOptions o;
   o.statement_budget = 1000;
@@ -150,6 +170,7 @@ BOOST_AUTO_TEST_CASE(runtime_errors_abort_the_request_and_are_logged_with_their_
       {"a% = 1\nGOSUB Nowhere\n", 2, error_code::unknown_label, "label NOWHERE not found"},
       {"a% = 1\n\na% = \"text\"\n", 3, error_code::type_mismatch, "type mismatch"},
       {"a$ = 1\n", 1, error_code::type_mismatch, "type mismatch"},
+      {"a$ = \"x\"\na$ = a$ + \"y\" + 1\n", 2, error_code::type_mismatch, "type mismatch"},
       {"PRINT 1 + \"x\"\n", 1, error_code::type_mismatch, "type mismatch"},
       {"DIM a(3)\na(4) = 1\n", 2, error_code::index_out_of_range, "index 4 out of range 1..3 of A"},
       {"DIM a(3)\nb = a(0)\n", 2, error_code::index_out_of_range, "out of range"},

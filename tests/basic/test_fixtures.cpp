@@ -110,3 +110,45 @@ BOOST_AUTO_TEST_CASE(azure_publishers_parse_and_their_init_opens_and_connects_mq
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(publisher)
+
+BOOST_AUTO_TEST_CASE(x509_publisher_pushes_all_selected_tags_and_then_only_changed_ones) {
+  std::string path = flexhil::testing::fixture("programs/azure_x509_publisher.bas");
+  if (!fs::exists(path)) {
+    BOOST_TEST_MESSAGE("azure_x509_publisher.bas not present yet: skipped");
+    return;
+  }
+  FakeHost h;
+  h.tags.push_back(FakeTag{"Temperature", 21.5, 1, "", "A"});
+  h.tags.push_back(FakeTag{"Pressure", 3.0, 1, "", "B"});
+  h.tags.push_back(FakeTag{"Counter", std::int32_t{7}, 2, "", "A"});
+  h.status_after_connect = 5;
+  Session s(slurp(path), {}, h);
+  BOOST_TEST(s.step().ok);
+  BOOST_TEST(s.basic.watches_tag(0));
+  BOOST_TEST(!s.basic.watches_tag(1));  // group B is not selected
+  BOOST_TEST(s.basic.watches_tag(2));
+  BOOST_TEST(s.host.timers.at(1) == 20.0);
+  BOOST_TEST(s.host.timers.at(2) == 2.0);
+  BOOST_TEST(s.step().kind == RequestKind::cyclic);
+
+  s.basic.post_timer(1);
+  s.step();  // cyclic again
+  BOOST_TEST(s.step().ok, s.basic.last_outcome().error_message);
+  auto publish = s.host.calls("PUBLISH");
+  BOOST_REQUIRE_EQUAL(publish.size(), 1u);
+  BOOST_TEST(std::get<std::string>(publish[0].args[0]) == "devices/Flexy205/messages/events/");
+  BOOST_TEST(std::get<std::string>(publish[0].args[1]) ==
+             "{\"Temperature\":\"21.5\",\"Counter\":\"7\",\"time\":\"2026-11-26 09:10:05\"}");
+
+  s.host.tags[2].value = std::int32_t{8};
+  s.basic.post_tag_change(2);
+  s.basic.post_timer(2);
+  for (int i = 0; i < 3; ++i) BOOST_TEST(s.step().ok, s.basic.last_outcome().error_message);
+  publish = s.host.calls("PUBLISH");
+  BOOST_REQUIRE_EQUAL(publish.size(), 2u);
+  BOOST_TEST(std::get<std::string>(publish[1].args[1]) == "{\"Counter\":\"8\",\"time\":\"2026-11-26 09:10:05\"}");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

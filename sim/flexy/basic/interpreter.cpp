@@ -140,6 +140,9 @@ struct Interpreter::Impl {
   const CompiledCommand& compiled(const std::string& command) {
     auto it = commands.find(command);
     if (it != commands.end()) return *it->second;
+    // Bounded: programs that build command strings (one per tag) stay cached; a flood of
+    // distinct ad-hoc commands starts the cache over. Safe: no request is running here.
+    if (commands.size() >= 4096) commands.clear();
     auto c = std::make_unique<CompiledCommand>(compile_command(command, code, symbols));
     grow_globals();
     return *commands.emplace(command, std::move(c)).first->second;
@@ -417,6 +420,7 @@ struct Interpreter::Impl {
     const Target& t = s.target;
     switch (t.kind) {
       case Target::Kind::variable: {
+        if (t.var.type == VarType::string && append_in_place(t.var, *s.args[0])) return;
         Variable& v = var(t.var);
         Value value = eval(*s.args[0]);
         if (value.index() == v.value.index() && t.var.type != VarType::real) {
@@ -439,6 +443,29 @@ struct Interpreter::Impl {
         return;
       }
     }
+  }
+
+  // `p$ = p$ + a$ + b$`: appends to p$ instead of copying it (payload building stays linear).
+  bool append_in_place(const VarRef& target, const Expr& e) {
+    const Expr* node = &e;
+    std::vector<const Expr*> tail;
+    while (node->kind == ExprKind::binary && node->op == Op::add) {
+      tail.push_back(node->args[1].get());
+      node = node->args[0].get();
+    }
+    if (tail.empty() || node->kind != ExprKind::variable || node->var.local != target.local ||
+        node->var.slot != target.slot) {
+      return false;
+    }
+    std::vector<Value> parts;
+    parts.reserve(tail.size());
+    for (auto it = tail.rbegin(); it != tail.rend(); ++it) {
+      parts.push_back(eval(**it));
+      to_str(parts.back());  // a number added to a string is a type mismatch
+    }
+    auto& str = std::get<std::string>(var(target).value);
+    for (const auto& p : parts) str += std::get<std::string>(p);
+    return true;
   }
 
   // ------------------------------------------------------------------ tags
@@ -700,6 +727,10 @@ Interpreter::~Interpreter() = default;
 
 void Interpreter::start() {
   if (impl_->code.labels.count("EWON_INIT_SECTION")) impl_->queue.push_back(Request{RequestKind::init, "GOTO ewon_init_section", 0});
+  if (impl_->code.labels.count("EWON_CYCLIC_SECTION")) impl_->queue.push_back(Request{RequestKind::cyclic, "GOTO ewon_cyclic_section", 0});
+}
+
+void Interpreter::post_cyclic() {
   if (impl_->code.labels.count("EWON_CYCLIC_SECTION")) impl_->queue.push_back(Request{RequestKind::cyclic, "GOTO ewon_cyclic_section", 0});
 }
 

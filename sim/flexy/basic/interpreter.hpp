@@ -68,7 +68,6 @@ struct InterpreterOptions {
   int real_significant_digits = 7;            // reals print with up to this many digits
   bool single_precision_reals = true;         // real arithmetic rounded to float
   RealToInt real_to_int = RealToInt::truncate;
-  bool hex_literals = true;                   // &H1F (parse-time option is always on; kept for docs)
 };
 
 enum class RequestKind { init, cyclic, timer, tag_change, mqtt_message, mqtt_status, error, wan, command };
@@ -98,6 +97,9 @@ class Interpreter {
   void post_mqtt_message();           // ONMQTT command, if any
   void post_mqtt_status(int status);  // ONMQTTSTATUS command (EVTINFO = status), if any
   void post_wan(int status);          // ONWAN command (EVTINFO = status), if any
+  // Queues one pass of the Cyclic section (for runtimes that pace it themselves with
+  // requeue_cyclic = false). Never dropped by a full queue; no-op without a Cyclic section.
+  void post_cyclic();
   // Any BASIC command line (like /rcgi.bin/ExeScriptForm); parsed when it runs.
   void post_command(std::string basic, int evtinfo = 0);
 
