@@ -165,8 +165,10 @@ std::string HubFixture::registry_text() const {
   return text;
 }
 
+std::string HubFixture::write_registry() { return dir_.write("devices.toml", registry_text()); }
+
 void HubFixture::start(const std::function<void(broker::HubOptionsBuilder&)>& tweak) {
-  dir_.write("devices.toml", registry_text());
+  write_registry();
   broker::HubOptionsBuilder b;
   b.registry(registry_path_).out_dir(dir_.file("hub")).pki_dir(dir_.file("pki")).x509_port(0).sas_port(0);
   if (tweak) tweak(b);

@@ -75,6 +75,10 @@ class HubFixture {
   DeviceCert make_unregistered_self_signed(const std::string& id, bool expired = false);
   DeviceCert make_ca_signed(const std::string& cn);  // by the registered device CA
 
+  // Writes the registry file (start() does it too) and returns its path — for tests that run
+  // `flexhil hub` themselves.
+  std::string write_registry();
+
   // --- the hub -----------------------------------------------------------------------------
   // Writes the registry and starts the hub; `tweak` may change options (ports, plugin, …).
   void start(const std::function<void(broker::HubOptionsBuilder&)>& tweak = {});

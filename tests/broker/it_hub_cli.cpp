@@ -1,0 +1,133 @@
+// `flexhil hub` as a user runs it: a child process with a registry, third-party clients
+// (mosquitto_pub) accepted and refused, one verdict line per event, capture.jsonl, Ctrl-C.
+#include <signal.h>
+
+#include <boost/test/unit_test.hpp>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "common/net.hpp"
+#include "common/process.hpp"
+#include "tests/broker/hub_fixture.hpp"
+#include "tests/support/test_env.hpp"
+
+using namespace flexhil;
+using namespace flexhil::testing;
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::uint16_t banner_port(const std::string& banner, const std::string& label) {
+  std::smatch m;
+  if (!std::regex_search(banner, m, std::regex(label + R"(\s+(\d+))"))) return 0;
+  return static_cast<std::uint16_t>(std::stoi(m[1]));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(hub_cli)
+
+BOOST_AUTO_TEST_CASE(malformed_registry_makes_flexhil_hub_exit_2_with_file_line_col) {
+  TempDir dir("flexhil-hub-cli");
+  const auto registry = dir.write("bad.toml",
+                                  "hub = \"clihub\"\n"
+                                  "[[device]]\n"
+                                  "id = \"Flexy1\"\n"
+                                  "auth = \"kerberos\"\n");
+  const auto r = run_program({flexhil_binary(), "hub", "--registry", registry, "--out", dir.file("out"), "--x509-port",
+                              "0", "--sas-port", "0"},
+                             dir);
+  BOOST_TEST(r.exit_status == 2, r.output);
+  BOOST_TEST(r.output.find("bad.toml:4:") != std::string::npos, r.output);
+  BOOST_TEST(r.output.find("kerberos") != std::string::npos, r.output);
+}
+
+BOOST_AUTO_TEST_CASE(flexhil_hub_judges_mosquitto_pub_clients_and_stops_with_mosquitto_on_ctrl_c) {
+  HubFixture f("clihub");
+  const auto sas = f.add_sas_device("FlexySas");
+  const auto dev = f.add_self_signed_device("Flexy205Self");
+  const auto stranger = f.make_unregistered_self_signed("Stranger");
+  const auto registry = f.write_registry();
+  const auto out_dir = f.dir().file("run");
+  const auto stdout_path = f.dir().file("hub.out");
+
+  ChildProcess::Options o;
+  o.argv = {flexhil_binary(), "hub", "--registry", registry, "--out", out_dir, "--pki", f.dir().file("pki"),
+            "--x509-port", "0", "--sas-port", "0"};
+  o.stdout_path = stdout_path;
+  o.stderr_path = stdout_path;
+  auto hub = ChildProcess::spawn(o);
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return slurp(stdout_path).find("Press Ctrl-C") != std::string::npos || !hub.running(); },
+                                   std::chrono::seconds(20)) &&
+                            hub.running(),
+                        slurp(stdout_path));
+  const auto banner = slurp(stdout_path);
+  const auto x509 = banner_port(banner, "X.509 port");
+  const auto sas_port = banner_port(banner, "SAS port");
+  BOOST_REQUIRE(x509 != 0 && sas_port != 0);
+  std::smatch m;
+  BOOST_REQUIRE(std::regex_search(banner, m, std::regex(R"(mosquitto pid (\d+))")));
+  const int mosquitto_pid = std::stoi(m[1]);
+  const auto ca = out_dir + "/ca.crt";
+  BOOST_TEST(banner.find(ca) != std::string::npos);
+  BOOST_TEST(banner.find("clihub.azure-devices.net") != std::string::npos);
+
+  auto pub = [&](std::uint16_t port, const std::string& id, const std::string& password, const DeviceCert* cert) {
+    std::vector<std::string> argv{"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(port), "--cafile", ca, "-i",
+                                  id, "-u", f.username(id), "-t", "devices/" + id + "/messages/events/", "-m", "{}"};
+    if (!password.empty()) argv.insert(argv.end(), {"-P", password});
+    if (cert) argv.insert(argv.end(), {"--cert", cert->crt, "--key", cert->key});
+    return run_program(argv, f.dir());
+  };
+  const auto sas_ok = pub(sas_port, "FlexySas", f.sas_token("FlexySas"), nullptr);
+  BOOST_TEST(sas_ok.exit_status == 0, sas_ok.output);
+  const auto x509_ok = pub(x509, "Flexy205Self", "", &dev);
+  BOOST_TEST(x509_ok.exit_status == 0, x509_ok.output);
+  const auto wrong_key = pub(sas_port, "FlexySas",
+                             f.sas_token("FlexySas", std::chrono::hours(1), certs::SrSpelling::percent_upper, random_sas_key()),
+                             nullptr);
+  BOOST_TEST(wrong_key.exit_status != 0);
+  BOOST_TEST(wrong_key.output.find("not authorised") != std::string::npos, wrong_key.output);
+  const auto unknown_cert = pub(x509, "Stranger", "", &stranger);
+  BOOST_TEST(unknown_cert.exit_status != 0, unknown_cert.output);
+
+  // One verdict line per event on the hub's output.
+  const bool all_lines = wait_until(
+      [&] {
+        const auto text = slurp(stdout_path);
+        return text.find("connect FlexySas sas accepted") != std::string::npos &&
+               text.find("connect Flexy205Self x509 accepted") != std::string::npos &&
+               text.find("connect FlexySas sas refused (AUTH-SAS-SIGNATURE") != std::string::npos &&
+               text.find("tls_failure 127.0.0.1:") != std::string::npos;
+      },
+      std::chrono::seconds(5));
+  BOOST_TEST(all_lines, slurp(stdout_path));
+
+  // Ctrl-C: the hub stops, and mosquitto with it.
+  hub.signal(SIGINT);
+  const auto status = hub.wait_for(std::chrono::seconds(10));
+  BOOST_REQUIRE(status.has_value());
+  BOOST_TEST(*status == 0, slurp(stdout_path));
+  BOOST_TEST(wait_until([&] { return !std::filesystem::exists("/proc/" + std::to_string(mosquitto_pid)); },
+                        std::chrono::seconds(5)),
+             "mosquitto (pid " << mosquitto_pid << ") survived the hub");
+
+  const auto events = read_capture(out_dir + "/capture.jsonl");
+  int connects = 0, tls_failures = 0;
+  for (const auto& e : events) {
+    connects += e.value("kind", "") == "connect";
+    tls_failures += e.value("kind", "") == "tls_failure";
+  }
+  BOOST_TEST(connects == 3);
+  BOOST_TEST(tls_failures == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
