@@ -108,7 +108,9 @@ struct MqttBridge::State {
   bool will_retain = false;
 
   std::unique_ptr<ConnectProxy> proxy;
-  std::unique_ptr<mqtt::async_client> client;
+  // Shared so a paho call can run after `mutex` is released: paho holds its own mutex while it
+  // calls our callbacks, and the callbacks take `mutex`, so no paho call may happen under it.
+  std::shared_ptr<mqtt::async_client> client;
   int status = mqtt_status::disconnected;
   bool want_connected = false;
   std::optional<std::chrono::steady_clock::time_point> reconnect_at;
@@ -138,10 +140,17 @@ struct MqttBridge::State {
   std::string uri() const { return fmt::format("{}://{}:{}", use_tls() ? "ssl" : "tcp", host, port); }
 
   // Starts one connection attempt. Called with `mutex` held.
-  void start_connect_locked(std::vector<int>& changes) {
+  using Deferred = std::vector<std::function<void()>>;
+  static void run(Deferred& deferred) {
+    for (auto& f : deferred) f();
+    deferred.clear();
+  }
+
+  // Prepares one connection attempt; the paho call itself is added to `after` (run unlocked).
+  void start_connect_locked(std::vector<int>& changes, Deferred& after) {
     reconnect_at.reset();
     if (!client) {
-      client = std::make_unique<mqtt::async_client>(uri(), client_id, nullptr);
+      client = std::make_shared<mqtt::async_client>(uri(), client_id, nullptr);
       auto r = relay;
       client->set_connected_handler([r](const std::string&) {
         std::lock_guard lock(r->mutex);
@@ -203,13 +212,13 @@ struct MqttBridge::State {
                     route.empty() ? std::string() : fmt::format(" (host override -> {})", route)),
         kLevelInfo);
     set_status_locked(mqtt_status::connecting, changes);
-    try {
-      client->connect(opts, nullptr, *relay);
-    } catch (const mqtt::exception& e) {
-      log(fmt::format("MQTT: connect to {} failed at once: {}", uri(), e.what()), kLevelError);
-      set_status_locked(mqtt_status::disconnected, changes);
-      schedule_reconnect_locked();
-    }
+    after.push_back([this, c = client, opts = std::move(opts)]() mutable {
+      try {
+        c->connect(opts, nullptr, *relay);
+      } catch (const mqtt::exception& e) {
+        on_connect_failed(fmt::format("connect failed at once ({})", e.what()));
+      }
+    });
   }
 
   void schedule_reconnect_locked() {
@@ -232,8 +241,10 @@ struct MqttBridge::State {
           continue;
         }
         std::vector<int> changes;
-        start_connect_locked(changes);
+        Deferred after;
+        start_connect_locked(changes, after);
         lock.unlock();
+        run(after);
         deliver(changes);
         lock.lock();
       } else {
@@ -244,17 +255,21 @@ struct MqttBridge::State {
 
   void on_connected() {
     std::vector<int> changes;
+    std::vector<std::pair<std::string, int>> subscribe;
+    std::shared_ptr<mqtt::async_client> c;
     {
       std::lock_guard lock(mutex);
       if (stopping) return;
       log(fmt::format("MQTT: connected to {}", uri()), kLevelInfo);
       set_status_locked(mqtt_status::connected, changes);
-      for (const auto& [topic, qos] : subscriptions) {
-        try {
-          client->subscribe(topic, qos);
-        } catch (const mqtt::exception& e) {
-          log(fmt::format("MQTT: SUBSCRIBE {} failed: {}", topic, e.what()), kLevelError);
-        }
+      subscribe = subscriptions;
+      c = client;
+    }
+    for (const auto& [topic, qos] : subscribe) {
+      try {
+        if (c) c->subscribe(topic, qos);
+      } catch (const mqtt::exception& e) {
+        log(fmt::format("MQTT: SUBSCRIBE {} failed: {}", topic, e.what()), kLevelError);
       }
     }
     deliver(changes);
@@ -302,7 +317,7 @@ struct MqttBridge::State {
       std::lock_guard lock(relay->mutex);  // waits for a callback in flight
       relay->state = nullptr;
     }
-    std::unique_ptr<mqtt::async_client> old;
+    std::shared_ptr<mqtt::async_client> old;
     {
       std::lock_guard lock(mutex);
       if (stopping) return;
@@ -332,9 +347,11 @@ struct MqttBridge::State {
       return basic::HostResult::fail(kInvalidParameter, fmt::format("MQTT \"{}\": {} expected", name, what));
     };
     std::vector<int> changes;
+    Deferred after;  // paho calls, made once `mutex` is released
     basic::HostResult result = basic::HostResult::ok();
     {
       std::unique_lock lock(mutex);
+      if (stopping) return basic::HostResult::fail(kInvalidParameter, "MQTT: the device is stopping");
       if (cmd == "status") {
         return basic::HostResult::ok(std::int32_t{status});
       } else if (cmd == "open") {
@@ -420,15 +437,17 @@ struct MqttBridge::State {
           return basic::HostResult::fail(kWanDown, fmt::format("MQTT \"CONNECT\": host '{}' does not resolve", host));
         }
         want_connected = true;
-        if (status != mqtt_status::connected && status != mqtt_status::connecting) start_connect_locked(changes);
+        if (status != mqtt_status::connected && status != mqtt_status::connecting) start_connect_locked(changes, after);
       } else if (cmd == "disconnect" || cmd == "close") {
         want_connected = false;
         reconnect_at.reset();
         if (client) {
-          try {
-            if (client->is_connected()) client->disconnect();
-          } catch (const mqtt::exception&) {
-          }
+          after.push_back([c = client] {
+            try {
+              if (c->is_connected()) c->disconnect();
+            } catch (const mqtt::exception&) {
+            }
+          });
         }
         set_status_locked(mqtt_status::disconnected, changes);
       } else if (cmd == "subscribe") {
@@ -437,11 +456,13 @@ struct MqttBridge::State {
         const int qos = arg(1) ? static_cast<int>(int_of(*arg(1)).value_or(0)) : 0;
         subscriptions.emplace_back(topic, std::clamp(qos, 0, 2));
         if (client && status == mqtt_status::connected) {
-          try {
-            client->subscribe(topic, std::clamp(qos, 0, 2));
-          } catch (const mqtt::exception& e) {
-            log(fmt::format("MQTT: SUBSCRIBE {} failed: {}", topic, e.what()), kLevelError);
-          }
+          after.push_back([this, c = client, topic, qos] {
+            try {
+              c->subscribe(topic, std::clamp(qos, 0, 2));
+            } catch (const mqtt::exception& e) {
+              log(fmt::format("MQTT: SUBSCRIBE {} failed: {}", topic, e.what()), kLevelError);
+            }
+          });
         }
       } else if (cmd == "publish") {
         if (!arg(0) || !arg(1)) return missing("topic and payload");
@@ -454,11 +475,13 @@ struct MqttBridge::State {
           log(why, kLevelError);
           if (settings.publish_error_when_disconnected) return basic::HostResult::fail(kInvalidParameter, why);
         } else {
-          try {
-            client->publish(topic, payload.data(), payload.size(), qos, retain);
-          } catch (const mqtt::exception& e) {
-            log(fmt::format("MQTT: PUBLISH to {} failed: {}", topic, e.what()), kLevelError);
-          }
+          after.push_back([this, c = client, topic, payload, qos, retain] {
+            try {
+              c->publish(topic, payload.data(), payload.size(), qos, retain);
+            } catch (const mqtt::exception& e) {
+              log(fmt::format("MQTT: PUBLISH to {} failed: {}", topic, e.what()), kLevelError);
+            }
+          });
         }
       } else if (cmd == "read") {
         const auto count = static_cast<std::int32_t>(inbox.size());
@@ -477,6 +500,7 @@ struct MqttBridge::State {
         return basic::HostResult::fail(kInvalidParameter, fmt::format("unknown MQTT command \"{}\"", name));
       }
     }
+    run(after);
     deliver(changes);
     return result;
   }
