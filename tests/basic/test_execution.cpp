@@ -295,3 +295,66 @@ BOOST_AUTO_TEST_CASE(goto_from_an_event_command_runs_until_end) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(more_execution)
+
+BOOST_AUTO_TEST_CASE(onwan_queues_its_command_with_the_status_in_evtinfo) {
+  Session s("ONWAN \"PRINT 'wan '; GETSYS PRG,'EVTINFO'\"\n");
+  s.step();
+  s.basic.post_wan(1);
+  BOOST_TEST(s.step().kind == RequestKind::wan);
+  BOOST_TEST(s.host.prints == (Lines{"wan 1"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(ondate_is_accepted_and_reported_as_never_firing) {
+  Session s("ONDATE 1, \"* * * * *\", \"GOTO x\"\nPRINT \"ok\"\n");
+  BOOST_TEST(s.step().ok);
+  BOOST_TEST(s.host.logged("ONDATE is accepted but never fires"));
+}
+
+BOOST_AUTO_TEST_CASE(goto_from_a_function_to_a_global_label_is_an_error) {
+  Session s("x = @F()\nOutside:\nEND\nFUNCTION F()\n  GOTO Outside\nENDFN\n");
+  const auto& r = s.step();
+  BOOST_TEST(!r.ok);
+  BOOST_TEST(r.error_code == error_code::goto_out_of_function);
+  BOOST_TEST(r.line == 5);
+}
+
+BOOST_AUTO_TEST_CASE(endless_recursion_is_a_nesting_error) {
+  Session s("x = @F(1)\nFUNCTION F($n%)\n  $F = @F($n% + 1)\nENDFN\n");
+  const auto& r = s.step();
+  BOOST_TEST(!r.ok);
+  BOOST_TEST(r.error_code == error_code::stack_overflow);
+}
+
+BOOST_AUTO_TEST_CASE(endless_gosub_is_a_nesting_error) {
+  Session s("Again:\nGOSUB Again\n");
+  const auto& r = s.step();
+  BOOST_TEST(!r.ok);
+  BOOST_TEST(r.error_code == error_code::stack_overflow);
+  BOOST_TEST(r.line == 2);
+}
+
+BOOST_AUTO_TEST_CASE(end_inside_a_function_ends_the_request) {
+  Session s("x = @F()\nPRINT \"not reached\"\nFUNCTION F()\n  PRINT \"in\"\n  END\nENDFN\n");
+  BOOST_TEST(s.step().ok);
+  BOOST_TEST(s.host.prints == (Lines{"in"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(goto_with_a_computed_label) {
+  Session s("n$ = \"Two\"\nGOTO n$\nPRINT \"no\"\nTwo:\nPRINT \"two\"\n");
+  BOOST_TEST(s.step().ok);
+  BOOST_TEST(s.host.prints == (Lines{"two"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(variables_keep_their_values_between_requests) {
+  Session s("ONTIMER 1, \"k% = k% + 1 : PRINT k%\"\n");
+  s.step();
+  s.basic.post_timer(1);
+  s.basic.post_timer(1);
+  s.step();
+  s.step();
+  BOOST_TEST(s.host.prints == (Lines{"1", "2"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

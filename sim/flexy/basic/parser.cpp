@@ -162,6 +162,7 @@ class Parser {
       statements(false);
       expect_end();
     } catch (const LineError& e) {
+      depth_ = 0;
       error(line_, e.message);
     }
   }
@@ -444,6 +445,7 @@ class Parser {
   }
 
   void if_statement(bool in_single_if) {
+    DepthGuard guard(depth_);  // IF 1 THEN IF 1 THEN … nests
     advance();  // IF
     ExprPtr condition = expression();
     if (!accept_word("THEN")) throw LineError{"THEN expected after IF condition, got " + describe(peek())};
@@ -482,7 +484,8 @@ class Parser {
     const Token& t = peek();
     Stmt* s = nullptr;
     std::string label;
-    if (t.is(TokenKind::identifier) && !find_builtin(t.text) && t.text != "GETSYS" && t.text != "MQTT") {
+    if (t.is(TokenKind::identifier) && t.text.back() != '$' && t.text.back() != '%' && !find_builtin(t.text) &&
+        t.text != "GETSYS" && t.text != "MQTT") {
       label = t.text;  // any other word, keywords included: `GOTO Next`
       advance();
     } else if (t.is(TokenKind::string) && (peek(1).is(TokenKind::end) || peek(1).is(TokenKind::colon) ||
@@ -706,7 +709,24 @@ class Parser {
   // ---------------------------------------------------------------- expressions
   // Priority, lowest first: AND OR XOR; NOT BNOT; comparisons; + -; * / ^ MOD; unary minus;
   // functions; brackets.
+  // Bounds the recursion of the expression parser (and so of evaluation): hostile or broken
+  // input such as 100000 opening brackets is a syntax error, not a stack overflow.
+  struct DepthGuard {
+    explicit DepthGuard(int& depth) : depth_(depth) {
+      if (++depth_ > kMaxDepth) {
+        --depth_;
+        throw LineError{"expression too deeply nested"};
+      }
+    }
+    ~DepthGuard() { --depth_; }
+    DepthGuard(const DepthGuard&) = delete;
+    DepthGuard& operator=(const DepthGuard&) = delete;
+    static constexpr int kMaxDepth = 300;
+    int& depth_;
+  };
+
   ExprPtr expression() {
+    DepthGuard guard(depth_);
     ExprPtr left = not_level();
     while (true) {
       Op op;
@@ -720,6 +740,7 @@ class Parser {
   }
 
   ExprPtr not_level() {
+    DepthGuard guard(depth_);
     if (at_word("NOT") || at_word("BNOT")) {
       Op op = at_word("NOT") ? Op::not_ : Op::bnot;
       advance();
@@ -775,6 +796,7 @@ class Parser {
   }
 
   ExprPtr unary() {
+    DepthGuard guard(depth_);
     if (peek().is_op("-")) {
       advance();
       ExprPtr operand = unary();
@@ -976,6 +998,7 @@ class Parser {
   std::size_t pos_ = 0;
   int line_ = 0;
   int function_ = -1;
+  int depth_ = 0;
   int section_start_ = 0;
   std::vector<OpenIf> ifs_;
   std::vector<OpenFor> fors_;
