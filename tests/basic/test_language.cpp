@@ -239,3 +239,17 @@ BOOST_AUTO_TEST_CASE(random_bytes_never_crash_the_parser) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(files)
+
+BOOST_AUTO_TEST_CASE(crlf_line_ends_and_a_utf8_bom_are_accepted) {
+  auto out = prints_of("\xEF\xBB\xBFPRINT \"a\"\r\nIF 1 THEN\r\n  PRINT \"b\"\r\nENDIF\r\n");
+  BOOST_TEST(out == (std::vector<std::string>{"a", "b"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(string_array_elements_can_be_sliced) {
+  auto out = prints_of("DIM s$(2, 6)\ns$(2) = \"abcdef\"\nPRINT s$(2, 2 TO 4); \"|\"; s$(2, 5 TO)\n");
+  BOOST_TEST(out == (std::vector<std::string>{"bcd|ef"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -79,6 +79,7 @@ class Parser {
       : program_(program), mutable_program_(nullptr), globals_(globals), out_(out), command_mode_(true) {}
 
   std::vector<Diagnostic> parse_program(std::string_view source) {
+    if (source.substr(0, 3) == "\xEF\xBB\xBF") source.remove_prefix(3);  // UTF-8 BOM of Windows editors
     std::size_t begin = 0;
     int line = 0;
     bool any_marker = false;
