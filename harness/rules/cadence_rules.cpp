@@ -67,8 +67,13 @@ void check_period(Context& c, const std::string& rule, const char* what, Kind ki
     double connected_for = 0;
     for (const auto& [from, to] : intervals) connected_for = std::max(connected_for, to - from);
     if (by_device.count(device) == 0 && connected_for >= 2 * period + tol) {
-      bool any_telemetry = false;
-      for (const auto& m : c.telemetry) any_telemetry = any_telemetry || m.device == device;
+      bool any_telemetry = false, unreadable = false;
+      for (const auto& m : c.telemetry)
+        if (m.device == device) {
+          any_telemetry = true;
+          unreadable = unreadable || m.tags.empty();  // not a JSON object of tags: PAYLOAD-… says why
+        }
+      if (unreadable) continue;
       c.findings.add(rule, device,
                      fmt::format("no full push during {} connected (expected one every {}){}", fmt_s(connected_for),
                                  fmt_s(period), any_telemetry ? "" : "; no telemetry at all"),

@@ -202,8 +202,9 @@ std::vector<RuleInfo> build() {
       // --- DUT ---
       rule("DUT-RUNTIME-ERROR", "DUT", S::error, H::accepts, "Runtime error in the device's program",
            "The DUT logged an error: a BASIC runtime error (e.g. an ONMQTT target label that does not "
-           "exist, raised only when a C2D message arrives), an MQTT client error, or an error the "
-           "program logged itself (LOGEVENT …, 1). Source: dut_log events of level error (\"error\" or 1). "
+           "exist, raised only when a C2D message arrives) or an error the program logged itself "
+           "(LOGEVENT …, 1); log lines of the runtime's MQTT client and IO server are left to the CONN-… "
+           "and VALUE-… rules. Source: dut_log events of level error (\"error\" or 1). "
            "Publishes attempted while disconnected are CADENCE-PUBLISH-WHILE-DISCONNECTED instead."),
       rule("METHOD-NO-RESPONSE", "METHOD", S::error, H::accepts, "Direct method not answered",
            "A direct method request got no response on `$iothub/methods/res/{status}/?$rid=` before "

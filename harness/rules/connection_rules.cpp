@@ -118,6 +118,8 @@ void dut_rules(Context& c) {
   for (const auto& ev : c.events) {
     const auto kind = str(ev, "kind");
     const auto device = str(ev, "device");
+    // The runtime's own MQTT client and IO server log at error level too ("MQTT: connection
+    // lost", "Modbus slave … NOT OK"): those are consequences judged by CONN-/VALUE- rules.
     if (kind == "dut_log" || kind == "dut_console") {
       const auto text = kind == "dut_log" ? str(ev, "message") : str(ev, "line");
       std::string lower = text;
@@ -135,7 +137,7 @@ void dut_rules(Context& c) {
         c.findings.add("CADENCE-PUBLISH-WHILE-DISCONNECTED", device,
                        fmt::format("publish attempted while disconnected at {}: {}", fmt_s(c.t(ev)), text),
                        {seq_of(ev)});
-      else if (kind == "dut_log" && error_level)
+      else if (kind == "dut_log" && error_level && text.rfind("MQTT", 0) != 0 && text.rfind("Modbus", 0) != 0)
         c.findings.add("DUT-RUNTIME-ERROR", device, fmt::format("at {}: {}", fmt_s(c.t(ev)), text), {seq_of(ev)});
     } else if (kind == "method_request") {
       pending_methods[{device, str(ev, "rid")}] = seq_of(ev);

@@ -194,16 +194,21 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
   capture.add_listener([&](const Json& ev) { observer.on_event(ev); });
 
   const auto real_start = std::chrono::steady_clock::now();
-  auto clock = std::make_shared<ScaledClock>(s.time_scale);
-  const auto started_wall = format_wall_iso(clock->wall());
-  {
+  // Scenario time 0 is when the hub is ready and the PLC and the DUT start (a slow hub start must
+  // not eat into connect_within); run_start marks it in the capture.
+  std::shared_ptr<ScaledClock> clock;
+  std::string started_wall;
+  auto start_scenario_clock = [&] {
+    if (clock) return;
+    clock = std::make_shared<ScaledClock>(s.time_scale);
+    started_wall = format_wall_iso(clock->wall());
     auto ev = make_event("run_start");
     ev["scenario"] = s.name;
     ev["run"] = run_id;
     ev["time_scale"] = s.time_scale;
     ev["wall"] = started_wall;
     capture.emit(std::move(ev));
-  }
+  };
 
   int code = exit_code::ok;
   std::string reason = "completed";
@@ -228,9 +233,11 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
     if (s.dut.flexy) copy_usr_files(s.dut.flexy->usr_dir, usr_dir, s.dir);
     const auto registry = prepare_registry(s, dir, usr_dir);
     broker::PluginOptions plugin;
+    std::vector<std::string> trust;
+    if (!registry.device_cert_file.empty() && !s.dut.register_certificate) trust.push_back(registry.device_cert_file);
     plugin.qos2_policy = s.hub.qos2_policy;
     plugin.max_message_bytes = s.hub.max_message_bytes;
-    hub = std::make_unique<broker::HubProcess>(broker::HubOptionsBuilder()
+    auto hub_options = broker::HubOptionsBuilder()
                                                    .hub(s.hub.name)
                                                    .registry(registry.path)
                                                    .out_dir(dir)
@@ -238,11 +245,13 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
                                                    .x509_port(s.hub.x509_port)
                                                    .sas_port(s.hub.sas_port)
                                                    .plugin_options(plugin)
-                                                   .finalize(),
-                                               capture);
+                                                   .finalize();
+    hub_options.trust_files = trust;
+    hub = std::make_unique<broker::HubProcess>(hub_options, capture);
     out << fmt::format("hub '{}' ready: x509 {}:{}, sas {}:{}\n", hub->hub_host(), hub->bind_address(),
                        hub->ports().x509, hub->bind_address(), hub->ports().sas);
 
+    start_scenario_clock();
     if (s.plc) {
       plc = std::make_unique<plc::PlcServer>(*s.plc, *clock, &capture, clock->steady());
       plc->start("127.0.0.1", 0);
@@ -285,7 +294,7 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
     // The run: actions at their scenario time, a progress line, until the end or a signal.
     std::size_t next_action = 0;
     auto scenario_now = [&] { return std::chrono::duration<double>(clock->steady()).count(); };
-    const double t0 = scenario_now();
+    const double t0 = 0;
     auto last_progress = std::chrono::steady_clock::now() - 1s;
     while (reason == "completed") {
       const double t = scenario_now() - t0;
@@ -320,6 +329,7 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
     reason = e.what();
   }
 
+  start_scenario_clock();  // a run that failed before the hub was ready still has a run_start
   {
     auto ev = make_event("run_end");
     ev["scenario"] = s.name;

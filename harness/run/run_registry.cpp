@@ -57,10 +57,11 @@ PreparedRegistry prepare_registry(const scenario::Scenario& s, const std::string
     }
     fs::permissions(p.device_key_file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
     auto* devices = reg["device"].as_array();
-    bool registered = false;
+    bool registered = !s.dut.register_certificate;
     if (devices)
       for (auto& d : *devices)
-        if (auto* t = d.as_table(); t && t->get_as<std::string>("id") && t->get_as<std::string>("id")->get() == s.dut.device) {
+        if (!s.dut.register_certificate) break;
+        else if (auto* t = d.as_table(); t && t->get_as<std::string>("id") && t->get_as<std::string>("id")->get() == s.dut.device) {
           for (const char* key : {"primary_thumbprint", "secondary_thumbprint", "secondary_certificate", "certificate",
                                   "primary_key", "secondary_key"})
             t->erase(key);

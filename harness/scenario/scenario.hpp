@@ -50,6 +50,9 @@ struct DutSpec {
   // Flexy paths and registers the certificate for the device in the hub's registry.
   std::string device_cert;
   std::string device_key;
+  // false: the generated certificate is trusted by the hub's TLS listener but NOT registered for
+  // the device (the registry keeps its thumbprints) — a device presenting the wrong certificate.
+  bool register_certificate = true;
   // external
   double wait_s = 300;               // how long to wait for the real device's first CONNECT
   std::string advertise;             // host/IP the real device must connect to ("" = bind address)

@@ -310,6 +310,7 @@ Scenario load(const toml::table& doc, const std::string& file) {
     s.dut.ca_file = dut->string("ca_file", s.dut.ca_file);
     s.dut.device_cert = dut->string("device_cert", "");
     s.dut.device_key = dut->string("device_key", "");
+    s.dut.register_certificate = dut->boolean("register_certificate", true);
     if (s.dut.device_cert.empty() != s.dut.device_key.empty())
       dut->fail(s.dut.device_cert.empty() ? "device_key" : "device_cert",
                 "device_cert and device_key go together (Flexy paths such as \"/usr/Flexy.crt\")");

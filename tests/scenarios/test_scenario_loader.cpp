@@ -1,0 +1,132 @@
+#define BOOST_TEST_MODULE test_scenario_loader
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "common/error.hpp"
+#include "harness/scenario/scenario.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_env.hpp"
+
+using namespace flexhil;
+
+namespace {
+
+std::pair<int, std::string> run_flexhil(const std::string& args) {
+  const std::string cmd = testing::flexhil_binary() + " " + args + " 2>&1";
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return {-1, ""};
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
+  const int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// A minimal valid scenario (SAS device, external DUT: no program, no PLC) plus `extra` lines.
+std::string minimal(const std::string& top = "", const std::string& expect = "") {
+  return "name = \"t\"\nduration = \"60s\"\n" + top +
+         "\n[hub]\n[hub.registry]\nhub = \"flexhil-hub\"\n[[hub.registry.device]]\nid = \"D1\"\nauth = \"sas\"\n"
+         "primary_key = \"c2NlbmFyaW8tbGlicmFyeS1zYXMta2V5\"\n"
+         "\n[dut]\nkind = \"external\"\ndevice = \"D1\"\n\n[expect]\n" + expect;
+}
+
+std::string error_of(const std::string& text) {
+  try {
+    scenario::load_scenario_string(text, "s.toml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(minimal_external_scenario_loads_with_defaults) {
+  const auto s = scenario::load_scenario_string(minimal(), "s.toml");
+  BOOST_TEST(s.name == "t");
+  BOOST_TEST(s.duration_s == 60.0);
+  BOOST_TEST(s.hub.name == "flexhil-hub");
+  BOOST_TEST((s.dut.kind == scenario::DutKind::external));
+  BOOST_TEST(s.expect.devices == std::vector<std::string>{"D1"});
+  BOOST_TEST(!s.findings.exact.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(unknown_key_is_an_error_with_file_line_and_column) {
+  const auto e = error_of(minimal("colour = \"blue\""));
+  BOOST_TEST(e.find("s.toml:3:") == 0u, e);
+  BOOST_TEST(e.find("colour") != std::string::npos, e);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_choice_lists_the_valid_ones) {
+  const auto e = error_of(minimal("", "timestamp_format = \"iso\"\n"));
+  BOOST_TEST(e.find("s.toml:17:") == 0u, e);
+  BOOST_TEST(e.find("expected one of: iso8601, flexy, any") != std::string::npos, e);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_type_and_out_of_range_are_errors) {
+  BOOST_TEST(error_of(minimal("time_scale = \"fast\"")).find("must be a number") != std::string::npos);
+  BOOST_TEST(error_of(minimal("time_scale = 5000")).find("out of range") != std::string::npos);
+  BOOST_TEST(error_of(minimal("", "full_push_period = \"twenty\"\n")).find("s.toml:17:") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_rule_id_in_expectations_is_an_error) {
+  const auto e = error_of(minimal("", "exact_findings = [\"PAYLOAD-DUPLICATED-KEY\"]\n"));
+  BOOST_TEST(e.find("unknown rule id 'PAYLOAD-DUPLICATED-KEY'") != std::string::npos, e);
+  BOOST_TEST(error_of(minimal("", "exact_findings = []\nmust_find = [\"TIME-SKEW\"]\n")).find("cannot be combined") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(dut_device_must_be_in_the_registry_and_actions_inside_the_duration) {
+  auto text = minimal();
+  text.replace(text.find("device = \"D1\""), 13, "device = \"D2\"");
+  BOOST_TEST(error_of(text).find("not in the hub's registry") != std::string::npos);
+  BOOST_TEST(error_of(minimal() + "\n[[action]]\nat = \"90s\"\nkind = \"c2d\"\n").find("after the end") != std::string::npos);
+  BOOST_TEST(error_of(minimal() + "\n[[action]]\nat = \"9s\"\nkind = \"reboot\"\n").find("expected one of: c2d, desired") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(demo_maps_flexy_tags_to_plc_points_with_their_scaling) {
+  const auto s = scenario::load_scenario(testing::source_dir() + "/scenarios/demo.toml");
+  BOOST_REQUIRE_EQUAL(s.expect.tags.size(), 4u);
+  BOOST_TEST(s.expect.tags[1].name == "Pressure");
+  BOOST_TEST(s.expect.tags[1].point == "Pressure");
+  BOOST_TEST(s.expect.tags[1].coef == 0.01);
+  BOOST_TEST(s.expect.utc_offset_s.has_value());
+  BOOST_TEST(s.time_scale == 10.0);
+}
+
+BOOST_AUTO_TEST_CASE(check_command_exits_0_for_the_demo_and_2_for_a_broken_file) {
+  auto [ok, out] = run_flexhil("check " + testing::source_dir() + "/scenarios/demo.toml");
+  BOOST_TEST(ok == 0, out);
+  testing::TempDir dir;
+  const auto bad = dir.write("bad.toml", minimal("", "content_type = \"maybe\"\n"));
+  auto [code, text] = run_flexhil("check " + bad);
+  BOOST_TEST(code == 2);
+  BOOST_TEST(text.find("bad.toml:17:") != std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_CASE(validate_reports_a_malformed_capture_line_with_its_number_and_exit_2) {
+  testing::TempDir dir;
+  const auto scen = dir.write("s.toml", minimal());
+  const auto cap = dir.write("capture.jsonl", "{\"seq\":1,\"kind\":\"run_start\",\"mono_ns\":1}\nnot json\n");
+  auto [code, text] = run_flexhil("validate " + cap + " --scenario " + scen);
+  BOOST_TEST(code == 2);
+  BOOST_TEST(text.find(":2") != std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_CASE(validate_exits_1_when_a_capture_has_a_failing_finding) {
+  testing::TempDir dir;
+  const auto scen = dir.write("s.toml", minimal());
+  const auto cap = dir.write(
+      "capture.jsonl",
+      "{\"seq\":1,\"kind\":\"run_start\",\"mono_ns\":1000000000,\"wall\":\"2026-11-26T08:00:00Z\",\"time_scale\":1}\n"
+      "{\"seq\":2,\"kind\":\"connect\",\"mono_ns\":2000000000,\"device\":\"D1\",\"verdict\":\"refused\",\"connack\":5,"
+      "\"reason\":\"expired\",\"reason_id\":\"AUTH-SAS-EXPIRED\"}\n");
+  auto [code, text] = run_flexhil("validate " + cap + " --scenario " + scen);
+  BOOST_TEST(code == 1, text);
+  BOOST_TEST(text.find("AUTH-SAS-EXPIRED") != std::string::npos, text);
+}

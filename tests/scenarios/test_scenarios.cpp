@@ -1,0 +1,67 @@
+#define BOOST_TEST_MODULE test_scenarios
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "common/event.hpp"
+#include "harness/rules/rules.hpp"
+#include "harness/scenario/scenario.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace fs = std::filesystem;
+namespace bdata = boost::unit_test::data;
+using namespace flexhil;
+
+namespace {
+
+// Runs `flexhil <args>` and returns its exit code and output.
+std::pair<int, std::string> run_flexhil(const std::string& args) {
+  const std::string cmd = testing::flexhil_binary() + " " + args + " 2>&1";
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return {-1, ""};
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
+  const int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+const char* const library[] = {
+    "pass/x509_selfsigned.toml",        "pass/sas.toml",
+    "pass/c2d_twin.toml",               "bad/duplicate_keys.toml",
+    "bad/local_time.toml",              "bad/expired_sas.toml",
+    "bad/wrong_thumbprint.toml",        "bad/cadence_drift.toml",
+    "bad/unescaped_quote.toml",         "bad/publish_while_disconnected.toml",
+    "bad/missing_onmqtt_label.toml",
+};
+
+}  // namespace
+
+BOOST_DATA_TEST_CASE(scenario_produces_exactly_its_declared_findings, bdata::make(library), name) {
+  testing::TempDir dir;
+  const std::string file = testing::source_dir() + "/scenarios/" + name;
+  const auto s = scenario::load_scenario(file);
+  BOOST_REQUIRE_MESSAGE(s.findings.exact.has_value(), name << " declares no exact_findings");
+  const auto [code, out] = run_flexhil("run " + file + " --out " + dir.path().string());
+  BOOST_TEST_MESSAGE(out);
+  BOOST_TEST(code == 0, name << ": exit code " << code << "\n" << out);
+
+  // The capture re-validated offline gives the same verdict, and the same findings.
+  const auto capture = dir.file("capture.jsonl");
+  BOOST_REQUIRE(fs::exists(capture));
+  const auto findings = rules::evaluate(read_capture(capture), s.expect);
+  std::set<std::string> found;
+  for (const auto& f : findings) found.insert(f.rule_id);
+  const std::set<std::string> want(s.findings.exact->begin(), s.findings.exact->end());
+  BOOST_TEST(found == want);
+  const auto [vcode, vout] = run_flexhil("validate " + capture + " --scenario " + file);
+  BOOST_TEST(vcode == 0, vout);
+  for (const char* report : {"junit.xml", "summary.json", "report.html", "broker.log", "dut-console.log"})
+    BOOST_TEST(fs::exists(dir.file(report)), report << " missing");
+}
