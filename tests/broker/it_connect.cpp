@@ -367,3 +367,22 @@ BOOST_AUTO_TEST_CASE(ca_signed_certificate_with_a_wrong_cn_is_refused) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(connect_websocket)
+
+BOOST_AUTO_TEST_CASE(sas_device_over_mqtt_websocket_with_tls_is_accepted_and_reported_as_websocket) {
+  HubFixture f;
+  f.add_sas_device("WsSas");
+  f.start([](broker::HubOptionsBuilder& b) { b.websocket_port(0); });
+  BOOST_REQUIRE(f.hub().ports().websocket.has_value());
+  const auto since = f.mark();
+  const auto uri = "wss://127.0.0.1:" + std::to_string(*f.hub().ports().websocket) + "/$iothub/websocket";
+  const auto o = paho_connect(f, uri, "WsSas", f.username("WsSas"), f.sas_token("WsSas"));
+  BOOST_TEST(o.accepted, o.error);
+  const auto e = f.wait_for_connect("WsSas", since);
+  BOOST_REQUIRE(e.has_value());
+  BOOST_TEST(e->value("verdict", "") == "accepted");
+  BOOST_TEST(e->value("listener", "") == "websocket");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
