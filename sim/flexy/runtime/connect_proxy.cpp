@@ -98,7 +98,7 @@ ConnectProxy::~ConnectProxy() {
   {
     std::lock_guard lock(mutex_);
     for (auto& t : tunnels_)
-      if (t.joinable()) t.join();
+      if (t.thread.joinable()) t.thread.join();
   }
   ::close(listen_fd_);
   ::close(stop_fd_);
@@ -118,7 +118,20 @@ void ConnectProxy::accept_loop() {
     const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) continue;
     std::lock_guard lock(mutex_);
-    tunnels_.emplace_back([this, client] { serve(client); });
+    for (auto it = tunnels_.begin(); it != tunnels_.end();) {
+      if (it->done->load()) {
+        it->thread.join();
+        it = tunnels_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    tunnels_.push_back({std::thread([this, client, done] {
+                          serve(client);
+                          done->store(true);
+                        }),
+                        done});
   }
 }
 

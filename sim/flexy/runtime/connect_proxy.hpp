@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <list>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -36,8 +37,12 @@ class ConnectProxy {
   int stop_fd_ = -1;  // eventfd: wakes every thread for shutdown
   std::uint16_t port_ = 0;
   std::atomic<std::uint64_t> opened_{0};
+  struct Tunnel {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
   std::mutex mutex_;
-  std::list<std::thread> tunnels_;
+  std::list<Tunnel> tunnels_;  // finished ones are joined on the next accept
   std::thread acceptor_;
 };
 

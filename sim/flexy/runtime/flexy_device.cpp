@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <ostream>
 #include <sstream>
@@ -126,6 +127,7 @@ class FlexyDevice::Host final : public basic::Host {
 FlexyDevice::FlexyDevice(FlexyDeviceOptions options)
     : options_(std::move(options)), db_(options_.config.tags, options_.config.float_storage) {
   if (!options_.clock) options_.clock = std::make_shared<ScaledClock>(options_.config.time_scale);
+  if (!options_.console_out && options_.config.echo_console) options_.console_out = &std::cout;
   host_ = std::make_unique<Host>(*this);
   basic::InterpreterOptions io;
   io.queue_capacity = options_.config.queue_capacity;
@@ -269,7 +271,7 @@ void FlexyDevice::basic_loop() {
       if (timer.due <= now) timer.due = now + timer.period;  // late: skip missed periods
     }
     if (has_cyclic && !cyclic_queued && next_cyclic && *next_cyclic <= now) {
-      basic.post_command("GOTO ewon_cyclic_section");
+      basic.post_cyclic();
       cyclic_queued = true;
       next_cyclic.reset();
     }
@@ -281,8 +283,7 @@ void FlexyDevice::basic_loop() {
         ++requests_;
       }
       const auto& outcome = basic.last_outcome();
-      if (outcome.kind == basic::RequestKind::cyclic ||
-          (outcome.kind == basic::RequestKind::command && outcome.command == "GOTO ewon_cyclic_section")) {
+      if (outcome.kind == basic::RequestKind::cyclic) {
         cyclic_queued = false;
         next_cyclic = clock().steady() + cyclic_interval;
       }
