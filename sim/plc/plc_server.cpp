@@ -47,8 +47,14 @@ class Fd {
   }
   int get() const noexcept { return fd_; }
   explicit operator bool() const noexcept { return fd_ >= 0; }
+  // shutdown() first: the loop thread's poll() may still hold a reference to the file, and a
+  // listener must stop accepting (a client must see EOF) at once, not when that poll returns.
+  // On a non-socket (the eventfd) it fails with ENOTSOCK, harmlessly.
   void reset() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ >= 0) {
+      ::shutdown(fd_, SHUT_RDWR);
+      ::close(fd_);
+    }
     fd_ = -1;
   }
 

@@ -505,10 +505,10 @@ BOOST_AUTO_TEST_CASE(api_exception_faults_illegal_address_and_gateway_target) {
 BOOST_AUTO_TEST_CASE(delay_fault_delays_replies_without_blocking_other_clients) {
   SystemClock clock;
   Plc plc(faults::kFaultScenario, clock);
-  Client slow(plc.server.port(), 1, 2.0), fast(plc.server.port());
+  Client slow(plc.server.port(), 1, 3.0), fast(plc.server.port());
   FaultSpec f;
   f.kind = FaultKind::delay;
-  f.delay_s = 0.4;
+  f.delay_s = 0.8;
   f.points = {"A"};
   plc.server.inject_fault(f);
   std::atomic<bool> slow_done{false};
@@ -522,10 +522,10 @@ BOOST_AUTO_TEST_CASE(delay_fault_delays_replies_without_blocking_other_clients) 
   // While A's reply is held back, B answers at once on another connection.
   const auto t0 = std::chrono::steady_clock::now();
   BOOST_TEST(fast.holding_error(1, 1) == 0);
-  BOOST_TEST((std::chrono::steady_clock::now() - t0) < 300ms);
+  BOOST_TEST((std::chrono::steady_clock::now() - t0) < 600ms);
   t.join();
   BOOST_TEST(slow_done.load());
-  BOOST_TEST((slow_took >= 400ms));
+  BOOST_TEST((slow_took >= 800ms));
 }
 
 BOOST_AUTO_TEST_CASE(no_response_fault_makes_the_master_time_out) {
