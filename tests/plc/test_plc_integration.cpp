@@ -722,7 +722,9 @@ BOOST_AUTO_TEST_SUITE(command)
 
 BOOST_AUTO_TEST_CASE(flexhil_plc_serves_the_scenario_to_mbpoll_and_stops_on_ctrl_c) {
   testing::TempDir dir;
-  const auto scenario = dir.write("s.toml", std::string("name = \"bench\"\n[harness]\nx = 1\n") + kTypesScenario);
+  const auto scenario = dir.write("s.toml", std::string("name = \"bench\"\n[harness]\nx = 1\n") + kTypesScenario +
+                                                "[[plc.point]]\nname = \"Ticks\"\naddress = \"40100\"\n"
+                                                "waveform = \"counter\"\ninterval = \"1s\"\n");
   const auto log = dir.file("plc.log");
   auto plc = ChildProcess::spawn({{PLC_COMMAND_DRIVER, "plc", "--scenario", scenario, "--bind", "127.0.0.1",
                                    "--port", "0", "--time-scale", "2"},
@@ -736,6 +738,14 @@ BOOST_AUTO_TEST_CASE(flexhil_plc_serves_the_scenario_to_mbpoll_and_stops_on_ctrl
     return true;
   }, 5s));
   BOOST_TEST(mbpoll(dir, port, {"-t", "4:float", "-B", "-r", "1", "-c", "1"}) == std::vector<std::string>{"21.5"}, tt::per_element());
+  // The counter moves with scenario time (2× real time here): later reads show larger values.
+  const auto ticks = [&] {
+    const auto v = mbpoll(dir, port, {"-t", "4", "-r", "100", "-c", "1"});
+    return v.size() == 1 ? std::stoi(v[0]) : -1;
+  };
+  const int first = ticks();
+  BOOST_TEST(first >= 0);
+  BOOST_TEST(wait_until([&] { return ticks() >= first + 2; }, 5s));
   plc.signal(SIGINT);
   const auto rc = plc.wait_for(5s);
   BOOST_REQUIRE(rc.has_value());
