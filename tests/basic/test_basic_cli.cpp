@@ -67,3 +67,12 @@ BOOST_AUTO_TEST_CASE(a_missing_file_is_a_usage_error) {
   auto r = run_check(dir, {dir.file("nope.bas")});
   BOOST_TEST(r.status == 2);
 }
+
+BOOST_AUTO_TEST_CASE(warnings_are_printed_but_do_not_change_the_exit_code) {
+  TempDir dir;
+  std::string prog = dir.write("warn.bas", "ONMQTT \"goto MqttRx\"\nPRINT 1\n");
+  auto r = run_check(dir, {prog});
+  BOOST_TEST(r.status == 0);
+  BOOST_TEST(r.err.find(prog + ":1: warning: ONMQTT command \"goto MqttRx\": label MQTTRX not found") != std::string::npos, r.err);
+  BOOST_TEST(r.out.find("1 warning(s)") != std::string::npos, r.out);
+}

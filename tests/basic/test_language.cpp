@@ -253,3 +253,31 @@ BOOST_AUTO_TEST_CASE(string_array_elements_can_be_sliced) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(lint)
+
+BOOST_AUTO_TEST_CASE(lint_warns_about_missing_labels_and_broken_event_commands) {
+  auto program = parse_program(
+      "ONMQTT \"goto MqttRx\"\n"
+      "ONTIMER 1, \"goto Tick\"\n"
+      "ONTIMER 2, \"PRINT (\"\n"
+      "ONERROR c$\n"
+      "IF 0 THEN GOSUB Nowhere\n"
+      "Tick:\n"
+      "END\n",
+      "program.bas");
+  auto w = lint_program(program);
+  BOOST_REQUIRE_EQUAL(w.size(), 3u);
+  BOOST_TEST(w[0].to_string() ==
+             "program.bas:1: warning: ONMQTT command \"goto MqttRx\": label MQTTRX not found (fails each time the event fires)");
+  BOOST_TEST(w[1].line == 3);
+  BOOST_TEST(w[1].message.find("syntax error") != std::string::npos);
+  BOOST_TEST(w[2].line == 5);
+  BOOST_TEST(w[2].message.find("GOSUB NOWHERE: label not found") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(lint_of_a_clean_program_is_empty) {
+  BOOST_TEST(lint_program(parse_program("ONTIMER 1, \"goto T\"\nT:\nEND\n", "p.bas")).empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

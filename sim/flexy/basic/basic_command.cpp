@@ -41,10 +41,13 @@ int check_files(const CheckOptions& options) {
       continue;
     }
     const auto& p = *result.program;
+    auto warnings = basic::lint_program(p);
+    for (const auto& w : warnings) std::cerr << w.to_string() << '\n';
     auto sections = p.section_names();
     std::cout << file << ": ok, " << p.line_count() << " lines, " << p.statement_count() << " statements, "
               << sections.size() << " section(s)" << (sections.empty() ? " (whole file is the Init section)" : " (" + join(sections) + ")")
-              << ", " << p.label_names().size() << " label(s), " << p.function_names().size() << " function(s)\n";
+              << ", " << p.label_names().size() << " label(s), " << p.function_names().size() << " function(s)"
+              << (warnings.empty() ? "" : ", " + std::to_string(warnings.size()) + " warning(s)") << "\n";
   }
   return rc;
 }
@@ -59,6 +62,8 @@ void add_basic_command(CLI::App& app, int& exit_code) {
       "check", "Parse BASIC programs and report syntax errors like the Flexy IDE (file:line: message)");
   check->add_option("programs", options->files, "program.bas files to check")->required()->check(CLI::ExistingFile);
   check->footer(
+      "Also warns (file:line: warning: …, exit code unchanged) about GOTO/GOSUB to missing labels and\n"
+      "ON… command strings that do not parse or jump to missing labels: they fail only when they run.\n"
       "Exit codes: 0 every program parses, 2 a syntax error (printed as file:line: syntax error: message).\n"
       "Example: flexhil basic check fixtures/programs/azure_x509_publisher.bas");
   check->callback([options, &exit_code] { exit_code = check_files(*options); });

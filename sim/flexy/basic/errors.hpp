@@ -15,7 +15,8 @@ struct Diagnostic {
   std::string file;
   int line = 0;  // BASIC line number, 1-based
   std::string message;
-  std::string to_string() const;
+  bool warning = false;  // lint_program(): runs, but fails when that line or event runs
+  std::string to_string() const;  // "file:line: syntax error: …" or "file:line: warning: …"
 };
 
 // Thrown by parse_program() for the first syntax error; what() is Diagnostic::to_string().

@@ -54,6 +54,11 @@ struct ParseResult {
 };
 ParseResult check_program(std::string_view source, std::string file_name);
 
+// Problems a parsed program will hit only when it runs (warnings, like the published ONMQTT
+// handler whose label does not exist): GOTO/GOSUB to missing labels, and event command strings
+// written as literals (ONTIMER, ONCHANGE, ONMQTT, …) that do not parse or jump to missing labels.
+std::vector<Diagnostic> lint_program(const Program& program);
+
 // How a real is converted where an integer is expected (unverified on a real Flexy).
 enum class RealToInt { truncate, round_half_away };
 

@@ -19,7 +19,7 @@ int Symbols::lookup_or_add(const std::string& upper_name) {
 }
 
 std::string Diagnostic::to_string() const {
-  return file + ":" + std::to_string(line) + ": syntax error: " + message;
+  return file + ":" + std::to_string(line) + (warning ? ": warning: " : ": syntax error: ") + message;
 }
 
 SyntaxError::SyntaxError(Diagnostic first, std::vector<Diagnostic> all)

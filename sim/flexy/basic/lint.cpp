@@ -1,0 +1,69 @@
+#include <algorithm>
+
+#include "sim/flexy/basic/interpreter.hpp"
+#include "sim/flexy/basic/parser.hpp"
+#include "sim/flexy/basic/program.hpp"
+
+namespace flexhil::basic {
+
+namespace {
+
+const char* event_name(StmtKind kind) {
+  switch (kind) {
+    case StmtKind::ontimer: return "ONTIMER";
+    case StmtKind::onchange: return "ONCHANGE";
+    case StmtKind::onmqtt: return "ONMQTT";
+    case StmtKind::onmqttstatus: return "ONMQTTSTATUS";
+    case StmtKind::onerror: return "ONERROR";
+    case StmtKind::onwan: return "ONWAN";
+    default: return nullptr;
+  }
+}
+
+// The command argument of an ON… statement, when it is a string literal.
+const std::string* literal_command(const Stmt& s) {
+  std::size_t index = (s.kind == StmtKind::ontimer || s.kind == StmtKind::onchange) ? 1 : 0;
+  if (s.args.size() <= index) return nullptr;
+  const Expr& e = *s.args[index];
+  if (e.kind != ExprKind::constant || !std::holds_alternative<std::string>(e.value)) return nullptr;
+  return &std::get<std::string>(e.value);
+}
+
+bool jumps_nowhere(const Stmt& s) {
+  return (s.kind == StmtKind::go_to || s.kind == StmtKind::go_sub) && s.args.empty() && s.jump < 0;
+}
+
+}  // namespace
+
+std::vector<Diagnostic> lint_program(const Program& program) {
+  const detail::ProgramCode& code = *program.code();
+  std::vector<Diagnostic> out;
+  Symbols globals = code.globals;  // commands may add variables; the program stays untouched
+  for (const Stmt& s : code.code) {
+    if (jumps_nowhere(s)) {
+      out.push_back(Diagnostic{code.file, s.line,
+                               std::string(s.kind == StmtKind::go_to ? "GOTO " : "GOSUB ") + s.label +
+                                   ": label not found (a runtime error when this line runs)",
+                               true});
+    }
+    const char* event = event_name(s.kind);
+    if (!event) continue;
+    const std::string* command = literal_command(s);
+    if (!command) continue;
+    CompiledCommand compiled = compile_command(*command, code, globals);
+    std::string prefix = std::string(event) + " command \"" + *command + "\": ";
+    if (!compiled.error.empty()) {
+      out.push_back(Diagnostic{code.file, s.line, prefix + "syntax error: " + compiled.error + " (fails each time the event fires)", true});
+      continue;
+    }
+    for (const Stmt& c : compiled.code) {
+      if (jumps_nowhere(c)) {
+        out.push_back(Diagnostic{code.file, s.line, prefix + "label " + c.label + " not found (fails each time the event fires)", true});
+      }
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Diagnostic& a, const Diagnostic& b) { return a.line < b.line; });
+  return out;
+}
+
+}  // namespace flexhil::basic
