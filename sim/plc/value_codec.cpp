@@ -16,6 +16,13 @@ T saturate(double v) {
   return static_cast<T>(r);
 }
 
+// Out-of-range doubles become ±infinity explicitly (the plain cast would be undefined).
+float to_float(double v) {
+  if (v > std::numeric_limits<float>::max()) return std::numeric_limits<float>::infinity();
+  if (v < -std::numeric_limits<float>::max()) return -std::numeric_limits<float>::infinity();
+  return static_cast<float>(v);
+}
+
 EncodedValue split32(std::uint32_t bits, WordOrder order) {
   const auto high = static_cast<std::uint16_t>(bits >> 16);
   const auto low = static_cast<std::uint16_t>(bits & 0xFFFFu);
@@ -52,7 +59,7 @@ EncodedValue encode_value(double value, DataType type, WordOrder order) {
       e = split32(saturate<std::uint32_t>(value), order);
       break;
     case DataType::float32:
-      e = split32(std::bit_cast<std::uint32_t>(static_cast<float>(value)), order);
+      e = split32(std::bit_cast<std::uint32_t>(to_float(value)), order);
       break;
   }
   return e;

@@ -159,6 +159,8 @@ BOOST_AUTO_TEST_CASE(int16_uint16_and_bool) {
   BOOST_TEST(encode_value(0.2, DataType::boolean, WordOrder::high_first).words[0] == 1);
   BOOST_TEST(encode_value(0, DataType::boolean, WordOrder::high_first).words[0] == 0);
   BOOST_TEST(quantize_value(21.4, DataType::float32) == static_cast<double>(21.4f));
+  BOOST_TEST(std::isinf(quantize_value(1e300, DataType::float32)));
+  BOOST_TEST(quantize_value(-1e300, DataType::float32) < 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
