@@ -627,6 +627,28 @@ struct Interpreter::Impl {
     raise(error_code::invalid_parameter, "GETSYS " + e.name + ": unknown group (PRG or TAG)");
   }
 
+  static bool is_leaf(const Expr& e) { return e.kind == ExprKind::variable || e.kind == ExprKind::constant; }
+  const Value& leaf(const Expr& e) { return e.kind == ExprKind::constant ? e.value : var(e.var).value; }
+
+  Value binary(Op op, const Value& a, const Value& b) {
+    if (a.index() == 0 && b.index() == 0) {
+      std::int64_t x = std::get<0>(a), y = std::get<0>(b);
+      switch (op) {
+        case Op::add: return static_cast<std::int32_t>(static_cast<std::uint32_t>(x + y));
+        case Op::sub: return static_cast<std::int32_t>(static_cast<std::uint32_t>(x - y));
+        case Op::mul: return static_cast<std::int32_t>(static_cast<std::uint32_t>(x * y));
+        case Op::lt: return std::int32_t{x < y};
+        case Op::gt: return std::int32_t{x > y};
+        case Op::le: return std::int32_t{x <= y};
+        case Op::ge: return std::int32_t{x >= y};
+        case Op::eq: return std::int32_t{x == y};
+        case Op::ne: return std::int32_t{x != y};
+        default: break;
+      }
+    }
+    return binary_op(op, a, b, format);
+  }
+
   // ------------------------------------------------------------------ expressions
   Value eval(const Expr& e) {
     switch (e.kind) {
@@ -641,24 +663,10 @@ struct Interpreter::Impl {
       case ExprKind::negate: return negate(eval(*e.args[0]), format);
       case ExprKind::unary: return unary_op(e.op, eval(*e.args[0]), format);
       case ExprKind::binary: {
-        Value a = eval(*e.args[0]);
-        Value b = eval(*e.args[1]);
-        if (a.index() == 0 && b.index() == 0) {
-          std::int64_t x = std::get<0>(a), y = std::get<0>(b);
-          switch (e.op) {
-            case Op::add: return static_cast<std::int32_t>(static_cast<std::uint32_t>(x + y));
-            case Op::sub: return static_cast<std::int32_t>(static_cast<std::uint32_t>(x - y));
-            case Op::mul: return static_cast<std::int32_t>(static_cast<std::uint32_t>(x * y));
-            case Op::lt: return std::int32_t{x < y};
-            case Op::gt: return std::int32_t{x > y};
-            case Op::le: return std::int32_t{x <= y};
-            case Op::ge: return std::int32_t{x >= y};
-            case Op::eq: return std::int32_t{x == y};
-            case Op::ne: return std::int32_t{x != y};
-            default: break;
-          }
-        }
-        return binary_op(e.op, a, b, format);
+        const Expr& l = *e.args[0];
+        const Expr& r = *e.args[1];
+        if (is_leaf(l) && is_leaf(r)) return binary(e.op, leaf(l), leaf(r));  // no copies of strings
+        return binary(e.op, eval(l), eval(r));
       }
       case ExprKind::builtin: {
         if (e.builtin == Builtin::time) return host.time_string();
