@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "tests/basic/basic_test_util.hpp"
@@ -97,14 +98,28 @@ BOOST_AUTO_TEST_CASE(azure_publishers_parse_and_their_init_opens_and_connects_mq
       BOOST_TEST(s.host.calls("OPEN").size() == 1u);
       BOOST_TEST(s.host.calls("SETPARAM").size() >= 5u);
       BOOST_TEST(s.host.calls("CONNECT").size() == 1u);
-      bool port = false;
+      std::map<std::string, std::string> params;
       for (const auto& c : s.host.calls("SETPARAM")) {
-        if (c.args.size() == 2 && std::holds_alternative<std::string>(c.args[0]) &&
-            std::get<std::string>(c.args[0]) == "Port") {
-          port = std::get<std::string>(c.args[1]) == "8883";
-        }
+        BOOST_REQUIRE_EQUAL(c.args.size(), 2u);
+        params[std::get<std::string>(c.args[0])] = std::get<std::string>(c.args[1]);  // values are strings
       }
-      BOOST_TEST(port);
+      BOOST_TEST(params["Port"] == "8883");
+      BOOST_TEST(params["TLSVersion"] == "tlsv1.2");
+      BOOST_TEST(params["ProtocolVersion"] == "3.1.1");
+      const std::string& user = params["Username"];
+      BOOST_TEST(user.find(".azure-devices.net/") != std::string::npos, user);
+      BOOST_TEST(user.size() > 23);
+      BOOST_TEST(user.substr(user.size() - 23) == "/api-version=2016-11-14", user);
+      const std::string& password = params["Password"];
+      if (std::string(name).find("sas") != std::string::npos) {
+        BOOST_TEST(password.rfind("SharedAccessSignature sr=", 0) == 0, password);
+        BOOST_TEST(password.find("&se=") != std::string::npos, password);
+      } else {
+        BOOST_TEST(password.find(";x509=true") != std::string::npos, password);
+        BOOST_TEST(!params["CertFile"].empty());
+      }
+      BOOST_TEST(s.host.timers.at(1) > 0.0);
+      BOOST_TEST(s.host.timers.at(2) > 0.0);
     }
   }
 }
