@@ -15,6 +15,7 @@
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "common/signals.hpp"
+#include "harness/metrics/run_metrics.hpp"
 #include "harness/report/report.hpp"
 #include "harness/rules/catalogue.hpp"
 #include "harness/run/console_output.hpp"
@@ -181,6 +182,7 @@ void write_offline_reports(const scenario::Scenario& s, const std::vector<Json>&
 }
 
 int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::ostream& out, std::ostream& err) {
+  out.setf(std::ios::unitbuf);  // progress and URLs appear at once, also when piped to a file
   const auto run_id = make_run_id();
   const std::string dir = options.out_dir.empty() ? (fs::path("reports") / s.name / run_id).string() : options.out_dir;
   fs::create_directories(dir);
@@ -192,6 +194,28 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
   CaptureWriter capture((fs::path(dir) / "capture.jsonl").string());
   Observer observer((fs::path(dir) / "dut-console.log").string());
   capture.add_listener([&](const Json& ev) { observer.on_event(ev); });
+
+  std::unique_ptr<metrics::RunMetrics> prom;
+  if (s.metrics.listen) {
+    metrics::validate_bind_address(*s.metrics.listen);
+    metrics::MetricsOptions mo;
+    mo.bind_address = *s.metrics.listen;
+    mo.scenario = s.name;
+    mo.run_id = run_id;
+    mo.devices = s.expect.devices;
+    if (!s.metrics.device_labels) mo.device_label_limit = 0;
+    mo.time_scale = s.time_scale;
+    if (s.expect.full_push_period_s) mo.expected_periods.push_back(*s.expect.full_push_period_s);
+    if (s.expect.change_push_period_s) mo.expected_periods.push_back(*s.expect.change_push_period_s);
+    try {
+      prom = std::make_unique<metrics::RunMetrics>(mo);
+    } catch (const InfrastructureError& e) {
+      err << "error: " << e.what() << '\n';
+      return exit_code::infrastructure;
+    }
+    capture.add_listener(prom->listener());
+    out << fmt::format("metrics: {}\n", prom->url());
+  }
 
   const auto real_start = std::chrono::steady_clock::now();
   // Scenario time 0 is when the hub is ready and the PLC and the DUT start (a slow hub start must
@@ -303,6 +327,7 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
         perform(s.actions[next_action++], hub.get(), plc.get(), capture);
       if (std::chrono::steady_clock::now() - last_progress >= 1s) {
         progress(t);
+        if (prom) prom->set_progress(t, s.duration_s);
         last_progress = std::chrono::steady_clock::now();
       }
       if (const int sig = stop.wait(50ms); sig != 0) {
@@ -347,6 +372,8 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
   const auto findings = rules::evaluate(events, s.expect);
   const auto verdict = rules::judge(findings, s.findings);
   if (code == exit_code::ok) code = verdict.passed ? exit_code::ok : exit_code::findings;
+  if (prom)
+    for (const auto& f : findings) prom->on_finding(f);
   const double real_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
   print_findings(out, findings);
   out << (code == exit_code::usage || code == exit_code::infrastructure ? "ERROR: " + reason : verdict.summary) << '\n';
