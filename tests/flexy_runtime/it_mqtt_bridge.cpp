@@ -92,6 +92,9 @@ BOOST_AUTO_TEST_CASE(connect_returns_at_once_and_reaches_the_hub_through_the_hos
   BOOST_REQUIRE(connect.has_value());
   BOOST_TEST(connect->value("verdict", "") == "accepted");
   BOOST_TEST((rig.statuses.items() == std::vector<int>{2, 3, 5}));
+  BOOST_TEST(connect->value("keepalive", 0) == 20);  // SETPARAM KeepAlive
+  BOOST_TEST(connect->value("clean_session", false) == true);
+  BOOST_TEST(connect->value("username", "") == f.hub_host() + "/" + dev.id + "/api-version=2016-11-14");
 
   const std::string topic = "devices/" + dev.id + "/messages/events/";
   BOOST_TEST(rig.mqtt("PUBLISH", {s(topic), s("{\"Temperature\":\"21.5\"}"), i(0), i(0)}).error == 0);

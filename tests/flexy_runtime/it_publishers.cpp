@@ -145,6 +145,16 @@ void check_publisher(Rig& rig, const std::string& id) {
     BOOST_TEST(p.body.contains("time"));
     break;
   }
+  // A cloud-to-device message reaches the program's ONMQTT handler (READ / MSGTOPIC / MSGDATA).
+  f.hub().send_c2d(id, "ping from the cloud");
+  BOOST_REQUIRE_MESSAGE(wait_until([&] {
+                          for (const auto& l : rig.device->console())
+                            if (l.rfind("Message on devices/" + id + "/messages/devicebound/", 0) == 0 &&
+                                l.find(": ping from the cloud") != std::string::npos)
+                              return true;
+                          return false;
+                        }, 5s),
+                        rig.diagnostics());
   // The hub restarts: the Flexy reconnects by itself and full pushes resume.
   const auto before_restart = f.mark();
   f.hub().restart();
