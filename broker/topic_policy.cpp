@@ -26,7 +26,9 @@ template <typename C>
 C forbidden(std::string_view device_id, std::string_view topic, std::string_view what) {
   C c;
   const auto other = topic_device(topic);
-  if (!other.empty() && other != device_id) {
+  // A wildcard in the device segment is no device at all: plainly forbidden.
+  const bool wildcard = other.find_first_of("+#") != std::string_view::npos;
+  if (!other.empty() && other != device_id && !wildcard) {
     c.reason_id = "TOPIC-OTHER-DEVICE";
     c.reason = std::string(what) + " on another device's topic '" + std::string(topic) + "' (device '" +
                std::string(device_id) + "')";

@@ -88,6 +88,11 @@ BOOST_AUTO_TEST_CASE(other_subscriptions_are_forbidden_or_other_device) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(wildcard_device_segment_is_forbidden_not_other_device) {
+  BOOST_TEST(classify_subscribe("Flexy1", "devices/+/messages/events/#").reason_id == "TOPIC-FORBIDDEN");
+  BOOST_TEST(classify_subscribe("Flexy1", "devices/#").reason_id == "TOPIC-FORBIDDEN");
+}
+
 BOOST_AUTO_TEST_CASE(devices_receive_only_their_own_downstream_topics) {
   BOOST_TEST(device_may_receive("Flexy1", "devices/Flexy1/messages/devicebound/%24.to=x"));
   BOOST_TEST(device_may_receive("Flexy1", "$iothub/twin/res/200/?$rid=1"));
