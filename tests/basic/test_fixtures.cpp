@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(every_language_fixture_prints_its_expected_output) {
       BOOST_TEST(got == expected, boost::test_tools::per_element());
     }
   }
-  BOOST_TEST(count >= 7);
+  BOOST_TEST(count >= 9);
 }
 
 BOOST_AUTO_TEST_CASE(azure_publishers_parse_and_their_init_opens_and_connects_mqtt) {
