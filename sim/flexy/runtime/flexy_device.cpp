@@ -7,6 +7,7 @@
 #include <map>
 #include <ostream>
 #include <sstream>
+#include <stdexcept>
 #include <variant>
 
 #include "common/error.hpp"
@@ -149,6 +150,7 @@ FlexyDevice::~FlexyDevice() { stop(); }
 void FlexyDevice::start() {
   std::lock_guard lock(mutex_);
   if (running_) return;
+  if (stopping_) throw std::logic_error("FlexyDevice::start() after stop(): make a new device (a Flexy reboot)");
   running_ = true;
   stopping_ = false;
   start_steady_ = clock().steady();

@@ -52,7 +52,7 @@ class FlexyDevice {
   FlexyDevice(const FlexyDevice&) = delete;
   FlexyDevice& operator=(const FlexyDevice&) = delete;
 
-  void start();  // RUN: Init section, then Cyclic; starts polling. Idempotent.
+  void start();  // RUN: Init section, then Cyclic; starts polling. Idempotent; not after stop().
   void stop();   // stops the BASIC thread, the poller and the MQTT client. Idempotent.
 
   const FlexyConfig& config() const noexcept { return options_.config; }
