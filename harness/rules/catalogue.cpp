@@ -243,9 +243,12 @@ std::string catalogue_markdown() {
       "A telemetry publish whose JSON object carries every selected tag (the `[[expect.tag]]` names, "
       "or when none are declared the union of all tag keys seen from that device) is a **full push**; "
       "one carrying a strict subset is a **change push**. The timestamp key and `required_keys` are not "
-      "tags. When `full_push_period` is set, a publish carrying every tag less than half a period after "
-      "the previous full push is a change push in which every tag changed. Full-push rules look at full "
-      "pushes only, change-push rules at change pushes only.\n\n"
+      "tags. A change push in which every tag changed also carries all tags: a publish carrying every "
+      "tag whose values ALL differ from their last published ones counts as a full push only when it "
+      "comes on the full-push schedule (previous full push + `full_push_period` ± `period_tolerance`); "
+      "one with at least one unchanged tag is a full push, unless it comes less than half a period "
+      "after the previous full push (both timers firing together). Full-push rules look at "
+      "full pushes only, change-push rules at change pushes only.\n\n"
       "| id | area | severity | hub | title |\n|---|---|---|---|---|\n";
   for (const auto& r : catalogue())
     out += fmt::format("| [`{}`](#{}) | {} | {} | {} | {} |\n", r.id,

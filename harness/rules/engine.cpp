@@ -182,19 +182,34 @@ Context::Context(const std::vector<Json>& evs, const Expectations& ex) : events(
     const bool all = std::all_of(sel.begin(), sel.end(), [&](const std::string& n) { return present.count(n) > 0; });
     m.kind = all ? Telemetry::Kind::full : Telemetry::Kind::change;
   }
-  // A change push in which every selected tag changed looks like a full push; with a known
-  // full-push period, one that comes less than half a period after the last full push is one.
-  if (ex.full_push_period_s) {
+  // A change push in which every selected tag changed carries all tags, like a full push. Such an
+  // all-changed publish is taken as a full push only when it comes on the full-push schedule
+  // (previous full push + period ± tolerance, or the device's first); a publish carrying all
+  // tags of which at least one did not change is a full push whatever its timing.
+  {
+    std::map<std::pair<std::string, std::string>, std::string> last;  // (device, tag) → value text
     std::map<std::string, double> last_full;
+    auto text = [](const JsonNode& n) { return n.type == JsonNode::Type::string ? "\"" + n.text + "\"" : n.text; };
     for (auto& m : telemetry) {
-      if (m.kind != Telemetry::Kind::full) continue;
-      const auto it = last_full.find(m.device);
-      if (it != last_full.end() && m.t - it->second < *ex.full_push_period_s / 2 &&
-          is_connected(m.device, it->second) == is_connected(m.device, m.t)) {
-        m.kind = Telemetry::Kind::change;
-        continue;
+      if (m.kind == Telemetry::Kind::full) {
+        bool all_changed = true;
+        for (const auto& [key, node] : m.tags) {
+          const auto it = last.find({m.device, key});
+          if (it == last.end() || it->second == text(*node)) all_changed = false;
+        }
+        const auto lf = last_full.find(m.device);
+        // Both timers firing together: the change push right after a full push repeats its values.
+        if (lf != last_full.end() && ex.full_push_period_s && m.t - lf->second < *ex.full_push_period_s / 2)
+          m.kind = Telemetry::Kind::change;
+        else if (all_changed && lf != last_full.end()) {
+          const double since = m.t - lf->second;
+          const bool on_schedule = ex.full_push_period_s &&
+                                   std::abs(since - *ex.full_push_period_s) <= ex.period_tolerance_s;
+          if (!on_schedule) m.kind = Telemetry::Kind::change;
+        }
+        if (m.kind == Telemetry::Kind::full) last_full[m.device] = m.t;
       }
-      last_full[m.device] = m.t;
+      for (const auto& [key, node] : m.tags) last[{m.device, key}] = text(*node);
     }
   }
 }

@@ -73,6 +73,20 @@ BOOST_AUTO_TEST_CASE(change_push_intervals_must_be_multiples_of_the_period) {
              "out of tolerance, mean 1.500 s");
 }
 
+BOOST_AUTO_TEST_CASE(change_push_in_which_every_tag_changed_is_not_taken_for_a_full_push) {
+  auto e = tags_abc();
+  e.full_push_period_s = 20;
+  Events ev;
+  ev.connect("F1", 1);
+  ev.publish("F1", 10, R"({"A":1,"B":1,"C":1})");  // full
+  ev.publish("F1", 22, R"({"A":2,"B":2,"C":2})");  // every tag changed, off schedule: change push
+  ev.publish("F1", 30, R"({"A":2,"B":2,"C":2})");  // full (values repeated)
+  ev.publish("F1", 30.01, R"({"A":2,"B":2,"C":2})");  // change timer firing with the full timer
+  ev.publish("F1", 50, R"({"A":3,"B":3,"C":3})");  // every tag changed, on schedule: full
+  const auto f = evaluate(ev.events(), e);
+  BOOST_TEST(ids(f).count("CADENCE-FULL-PUSH") == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(change_push_with_unchanged_tags_and_without_any_change) {
   auto e = tags_abc();
   Events ev;

@@ -2,6 +2,7 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -64,4 +65,60 @@ BOOST_DATA_TEST_CASE(scenario_produces_exactly_its_declared_findings, bdata::mak
   BOOST_TEST(vcode == 0, vout);
   for (const char* report : {"junit.xml", "summary.json", "report.html", "broker.log", "dut-console.log"})
     BOOST_TEST(fs::exists(dir.file(report)), report << " missing");
+}
+
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+#include "common/net.hpp"
+#include "common/process.hpp"
+
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Processes (other than ourselves) whose command line mentions `needle` — e.g. a mosquitto
+// started with <run dir>/mosquitto.conf.
+int processes_mentioning(const std::string& needle) {
+  int n = 0;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto cmdline = slurp(entry.path().string() + "/cmdline");
+    std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+    if (cmdline.find(needle) != std::string::npos && cmdline.find("mosquitto") != std::string::npos) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(sigint_stops_every_part_and_still_writes_the_report) {
+  using namespace std::chrono_literals;
+  testing::TempDir dir;
+  const std::string out = dir.path().string();
+  ChildProcess::Options o;
+  o.argv = {testing::flexhil_binary(), "run", testing::source_dir() + "/scenarios/demo.toml", "--out", out};
+  o.stdout_path = dir.file("run.out");
+  o.stderr_path = dir.file("run.out");
+  auto run = ChildProcess::spawn(o);
+  // Interrupt once the device is really publishing (the hub, the PLC and the DUT all run).
+  const bool publishing = wait_until(
+      [&] { return slurp(dir.file("capture.jsonl")).find("\"kind\":\"publish\"") != std::string::npos; }, 60s);
+  BOOST_REQUIRE_MESSAGE(publishing, slurp(dir.file("run.out")));
+  BOOST_TEST(processes_mentioning(out) >= 1);  // mosquitto of this run is up
+  run.signal(SIGINT);
+  const auto status = run.wait_for(30s);
+  BOOST_REQUIRE(status.has_value());
+  BOOST_TEST(*status == 3, slurp(dir.file("run.out")));
+  BOOST_TEST(fs::exists(dir.file("report.html")));
+  BOOST_TEST(fs::exists(dir.file("summary.json")));
+  BOOST_TEST(slurp(dir.file("capture.jsonl")).find("\"reason\":\"interrupted (signal 2)\"") != std::string::npos);
+  BOOST_TEST(processes_mentioning(out) == 0);  // nothing of the run survives
 }
