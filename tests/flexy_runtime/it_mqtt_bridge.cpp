@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(certificate_host_name_check_uses_the_name_the_program_gave)
   const auto dev = f.add_self_signed_device("FlexyBridge4");
   f.start();
   auto settings = settings_for(f, f.hub().ports().x509);
-  settings.resolve["not-the-hub.example.com"] = "127.0.0.1:" + std::to_string(f.hub().ports().x509);
+  settings.resolve["Not-The-Hub.example.com"] = "127.0.0.1:" + std::to_string(f.hub().ports().x509);
   settings.auto_reconnect = false;
   BridgeRig rig(settings, make_usr_dir(f, "usr", &dev));
   setup_x509(rig, f, dev.id, "not-the-hub.example.com");

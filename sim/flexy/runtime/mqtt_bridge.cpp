@@ -9,6 +9,7 @@
 #include <deque>
 #include <filesystem>
 #include <fmt/format.h>
+#include <map>
 #include <mqtt/async_client.h>
 #include <mutex>
 #include <optional>
@@ -81,6 +82,10 @@ struct MqttBridge::State {
   State(MqttSettings s, std::string usr, const Clock& c, Events e)
       : settings(std::move(s)), usr_dir(std::move(usr)), clock(c), events(std::move(e)),
         relay(std::make_shared<Relay>()) {
+    // Host names are case-insensitive: whoever filled the map, look-ups use lower case.
+    std::map<std::string, std::string> routes;
+    for (const auto& [host, target] : settings.resolve) routes[lower(host)] = target;
+    settings.resolve = std::move(routes);
     relay->state = this;
     reconnector = std::thread([this] { reconnect_loop(); });
   }
