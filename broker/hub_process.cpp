@@ -198,6 +198,7 @@ void HubProcess::Impl::prepare_pki() {
   // handshake there proves the port accepts registered certificates.
   certs::CertificateSpec probe;
   probe.common_name = "flexhil-readiness-probe";
+  probe.key = certs::KeyType::ecdsa_p256;  // any key type is fine for a client; this one is quick to make
   probe.client_auth = true;
   std::tie(probe_cert, probe_key) = certs::make_self_signed(probe).write(out_dir, "probe");
 }
