@@ -309,6 +309,8 @@ std::string HubProcess::Impl::wait_ready() {
 
 std::string HubProcess::Impl::start_once() {
   write_file(config_file, render_mosquitto_conf(config));
+  // It holds the internal client's password; mosquitto runs as this same user.
+  fs::permissions(config_file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
   ChildProcess::Options o;
   o.argv = {"mosquitto", "-c", config_file};
   o.stdout_path = stdout_file;

@@ -8,6 +8,7 @@
 #include <regex>
 #include <sstream>
 
+#include "broker/hub_event_line.hpp"
 #include "common/net.hpp"
 #include "common/process.hpp"
 #include "tests/broker/hub_fixture.hpp"
@@ -128,6 +129,27 @@ BOOST_AUTO_TEST_CASE(flexhil_hub_judges_mosquitto_pub_clients_and_stops_with_mos
   }
   BOOST_TEST(connects == 3);
   BOOST_TEST(tls_failures == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(hub_event_lines)
+
+BOOST_AUTO_TEST_CASE(refused_connect_line_gives_the_rule_id_and_the_reason) {
+  const Json e{{"kind", "connect"},          {"wall", "2026-11-26T12:00:01.123456Z"}, {"device", "FlexySas"},
+               {"listener", "sas"},          {"verdict", "refused"},                   {"connack", 5},
+               {"reason_id", "AUTH-SAS-EXPIRED"}, {"reason", "token expired 3600 s ago"}};
+  BOOST_TEST(broker::describe_event(e) == "12:00:01 connect FlexySas sas refused (AUTH-SAS-EXPIRED: token expired 3600 s ago)");
+}
+
+BOOST_AUTO_TEST_CASE(accepted_connect_and_publish_lines_are_one_line_each) {
+  BOOST_TEST(broker::describe_event(Json{{"kind", "connect"}, {"wall", "2026-11-26T12:00:01Z"}, {"device", "Flexy205Self"},
+                                         {"listener", "x509"}, {"verdict", "accepted"}}) ==
+             "12:00:01 connect Flexy205Self x509 accepted");
+  BOOST_TEST(broker::describe_event(Json{{"kind", "publish"}, {"wall", "2026-11-26T12:00:02Z"}, {"device", "D"},
+                                         {"topic", "devices/D/messages/events/"}, {"size", 12}, {"qos", 1},
+                                         {"retain", false}, {"verdict", "accepted"}}) ==
+             "12:00:02 publish D devices/D/messages/events/ 12 B qos 1 accepted");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
