@@ -111,4 +111,28 @@ BOOST_AUTO_TEST_CASE(tag_quality_falls_when_the_plc_goes_down_and_the_value_is_k
   BOOST_TEST(logged);
 }
 
+BOOST_AUTO_TEST_CASE(publish_while_disconnected_is_a_flagged_dut_log_event) {
+  FlexyConfig config;
+  config.device_name = "FlexyOffline";
+  MemorySink sink;
+  FlexyDevice dev(FlexyDeviceOptions{
+      config,
+      basic::parse_program("MQTT \"OPEN\", \"FlexyOffline\", \"localhost\"\n"
+                           "MQTT \"PUBLISH\", \"devices/FlexyOffline/messages/events/\", \"{}\", 0, 0\n"
+                           "PRINT \"after publish\"\n",
+                           "offline.bas"),
+      nullptr, &sink, nullptr});
+  dev.start();
+  BOOST_REQUIRE(wait_until([&] { return has_line(dev.console(), "after publish"); }, 5s));
+  bool flagged = false;
+  for (const auto& e : sink.events())
+    if (e.value("kind", "") == "dut_log" && e.value("publish_while_disconnected", false)) {
+      flagged = true;
+      BOOST_TEST(e.value("topic", "") == "devices/FlexyOffline/messages/events/");
+      BOOST_TEST(e.value("level", 0) == 1);
+      BOOST_TEST(e.value("device", "") == "FlexyOffline");
+    }
+  BOOST_TEST(flagged);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

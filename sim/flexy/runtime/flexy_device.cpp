@@ -142,7 +142,10 @@ FlexyDevice::FlexyDevice(FlexyDeviceOptions options)
       options_.config.mqtt, options_.config.usr_dir, *options_.clock,
       MqttBridge::Events{[this] { post(Post{Post::MqttMessage{}}); },
                          [this](int s) { post(Post{Post::MqttStatus{s}}); },
-                         [this](const std::string& m, int level) { emit_log(m, level); }});
+                         [this](const std::string& m, int level) { emit_log(m, level); },
+                         [this](const std::string& m, const std::string& topic) {
+                           emit_log(m, kLevelError, Json{{"publish_while_disconnected", true}, {"topic", topic}});
+                         }});
 }
 
 FlexyDevice::~FlexyDevice() { stop(); }
@@ -202,7 +205,7 @@ void FlexyDevice::emit_console(const std::string& line) {
   }
 }
 
-void FlexyDevice::emit_log(const std::string& message, int level) {
+void FlexyDevice::emit_log(const std::string& message, int level, const Json& extra) {
   {
     std::lock_guard lock(mutex_);
     log_.push_back(message);
@@ -215,6 +218,7 @@ void FlexyDevice::emit_log(const std::string& message, int level) {
     e["message"] = message;
     e["level"] = level;
     e["scenario_s"] = scenario_seconds();
+    for (const auto& [key, value] : extra.items()) e[key] = value;
     options_.events->emit(std::move(e));
   }
 }

@@ -76,7 +76,7 @@ class FlexyDevice {
   void basic_loop();
   void post(Post p);
   void emit_console(const std::string& line);
-  void emit_log(const std::string& message, int level);
+  void emit_log(const std::string& message, int level, const Json& extra = Json::object());
   double scenario_seconds() const;
 
   FlexyDeviceOptions options_;

@@ -477,7 +477,10 @@ struct MqttBridge::State {
         const bool retain = arg(3) && int_of(*arg(3)).value_or(0) != 0;
         if (!client || status != mqtt_status::connected) {
           const auto why = fmt::format("MQTT \"PUBLISH\" to {} while not connected (status {}): message dropped", topic, status);
-          log(why, kLevelError);
+          if (events.publish_dropped)
+            events.publish_dropped(why, topic);
+          else
+            log(why, kLevelError);
           if (settings.publish_error_when_disconnected) return basic::HostResult::fail(kInvalidParameter, why);
         } else {
           after.push_back([this, c = client, topic, payload, qos, retain] {

@@ -33,6 +33,8 @@ class MqttBridge {
     std::function<void()> message_arrived;                      // queue ONMQTT
     std::function<void(int status)> status_changed;             // queue ONMQTTSTATUS
     std::function<void(const std::string& message, int level)> log;  // dut_log
+    // PUBLISH while not connected (dropped); when unset, it goes to `log` instead.
+    std::function<void(const std::string& message, const std::string& topic)> publish_dropped;
   };
   MqttBridge(MqttSettings settings, std::string usr_dir, const Clock& clock, Events events);
   ~MqttBridge();  // disconnects, stops reconnecting; no callback runs afterwards
