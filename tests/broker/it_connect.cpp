@@ -289,6 +289,17 @@ BOOST_AUTO_TEST_CASE(disabled_device_is_refused) {
   expect_pub_refused(r, "FlexySasOff", "AUTH-DEVICE-DISABLED");
 }
 
+BOOST_AUTO_TEST_CASE(mqtt_5_connect_is_refused_by_default) {
+  const auto r = run_program({"mosquitto_pub", "-V", "mqttv5", "-h", "127.0.0.1", "-p", std::to_string(sas_port()),
+                              "--cafile", f.ca_file(), "-i", "FlexySas", "-u", f.username("FlexySas"), "-P",
+                              token("FlexySas"), "-t", "devices/FlexySas/messages/events/", "-m", "{}"},
+                             f.dir());
+  BOOST_TEST(r.exit_status != 0, r.output);
+  const auto e = connect_event("FlexySas");
+  BOOST_TEST(e.value("verdict", "") == "refused", e.dump());
+  BOOST_TEST(e.value("reason_id", "") == "AUTH-PROTOCOL-VERSION", e.dump());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_FIXTURE_TEST_SUITE(connect_x509, ConnectHubRef)
