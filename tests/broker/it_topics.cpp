@@ -116,29 +116,41 @@ ProgramResult mosquitto_pub(HubFixture& f, const std::string& id, const std::vec
   return run_program(argv, f.dir());
 }
 
-struct OneSasDevice {
-  HubFixture f;
-  OneSasDevice() {
-    f.add_sas_device("Other");
-    f.add_sas_device("FlexySas");
-    // Appended after FlexySas's [[device]] table, so it is FlexySas's twin.
-    f.append_registry(R"(
-[device.twin.desired]
-interval = 20
-)");
-    f.start();
-  }
+// Device ids of the tests that share one hub: every test has its own, so twin versions and
+// sessions never mix. (Tests that need other plugin options start their own hub.)
+const std::vector<std::string> kSharedDevices = {
+    "Telemetry", "ForbiddenPub", "Victim", "Spoofer", "ForbiddenSub", "OtherSub", "Qos2", "Big", "Ok256",
+    "FourSubs", "Retain", "Replaced", "TwinPatch", "TwinBad", "C2d", "C2dOther", "Desired", "Method", "MosqPub",
+    "TwinGet"};
+
+// One hub for the whole module (started on first use, stopped at exit): starting mosquitto with a
+// fresh PKI per test would double the suite's time.
+HubFixture& shared_hub() {
+  static HubFixture hub;
+  static const bool started = [] {
+    for (const auto& id : kSharedDevices) hub.add_sas_device(id);
+    // Appended after the last [[device]] (TwinGet), so it is TwinGet's initial twin.
+    hub.append_registry("\n[device.twin.desired]\ninterval = 20\n");
+    hub.start();
+    return true;
+  }();
+  (void)started;
+  return hub;
+}
+
+struct SharedHub {
+  HubFixture& f = shared_hub();
 };
 
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(topics_and_limits)
 
-BOOST_FIXTURE_TEST_CASE(telemetry_with_property_bag_is_accepted_and_decoded_in_the_publish_event, OneSasDevice) {
-  PahoDevice dev(f, "FlexySas");
+BOOST_FIXTURE_TEST_CASE(telemetry_with_property_bag_is_accepted_and_decoded_in_the_publish_event, SharedHub) {
+  PahoDevice dev(f, "Telemetry");
   const auto since = f.mark();
-  dev.publish("devices/FlexySas/messages/events/%24.ct=application%2Fjson&$.ce=utf-8&alarm", R"({"t":21.5})");
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "FlexySas"); }, 5s, since);
+  dev.publish("devices/Telemetry/messages/events/%24.ct=application%2Fjson&$.ce=utf-8&alarm", R"({"t":21.5})");
+  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "Telemetry"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["verdict"] == "accepted");
   BOOST_TEST((*ev)["props"]["$.ct"] == "application/json");
@@ -149,37 +161,37 @@ BOOST_FIXTURE_TEST_CASE(telemetry_with_property_bag_is_accepted_and_decoded_in_t
   BOOST_TEST(dev.connected());
 }
 
-BOOST_FIXTURE_TEST_CASE(publish_on_a_forbidden_topic_disconnects_the_device, OneSasDevice) {
+BOOST_FIXTURE_TEST_CASE(publish_on_a_forbidden_topic_disconnects_the_device, SharedHub) {
   const auto since = f.mark();
-  const auto r = mosquitto_pub(f, "FlexySas", {"-q", "1", "-t", "test/anything", "-m", "x"});
+  const auto r = mosquitto_pub(f, "ForbiddenPub", {"-q", "1", "-t", "test/anything", "-m", "x"});
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_status != 0);  // the client saw its connection dropped
   BOOST_TEST(r.output.find("lost") != std::string::npos);
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "FlexySas"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "ForbiddenPub"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["verdict"] == "disconnected");
   BOOST_TEST((*ev)["reason_id"] == "TOPIC-FORBIDDEN");
-  const auto d = wait_disconnect(f, "FlexySas", since);
+  const auto d = wait_disconnect(f, "ForbiddenPub", since);
   BOOST_REQUIRE(d);
   BOOST_TEST((*d)["reason"] == "kicked");
 }
 
-BOOST_FIXTURE_TEST_CASE(publish_on_another_devices_topic_disconnects_and_is_not_delivered, OneSasDevice) {
-  PahoDevice other(f, "Other");
-  BOOST_TEST(other.subscribe({"devices/Other/messages/devicebound/#"}) == std::vector<int>{1});
-  PahoDevice dev(f, "FlexySas");
+BOOST_FIXTURE_TEST_CASE(publish_on_another_devices_topic_disconnects_and_is_not_delivered, SharedHub) {
+  PahoDevice other(f, "Victim");
+  BOOST_TEST(other.subscribe({"devices/Victim/messages/devicebound/#"}) == std::vector<int>{1});
+  PahoDevice dev(f, "Spoofer");
   const auto since = f.mark();
-  dev.publish("devices/Other/messages/devicebound/x", "spoof");
+  dev.publish("devices/Victim/messages/devicebound/x", "spoof");
   BOOST_TEST(dev.wait_lost());
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "FlexySas"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "Spoofer"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["reason_id"] == "TOPIC-OTHER-DEVICE");
   BOOST_TEST(!other.wait_message("devices/", 300ms));
   BOOST_TEST(other.connected());
 }
 
-BOOST_FIXTURE_TEST_CASE(subscribe_to_a_forbidden_filter_disconnects_the_device, OneSasDevice) {
-  PahoDevice dev(f, "FlexySas");
+BOOST_FIXTURE_TEST_CASE(subscribe_to_a_forbidden_filter_disconnects_the_device, SharedHub) {
+  PahoDevice dev(f, "ForbiddenSub");
   const auto since = f.mark();
   try {
     dev.subscribe({"devices/+/messages/events/#"});
@@ -187,62 +199,62 @@ BOOST_FIXTURE_TEST_CASE(subscribe_to_a_forbidden_filter_disconnects_the_device, 
     // paho may report the lost connection instead of the SUBACK
   }
   BOOST_TEST(dev.wait_lost());
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "subscribe", "FlexySas"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "subscribe", "ForbiddenSub"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["verdict"] == "disconnected");
   BOOST_TEST((*ev)["reason_id"] == "TOPIC-FORBIDDEN");
 }
 
-BOOST_FIXTURE_TEST_CASE(subscribe_to_another_devices_c2d_topic_disconnects_the_device, OneSasDevice) {
-  PahoDevice dev(f, "FlexySas");
+BOOST_FIXTURE_TEST_CASE(subscribe_to_another_devices_c2d_topic_disconnects_the_device, SharedHub) {
+  PahoDevice dev(f, "OtherSub");
   const auto since = f.mark();
   try {
-    dev.subscribe({"devices/Other/messages/devicebound/#"});
+    dev.subscribe({"devices/Victim/messages/devicebound/#"});
   } catch (const mqtt::exception&) {
   }
   BOOST_TEST(dev.wait_lost());
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "subscribe", "FlexySas"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "subscribe", "OtherSub"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["reason_id"] == "TOPIC-OTHER-DEVICE");
 }
 
-BOOST_FIXTURE_TEST_CASE(qos2_publish_disconnects_by_default, OneSasDevice) {
+BOOST_FIXTURE_TEST_CASE(qos2_publish_disconnects_by_default, SharedHub) {
   const auto since = f.mark();
-  const auto r = mosquitto_pub(f, "FlexySas", {"-q", "2", "-t", "devices/FlexySas/messages/events/", "-m", "q2"});
+  const auto r = mosquitto_pub(f, "Qos2", {"-q", "2", "-t", "devices/Qos2/messages/events/", "-m", "q2"});
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_status != 0);
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "FlexySas"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "Qos2"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["reason_id"] == "TOPIC-QOS2");
   BOOST_TEST((*ev)["qos"] == 2);
 }
 
-BOOST_FIXTURE_TEST_CASE(payload_of_300_kb_disconnects_the_device, OneSasDevice) {
+BOOST_FIXTURE_TEST_CASE(payload_of_300_kb_disconnects_the_device, SharedHub) {
   const auto file = f.dir().write("big.bin", std::string(300 * 1024, 'a'));
   const auto since = f.mark();
-  const auto r = mosquitto_pub(f, "FlexySas", {"-q", "1", "-t", "devices/FlexySas/messages/events/", "-f", file});
+  const auto r = mosquitto_pub(f, "Big", {"-q", "1", "-t", "devices/Big/messages/events/", "-f", file});
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_status != 0);
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "FlexySas"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "Big"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["reason_id"] == "PAYLOAD-TOO-LARGE");
   BOOST_TEST((*ev)["size"] == 300 * 1024);
 }
 
-BOOST_FIXTURE_TEST_CASE(payload_just_under_256_kb_is_accepted, OneSasDevice) {
+BOOST_FIXTURE_TEST_CASE(payload_just_under_256_kb_is_accepted, SharedHub) {
   const auto file = f.dir().write("ok.bin", std::string(256 * 1024 - 100, 'a'));
   const auto since = f.mark();
-  const auto r = mosquitto_pub(f, "FlexySas", {"-q", "1", "-t", "devices/FlexySas/messages/events/", "-f", file});
+  const auto r = mosquitto_pub(f, "Ok256", {"-q", "1", "-t", "devices/Ok256/messages/events/", "-f", file});
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_status == 0);
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "FlexySas"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "Ok256"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["verdict"] == "accepted");
 }
 
-BOOST_FIXTURE_TEST_CASE(the_four_device_subscriptions_are_granted_and_resubscribing_does_not_count, OneSasDevice) {
-  PahoDevice dev(f, "FlexySas");
-  BOOST_TEST(dev.subscribe({"devices/FlexySas/messages/devicebound/#", "$iothub/twin/res/#",
+BOOST_FIXTURE_TEST_CASE(the_four_device_subscriptions_are_granted_and_resubscribing_does_not_count, SharedHub) {
+  PahoDevice dev(f, "FourSubs");
+  BOOST_TEST(dev.subscribe({"devices/FourSubs/messages/devicebound/#", "$iothub/twin/res/#",
                             "$iothub/twin/PATCH/properties/desired/#", "$iothub/methods/POST/#"}) ==
              (std::vector<int>{1, 1, 1, 1}));
   BOOST_TEST(dev.subscribe({"$iothub/twin/res/#"}) == std::vector<int>{1});  // again: not a new one
@@ -277,23 +289,23 @@ BOOST_AUTO_TEST_CASE(more_subscriptions_than_the_limit_disconnect_the_device) {
   BOOST_TEST((*ev)["reason_id"] == "CONN-TOO-MANY-SUBSCRIPTIONS");
 }
 
-BOOST_FIXTURE_TEST_CASE(retained_publish_is_accepted_and_flagged, OneSasDevice) {
+BOOST_FIXTURE_TEST_CASE(retained_publish_is_accepted_and_flagged, SharedHub) {
   const auto since = f.mark();
-  const auto r = mosquitto_pub(f, "FlexySas", {"-q", "1", "-r", "-t", "devices/FlexySas/messages/events/", "-m", "r"});
+  const auto r = mosquitto_pub(f, "Retain", {"-q", "1", "-r", "-t", "devices/Retain/messages/events/", "-m", "r"});
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_status == 0);
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "FlexySas"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "Retain"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["verdict"] == "accepted");
   BOOST_TEST((*ev)["retain"] == true);
 }
 
-BOOST_FIXTURE_TEST_CASE(second_connection_with_the_same_id_replaces_the_first, OneSasDevice) {
-  PahoDevice first(f, "FlexySas");
+BOOST_FIXTURE_TEST_CASE(second_connection_with_the_same_id_replaces_the_first, SharedHub) {
+  PahoDevice first(f, "Replaced");
   const auto since = f.mark();
-  PahoDevice second(f, "FlexySas");
+  PahoDevice second(f, "Replaced");
   BOOST_TEST(first.wait_lost());
-  const auto d = wait_disconnect(f, "FlexySas", since);
+  const auto d = wait_disconnect(f, "Replaced", since);
   BOOST_REQUIRE(d);
   BOOST_TEST((*d)["reason"] == "replaced");
   BOOST_TEST(second.connected());
@@ -329,8 +341,8 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(twin_c2d_methods)
 
-BOOST_FIXTURE_TEST_CASE(twin_get_round_trip_returns_desired_and_reported_with_versions, OneSasDevice) {
-  PahoDevice dev(f, "FlexySas");
+BOOST_FIXTURE_TEST_CASE(twin_get_round_trip_returns_desired_and_reported_with_versions, SharedHub) {
+  PahoDevice dev(f, "TwinGet");
   BOOST_TEST(dev.subscribe({"$iothub/twin/res/#"}) == std::vector<int>{1});
   const auto since = f.mark();
   dev.publish("$iothub/twin/GET/?$rid=42", "", 0);
@@ -341,13 +353,13 @@ BOOST_FIXTURE_TEST_CASE(twin_get_round_trip_returns_desired_and_reported_with_ve
   BOOST_TEST(doc["desired"]["interval"] == 20);
   BOOST_TEST(doc["desired"]["$version"] == 1);
   BOOST_TEST(doc["reported"]["$version"] == 1);
-  BOOST_TEST(f.wait_for_event([](const Json& e) { return is(e, "twin_get", "FlexySas") && e["rid"] == "42"; }, 5s,
+  BOOST_TEST(f.wait_for_event([](const Json& e) { return is(e, "twin_get", "TwinGet") && e["rid"] == "42"; }, 5s,
                               since)
                  .has_value());
 }
 
-BOOST_FIXTURE_TEST_CASE(reported_patch_is_answered_204_with_the_new_version, OneSasDevice) {
-  PahoDevice dev(f, "FlexySas");
+BOOST_FIXTURE_TEST_CASE(reported_patch_is_answered_204_with_the_new_version, SharedHub) {
+  PahoDevice dev(f, "TwinPatch");
   dev.subscribe({"$iothub/twin/res/#"});
   dev.publish("$iothub/twin/PATCH/properties/reported/?$rid=1", R"({"fw":"14.7"})");
   const auto m = dev.wait_message("$iothub/twin/res/");
@@ -361,8 +373,8 @@ BOOST_FIXTURE_TEST_CASE(reported_patch_is_answered_204_with_the_new_version, One
   BOOST_TEST(doc["reported"]["$version"] == 2);
 }
 
-BOOST_FIXTURE_TEST_CASE(malformed_reported_patch_is_answered_400, OneSasDevice) {
-  PahoDevice dev(f, "FlexySas");
+BOOST_FIXTURE_TEST_CASE(malformed_reported_patch_is_answered_400, SharedHub) {
+  PahoDevice dev(f, "TwinBad");
   dev.subscribe({"$iothub/twin/res/#"});
   const auto since = f.mark();
   dev.publish("$iothub/twin/PATCH/properties/reported/?$rid=9", "{not json");
@@ -370,34 +382,34 @@ BOOST_FIXTURE_TEST_CASE(malformed_reported_patch_is_answered_400, OneSasDevice) 
   BOOST_REQUIRE(m);
   BOOST_TEST((*m)->get_topic() == "$iothub/twin/res/400/?$rid=9");
   const auto ev =
-      f.wait_for_event([](const Json& e) { return is(e, "twin_patch_reported", "FlexySas"); }, 5s, since);
+      f.wait_for_event([](const Json& e) { return is(e, "twin_patch_reported", "TwinBad"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["status"] == 400);
   BOOST_TEST(dev.connected());
 }
 
-BOOST_FIXTURE_TEST_CASE(c2d_message_is_delivered_to_that_device_only_with_its_properties, OneSasDevice) {
-  PahoDevice dev(f, "FlexySas");
-  PahoDevice other(f, "Other");
-  BOOST_TEST(dev.subscribe({"devices/FlexySas/messages/devicebound/#"}) == std::vector<int>{1});
-  BOOST_TEST(other.subscribe({"devices/Other/messages/devicebound/#"}) == std::vector<int>{1});
+BOOST_FIXTURE_TEST_CASE(c2d_message_is_delivered_to_that_device_only_with_its_properties, SharedHub) {
+  PahoDevice dev(f, "C2d");
+  PahoDevice other(f, "C2dOther");
+  BOOST_TEST(dev.subscribe({"devices/C2d/messages/devicebound/#"}) == std::vector<int>{1});
+  BOOST_TEST(other.subscribe({"devices/C2dOther/messages/devicebound/#"}) == std::vector<int>{1});
   const auto since = f.mark();
-  f.hub().send_c2d("FlexySas", "hello", {{"cmd", "reset now"}});
-  const auto m = dev.wait_message("devices/FlexySas/messages/devicebound/");
+  f.hub().send_c2d("C2d", "hello", {{"cmd", "reset now"}});
+  const auto m = dev.wait_message("devices/C2d/messages/devicebound/");
   BOOST_REQUIRE(m);
   BOOST_TEST((*m)->get_topic() ==
-             "devices/FlexySas/messages/devicebound/%24.to=%2Fdevices%2FFlexySas%2Fmessages%2FdeviceBound&cmd=reset%20now");
+             "devices/C2d/messages/devicebound/%24.to=%2Fdevices%2FC2d%2Fmessages%2FdeviceBound&cmd=reset%20now");
   BOOST_TEST((*m)->to_string() == "hello");
   BOOST_TEST(!other.wait_message("devices/", 300ms));
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "c2d_sent", "FlexySas"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "c2d_sent", "C2d"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["delivered"] == true);
 }
 
-BOOST_FIXTURE_TEST_CASE(desired_update_is_pushed_with_the_next_version, OneSasDevice) {
-  PahoDevice dev(f, "FlexySas");
+BOOST_FIXTURE_TEST_CASE(desired_update_is_pushed_with_the_next_version, SharedHub) {
+  PahoDevice dev(f, "Desired");
   dev.subscribe({"$iothub/twin/PATCH/properties/desired/#", "$iothub/twin/res/#"});
-  f.hub().update_desired("FlexySas", Json{{"interval", 5}});
+  f.hub().update_desired("Desired", Json{{"interval", 5}});
   const auto m = dev.wait_message("$iothub/twin/PATCH/properties/desired/");
   BOOST_REQUIRE(m);
   BOOST_TEST((*m)->get_topic() == "$iothub/twin/PATCH/properties/desired/?$version=2");
@@ -410,29 +422,29 @@ BOOST_FIXTURE_TEST_CASE(desired_update_is_pushed_with_the_next_version, OneSasDe
   BOOST_TEST(Json::parse((*g)->to_string())["desired"]["interval"] == 5);
 }
 
-BOOST_FIXTURE_TEST_CASE(direct_method_round_trip_reaches_the_audit_stream, OneSasDevice) {
-  PahoDevice dev(f, "FlexySas");
+BOOST_FIXTURE_TEST_CASE(direct_method_round_trip_reaches_the_audit_stream, SharedHub) {
+  PahoDevice dev(f, "Method");
   dev.subscribe({"$iothub/methods/POST/#"});
   const auto since = f.mark();
-  const auto rid = f.hub().call_method("FlexySas", "reboot", Json{{"delay", 1}});
+  const auto rid = f.hub().call_method("Method", "reboot", Json{{"delay", 1}});
   const auto m = dev.wait_message("$iothub/methods/POST/");
   BOOST_REQUIRE(m);
   BOOST_TEST((*m)->get_topic() == "$iothub/methods/POST/reboot/?$rid=" + rid);
   BOOST_TEST(Json::parse((*m)->to_string())["delay"] == 1);
   dev.publish("$iothub/methods/res/200/?$rid=" + rid, R"({"ok":true})");
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "method_response", "FlexySas"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "method_response", "Method"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["rid"] == rid);
   BOOST_TEST((*ev)["status"] == 200);
   BOOST_TEST((*ev)["payload_b64"] == base64_encode(R"({"ok":true})"));
 }
 
-BOOST_FIXTURE_TEST_CASE(mosquitto_pub_third_party_client_publishes_telemetry, OneSasDevice) {
+BOOST_FIXTURE_TEST_CASE(mosquitto_pub_third_party_client_publishes_telemetry, SharedHub) {
   const auto since = f.mark();
-  const auto r = mosquitto_pub(f, "FlexySas", {"-q", "1", "-t", "devices/FlexySas/messages/events/", "-m", "{\"v\":1}"});
+  const auto r = mosquitto_pub(f, "MosqPub", {"-q", "1", "-t", "devices/MosqPub/messages/events/", "-m", "{\"v\":1}"});
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_status == 0);
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "FlexySas"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "MosqPub"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["verdict"] == "accepted");
   BOOST_TEST((*ev)["payload_b64"] == base64_encode("{\"v\":1}"));
