@@ -10,6 +10,7 @@
 
 #include "broker/hub_event_line.hpp"
 #include "broker/hub_process.hpp"
+#include "broker/registry.hpp"
 #include "common/error.hpp"
 #include "common/event.hpp"
 #include "common/signals.hpp"
@@ -71,6 +72,8 @@ int run_hub(const HubArgs& args) {
   // Signals are blocked before any thread starts (paho, the log watcher) so that only the
   // signalfd sees Ctrl-C.
   StopSignals signals;
+  // A malformed registry is a usage error (exit 2) before anything is created or started.
+  static_cast<void>(broker::load_registry(args.registry));
   const std::string out_dir = args.out.empty() ? default_out_dir() : args.out;
   std::filesystem::create_directories(out_dir);
   CaptureWriter capture(out_dir + "/capture.jsonl");
