@@ -224,12 +224,13 @@ int HubPlugin::acl_device_subscribe(mosquitto_evt_acl_check& ev, Connection& con
     kick(conn, "kicked", reason_id + ": " + reason);
     return MOSQ_ERR_ACL_DENIED;
   }
-  // mosquitto grants what was asked (up to the listener's max_qos); IoT Hub grants at most 1.
-  const int granted = ev.qos > 1 ? 1 : ev.qos;
-  session.filters[filter] = granted;
-  e["granted_qos"] = granted;
+  // Mosquitto grants what was asked (an ACL callback cannot lower it, and a listener max_qos 1
+  // would drop QoS 2 publishers before the plugin sees them); IoT Hub would grant QoS 1. The event
+  // reports what the device really got; downstream messages never use QoS 2.
+  session.filters[filter] = ev.qos > 1 ? 1 : ev.qos;
+  e["granted_qos"] = ev.qos;
   e["verdict"] = "granted";
-  e["reason"] = "";
+  e["reason"] = ev.qos > 1 ? "QoS 2 subscription granted as 2 by mosquitto; IoT Hub grants QoS 1" : "";
   emit(std::move(e));
   return MOSQ_ERR_SUCCESS;
 }
