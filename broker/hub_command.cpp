@@ -76,6 +76,7 @@ int run_hub(const HubArgs& args) {
   static_cast<void>(broker::load_registry(args.registry));
   const std::string out_dir = args.out.empty() ? default_out_dir() : args.out;
   std::filesystem::create_directories(out_dir);
+  std::filesystem::remove(out_dir + "/capture.jsonl");  // a reused --out starts a new capture (seq from 1)
   CaptureWriter capture(out_dir + "/capture.jsonl");
   std::mutex print_mutex;
   capture.add_listener([&](const Json& event) {

@@ -124,8 +124,8 @@ struct HubProcess::Impl {
 };
 
 void HubProcess::Impl::prepare() {
-  if (options.registry.empty()) throw ConfigError({}, "the hub needs a device registry (--registry FILE)");
-  if (options.out_dir.empty()) throw ConfigError({}, "the hub needs an output directory");
+  if (options.registry.empty()) throw ConfigError({"--registry"}, "the hub needs a device registry (--registry FILE)");
+  if (options.out_dir.empty()) throw ConfigError({"--out"}, "the hub needs an output directory");
   registry = load_registry(options.registry);
   hub_name = options.hub.empty() ? registry.hub : options.hub;
   if (hub_name.empty())
@@ -134,6 +134,13 @@ void HubProcess::Impl::prepare() {
     throw ConfigError({options.hub.empty() ? options.registry : std::string("--hub")},
                       "invalid hub name '" + hub_name + "' (3..50 letters, digits or '-')");
   hub_host = hub_name + std::string(kHostSuffix);
+  auto same = [](std::uint16_t a, std::optional<std::uint16_t> b) { return a != 0 && b && a == *b; };
+  if (same(options.x509_port, options.sas_port) || same(options.x509_port, options.websocket_port) ||
+      same(options.sas_port, options.websocket_port))
+    throw ConfigError({"--x509-port/--sas-port/--ws-port"}, "the X.509, SAS and WebSocket ports must differ (mosquitto cannot serve two listeners on "
+                          "one port); got x509 " + std::to_string(options.x509_port) + ", sas " +
+                          std::to_string(options.sas_port) +
+                          (options.websocket_port ? ", websocket " + std::to_string(*options.websocket_port) : ""));
 
   std::error_code ec;
   fs::create_directories(options.out_dir, ec);
