@@ -4,13 +4,16 @@
 // device certificates and a registry; devices are added first, then start() launches a
 // HubProcess on ephemeral loopback ports with a MemorySink for its audit stream.
 //
-//   flexhil::testing::HubFixture f;
-//   auto sas = f.add_sas_device("FlexySas");
-//   auto dev = f.add_self_signed_device("Flexy1");
-//   f.start();
-//   auto client = f.paho_client("FlexySas", f.sas_uri());
-//   … connect with f.username("FlexySas") and f.sas_token("FlexySas") …
-//   auto ev = f.wait_for_connect("FlexySas");        // the plugin's verdict
+//   flexhil::testing::HubFixture f;                      // TempDir + hub CA
+//   auto sas = f.add_sas_device("FlexySas");              // keys in sas.primary_key/secondary_key
+//   auto dev = f.add_self_signed_device("Flexy1");        // dev.crt / dev.key on disk
+//   f.start();                                            // or f.start([](auto& b) { b.websocket_port(0); })
+//   const auto since = f.mark();
+//   mqtt::async_client c(f.sas_uri(), "FlexySas");        // trust f.ca_file(); user f.username("FlexySas");
+//   …                                                     // password f.sas_token("FlexySas")
+//   auto ev = f.wait_for_connect("FlexySas", since);      // the plugin's verdict (std::optional<Json>)
+//   f.hub().send_c2d("FlexySas", "hi");                   // the HubProcess itself
+// Link `flexhil_hub_fixture`; the test target should depend on flexhil_iothub (the plugin).
 #include <chrono>
 #include <functional>
 #include <map>
