@@ -184,30 +184,40 @@ Context::Context(const std::vector<Json>& evs, const Expectations& ex) : events(
   }
   // A change push in which every selected tag changed carries all tags, like a full push. Such an
   // all-changed publish is taken as a full push only when it comes on the full-push schedule
-  // (previous full push + period ± tolerance, or the device's first); a publish carrying all
-  // tags of which at least one did not change is a full push whatever its timing.
+  // (previous full push + period ± tolerance); the device's first one stays a full push unless
+  // the next full push comes off that schedule. A publish carrying all tags of which at least one
+  // did not change is a full push, unless it follows a full push by less than half a period.
   {
     std::map<std::pair<std::string, std::string>, std::string> last;  // (device, tag) → value text
-    std::map<std::string, double> last_full;
+    struct LastFull {
+      Telemetry* push;
+      bool tentative;  // every tag new or changed: maybe a change push after all
+    };
+    std::map<std::string, LastFull> last_full;
     auto text = [](const JsonNode& n) { return n.type == JsonNode::Type::string ? "\"" + n.text + "\"" : n.text; };
+    const double tol = ex.period_tolerance_s;
+    auto on_schedule = [&](double since) {
+      return ex.full_push_period_s && std::abs(since - *ex.full_push_period_s) <= tol;
+    };
     for (auto& m : telemetry) {
       if (m.kind == Telemetry::Kind::full) {
         bool all_changed = true;
         for (const auto& [key, node] : m.tags) {
           const auto it = last.find({m.device, key});
-          if (it == last.end() || it->second == text(*node)) all_changed = false;
+          if (it != last.end() && it->second == text(*node)) all_changed = false;
         }
         const auto lf = last_full.find(m.device);
-        // Both timers firing together: the change push right after a full push repeats its values.
-        if (lf != last_full.end() && ex.full_push_period_s && m.t - lf->second < *ex.full_push_period_s / 2)
-          m.kind = Telemetry::Kind::change;
-        else if (all_changed && lf != last_full.end()) {
-          const double since = m.t - lf->second;
-          const bool on_schedule = ex.full_push_period_s &&
-                                   std::abs(since - *ex.full_push_period_s) <= ex.period_tolerance_s;
-          if (!on_schedule) m.kind = Telemetry::Kind::change;
+        if (lf != last_full.end() && ex.full_push_period_s) {
+          const double since = m.t - lf->second.push->t;
+          if (since < *ex.full_push_period_s / 2 && !lf->second.tentative) {
+            m.kind = Telemetry::Kind::change;  // both timers firing together
+          } else if (all_changed && !on_schedule(since)) {
+            m.kind = Telemetry::Kind::change;
+          } else if (lf->second.tentative && !on_schedule(since) && !all_changed) {
+            lf->second.push->kind = Telemetry::Kind::change;  // the earlier one was a change push
+          }
         }
-        if (m.kind == Telemetry::Kind::full) last_full[m.device] = m.t;
+        if (m.kind == Telemetry::Kind::full) last_full[m.device] = {&m, all_changed};
       }
       for (const auto& [key, node] : m.tags) last[{m.device, key}] = text(*node);
     }

@@ -78,7 +78,8 @@ BOOST_AUTO_TEST_CASE(change_push_in_which_every_tag_changed_is_not_taken_for_a_f
   e.full_push_period_s = 20;
   Events ev;
   ev.connect("F1", 1);
-  ev.publish("F1", 10, R"({"A":1,"B":1,"C":1})");  // full
+  ev.publish("F1", 2, R"({"A":0,"B":0,"C":0})");   // first publish, all tags new: a change push after all
+  ev.publish("F1", 10, R"({"A":1,"B":1,"C":0})");  // full
   ev.publish("F1", 22, R"({"A":2,"B":2,"C":2})");  // every tag changed, off schedule: change push
   ev.publish("F1", 30, R"({"A":2,"B":2,"C":2})");  // full (values repeated)
   ev.publish("F1", 30.01, R"({"A":2,"B":2,"C":2})");  // change timer firing with the full timer
