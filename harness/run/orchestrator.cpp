@@ -376,7 +376,9 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
     for (const auto& f : findings) prom->on_finding(f);
   const double real_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
   print_findings(out, findings);
-  out << (code == exit_code::usage || code == exit_code::infrastructure ? "ERROR: " + reason : verdict.summary) << '\n';
+  std::string shown = reason;
+  if (shown.rfind("error: ", 0) == 0) shown.erase(0, 7);
+  out << (code == exit_code::usage || code == exit_code::infrastructure ? "ERROR: " + shown : verdict.summary) << '\n';
   try {
     report::write_reports(make_report_input(s, run_id, started_wall, real_s, events, findings, verdict, code,
                                             reason),

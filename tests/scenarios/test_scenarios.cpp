@@ -67,6 +67,11 @@ BOOST_DATA_TEST_CASE(scenario_produces_exactly_its_declared_findings, bdata::mak
     BOOST_TEST(fs::exists(dir.file(report)), report << " missing");
 }
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -121,4 +126,27 @@ BOOST_AUTO_TEST_CASE(sigint_stops_every_part_and_still_writes_the_report) {
   BOOST_TEST(fs::exists(dir.file("summary.json")));
   BOOST_TEST(slurp(dir.file("capture.jsonl")).find("\"reason\":\"interrupted (signal 2)\"") != std::string::npos);
   BOOST_TEST(processes_mentioning(out) == 0);  // nothing of the run survives
+}
+
+BOOST_AUTO_TEST_CASE(hub_that_cannot_start_exits_3_and_still_writes_the_report) {
+  testing::TempDir dir;
+  // Hold a port, then ask the scenario's hub to listen on it.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  BOOST_REQUIRE(::listen(fd, 1) == 0);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  auto text = slurp(testing::source_dir() + "/scenarios/pass/sas.toml");
+  text.replace(text.find("[hub]\n"), 6, "[hub]\nsas_port = " + std::to_string(ntohs(a.sin_port)) + "\n");
+  text.replace(text.find("../programs/"), 12, testing::source_dir() + "/scenarios/programs/");
+  const auto file = dir.write("busy.toml", text);
+  const auto [code, out] = run_flexhil("run " + file + " --out " + dir.file("run"));
+  ::close(fd);
+  BOOST_TEST(code == 3, out);
+  BOOST_TEST(out.find("Address already in use") != std::string::npos, out);
+  BOOST_TEST(fs::exists(dir.file("run/report.html")));
+  BOOST_TEST(fs::exists(dir.file("run/summary.json")));
 }
