@@ -58,17 +58,18 @@ PreparedRegistry prepare_registry(const scenario::Scenario& s, const std::string
     fs::permissions(p.device_key_file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
     auto* devices = reg["device"].as_array();
     bool registered = !s.dut.register_certificate;
-    if (devices)
-      for (auto& d : *devices)
-        if (!s.dut.register_certificate) break;
-        else if (auto* t = d.as_table(); t && t->get_as<std::string>("id") && t->get_as<std::string>("id")->get() == s.dut.device) {
-          for (const char* key : {"primary_thumbprint", "secondary_thumbprint", "secondary_certificate", "certificate",
-                                  "primary_key", "secondary_key"})
-            t->erase(key);
-          t->insert_or_assign("auth", "x509-selfsigned");
-          t->insert_or_assign("certificate", p.device_cert_file);
-          registered = true;
-        }
+    if (devices && s.dut.register_certificate) {
+      for (auto& d : *devices) {
+        auto* t = d.as_table();
+        if (!t || !t->get_as<std::string>("id") || t->get_as<std::string>("id")->get() != s.dut.device) continue;
+        for (const char* key : {"primary_thumbprint", "secondary_thumbprint", "secondary_certificate", "certificate",
+                                "primary_key", "secondary_key"})
+          t->erase(key);
+        t->insert_or_assign("auth", "x509-selfsigned");
+        t->insert_or_assign("certificate", p.device_cert_file);
+        registered = true;
+      }
+    }
     if (!registered)
       throw ConfigError({s.file, 0, 0}, fmt::format("device '{}' is not in the hub's registry", s.dut.device));
   }
