@@ -22,8 +22,9 @@ using namespace flexhil;
 namespace {
 
 // Runs `flexhil <args>` and returns its exit code and output.
-std::pair<int, std::string> run_flexhil(const std::string& args) {
-  const std::string cmd = testing::flexhil_binary() + " " + args + " 2>&1";
+// Runs a shell command line and returns its exit code and output.
+std::pair<int, std::string> run_flexhil_raw(const std::string& command_line) {
+  const std::string cmd = command_line + " 2>&1";
   std::string out;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return {-1, ""};
@@ -31,6 +32,10 @@ std::pair<int, std::string> run_flexhil(const std::string& args) {
   while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
   const int status = ::pclose(p);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::pair<int, std::string> run_flexhil(const std::string& args) {
+  return run_flexhil_raw(testing::flexhil_binary() + " " + args);
 }
 
 const char* const library[] = {
@@ -149,4 +154,55 @@ BOOST_AUTO_TEST_CASE(hub_that_cannot_start_exits_3_and_still_writes_the_report) 
   BOOST_TEST(out.find("Address already in use") != std::string::npos, out);
   BOOST_TEST(fs::exists(dir.file("run/report.html")));
   BOOST_TEST(fs::exists(dir.file("run/summary.json")));
+}
+
+BOOST_AUTO_TEST_CASE(external_device_gets_instructions_and_is_judged_once_it_connects) {
+  using namespace std::chrono_literals;
+  testing::TempDir dir;
+  const auto scen = dir.write("external.toml", R"(name = "external"
+duration = "8s"
+[hub]
+[hub.registry]
+hub = "flexhil-hub"
+[[hub.registry.device]]
+id = "Flexy205"
+auth = "sas"
+primary_key = "c2NlbmFyaW8tbGlicmFyeS1zYXMta2V5"
+[dut]
+kind = "external"
+device = "Flexy205"
+wait = "30s"
+[expect]
+timestamp_key = ""
+exact_findings = ["PAYLOAD-DUPLICATE-KEY", "CADENCE-FULL-PUSH-INCOMPLETE"]
+)");
+  ChildProcess::Options o;
+  o.argv = {testing::flexhil_binary(), "run", scen, "--out", dir.file("run")};
+  o.stdout_path = dir.file("run.out");
+  o.stderr_path = dir.file("run.out");
+  auto run = ChildProcess::spawn(o);
+  // The instructions name the port and the CA file to install on the device.
+  std::string port;
+  BOOST_REQUIRE(wait_until(
+      [&] {
+        const auto text = slurp(dir.file("run.out"));
+        const auto at = text.find("MQTT over TLS   127.0.0.1:");
+        if (at == std::string::npos) return false;
+        port = text.substr(at + 26, text.find(' ', at + 26) - at - 26);
+        return true;
+      },
+      30s));
+  BOOST_TEST(slurp(dir.file("run.out")).find("CA certificate") != std::string::npos);
+  // A real MQTT client plays the real device: SAS token, then a message with a duplicate key.
+  const std::string sas =
+      "SharedAccessSignature sr=flexhil-hub.azure-devices.net%2Fdevices%2FFlexy205&sig="
+      "LlyQyX%2FKScs%2BUd9%2F2x%2FPTVmc0vnZ4dK4KtMM6xtQocI%3D&se=1924992000";
+  const auto [pub, pub_out] = run_flexhil_raw(
+      "mosquitto_pub -h 127.0.0.1 -p " + port + " --cafile " + dir.file("run/ca.crt") +
+      " -i Flexy205 -u 'flexhil-hub.azure-devices.net/Flexy205/?api-version=2021-04-12' -P '" + sas +
+      "' -t 'devices/Flexy205/messages/events/$.ct=application%2Fjson&$.ce=utf-8' -m '{\"a\":1,\"a\":2}'");
+  BOOST_TEST(pub == 0, pub_out);
+  const auto status = run.wait_for(60s);
+  BOOST_REQUIRE(status.has_value());
+  BOOST_TEST(*status == 0, slurp(dir.file("run.out")));
 }
