@@ -121,7 +121,7 @@ ProgramResult mosquitto_pub(HubFixture& f, const std::string& id, const std::vec
 const std::vector<std::string> kSharedDevices = {
     "Telemetry", "ForbiddenPub", "Victim", "Spoofer", "ForbiddenSub", "OtherSub", "Qos2", "Big", "Ok256",
     "FourSubs", "Retain", "Replaced", "TwinPatch", "TwinBad", "C2d", "C2dOther", "Desired", "Method", "MosqPub",
-    "TwinGet"};
+    "Intruder", "TwinGet"};
 
 // One hub for the whole module (started on first use, stopped at exit): starting mosquitto with a
 // fresh PKI per test would double the suite's time.
@@ -335,6 +335,18 @@ BOOST_AUTO_TEST_CASE(sas_token_expiring_while_connected_disconnects_the_device) 
   const auto refused = f.wait_for_event(
       [](const Json& e) { return is(e, "connect", "FlexySas") && e["reason_id"] == "AUTH-SAS-EXPIRED"; }, 5s, since);
   BOOST_TEST(refused.has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(device_cannot_send_harness_commands_on_internal_topics, SharedHub) {
+  const auto since = f.mark();
+  const auto r = mosquitto_pub(f, "Intruder",
+                               {"-q", "1", "-t", "$flexhil/cmd/c2d", "-m", R"({"device":"Victim","body_b64":"eA=="})"});
+  BOOST_TEST_INFO(r.output);
+  BOOST_TEST(r.exit_status != 0);
+  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "Intruder"); }, 5s, since);
+  BOOST_REQUIRE(ev);
+  BOOST_TEST((*ev)["reason_id"] == "TOPIC-FORBIDDEN");
+  BOOST_TEST(!f.wait_for_kind("c2d_sent", since, 500ms));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
