@@ -44,7 +44,8 @@ void connection_rules(Context& c) {
                                    str(ev, "detail").empty() ? "" : ": ", str(ev, "detail")),
                        {seq_of(ev)});
     } else if (kind == "subscribe") {
-      if (str(ev, "verdict") == "granted" && ++subscriptions[device] == 6)
+      // The plugin disconnects on the 6th (verdict "disconnected", reason_id CONN-TOO-MANY-…).
+      if (++subscriptions[device] == 6 || str(ev, "reason_id") == "CONN-TOO-MANY-SUBSCRIPTIONS")
         c.findings.add("CONN-TOO-MANY-SUBSCRIPTIONS", device,
                        fmt::format("6th subscription '{}' on one connection (IoT Hub allows 5)", str(ev, "topic")),
                        {seq_of(ev)});
