@@ -206,3 +206,81 @@ exact_findings = ["PAYLOAD-DUPLICATE-KEY", "CADENCE-FULL-PUSH-INCOMPLETE"]
   BOOST_REQUIRE(status.has_value());
   BOOST_TEST(*status == 0, slurp(dir.file("run.out")));
 }
+
+namespace {
+
+// GET `path` over a real loopback TCP connection (HTTP/1.0: the server closes when done);
+// "" when nothing answers (yet).
+std::string http_get(std::uint16_t port, const std::string& path = "/metrics") {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return {};
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string response;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    if (::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
+      char buf[4096];
+      for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) response.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(fd);
+  return response;
+}
+
+// The value of one sample line ("name{labels} value"), or -1 when absent.
+double sample(const std::string& exposition, const std::string& series) {
+  std::istringstream in(exposition);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  return -1;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(metrics_are_served_during_a_run_and_the_run_still_passes) {
+  using namespace std::chrono_literals;
+  testing::TempDir dir;
+  const std::string scen = testing::source_dir() + "/scenarios/pass/sas.toml";
+  ChildProcess run;
+  std::uint16_t port = 0;
+  // Another process may take the picked port before the run binds it: then the run exits 3
+  // ("cannot serve /metrics") at once, and one retry with a new port is enough.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    port = pick_free_port();
+    ChildProcess::Options o;
+    o.argv = {testing::flexhil_binary(), "run", scen, "--out", dir.file("run"), "--metrics",
+              "127.0.0.1:" + std::to_string(port)};
+    o.stdout_path = dir.file("run.out");
+    o.stderr_path = dir.file("run.out");
+    run = ChildProcess::spawn(o);
+    if (wait_for_tcp_port("127.0.0.1", port, 30s, [&] { return run.running(); })) break;
+    BOOST_TEST_MESSAGE("attempt " << attempt << ": " << slurp(dir.file("run.out")));
+  }
+  BOOST_REQUIRE_MESSAGE(run.running(), slurp(dir.file("run.out")));
+
+  // While the run goes on: the device is connected and its messages are counted.
+  std::string exposition;
+  const bool seen = wait_until(
+      [&] {
+        exposition = http_get(port);
+        return sample(exposition, "flexhil_messages_received_total{device=\"Flexy205\"}") > 0 &&
+               sample(exposition, "flexhil_device_connected{device=\"Flexy205\"}") == 1;
+      },
+      30s);
+  const bool still_running = run.running();
+  BOOST_TEST(seen, exposition);
+  BOOST_TEST(still_running, "the run ended before /metrics showed the device publishing");
+  BOOST_TEST(exposition.find("HTTP/1.") == 0);
+  BOOST_TEST(exposition.find("flexhil_run_info{") != std::string::npos, exposition);
+
+  const auto status = run.wait_for(60s);
+  BOOST_REQUIRE(status.has_value());
+  BOOST_TEST(*status == 0, slurp(dir.file("run.out")));
+  BOOST_TEST(slurp(dir.file("run.out")).find("metrics: http://127.0.0.1:" + std::to_string(port)) !=
+             std::string::npos);
+}
