@@ -205,6 +205,7 @@ std::string interval_histogram_svg(const ReportInput& input) {
 
 std::string value_chart_svg(const ReportInput& input, const RunStats& stats, const PlottedTag& tag) {
   TagSeries series = tag_series(input.events, tag.tag, tag.point, stats.first_mono_ns, input.time_scale);
+  for (auto& p : series.plc) p.value = p.value * tag.coef + tag.offset;
   if (series.published.size() > max_value_series) {
     std::vector<ValuePoint> merged;
     for (const auto& [device, pts] : series.published) merged.insert(merged.end(), pts.begin(), pts.end());

@@ -242,7 +242,11 @@ std::string render_html(const ReportInput& in) {
                         : "<p class=\"note\">The scenario names no tags; these were found in the capture.</p>";
   }
   for (const auto& tag : tags) {
-    out += fmt::format("<h3>{}{}</h3>\n", e(tag.tag), tag.point != tag.tag ? " (PLC point " + e(tag.point) + ")" : "");
+    std::string scaling;
+    if (tag.coef != 1.0 || tag.offset != 0.0)
+      scaling = fmt::format(" × {} + {}", svg::format_number(tag.coef), svg::format_number(tag.offset));
+    out += fmt::format("<h3>{}{}</h3>\n", e(tag.tag),
+                       tag.point != tag.tag || !scaling.empty() ? " (PLC point " + e(tag.point) + scaling + ")" : "");
     out += value_chart_svg(in, stats, tag) + "\n";
   }
   out += "</section>\n";

@@ -36,6 +36,10 @@ struct RulesRun {
 struct PlottedTag {
   std::string tag;
   std::string point;
+  // The Flexy's tag scaling (published = raw × coef + offset): PLC values are drawn scaled so
+  // both series share one axis.
+  double coef = 1.0;
+  double offset = 0.0;
 };
 
 struct ReportInput {

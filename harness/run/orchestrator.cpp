@@ -105,7 +105,7 @@ report::ReportInput make_report_input(const scenario::Scenario& s, const std::st
   in.full_push_period_s = s.expect.full_push_period_s;
   in.change_push_period_s = s.expect.change_push_period_s;
   for (const auto& t : s.expect.tags)
-    if (!t.point.empty()) in.plotted_tags.push_back({t.name, t.point});
+    if (!t.point.empty()) in.plotted_tags.push_back({t.name, t.point, t.coef, t.offset});
   if (s.findings.exact || !s.findings.must_find.empty() || !s.findings.must_not_find.empty()) {
     report::DeclaredFindings d;
     d.exact = s.findings.exact.has_value();
@@ -184,7 +184,11 @@ void write_offline_reports(const scenario::Scenario& s, const std::vector<Json>&
 int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::ostream& out, std::ostream& err) {
   out.setf(std::ios::unitbuf);  // progress and URLs appear at once, also when piped to a file
   const auto run_id = make_run_id();
-  const std::string dir = options.out_dir.empty() ? (fs::path("reports") / s.name / run_id).string() : options.out_dir;
+  // Absolute, because parts resolve paths relative to the files they read (the run's registry).
+  const std::string dir =
+      fs::absolute(options.out_dir.empty() ? fs::path("reports") / s.name / run_id : fs::path(options.out_dir))
+          .lexically_normal()
+          .string();
   fs::create_directories(dir);
   out << fmt::format("flexhil run '{}': {} s of scenario time at ×{} (≈{:.1f} s), report in {}\n", s.name,
                      s.duration_s, s.time_scale, s.duration_s / s.time_scale, dir);
