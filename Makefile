@@ -5,7 +5,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all setup configure build demo test test-unit bench asan clean
+.PHONY: all setup configure build demo demo-hub test test-unit asan clean
 
 all: build
 
@@ -18,8 +18,14 @@ configure: setup
 build: configure
 	@cmake --build $(BUILD_DIR) -j$(JOBS)
 
+# The default scenario end to end: hub, PLC, an emulated Flexy running the reference X.509
+# publisher, rules and reports (about a minute). The run prints where report.html is.
 demo: build
-	@bash scripts/demo.sh $(BUILD_DIR)
+	@$(BUILD_DIR)/harness/flexhil run scenarios/demo.toml
+
+# The impersonated hub alone, with accepted and refused devices.
+demo-hub: build
+	@bash scripts/demo-hub.sh $(BUILD_DIR)
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# `make demo` (until `flexhil run scenarios/demo.toml` replaces it): makes a PKI and a device
+# `make demo-hub`: the impersonated hub alone. Makes a PKI and a device
 # registry, starts `flexhil hub`, connects the demo device once with its registered X.509
 # certificate (accepted), once with an unregistered certificate (refused in the TLS handshake)
 # and once as a SAS device with a wrong key (refused, CONNACK 5), and prints each verdict.
-# Usage: scripts/demo.sh <build dir>
+# Usage: scripts/demo-hub.sh <build dir>
 set -euo pipefail
 
 BUILD_DIR="$(cd "${1:-build}" && pwd)"
