@@ -63,8 +63,32 @@ HubPlugin::HubPlugin(IothubOptions options, Registry registry)
 }
 
 void HubPlugin::emit(Json event) {
-  const auto text = event.dump(-1, ' ', false, Json::error_handler_t::replace);
-  mosquitto_broker_publish_copy(nullptr, internal_topics::audit, static_cast<int>(text.size()), text.data(), 1, false, nullptr);
+  auto text = event.dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (audit_active_ && pending_audit_.empty()) {
+    mosquitto_broker_publish_copy(nullptr, internal_topics::audit, static_cast<int>(text.size()), text.data(), 1, false,
+                                  nullptr);
+    return;
+  }
+  if (pending_audit_.size() >= kMaxPendingAudit) {
+    pending_audit_.pop_front();
+    ++audit_dropped_;
+  }
+  pending_audit_.push_back(std::move(text));
+}
+
+void HubPlugin::flush_audit() {
+  if (audit_dropped_ > 0) {
+    Json e = make_event("hub_error");
+    e["reason"] = fmt::format("{} audit events dropped while no harness connection listened", audit_dropped_);
+    pending_audit_.push_front(e.dump());
+    audit_dropped_ = 0;
+  }
+  while (!pending_audit_.empty()) {
+    const auto& text = pending_audit_.front();
+    mosquitto_broker_publish_copy(nullptr, internal_topics::audit, static_cast<int>(text.size()), text.data(), 1, false,
+                                  nullptr);
+    pending_audit_.pop_front();
+  }
 }
 
 void HubPlugin::deliver(const std::string& client_id, const std::string& topic, const std::string& payload, int qos) {
@@ -179,6 +203,8 @@ int HubPlugin::on_acl_check(mosquitto_evt_acl_check& ev) {
   if (conn.internal) {
     switch (ev.access) {
       case MOSQ_ACL_SUBSCRIBE:
+        if (topic == "$flexhil/#" || topic == internal_topics::audit) audit_subscriber_ = ev.client;
+        return internal_filter(topic) ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
       case MOSQ_ACL_READ: return internal_filter(topic) ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
       case MOSQ_ACL_WRITE: return starts_with(topic, "$flexhil/cmd/") ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
       case MOSQ_ACL_UNSUBSCRIBE: return MOSQ_ERR_SUCCESS;
@@ -412,6 +438,10 @@ int HubPlugin::on_disconnect(mosquitto_evt_disconnect& ev) {
   connections_.erase(it);
   if (auto cur = current_.find(conn.client_id); cur != current_.end() && cur->second == ev.client)
     current_.erase(cur);
+  if (ev.client == audit_subscriber_) {
+    audit_subscriber_ = nullptr;
+    audit_active_ = false;
+  }
   if (conn.internal || !conn.accepted) return MOSQ_ERR_SUCCESS;
   Json e = make_event("disconnect");
   e["device"] = conn.client_id;
@@ -431,6 +461,9 @@ int HubPlugin::on_disconnect(mosquitto_evt_disconnect& ev) {
 }
 
 int HubPlugin::on_tick(mosquitto_evt_tick&) {
+  // The subscription exists once the SUBSCRIBE that the ACL check saw has been processed.
+  if (audit_subscriber_ && !audit_active_) audit_active_ = true;
+  if (audit_active_ && !pending_audit_.empty()) flush_audit();
   const auto now = now_seconds();
   if (now < next_expiry_check_) return MOSQ_ERR_SUCCESS;
   next_expiry_check_ = now + options_.sas_expiry_check_seconds;
