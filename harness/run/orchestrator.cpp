@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include <optional>
 
 #include "broker/hub_process.hpp"
+#include "certs/sas_token.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "common/signals.hpp"
@@ -152,6 +154,33 @@ void perform(const scenario::Action& a, broker::HubProcess* hub, plc::PlcServer*
   }
 }
 
+struct SignedToken {
+  std::string password;
+  std::int64_t expiry = 0;
+};
+
+// The scenario's [dut.sas_token], signed now: the hub judges its expiry in wall seconds, so the
+// scenario-time `expires_after` is divided by the time scale.
+SignedToken sign_sas_token(const scenario::Scenario& s, const broker::HubProcess& hub) {
+  const auto& g = *s.dut.sas_token;
+  certs::SasTokenRequest req;
+  req.resource = g.hub_wide ? hub.hub_host() : hub.hub_host() + "/devices/" + s.dut.device;
+  if (g.policy.empty()) {
+    const auto* dev = hub.registry().find_device(s.dut.device);
+    if (!dev) throw ConfigError(g.where, fmt::format("device '{}' is not in the hub's registry", s.dut.device));
+    req.key_base64 = dev->primary_key;
+  } else {
+    const auto* policy = hub.registry().find_policy(g.policy);
+    if (!policy) throw ConfigError(g.where, fmt::format("no [[policy]] '{}' in the hub's registry", g.policy));
+    req.key_base64 = policy->key;
+    req.policy_name = g.policy;
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  req.expiry = now + static_cast<std::int64_t>(std::ceil(g.expires_after_s / s.time_scale));
+  return {certs::make_sas_token(req), req.expiry};
+}
+
 void print_external_instructions(std::ostream& out, const scenario::Scenario& s, const broker::HubProcess& hub) {
   const auto* dev = hub.registry().find_device(s.dut.device);
   const std::string host = s.dut.advertise.empty() ? hub.bind_address() : s.dut.advertise;
@@ -262,9 +291,15 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
     const auto registry = prepare_registry(s, dir, usr_dir);
     broker::PluginOptions plugin;
     std::vector<std::string> trust;
-    if (!registry.device_cert_file.empty() && !s.dut.register_certificate) trust.push_back(registry.device_cert_file);
+    // Not registered: the TLS listener still trusts the certificate (or its CA), so the hub's
+    // verdict — not the handshake — refuses the device.
+    if (!s.dut.register_certificate) {
+      const auto& trusted = registry.device_ca_file.empty() ? registry.device_cert_file : registry.device_ca_file;
+      if (!trusted.empty()) trust.push_back(trusted);
+    }
     plugin.qos2_policy = s.hub.qos2_policy;
     plugin.max_message_bytes = s.hub.max_message_bytes;
+    if (s.hub.sas_skew_s) plugin.sas_skew_seconds = std::llround(*s.hub.sas_skew_s / s.time_scale);
     auto hub_options = broker::HubOptionsBuilder()
                                                    .hub(s.hub.name)
                                                    .registry(registry.path)
@@ -298,6 +333,12 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
       std::string host = hub->hub_host();
       for (auto& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
       config.mqtt.resolve[host] = fmt::format("127.0.0.1:{}", sas ? hub->ports().sas : hub->ports().x509);
+      if (s.dut.sas_token) {
+        const auto token = sign_sas_token(s, *hub);
+        for (auto& tag : config.tags)
+          if (tag.name == s.dut.sas_token->tag) tag.initial = token.password;
+        out << fmt::format("SAS token in tag {}: expires se={} (no renewal)\n", s.dut.sas_token->tag, token.expiry);
+      }
       flexy::FlexyDeviceOptions dopt;
       dopt.config = std::move(config);
       dopt.program = flexy::load_program_file(s.dut.program_file);

@@ -13,6 +13,20 @@ namespace flexhil::run {
 namespace fs = std::filesystem;
 
 namespace {
+constexpr const char* kGeneratedCaName = "flexhil-run-device-ca";
+
+// The `auth` of `device` in a registry table ("" when absent).
+std::string registered_auth(const toml::table& reg, const std::string& device) {
+  const auto* devices = reg["device"].as_array();
+  if (!devices) return {};
+  for (const auto& d : *devices) {
+    const auto* t = d.as_table();
+    if (t && t->get_as<std::string>("id") && t->get_as<std::string>("id")->get() == device)
+      return t->get_as<std::string>("auth") ? t->get_as<std::string>("auth")->get() : std::string{};
+  }
+  return {};
+}
+
 void absolutize(toml::table& reg, const std::string& dir) {
   for (const char* list : {"device", "ca"}) {
     auto* arr = reg[list].as_array();
@@ -40,10 +54,25 @@ PreparedRegistry prepare_registry(const scenario::Scenario& s, const std::string
   if (!reg.contains("hub")) reg.insert("hub", s.hub.name);
 
   if (s.dut.kind == scenario::DutKind::emulated && !s.dut.device_cert.empty()) {
+    // An x509-ca device gets a leaf (CN = device id) signed by a device CA made for this run;
+    // any other device a self-signed certificate.
+    const bool ca_signed = registered_auth(reg, s.dut.device) == "x509-ca";
     certs::CertificateSpec spec;
     spec.common_name = s.dut.device;
     spec.client_auth = true;
-    const auto pair = certs::make_self_signed(spec);
+    certs::KeyPair pair;
+    if (ca_signed) {
+      certs::CertificateSpec ca_spec;
+      ca_spec.common_name = "flexhil device CA";
+      ca_spec.is_ca = true;
+      const auto ca = certs::make_self_signed(ca_spec);
+      const auto [ca_crt, ca_key] = ca.write(out_dir, "device-ca");
+      (void)ca_key;
+      p.device_ca_file = ca_crt;
+      pair = certs::make_signed(spec, ca);
+    } else {
+      pair = certs::make_self_signed(spec);
+    }
     p.device_cert_file = flexy::map_usr_path(usr_dir, s.dut.device_cert);
     p.device_key_file = flexy::map_usr_path(usr_dir, s.dut.device_key);
     fs::create_directories(fs::path(p.device_cert_file).parent_path());
@@ -58,7 +87,15 @@ PreparedRegistry prepare_registry(const scenario::Scenario& s, const std::string
     fs::permissions(p.device_key_file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
     auto* devices = reg["device"].as_array();
     bool registered = !s.dut.register_certificate;
-    if (devices && s.dut.register_certificate) {
+    if (ca_signed) {
+      // The device stays x509-ca; registering means registering its CA (the hub trusts it).
+      if (s.dut.register_certificate) {
+        if (!reg.contains("ca")) reg.insert("ca", toml::array{});
+        reg["ca"].as_array()->push_back(
+            toml::table{{"name", kGeneratedCaName}, {"certificate", p.device_ca_file}});
+      }
+      registered = true;
+    } else if (devices && s.dut.register_certificate) {
       for (auto& d : *devices) {
         auto* t = d.as_table();
         if (!t || !t->get_as<std::string>("id") || t->get_as<std::string>("id")->get() != s.dut.device) continue;

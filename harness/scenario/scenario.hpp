@@ -35,6 +35,19 @@ struct HubSpec {
   int units = 1;
   std::optional<std::string> qos2_policy;  // "disconnect" | "accept"
   std::optional<std::uint64_t> max_message_bytes;
+  // Clock skew the hub allows on a SAS token's expiry (scenario seconds; the hub judges in wall
+  // seconds, so the run passes sas_skew / time_scale, rounded). Unset: the plugin's 300 s.
+  std::optional<double> sas_skew_s;
+};
+
+// A SAS token the harness signs when the run starts and puts into a Flexy tag (the program
+// reads the password from it): a token with a fixed expiry that lies in the run.
+struct GeneratedSasToken {
+  std::string tag;                   // Flexy tag (string) that receives the whole password
+  std::string policy;                // registry [[policy]] name ("" = the device's primary key)
+  bool hub_wide = false;             // sr={hub}.azure-devices.net instead of …/devices/{id}
+  double expires_after_s = 0;        // scenario seconds after the device under test starts
+  SourcePosition where;
 };
 
 enum class DutKind { emulated, external };
@@ -53,6 +66,7 @@ struct DutSpec {
   // false: the generated certificate is trusted by the hub's TLS listener but NOT registered for
   // the device (the registry keeps its thumbprints) — a device presenting the wrong certificate.
   bool register_certificate = true;
+  std::optional<GeneratedSasToken> sas_token;
   // external
   double wait_s = 300;               // how long to wait for the real device's first CONNECT
   std::string advertise;             // host/IP the real device must connect to ("" = bind address)

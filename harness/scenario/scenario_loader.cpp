@@ -59,6 +59,7 @@ HubSpec load_hub(TomlTable& t, const std::string& dir) {
   h.units = static_cast<int>(t.integer("units", 1, 1, 200));
   if (t.has("qos2")) h.qos2_policy = t.choice("qos2", {"disconnect", "accept"}, "disconnect");
   if (auto m = t.integer("max_message_bytes", 1, 64 * 1024 * 1024)) h.max_message_bytes = static_cast<std::uint64_t>(*m);
+  h.sas_skew_s = t.seconds("sas_skew", 0, 86400);
   const auto* reg = t.node("registry");
   if (!reg) t.fail("missing [hub] registry: a path (registry = \"devices.toml\") or an inline [hub.registry] table");
   if (reg->is_string()) {
@@ -79,6 +80,31 @@ HubSpec load_hub(TomlTable& t, const std::string& dir) {
     t.fail("name", fmt::format("invalid hub name '{}' (3 to 50 letters, digits and '-')", h.name));
   t.finish();
   return h;
+}
+
+GeneratedSasToken load_sas_token(TomlTable& t, const Scenario& s) {
+  GeneratedSasToken g;
+  g.where = t.where();
+  g.tag = t.required_string("tag");
+  const auto& tags = s.dut.flexy->tags;
+  const auto tag = std::find_if(tags.begin(), tags.end(), [&](const auto& x) { return x.name == g.tag; });
+  if (tag == tags.end() || tag->type != flexy::TagType::string)
+    t.fail("tag", fmt::format("'{}' must name a string tag of [dut.flexy] (the program reads the password from it)",
+                              g.tag));
+  g.policy = t.string("policy", "");
+  if (!g.policy.empty() && !s.hub.registry.find_policy(g.policy))
+    t.fail("policy", fmt::format("no [[policy]] '{}' in the hub's registry", g.policy));
+  const auto* dev = s.hub.registry.find_device(s.dut.device);
+  if (g.policy.empty() && (!dev || dev->auth != broker::AuthKind::sas))
+    t.fail("policy", fmt::format("device '{}' has no SAS key: name a registry [[policy]]", s.dut.device));
+  g.hub_wide = t.choice("resource", {"device", "hub"}, "device") == "hub";
+  if (g.hub_wide && g.policy.empty())
+    t.fail("resource", "a hub-wide token (resource = \"hub\") is signed with a [[policy]] key: set 'policy'");
+  const auto after = t.seconds("expires_after", 0, 86400 * 366 * 10);
+  if (!after) t.fail("missing required key 'expires_after' (scenario time after the device starts, e.g. \"30s\")");
+  g.expires_after_s = *after;
+  t.finish();
+  return g;
 }
 
 rules::TagExpectation::Type tag_type_of(flexy::TagType t) {
@@ -318,6 +344,7 @@ Scenario load(const toml::table& doc, const std::string& file) {
     if (!fx) dut->fail("missing [dut.flexy] table (the emulated Flexy's configuration, docs/scenario-flexy.md)");
     s.dut.flexy = flexy::load_flexy_config(*fx, s.dir);
     s.dut.flexy->time_scale = s.time_scale;  // one clock for the whole run
+    if (auto tok = dut->table("sas_token")) s.dut.sas_token = load_sas_token(*tok, s);
   } else {
     if (auto w = dut->seconds("wait", 1, 86400)) s.dut.wait_s = *w;
     s.dut.advertise = dut->string("advertise", "");

@@ -4,7 +4,7 @@ Rem --- eWON user (start)
 // Azure IoT Hub publisher for the scenario library (flexhil). A correct publisher by default;
 // each known defect of the published eWON scripts can be switched on by a memory tag the
 // scenario sets (initial value), so one program serves the passing and the known-bad sets:
-//   CfgSas (0 X.509, 1 SAS with CfgSasSig$/CfgSasExpiry$), CfgGroupB (also publish group B),
+//   CfgSas (0 X.509, 1 SAS with CfgSasSig$/CfgSasExpiry$, 2 the whole token in CfgSasToken$), CfgGroupB (also publish group B),
 //   CfgFullPeriod (s), CfgCheckStatus (change push checks MQTT status), CfgLocalTime (local time
 //   without zone instead of UTC ISO 8601), CfgStrings (values as strings), CfgContentType
 //   ($.ct/$.ce on the topic), CfgBadLabel (ONMQTT jumps to a label that does not exist).
@@ -38,14 +38,19 @@ MQTT "SETPARAM", "TLSVersion", "tlsv1.2"
 MQTT "SETPARAM", "ProtocolVersion", "3.1.1"
 MQTT "SETPARAM", "CAFile", "/usr/ca.pem"
 MQTT "SETPARAM", "Username", Host$ + "/" + DeviceId$ + "/?api-version=2021-04-12"
-IF GETIO "CfgSas" = 1 THEN
-  MQTT "SETPARAM", "Port", "8884"
-  Sas$ = "SharedAccessSignature sr=" + Host$ + "%2Fdevices%2F" + DeviceId$ + "&sig=" + GETIO "CfgSasSig" + "&se=" + GETIO "CfgSasExpiry"
-  MQTT "SETPARAM", "Password", Sas$
-ELSE
+IF GETIO "CfgSas" = 0 THEN
   MQTT "SETPARAM", "Port", "8883"
   MQTT "SETPARAM", "CertFile", "/usr/" + DeviceId$ + ".crt"
   MQTT "SETPARAM", "KeyFile", "/usr/" + DeviceId$ + ".key"
+ELSE
+  MQTT "SETPARAM", "Port", "8884"
+  IF GETIO "CfgSas" = 1 THEN
+    Sas$ = "SharedAccessSignature sr=" + Host$ + "%2Fdevices%2F" + DeviceId$ + "&sig=" + GETIO "CfgSasSig" + "&se=" + GETIO "CfgSasExpiry"
+  ELSE
+    // A whole token, signed once and never renewed (like a token pasted into the script).
+    Sas$ = GETIO "CfgSasToken"
+  ENDIF
+  MQTT "SETPARAM", "Password", Sas$
 ENDIF
 IF GETIO "CfgBadLabel" = 1 THEN
   ONMQTT "GOTO AzureMesage"
@@ -54,6 +59,7 @@ ELSE
 ENDIF
 MQTT "CONNECT"
 MQTT "SUBSCRIBE", "devices/" + DeviceId$ + "/messages/devicebound/#", 1
+MQTT "SUBSCRIBE", "$iothub/methods/POST/#", 0
 ONTIMER 1, "GOTO AzureFullPush"
 ONTIMER 2, "GOTO AzureChangePush"
 TSET 1, FullPeriod%
@@ -151,10 +157,22 @@ RETURN
 AzureMessage:
 m% = MQTT "READ"
 IF m% = 0 THEN GOTO AzureMessageDone
-PRINT "Message on "; MQTT "MSGTOPIC"; ": "; MQTT "MSGDATA"
+MsgTopic$ = MQTT "MSGTOPIC"
+PRINT "Message on "; MsgTopic$; ": "; MQTT "MSGDATA"
+IF INSTR(1, MsgTopic$, "$iothub/methods/POST/") = 1 THEN GOSUB AzureMethodAnswer
 GOTO AzureMessage
 AzureMessageDone:
 END
+
+// A direct method ($iothub/methods/POST/{name}/?$rid={rid}) is answered 200 with its $rid.
+AzureMethodAnswer:
+r% = INSTR(1, MsgTopic$, "$rid=")
+Rid$ = MID$(MsgTopic$, r% + 5, LEN(MsgTopic$))
+IF MQTT("STATUS") = 5 THEN
+  MQTT "PUBLISH", "$iothub/methods/res/200/?$rid=" + Rid$, '{"result":"done"}', 0, 0
+  PRINT "Method answered: $rid="; Rid$
+ENDIF
+RETURN
 Rem --- eWON user (end)
 End
 Rem --- eWON end section: Azure Section

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "common/error.hpp"
@@ -129,4 +130,38 @@ BOOST_AUTO_TEST_CASE(validate_exits_1_when_a_capture_has_a_failing_finding) {
   auto [code, text] = run_flexhil("validate " + cap + " --scenario " + scen);
   BOOST_TEST(code == 1, text);
   BOOST_TEST(text.find("AUTH-SAS-EXPIRED") != std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_CASE(generated_sas_token_names_a_string_tag_and_a_registry_policy) {
+  const std::string file = testing::source_dir() + "/scenarios/bad/sas_expires_during_run.toml";
+  const auto s = scenario::load_scenario(file);
+  BOOST_REQUIRE(s.dut.sas_token.has_value());
+  BOOST_TEST(s.dut.sas_token->tag == "CfgSasToken");
+  BOOST_TEST(s.dut.sas_token->policy == "iothubowner");
+  BOOST_TEST(s.dut.sas_token->hub_wide);
+  BOOST_TEST(s.dut.sas_token->expires_after_s == 20.0);
+  BOOST_REQUIRE(s.hub.sas_skew_s.has_value());
+  BOOST_TEST(*s.hub.sas_skew_s == 0.0);
+
+  std::ifstream in(file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto variant = [&](const std::string& from, const std::string& to) {
+    auto t = text;
+    const auto at = t.find(from);
+    BOOST_REQUIRE(at != std::string::npos);
+    t.replace(at, from.size(), to);
+    try {
+      scenario::load_scenario_string(t, file);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  BOOST_TEST(variant("tag = \"CfgSasToken\"", "tag = \"CfgSas\"").find("must name a string tag") != std::string::npos);
+  BOOST_TEST(variant("policy = \"iothubowner\"", "policy = \"owner\"").find("no [[policy]] 'owner'") !=
+             std::string::npos);
+  BOOST_TEST(variant("policy = \"iothubowner\"\n", "").find("set 'policy'") != std::string::npos);
+  BOOST_TEST(variant("resource = \"hub\"", "resource = \"fleet\"").find("expected one of: device, hub") !=
+             std::string::npos);
+  BOOST_TEST(variant("expires_after = \"20s\"", "expires_in = \"20s\"").find("expires_after") != std::string::npos);
 }

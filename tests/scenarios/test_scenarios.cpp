@@ -44,8 +44,26 @@ const char* const library[] = {
     "bad/local_time.toml",              "bad/expired_sas.toml",
     "bad/wrong_thumbprint.toml",        "bad/cadence_drift.toml",
     "bad/unescaped_quote.toml",         "bad/publish_while_disconnected.toml",
-    "bad/missing_onmqtt_label.toml",
+    "bad/missing_onmqtt_label.toml",    "pass/x509_ca_signed.toml",
+    "pass/several_groups.toml",         "pass/direct_method.toml",
+    "bad/sas_expires_during_run.toml",
 };
+
+// Every direct method the scenario calls reached the device and came back answered 200 from the
+// program (a method_response with the request's $rid) — unless the scenario declares otherwise.
+void check_method_round_trips(const scenario::Scenario& s, const std::vector<Json>& events) {
+  const auto calls = std::count_if(s.actions.begin(), s.actions.end(),
+                                   [](const auto& a) { return a.kind == scenario::ActionKind::method; });
+  if (calls == 0 || std::count(s.findings.exact->begin(), s.findings.exact->end(), "METHOD-NO-RESPONSE")) return;
+  std::set<std::string> requested, answered_200;
+  for (const auto& ev : events) {
+    const auto kind = ev.value("kind", "");
+    if (kind == "method_request" && ev.value("delivered", false)) requested.insert(ev.value("rid", ""));
+    if (kind == "method_response" && ev.value("status", 0) == 200) answered_200.insert(ev.value("rid", ""));
+  }
+  BOOST_TEST(static_cast<long>(requested.size()) == calls, "direct methods delivered to the device");
+  BOOST_TEST(requested == answered_200, "every delivered direct method answered with status 200");
+}
 
 }  // namespace
 
@@ -61,7 +79,9 @@ BOOST_DATA_TEST_CASE(scenario_produces_exactly_its_declared_findings, bdata::mak
   // The capture re-validated offline gives the same verdict, and the same findings.
   const auto capture = dir.file("capture.jsonl");
   BOOST_REQUIRE(fs::exists(capture));
-  const auto findings = rules::evaluate(read_capture(capture), s.expect);
+  const auto events = read_capture(capture);
+  check_method_round_trips(s, events);
+  const auto findings = rules::evaluate(events, s.expect);
   std::set<std::string> found;
   for (const auto& f : findings) found.insert(f.rule_id);
   const std::set<std::string> want(s.findings.exact->begin(), s.findings.exact->end());
