@@ -175,9 +175,9 @@ SignedToken sign_sas_token(const scenario::Scenario& s, const broker::HubProcess
     req.key_base64 = policy->key;
     req.policy_name = g.policy;
   }
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
-  req.expiry = now + static_cast<std::int64_t>(std::ceil(g.expires_after_s / s.time_scale));
+  // Rounded up: the token is valid for at least `expires_after` (se is whole seconds).
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  req.expiry = static_cast<std::int64_t>(std::ceil(now + g.expires_after_s / s.time_scale));
   return {certs::make_sas_token(req), req.expiry};
 }
 

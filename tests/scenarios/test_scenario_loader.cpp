@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(generated_sas_token_names_a_string_tag_and_a_registry_polic
   BOOST_TEST(s.dut.sas_token->tag == "CfgSasToken");
   BOOST_TEST(s.dut.sas_token->policy == "iothubowner");
   BOOST_TEST(s.dut.sas_token->hub_wide);
-  BOOST_TEST(s.dut.sas_token->expires_after_s == 20.0);
+  BOOST_TEST(s.dut.sas_token->expires_after_s == 50.0);
   BOOST_REQUIRE(s.hub.sas_skew_s.has_value());
   BOOST_TEST(*s.hub.sas_skew_s == 0.0);
 
@@ -163,5 +163,5 @@ BOOST_AUTO_TEST_CASE(generated_sas_token_names_a_string_tag_and_a_registry_polic
   BOOST_TEST(variant("policy = \"iothubowner\"\n", "").find("set 'policy'") != std::string::npos);
   BOOST_TEST(variant("resource = \"hub\"", "resource = \"fleet\"").find("expected one of: device, hub") !=
              std::string::npos);
-  BOOST_TEST(variant("expires_after = \"20s\"", "expires_in = \"20s\"").find("expires_after") != std::string::npos);
+  BOOST_TEST(variant("expires_after = \"50s\"", "expires_in = \"50s\"").find("expires_after") != std::string::npos);
 }
