@@ -76,6 +76,16 @@ std::string executable_dir() {
 
 }  // namespace
 
+std::map<std::string, std::string> mosquitto_environment() {
+#ifdef FLEXHIL_ASAN_RUNTIME
+  // Sanitizer build: the plugin was built with ASan, mosquitto was not (see broker/CMakeLists.txt).
+  // mosquitto's own allocations at exit are not ours to judge.
+  return {{"LD_PRELOAD", FLEXHIL_ASAN_RUNTIME}, {"ASAN_OPTIONS", "detect_leaks=0"}};
+#else
+  return {};
+#endif
+}
+
 std::string find_iothub_plugin() {
   if (const char* env = std::getenv("FLEXHIL_IOTHUB_PLUGIN"); env && *env) {
     if (!fs::exists(env)) throw InfrastructureError(std::string("FLEXHIL_IOTHUB_PLUGIN names a missing file: ") + env);
@@ -320,12 +330,7 @@ std::string HubProcess::Impl::start_once() {
   fs::permissions(config_file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
   ChildProcess::Options o;
   o.argv = {"mosquitto", "-c", config_file};
-#ifdef FLEXHIL_ASAN_RUNTIME
-  // Sanitizer build: the plugin was built with ASan, mosquitto was not (see broker/CMakeLists.txt).
-  // mosquitto's own allocations at exit are not ours to judge.
-  o.env["LD_PRELOAD"] = FLEXHIL_ASAN_RUNTIME;
-  o.env["ASAN_OPTIONS"] = "detect_leaks=0";
-#endif
+  o.env = mosquitto_environment();
   o.stdout_path = stdout_file;
   o.stderr_path = stdout_file;
   child = ChildProcess::spawn(o);

@@ -82,6 +82,10 @@ struct HubPorts {
 // executable's directory and its parents (build tree). Throws InfrastructureError when absent.
 std::string find_iothub_plugin();
 
+// Environment additions for a mosquitto that loads our plugin (empty except in sanitizer
+// builds, where the ASan runtime must be preloaded into the uninstrumented broker).
+std::map<std::string, std::string> mosquitto_environment();
+
 class HubProcess {
  public:
   // Loads the registry, prepares the PKI and files, starts mosquitto and waits until it is

@@ -37,7 +37,10 @@ BOOST_AUTO_TEST_CASE(connect_verdicts_before_the_harness_subscribes_are_delivere
   f.hub().stop();
 
   // The same broker and plugin, but nobody subscribed to the audit stream yet.
-  auto broker = ChildProcess::spawn(std::vector<std::string>{"mosquitto", "-c", conf});
+  ChildProcess::Options o;
+  o.argv = {"mosquitto", "-c", conf};
+  o.env = broker::mosquitto_environment();
+  auto broker = ChildProcess::spawn(o);
   BOOST_REQUIRE(wait_for_tcp_port("127.0.0.1", internal_port, 10s, [&] { return broker.running(); }));
   BOOST_REQUIRE(wait_for_tcp_port("127.0.0.1", sas_port, 10s, [&] { return broker.running(); }));
   const auto pub = run_program({"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(sas_port), "--cafile",
