@@ -9,6 +9,7 @@
 #include "sim/flexy/runtime/modbus_poller.hpp"
 #include "sim/plc/plc_config.hpp"
 #include "sim/plc/plc_server.hpp"
+#include "tests/flexy_runtime/it_support.hpp"
 
 using namespace flexhil;
 using namespace flexhil::flexy;
@@ -16,29 +17,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const char* kPlc = R"(
-[plc]
-[[plc.point]]
-name = "Temperature"
-address = "40001F"
-waveform = "constant"
-value = 21.5
-[[plc.point]]
-name = "Counter"
-address = "40003D"
-waveform = "constant"
-value = 123456
-[[plc.point]]
-name = "Pressure"
-address = "30001"
-waveform = "constant"
-value = 1013
-[[plc.point]]
-name = "Running"
-address = "1"
-waveform = "constant"
-value = 1
-)";
+const char* const kPlc = testing::kFixturePlc;  // the same four points the fixture configurations poll
 
 std::string flexy_toml(std::uint16_t port) {
   return "[topic.A]\npoll = \"50ms\"\nport = " + std::to_string(port) +
