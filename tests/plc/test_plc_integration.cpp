@@ -726,7 +726,7 @@ BOOST_AUTO_TEST_CASE(flexhil_plc_serves_the_scenario_to_mbpoll_and_stops_on_ctrl
                                                 "[[plc.point]]\nname = \"Ticks\"\naddress = \"40100\"\n"
                                                 "waveform = \"counter\"\ninterval = \"1s\"\n");
   const auto log = dir.file("plc.log");
-  auto plc = ChildProcess::spawn({{PLC_COMMAND_DRIVER, "plc", "--scenario", scenario, "--bind", "127.0.0.1",
+  auto plc = ChildProcess::spawn({{FLEXHIL_BINARY, "plc", "--scenario", scenario, "--bind", "127.0.0.1",
                                    "--port", "0", "--time-scale", "2"},
                                   log, log, std::nullopt, {}, ""});
   std::uint16_t port = 0;
@@ -760,7 +760,7 @@ BOOST_AUTO_TEST_CASE(flexhil_plc_exits_2_with_line_and_column_on_a_malformed_sec
   testing::TempDir dir;
   const auto scenario = dir.write("bad.toml", "[plc]\n[[plc.point]]\nname = \"T\"\naddress = \"40001F\"\nwaveform = \"sinus\"\n");
   const auto log = dir.file("plc.log");
-  auto plc = ChildProcess::spawn({{PLC_COMMAND_DRIVER, "plc", "--scenario", scenario, "--port", "0"},
+  auto plc = ChildProcess::spawn({{FLEXHIL_BINARY, "plc", "--scenario", scenario, "--port", "0"},
                                   log, log, std::nullopt, {}, ""});
   const auto rc = plc.wait_for(5s);
   BOOST_REQUIRE(rc.has_value());
