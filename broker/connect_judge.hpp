@@ -1,6 +1,6 @@
 #pragma once
 // The CONNECT verdict of the impersonated IoT Hub: ClientId, username, device lookup, SAS token
-// or X.509 certificate — exactly the checks of ../shared/specs/iot-hub-mqtt.md, with a precise
+// or X.509 certificate — exactly the checks of docs/hub-behaviour.md, with a precise
 // reason and a stable AUTH-… id for every refusal. Pure: the caller passes "now" and what
 // mosquitto saw (no mosquitto types).
 #include <cstdint>

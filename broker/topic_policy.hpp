@@ -1,5 +1,5 @@
 #pragma once
-// Which topics a device may publish to and subscribe to (../shared/specs/iot-hub-mqtt.md
+// Which topics a device may publish to and subscribe to (docs/hub-behaviour.md
 // "Topics"): its own telemetry (with property bag), cloud-to-device, twin and direct-method
 // topics. Anything else, or another device's topics, disconnects the device. Pure.
 #include <string>

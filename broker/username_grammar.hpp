@@ -1,6 +1,6 @@
 #pragma once
 // The MQTT username IoT Hub expects, in every form seen in the field
-// (../shared/specs/iot-hub-mqtt.md "CONNECT"):
+// (docs/hub-behaviour.md "CONNECT"):
 //   current  {host}/{deviceId}/?api-version=2021-04-12
 //   sdk      {host}/{deviceId}/?api-version=…&DeviceClientType=…[&model-id=…]
 //   legacy   {host}/{deviceId}/api-version=2016-11-14          (no '?', eWON scripts)

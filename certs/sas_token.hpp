@@ -1,6 +1,6 @@
 #pragma once
 // Azure IoT Hub shared access signatures, exactly as the hub computes and parses them
-// (../shared/specs/iot-hub-mqtt.md "SAS password"). Pure: no sockets, no clock reads — the
+// (docs/hub-behaviour.md "SAS password"). Pure: no sockets, no clock reads — the
 // caller passes "now".
 //
 //   SharedAccessSignature sr={resource}&sig={urlencoded base64 HMAC}&se={expiry}[&skn={policy}]

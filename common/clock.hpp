@@ -1,5 +1,5 @@
 #pragma once
-// The one clock injected everywhere (architecture.md): steady time for intervals and timers,
+// The one clock injected everywhere (docs/architecture.md): steady time for intervals and timers,
 // wall time for timestamps. A ScaledClock runs scenario time N times faster than real time so
 // a 20 s full-push period can be exercised in 2 s; a ManualClock makes tests deterministic.
 #include <chrono>

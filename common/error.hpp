@@ -1,5 +1,5 @@
 #pragma once
-// Errors that cross component boundaries, and the exit codes they map to (conventions.md).
+// Errors that cross component boundaries, and the exit codes they map to (docs/architecture.md "Errors, one style per layer").
 #include <stdexcept>
 #include <string>
 

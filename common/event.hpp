@@ -1,5 +1,5 @@
 #pragma once
-// Events are the spine (architecture.md): every component reports what it observed as one JSON
+// Events are the spine (docs/architecture.md): every component reports what it observed as one JSON
 // object with a `kind`; a sink stamps it with `seq`, `mono_ns` and `wall` and the capture writer
 // appends it to capture.jsonl (flushed per line) before any rule sees it.
 //

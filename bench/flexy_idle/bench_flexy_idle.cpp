@@ -2,7 +2,7 @@
 // Memory (RSS) and CPU of N idle emulated Flexys in one process, each with 50 Modbus tags polled
 // every second from one PlcServer and an idle program (empty Cyclic section, one 10 s timer).
 // Prints one line per measurement and `ratio flexhil/baseline` (RSS with the Flexys over the
-// process's baseline with the PLC alone). Printed, never asserted (conventions.md).
+// process's baseline with the PLC alone). Printed, never asserted (docs/architecture.md).
 #include <sys/resource.h>
 
 #include <chrono>

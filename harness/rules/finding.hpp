@@ -1,6 +1,6 @@
 #pragma once
-// What rules produce and reports, metrics and exit codes consume (conventions.md "Rules and
-// findings"). Rules are pure functions of the event stream and the scenario's expectations.
+// What rules produce and reports, metrics and exit codes consume (docs/rules.md, docs/architecture.md).
+// Rules are pure functions of the event stream and the scenario's expectations.
 #include <cstdint>
 #include <string>
 #include <string_view>

@@ -1,5 +1,5 @@
 #pragma once
-// Flexy-style Modbus item addresses (specs/ewon-flexy.md, "Tags and the Modbus TCP IO server"):
+// Flexy-style Modbus item addresses (docs/flexy-behaviour.md, "Tags and the Modbus TCP IO server"):
 //   Register[Type][,UnitId[,IP]]   e.g. "40001F,11", "30010I", "1,11", "+400001"
 // Ranges: coils 1–9999, discrete inputs 10001–19999, input registers 30001–39999, holding
 // registers 40001–49999 (register 1 = protocol address 0); with a leading '+': coils +1…+65536,
