@@ -5,26 +5,38 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all setup configure build demo demo-hub test test-unit asan clean
+.PHONY: all setup setup-demo configure configure-demo build build-demo demo demo-hub test test-unit asan clean
 
 all: build
 
 setup:
 	@bash scripts/setup-debian.sh
 
+# Without the packages only the tests need (a browser, third-party clients).
+setup-demo:
+	@bash scripts/setup-debian.sh demo
+
 configure: setup
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS) >/dev/null
+
+configure-demo: setup-demo
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j$(JOBS)
 
+# Only what the demo runs: the flexhil binary and the mosquitto plugin (not the test suites).
+build-demo: configure-demo
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target flexhil flexhil_iothub
+
 # The default scenario end to end: hub, PLC, an emulated Flexy running the reference X.509
 # publisher, rules and reports (about a minute). The run prints where report.html is.
-demo: build
+demo: build-demo
 	@$(BUILD_DIR)/harness/flexhil run scenarios/demo.toml
 
 # The impersonated hub alone, with accepted and refused devices.
-demo-hub: build
+demo-hub: configure-demo
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target flexhil flexhil_iothub flexhil-demo-device
 	@bash scripts/demo-hub.sh $(BUILD_DIR)
 
 test: build
