@@ -5,7 +5,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all setup setup-demo configure configure-demo build build-demo demo demo-hub test test-unit asan clean
+.PHONY: all setup setup-demo setup-bench configure configure-demo build build-demo demo demo-hub test test-unit bench asan clean
 
 all: build
 
@@ -15,6 +15,10 @@ setup:
 # Without the packages only the tests need (a browser, third-party clients).
 setup-demo:
 	@bash scripts/setup-debian.sh demo
+
+# With the baselines the benchmarks compare against (pymodbus, Lua).
+setup-bench:
+	@bash scripts/setup-debian.sh bench
 
 configure: setup
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS) >/dev/null
@@ -44,6 +48,10 @@ test: build
 
 test-unit: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS) -L unit
+
+# Every benchmark with its defaults (minutes; prints ratios, asserts nothing). Not part of make test.
+bench: setup-bench build
+	@bash bench/run-all.sh $(BUILD_DIR)
 
 # Debug build with AddressSanitizer and UBSan, tests included.
 asan:

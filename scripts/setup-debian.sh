@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages flexhil needs — only those missing, so a machine that has
 # them all is not touched (no apt-get update, no network). Run as root (or with sudo).
-#   setup-debian.sh        everything (make test)
-#   setup-debian.sh demo   without the packages marked `test` (make demo)
+#   setup-debian.sh        build and tests (make test): all but the packages marked `bench`
+#   setup-debian.sh demo   without the packages marked `test` or `bench` (make demo)
+#   setup-debian.sh bench  everything, benchmark baselines included (make bench)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 profile=${1:-test}
 mapfile -t packages < <(sed 's/#.*//' "$here/debian-packages.txt" |
-  awk -v profile="$profile" 'NF && !(profile == "demo" && $2 == "test") {print $1}')
+  awk -v profile="$profile" 'NF && !(profile == "demo" && $2 == "test") && !(profile != "bench" && $2 == "bench") {print $1}')
 missing=()
 for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -213,18 +213,31 @@ BOOST_AUTO_TEST_CASE(absurdly_nested_input_is_a_syntax_error_not_a_crash) {
   BOOST_TEST(syntax_errors("a = " + std::string(60, '(') + "1" + std::string(60, ')') + "\n").empty());
 }
 
-BOOST_AUTO_TEST_CASE(random_bytes_never_crash_the_parser) {
+BOOST_AUTO_TEST_CASE(random_programs_never_crash_the_parser_or_the_interpreter) {
   std::uint32_t seed = 12345;
   auto next = [&] {
     seed = seed * 1664525u + 1013904223u;
     return seed >> 24;
   };
+  // Odd rounds: random characters (almost never a program). Even rounds: random sequences of
+  // statements that mostly parse, so the interpreter runs jumps, loops, strings and errors too.
   const std::string alphabet = "IF THEN ELSE FOR NEXT GOTO @$%:;,()'\"=<>+-*/^ a1.&H\n\t\x01\xff";
+  const char* const statements[] = {
+      "a% = a% + 1",  "GOTO L1",          "L1:",           "FOR i% = 1 TO 3", "NEXT i%",
+      "PRINT a%;b$",  "IF a% > 2 THEN GOTO L2", "L2:",     "s$ = s$ + \"x\"", "GOSUB L3",
+      "L3:",          "RETURN",           "DIM d(3)",      "d(2) = 5",         "x = 1 / 0",
+      "b$ = STR$ a%", "END",              "ONERROR \"goto L1\"", "t$ = TIME$(1 TO 2)", "a% = d(9)"};
+  int parsed = 0, refused = 0;
   for (int round = 0; round < 300; ++round) {
     std::string program;
-    for (int i = 0; i < 200; ++i) program += alphabet[next() % alphabet.size()];
+    if (round % 2) {
+      for (int i = 0; i < 200; ++i) program += alphabet[next() % alphabet.size()];
+    } else {
+      for (int i = 0; i < 12; ++i) program += std::string(statements[next() % std::size(statements)]) + "\n";
+    }
     auto result = check_program(program, "fuzz.bas");
     if (result.program) {
+      ++parsed;
       // What parses must also run without crashing (errors are fine).
       FakeHost host;
       InterpreterOptions o;
@@ -233,9 +246,16 @@ BOOST_AUTO_TEST_CASE(random_bytes_never_crash_the_parser) {
       basic.start();
       for (int i = 0; i < 3 && basic.run_one(); ++i) {
       }
+    } else {
+      ++refused;
+      // Refused input must say why: at least one error with a line number.
+      BOOST_TEST_REQUIRE(!result.diagnostics.empty());
+      BOOST_TEST(result.diagnostics.front().line >= 1);
     }
   }
-  BOOST_TEST(true);  // reaching here without a crash or a hang is the assertion
+  // Surviving the loop is the main assertion; these show that both paths were exercised.
+  BOOST_TEST(parsed >= 30);
+  BOOST_TEST(refused >= 30);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

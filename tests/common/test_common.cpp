@@ -125,6 +125,30 @@ BOOST_AUTO_TEST_CASE(scaled_clock_converts_scenario_to_real_durations) {
   BOOST_TEST(format_wall_iso(std::chrono::system_clock::time_point{}) == "1970-01-01T00:00:00.000000Z");
 }
 
+BOOST_AUTO_TEST_CASE(scaled_clock_runs_steady_and_wall_time_faster) {
+  // Bracketing the clock's reading between two real readings: scenario time elapsed must be
+  // `scale` times the real time elapsed, whatever the machine's load (no fixed sleep needed).
+  const double scale = 50.0;
+  const auto real0 = std::chrono::steady_clock::now();
+  ScaledClock c(scale);
+  const auto wall0 = c.wall();
+  const auto real1 = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - real1 < 20ms) {
+  }
+  const auto real2 = std::chrono::steady_clock::now();
+  const auto steady = c.steady();
+  const auto wall = c.wall();
+  const auto real3 = std::chrono::steady_clock::now();
+  const auto lower = std::chrono::duration<double>(real2 - real1).count() * scale;
+  const auto upper = std::chrono::duration<double>(real3 - real0).count() * scale;
+  const auto got = std::chrono::duration<double>(steady).count();
+  BOOST_TEST(got >= lower);
+  BOOST_TEST(got <= upper);
+  const auto wall_elapsed = std::chrono::duration<double>(wall - wall0).count();
+  BOOST_TEST(wall_elapsed >= lower);
+  BOOST_TEST(wall_elapsed <= upper);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(processes)

@@ -1,4 +1,5 @@
 #pragma once
+#include <boost/test/unit_test.hpp>
 // Hand-built event vectors for rule tests: times in scenario seconds from a run_start at
 // 2026-11-26T08:00:00Z (time scale 1 unless given).
 #include <algorithm>
@@ -83,6 +84,17 @@ inline const rules::Finding* find(const std::vector<rules::Finding>& f, const st
   for (const auto& x : f)
     if (x.rule_id == id) return &x;
   return nullptr;
+}
+// The finding `id`; a missing one fails the test case (never a null dereference). The vector may
+// be a temporary: use the result within the same full expression.
+inline const rules::Finding& require_finding(const std::vector<rules::Finding>& f, const std::string& id) {
+  const auto* found = find(f, id);
+  if (!found) {
+    std::string all;
+    for (const auto& x : f) all += " " + x.rule_id;
+    BOOST_TEST_REQUIRE(found != nullptr, "no finding " << id << "; found:" << (all.empty() ? " none" : all));
+  }
+  return *found;
 }
 // Expectations that judge nothing unless a test turns it on.
 inline rules::Expectations quiet() {

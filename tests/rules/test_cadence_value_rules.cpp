@@ -30,7 +30,7 @@ BOOST_AUTO_TEST_CASE(full_push_on_period_is_fine_and_drift_is_measured) {
   for (double t : {10.0, 30.0, 55.0}) bad.publish("F1", t, fmt::format(R"({{"A":{},"B":1,"C":1}})", t));
   const auto f = evaluate(bad.events(), e);
   BOOST_TEST(ids(f) == std::set<std::string>{"CADENCE-FULL-PUSH"});
-  BOOST_TEST(find(f, "CADENCE-FULL-PUSH")->message ==
+  BOOST_TEST(require_finding(f, "CADENCE-FULL-PUSH").message ==
              "full-push interval 25.000 s at 55.000 s (expected 20.000 s ± 1.000 s); 1 of 2 intervals out of "
              "tolerance, mean 22.500 s");
 }
@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(no_full_push_at_all_is_reported) {
   Events ev;
   ev.connect("F1", 1);
   ev.end(100);
-  BOOST_TEST(find(evaluate(ev.events(), e), "CADENCE-FULL-PUSH")->message ==
+  BOOST_TEST(require_finding(evaluate(ev.events(), e), "CADENCE-FULL-PUSH").message ==
              "no full push during 99.000 s connected (expected one every 20.000 s); no telemetry at all");
 }
 
@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(change_push_intervals_must_be_multiples_of_the_period) {
   for (double t : {11.0, 12.0, 14.0}) bad.publish("F1", t, fmt::format(R"({{"A":{}}})", ++v));
   const auto f = evaluate(bad.events(), e);
   BOOST_TEST(ids(f) == std::set<std::string>{"CADENCE-CHANGE-PUSH"});
-  BOOST_TEST(find(f, "CADENCE-CHANGE-PUSH")->message ==
+  BOOST_TEST(require_finding(f, "CADENCE-CHANGE-PUSH").message ==
              "change-push interval 1.000 s at 12.000 s (expected 2.000 s or a multiple ± 0.300 s); 1 of 2 intervals "
              "out of tolerance, mean 1.500 s");
 }
@@ -97,9 +97,9 @@ BOOST_AUTO_TEST_CASE(change_push_with_unchanged_tags_and_without_any_change) {
   ev.publish("F1", 7, R"({"A":3,"C":2})");  // fine
   const auto f = evaluate(ev.events(), e);
   BOOST_TEST(ids(f) == (std::set<std::string>{"CADENCE-CHANGE-PUSH-UNCHANGED-TAGS", "CADENCE-PUBLISH-WITHOUT-CHANGE"}));
-  BOOST_TEST(find(f, "CADENCE-CHANGE-PUSH-UNCHANGED-TAGS")->message ==
+  BOOST_TEST(require_finding(f, "CADENCE-CHANGE-PUSH-UNCHANGED-TAGS").message ==
              "change push at 3.000 s carries 1 of 2 tags unchanged: \"B\"");
-  BOOST_TEST(find(f, "CADENCE-PUBLISH-WITHOUT-CHANGE")->evidence == std::vector<std::uint64_t>{4});
+  BOOST_TEST(require_finding(f, "CADENCE-PUBLISH-WITHOUT-CHANGE").evidence == std::vector<std::uint64_t>{4});
 }
 
 BOOST_AUTO_TEST_CASE(full_push_with_a_tag_twice_is_incomplete) {
@@ -109,8 +109,8 @@ BOOST_AUTO_TEST_CASE(full_push_with_a_tag_twice_is_incomplete) {
   ev.publish("F1", 2, R"({"A":1,"B":1,"C":1})");
   const auto f = evaluate(ev.events(), e);
   BOOST_TEST(ids(f) == (std::set<std::string>{"CADENCE-FULL-PUSH-INCOMPLETE", "PAYLOAD-DUPLICATE-KEY"}));
-  BOOST_TEST(find(f, "CADENCE-FULL-PUSH-INCOMPLETE")->message == "full push at 1.000 s carries \"A\" 2 times");
-  BOOST_TEST(find(f, "CADENCE-FULL-PUSH-INCOMPLETE")->evidence == std::vector<std::uint64_t>{2});
+  BOOST_TEST(require_finding(f, "CADENCE-FULL-PUSH-INCOMPLETE").message == "full push at 1.000 s carries \"A\" 2 times");
+  BOOST_TEST(require_finding(f, "CADENCE-FULL-PUSH-INCOMPLETE").evidence == std::vector<std::uint64_t>{2});
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -141,9 +141,9 @@ BOOST_AUTO_TEST_CASE(published_value_the_plc_never_held_is_a_mismatch) {
   ev.publish("F1", 6, R"({"Temp":"22.5"})");
   const auto f = evaluate(ev.events(), temp_tag());
   BOOST_TEST(ids(f) == std::set<std::string>{"VALUE-MISMATCH"});
-  BOOST_TEST(find(f, "VALUE-MISMATCH")->message ==
+  BOOST_TEST(require_finding(f, "VALUE-MISMATCH").message ==
              "\"Temp\":\"22.5\" at 6.000 s, but PLC point TempRaw (× 0.1 + 0) held 21, 21.5 within the 5.000 s before");
-  BOOST_TEST(find(f, "VALUE-MISMATCH")->evidence == (std::vector<std::uint64_t>{3, 2}));
+  BOOST_TEST(require_finding(f, "VALUE-MISMATCH").evidence == (std::vector<std::uint64_t>{3, 2}));
 }
 
 BOOST_AUTO_TEST_CASE(late_publish_is_latency_and_missing_publish_is_never_published) {
@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(late_publish_is_latency_and_missing_publish_is_never_publis
   late.end(100);
   auto f = evaluate(late.events(), e);
   BOOST_TEST(ids(f) == std::set<std::string>{"VALUE-LATENCY"});
-  BOOST_TEST(find(f, "VALUE-LATENCY")->message == "Temp changed to 22 at 10.000 s, published after 5.000 s (max 3.000 s)");
+  BOOST_TEST(require_finding(f, "VALUE-LATENCY").message == "Temp changed to 22 at 10.000 s, published after 5.000 s (max 3.000 s)");
 
   Events never;
   never.connect("F1", 1);
@@ -166,7 +166,7 @@ BOOST_AUTO_TEST_CASE(late_publish_is_latency_and_missing_publish_is_never_publis
   never.end(100);
   f = evaluate(never.events(), e);
   BOOST_TEST(ids(f) == std::set<std::string>{"VALUE-NEVER-PUBLISHED"});
-  BOOST_TEST(find(f, "VALUE-NEVER-PUBLISHED")->message == "Temp changed to 22 at 10.000 s (held 90.000 s) and was never published");
+  BOOST_TEST(require_finding(f, "VALUE-NEVER-PUBLISHED").message == "Temp changed to 22 at 10.000 s (held 90.000 s) and was never published");
 
   Events quick;
   quick.connect("F1", 1);
@@ -184,14 +184,14 @@ BOOST_AUTO_TEST_CASE(d2c_rate_above_the_tier_is_throttled_and_quota_extrapolated
   Events burst;
   for (int i = 0; i < 101; ++i) burst.publish("F1", 1.0 + i * 0.005, "{}");
   auto f = evaluate(burst.events(), e);
-  BOOST_TEST(find(f, "THROTTLE-D2C-RATE")->message ==
+  BOOST_TEST(require_finding(f, "THROTTLE-D2C-RATE").message ==
              "101 D2C messages within 1 s at 1.500 s (tier S1 × 1 unit(s) allows 100/s)");
 
   Events steady;
   for (int i = 0; i <= 100; ++i) steady.publish("F1", i * 0.1, "{}");  // 10/s for 10 s
   f = evaluate(steady.events(), e);
   BOOST_TEST(ids(f) == std::set<std::string>{"QUOTA-DAILY"});
-  BOOST_TEST(find(f, "QUOTA-DAILY")->message ==
+  BOOST_TEST(require_finding(f, "QUOTA-DAILY").message ==
              "101 messages (4 KB chunks) in 10.000 s extrapolate to 872640/day (tier S1 × 1 unit(s) allows 400000/day)");
 
   Events calm;

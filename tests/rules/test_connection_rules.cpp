@@ -46,7 +46,7 @@ BOOST_AUTO_TEST_CASE(tls_failure_event_is_tls_handshake_failed) {
   ev.add({{"kind", "tls_failure"}, {"address", "127.0.0.1:5000"}, {"listener", "x509"}, {"reason", "unsupported protocol"}}, 1);
   const auto f = evaluate(ev.events(), quiet());
   BOOST_REQUIRE(find(f, "TLS-HANDSHAKE-FAILED"));
-  BOOST_TEST(find(f, "TLS-HANDSHAKE-FAILED")->message.find("unsupported protocol") != std::string::npos);
+  BOOST_TEST(require_finding(f, "TLS-HANDSHAKE-FAILED").message.find("unsupported protocol") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(device_connecting_late_is_reported_with_the_measured_time) {
@@ -57,7 +57,7 @@ BOOST_AUTO_TEST_CASE(device_connecting_late_is_reported_with_the_measured_time) 
   e.connect_within_s = 30;
   const auto f = evaluate(ev.events(), e);
   BOOST_REQUIRE(find(f, "CONN-NOT-CONNECTED-WITHIN"));
-  BOOST_TEST(find(f, "CONN-NOT-CONNECTED-WITHIN")->message ==
+  BOOST_TEST(require_finding(f, "CONN-NOT-CONNECTED-WITHIN").message ==
              "first connected after 42.500 s (expected within 30.000 s)");
   Events ok;
   ok.connect("F1", 12);
@@ -70,7 +70,7 @@ BOOST_AUTO_TEST_CASE(device_never_connecting_is_reported) {
   auto e = quiet();
   e.devices = {"F1"};
   e.connect_within_s = 30;
-  BOOST_TEST(find(evaluate(ev.events(), e), "CONN-NOT-CONNECTED-WITHIN")->message ==
+  BOOST_TEST(require_finding(evaluate(ev.events(), e), "CONN-NOT-CONNECTED-WITHIN").message ==
              "never connected during the 60.000 s run (expected within 30.000 s)");
 }
 
@@ -83,9 +83,9 @@ BOOST_AUTO_TEST_CASE(hub_drop_is_conn_disconnected_and_missing_reconnect_is_conn
   e.reconnect_within_s = 30;
   const auto f = evaluate(ev.events(), e);
   BOOST_REQUIRE(find(f, "CONN-DISCONNECTED"));
-  BOOST_TEST(find(f, "CONN-DISCONNECTED")->message.find("keepalive") != std::string::npos);
+  BOOST_TEST(require_finding(f, "CONN-DISCONNECTED").message.find("keepalive") != std::string::npos);
   BOOST_REQUIRE(find(f, "CONN-NO-RECONNECT"));
-  BOOST_TEST(find(f, "CONN-NO-RECONNECT")->message ==
+  BOOST_TEST(require_finding(f, "CONN-NO-RECONNECT").message ==
              "dropped at 10.000 s, not reconnected in the remaining 90.000 s (expected within 30.000 s)");
 }
 
@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(dut_error_log_is_a_runtime_error_and_publish_while_disconne
   ev.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", "info"}, {"message", "started"}}, 7);
   const auto f = evaluate(ev.events(), quiet());
   BOOST_TEST(ids(f) == (std::set<std::string>{"DUT-RUNTIME-ERROR", "CADENCE-PUBLISH-WHILE-DISCONNECTED"}));
-  BOOST_TEST(find(f, "DUT-RUNTIME-ERROR")->evidence == std::vector<std::uint64_t>{2});
+  BOOST_TEST(require_finding(f, "DUT-RUNTIME-ERROR").evidence == std::vector<std::uint64_t>{2});
 }
 
 BOOST_AUTO_TEST_CASE(unanswered_method_is_reported_and_answered_one_is_not) {
@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(unanswered_method_is_reported_and_answered_one_is_not) {
   ev.add({{"kind", "method_response"}, {"device", "F1"}, {"rid", "2"}, {"status", 200}}, 7);
   const auto f = evaluate(ev.events(), quiet());
   BOOST_REQUIRE(find(f, "METHOD-NO-RESPONSE"));
-  BOOST_TEST(find(f, "METHOD-NO-RESPONSE")->evidence == std::vector<std::uint64_t>{2});
+  BOOST_TEST(require_finding(f, "METHOD-NO-RESPONSE").evidence == std::vector<std::uint64_t>{2});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -25,8 +25,8 @@ BOOST_AUTO_TEST_CASE(publish_outside_iothub_topics_is_forbidden_and_other_device
   ev.publish("F1", 5, "{}", true, "$iothub/twin/GET/?$rid=1");
   const auto f = evaluate(ev.events(), quiet());
   BOOST_TEST(ids(f) == (std::set<std::string>{"TOPIC-FORBIDDEN", "TOPIC-OTHER-DEVICE"}));
-  BOOST_TEST(find(f, "TOPIC-OTHER-DEVICE")->message.find("device 'F2'") != std::string::npos);
-  BOOST_TEST(find(f, "TOPIC-FORBIDDEN")->evidence == (std::vector<std::uint64_t>{2, 4}));
+  BOOST_TEST(require_finding(f, "TOPIC-OTHER-DEVICE").message.find("device 'F2'") != std::string::npos);
+  BOOST_TEST(require_finding(f, "TOPIC-FORBIDDEN").evidence == (std::vector<std::uint64_t>{2, 4}));
 }
 
 BOOST_AUTO_TEST_CASE(retain_and_qos2_are_reported) {
@@ -41,7 +41,7 @@ BOOST_AUTO_TEST_CASE(telemetry_without_content_type_is_downstream_breaking_unles
   ev.publish("F1", 1, "{}", false);
   const auto f = evaluate(ev.events(), quiet());
   BOOST_REQUIRE(find(f, "PROPS-MISSING-CONTENT-TYPE"));
-  BOOST_TEST(find(f, "PROPS-MISSING-CONTENT-TYPE")->hub == rules::HubBehaviour::downstream_breaks);
+  BOOST_TEST(require_finding(f, "PROPS-MISSING-CONTENT-TYPE").hub == rules::HubBehaviour::downstream_breaks);
   auto e = quiet();
   e.content_type_required = false;
   BOOST_TEST(evaluate(ev.events(), e).empty());
@@ -51,7 +51,7 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_reports_the_byte_offset) {
   Events ev;
   ev.publish("F1", 1, "{\"a\":\"\xff\"}");
   const auto f = evaluate(ev.events(), quiet());
-  BOOST_TEST(find(f, "PAYLOAD-INVALID-UTF8")->message == "invalid UTF-8 at byte 6 of 9");
+  BOOST_TEST(require_finding(f, "PAYLOAD-INVALID-UTF8").message == "invalid UTF-8 at byte 6 of 9");
 }
 
 BOOST_AUTO_TEST_CASE(invalid_json_reports_offset_and_expectation) {
@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(invalid_json_reports_offset_and_expectation) {
   ev.publish("F1", 1, R"({"a":1,})");
   const auto f = evaluate(ev.events(), quiet());
   BOOST_TEST(ids(f) == std::set<std::string>{"PAYLOAD-INVALID-JSON"});
-  BOOST_TEST(find(f, "PAYLOAD-INVALID-JSON")->message.find("at byte 7") != std::string::npos);
+  BOOST_TEST(require_finding(f, "PAYLOAD-INVALID-JSON").message.find("at byte 7") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(duplicate_key_in_telemetry_is_found_also_nested) {
@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(unescaped_quote_in_tag_name_is_invalid_json_and_unescaped_c
   ctl.publish("F1", 1, "{\"a\":\"x\ty\"}");
   const auto f = evaluate(ctl.events(), quiet());
   BOOST_TEST(ids(f) == std::set<std::string>{"PAYLOAD-UNESCAPED-CHAR"});
-  BOOST_TEST(find(f, "PAYLOAD-UNESCAPED-CHAR")->message == "raw control character U+0009 at byte 7 in a string (at /a)");
+  BOOST_TEST(require_finding(f, "PAYLOAD-UNESCAPED-CHAR").message == "raw control character U+0009 at byte 7 in a string (at /a)");
 }
 
 BOOST_AUTO_TEST_CASE(numbers_as_strings_follow_the_policy) {
@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(numbers_as_strings_follow_the_policy) {
   ev.publish("F1", 1, R"({"Temp":"21.5","Name":"pump"})");
   const auto f = evaluate(ev.events(), quiet());
   BOOST_TEST(ids(f) == std::set<std::string>{"PAYLOAD-NUMBER-AS-STRING"});
-  BOOST_TEST(find(f, "PAYLOAD-NUMBER-AS-STRING")->message == "\"Temp\":\"21.5\" is a number sent as a string");
+  BOOST_TEST(require_finding(f, "PAYLOAD-NUMBER-AS-STRING").message == "\"Temp\":\"21.5\" is a number sent as a string");
   auto e = quiet();
   e.numbers_as_strings_ok = true;
   BOOST_TEST(evaluate(ev.events(), e).empty());
@@ -108,8 +108,8 @@ BOOST_AUTO_TEST_CASE(required_key_missing_is_reported) {
   auto e = quiet();
   e.required_keys = {"site"};
   const auto f = evaluate(ev.events(), e);
-  BOOST_TEST(find(f, "PAYLOAD-MISSING-KEY")->message == "telemetry at 3.000 s lacks key \"site\"");
-  BOOST_TEST(find(f, "PAYLOAD-MISSING-KEY")->evidence == std::vector<std::uint64_t>{2});
+  BOOST_TEST(require_finding(f, "PAYLOAD-MISSING-KEY").message == "telemetry at 3.000 s lacks key \"site\"");
+  BOOST_TEST(require_finding(f, "PAYLOAD-MISSING-KEY").evidence == std::vector<std::uint64_t>{2});
 }
 
 BOOST_AUTO_TEST_CASE(message_over_the_limit_is_too_large) {
@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(message_over_the_limit_is_too_large) {
   ev.publish("F1", 1, "{\"a\":\"" + std::string(300, 'x') + "\"}");
   auto e = quiet();
   e.max_message_bytes = 256;
-  BOOST_TEST(find(evaluate(ev.events(), e), "PAYLOAD-TOO-LARGE")->message == "message of 308 bytes (limit 256 bytes)");
+  BOOST_TEST(require_finding(evaluate(ev.events(), e), "PAYLOAD-TOO-LARGE").message == "message of 308 bytes (limit 256 bytes)");
   e.max_message_bytes = 1024;
   BOOST_TEST(evaluate(ev.events(), e).empty());
 }
@@ -130,9 +130,9 @@ BOOST_AUTO_TEST_CASE(local_time_without_zone_is_no_zone_format_and_skew_by_the_o
   e.timestamp_format = rules::TimestampFormat::iso8601;
   const auto f = evaluate(ev.events(), e);
   BOOST_TEST(ids(f) == (std::set<std::string>{"TIME-FORMAT", "TIME-NO-ZONE", "TIME-SKEW"}));
-  BOOST_TEST(find(f, "TIME-NO-ZONE")->message ==
+  BOOST_TEST(require_finding(f, "TIME-NO-ZONE").message ==
              "\"time\":\"2026-11-26 09:00:10\" has no zone; read as UTC it is +3600 s off the receive time");
-  BOOST_TEST(find(f, "TIME-SKEW")->message ==
+  BOOST_TEST(require_finding(f, "TIME-SKEW").message ==
              "timestamp \"2026-11-26 09:00:10\" is +3600.000 s from the receive time (allowed ±5.000 s)");
   // Knowing the DUT's offset removes the skew; the flexy format accepts the space form.
   e.utc_offset_s = 3600;
@@ -148,7 +148,7 @@ BOOST_AUTO_TEST_CASE(iso_timestamp_with_offset_is_accepted_and_skew_is_measured)
   e.timestamp_key = "time";
   const auto f = evaluate(ev.events(), e);
   BOOST_TEST(ids(f) == std::set<std::string>{"TIME-SKEW"});
-  BOOST_TEST(find(f, "TIME-SKEW")->message ==
+  BOOST_TEST(require_finding(f, "TIME-SKEW").message ==
              "timestamp \"2026-11-26T08:00:28Z\" is +8.000 s from the receive time (allowed ±5.000 s)");
 }
 
@@ -160,7 +160,7 @@ BOOST_AUTO_TEST_CASE(timestamps_going_backwards_are_reported) {
   e.timestamp_key = "time";
   const auto f = evaluate(ev.events(), e);
   BOOST_TEST(ids(f) == std::set<std::string>{"TIME-BACKWARDS"});
-  BOOST_TEST(find(f, "TIME-BACKWARDS")->message ==
+  BOOST_TEST(require_finding(f, "TIME-BACKWARDS").message ==
              "timestamp \"2026-11-26T08:00:08Z\" is 2.000 s earlier than the previous message's");
 }
 

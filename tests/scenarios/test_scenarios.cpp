@@ -21,7 +21,6 @@ using namespace flexhil;
 
 namespace {
 
-// Runs `flexhil <args>` and returns its exit code and output.
 // Runs a shell command line and returns its exit code and output.
 std::pair<int, std::string> run_flexhil_raw(const std::string& command_line) {
   const std::string cmd = command_line + " 2>&1";
@@ -213,10 +212,13 @@ exact_findings = ["PAYLOAD-DUPLICATE-KEY", "CADENCE-FULL-PUSH-INCOMPLETE"]
       },
       30s));
   BOOST_TEST(slurp(dir.file("run.out")).find("CA certificate") != std::string::npos);
-  // A real MQTT client plays the real device: SAS token, then a message with a duplicate key.
-  const std::string sas =
-      "SharedAccessSignature sr=flexhil-hub.azure-devices.net%2Fdevices%2FFlexy205&sig="
-      "LlyQyX%2FKScs%2BUd9%2F2x%2FPTVmc0vnZ4dK4KtMM6xtQocI%3D&se=1924992000";
+  // A real MQTT client plays the real device: a SAS token signed now by `flexhil certs sas` (as a
+  // user would make one), then a message with a duplicate key.
+  auto [sas_code, sas] = run_flexhil(
+      "certs sas --hub flexhil-hub --device Flexy205 --key c2NlbmFyaW8tbGlicmFyeS1zYXMta2V5 --ttl 1h");
+  BOOST_TEST_REQUIRE(sas_code == 0, sas);
+  while (!sas.empty() && (sas.back() == '\n' || sas.back() == '\r')) sas.pop_back();
+  BOOST_TEST_REQUIRE(sas.rfind("SharedAccessSignature sr=", 0) == 0, sas);
   const auto [pub, pub_out] = run_flexhil_raw(
       "mosquitto_pub -h 127.0.0.1 -p " + port + " --cafile " + dir.file("run/ca.crt") +
       " -i Flexy205 -u 'flexhil-hub.azure-devices.net/Flexy205/?api-version=2021-04-12' -P '" + sas +

@@ -173,7 +173,6 @@ void ConnectProxy::serve(int client_fd) {
     return;
   }
   reply("200 Connection established");
-  ++opened_;
   if (!early.empty() && !send_all(upstream.fd, early.data(), early.size())) return;
   // Relay both ways until either side closes or the proxy shuts down.
   for (;;) {

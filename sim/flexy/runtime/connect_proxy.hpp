@@ -26,7 +26,6 @@ class ConnectProxy {
 
   std::uint16_t port() const noexcept { return port_; }
   std::string url() const;  // "http://127.0.0.1:<port>"
-  std::uint64_t tunnels_opened() const noexcept { return opened_.load(); }
 
  private:
   void accept_loop();
@@ -36,7 +35,6 @@ class ConnectProxy {
   int listen_fd_ = -1;
   int stop_fd_ = -1;  // eventfd: wakes every thread for shutdown
   std::uint16_t port_ = 0;
-  std::atomic<std::uint64_t> opened_{0};
   struct Tunnel {
     std::thread thread;
     std::shared_ptr<std::atomic<bool>> done;

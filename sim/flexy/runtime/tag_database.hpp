@@ -56,7 +56,6 @@ class TagDatabase {
 
   void set_slave_status(const std::string& slave, SlaveStatus status) { slaves_[slave] = status; }
   SlaveStatus slave_status(const std::string& slave) const;
-  const std::map<std::string, SlaveStatus>& slaves() const noexcept { return slaves_; }
 
   // GETSYS TAG,"field" for a loaded tag (Name, Id, Type, Description, TagValue, TagQuality,
   // IVGroupA..D, Coef, Offset, Address, Topic; case-insensitive); nullopt = unknown field.
