@@ -5,18 +5,23 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <system_error>
 
 #include "common/error.hpp"
 
 namespace flexhil {
 
 void write_new_file(const std::string& path, const std::string& content, mode_t mode) {
+  // filesystem_error carries errno: the barrier tells a bad path (ENAMETOOLONG, ENOTDIR,
+  // EACCES: exit 2) from a failing machine (ENOSPC, EIO: exit 3).
   if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-    throw InfrastructureError("cannot replace " + path + ": " + std::strerror(errno));
+    throw std::filesystem::filesystem_error("cannot replace the file", path, std::error_code(errno, std::generic_category()));
   // O_EXCL: if someone recreates the file between unlink and open, we fail instead of writing
   // a secret into a file whose mode we did not choose.
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) throw InfrastructureError("cannot create " + path + ": " + std::strerror(errno));
+  if (fd < 0)
+    throw std::filesystem::filesystem_error("cannot create the file", path, std::error_code(errno, std::generic_category()));
   std::size_t done = 0;
   while (done < content.size()) {
     const ssize_t n = ::write(fd, content.data() + done, content.size() - done);

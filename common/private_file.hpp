@@ -8,7 +8,8 @@
 namespace flexhil {
 
 // Writes `content` to `path`, newly created with `mode` (0600 for secrets). Throws
-// InfrastructureError naming the path and the reason.
+// std::filesystem::filesystem_error when the path cannot be created (its errno tells the user's
+// mistake from the machine's), InfrastructureError when writing fails.
 void write_new_file(const std::string& path, const std::string& content, mode_t mode = 0600);
 
 }  // namespace flexhil

@@ -111,12 +111,15 @@ BOOST_AUTO_TEST_CASE(a_symlink_in_place_of_the_secret_is_replaced_not_followed) 
   BOOST_TEST(line == "untouched");
 }
 
-BOOST_AUTO_TEST_CASE(an_unwritable_place_is_an_infrastructure_error_naming_it) {
+BOOST_AUTO_TEST_CASE(a_path_that_cannot_be_created_is_an_input_error_naming_it) {
   try {
     write_new_file("/nonexistent-dir/key.pem", "x", 0600);
     BOOST_FAIL("no error");
-  } catch (const InfrastructureError& e) {
-    BOOST_TEST(std::string(e.what()).find("/nonexistent-dir/key.pem") != std::string::npos);
+  } catch (const fs::filesystem_error& e) {
+    BOOST_TEST(e.path1() == "/nonexistent-dir/key.pem");
+    const auto f = describe_exception(std::current_exception());
+    BOOST_TEST(f.exit_code == 2);
+    BOOST_TEST(f.message.find("/nonexistent-dir/key.pem") != std::string::npos, f.message);
   }
 }
 
