@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 
+#include "common/net.hpp"
 #include "common/toml_reader.hpp"
 #include "harness/rules/catalogue.hpp"
 #include "harness/scenario/scenario.hpp"
@@ -63,6 +64,7 @@ HubSpec load_hub(TomlTable& t, const std::string& dir) {
   h.x509_port = port(t, "x509_port");
   h.sas_port = port(t, "sas_port");
   h.bind = t.string("bind", h.bind);
+  if (!is_ip_address(h.bind)) t.fail("bind", fmt::format("'{}' is not a numeric IP address (e.g. 127.0.0.1, 0.0.0.0)", h.bind));
   const auto tier = t.choice("tier", {"none", "S1", "S2", "S3"}, "none");
   h.tier = tier == "S1" ? rules::HubTier::S1 : tier == "S2" ? rules::HubTier::S2
          : tier == "S3" ? rules::HubTier::S3 : rules::HubTier::none;

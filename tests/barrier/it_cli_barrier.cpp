@@ -89,6 +89,18 @@ BOOST_AUTO_TEST_CASE(a_scenario_path_with_an_overlong_component_is_an_error_at_i
   }
 }
 
+BOOST_AUTO_TEST_CASE(a_hub_bind_that_is_no_ip_address_is_an_error_at_its_key_not_a_broker_failure) {
+  TempDir dir;
+  auto text = slurp(source_dir() + "/scenarios/pass/sas.toml");
+  text.replace(text.find("[hub]\n"), 6, "[hub]\nbind = \"999.1.1.1\"\n");
+  text.replace(text.find("../programs/"), 12, source_dir() + "/scenarios/programs/");
+  const auto file = dir.write("bind.toml", text);
+  const auto o = run_flexhil("run " + file + " --out " + dir.file("run"));
+  BOOST_TEST(o.code == 2, o.output);
+  BOOST_TEST(o.output.find(file + ":") != std::string::npos, o.output);
+  BOOST_TEST(o.output.find("not a numeric IP address") != std::string::npos, o.output);
+}
+
 namespace {
 
 // Starts `flexhil <argv…>`, waits for `ready` in its output, returns it running.
