@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/net.hpp"
 #include "common/process.hpp"
 #include "tests/barrier/process_helpers.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -153,4 +154,27 @@ BOOST_AUTO_TEST_CASE(two_runs_sharing_out_do_not_crash) {
     BOOST_TEST(*status <= 3);  // passed, findings (they disturb each other) or infrastructure — never 134/139
   }
   BOOST_TEST(fs::exists(out + "/summary.json"));
+}
+
+BOOST_AUTO_TEST_CASE(a_metrics_server_that_cannot_start_still_leaves_the_reports) {
+  TempDir dir;
+  // A port that answers already: the run's /metrics cannot listen there.
+  ChildProcess::Options o;
+  o.argv = {flexhil_binary(), "plc", "--scenario", source_dir() + "/scenarios/demo.toml", "--port", "0", "--quiet"};
+  o.stdout_path = dir.file("plc.out");
+  o.stderr_path = o.stdout_path;
+  auto plc = ChildProcess::spawn(o);
+  BOOST_REQUIRE(wait_until([&] { return slurp(dir.file("plc.out")).find("serving") != std::string::npos; }, 30s));
+  const auto text = slurp(dir.file("plc.out"));
+  const auto port = std::stoi(text.substr(text.find("on 127.0.0.1:") + 13));
+  const auto out = dir.file("run");
+  const auto r = run_flexhil("run " + source_dir() + "/scenarios/pass/sas.toml --out " + out +
+                             " --metrics 127.0.0.1:" + std::to_string(port));
+  BOOST_TEST(r.code == 3, r.output);
+  BOOST_TEST(r.output.find("cannot serve /metrics") != std::string::npos, r.output);
+  const auto summary = summary_of(out);
+  BOOST_TEST(summary["verdict"] == "error");
+  BOOST_TEST(summary["exit_code"] == 3);
+  BOOST_TEST(fs::exists(out + "/report.html"));
+  BOOST_TEST(fs::exists(out + "/junit.xml"));
 }

@@ -403,3 +403,26 @@ BOOST_AUTO_TEST_CASE(write_reports_under_a_regular_file_is_an_input_error_naming
     BOOST_TEST(e.message().find("Not a directory") != std::string::npos, e.message());
   }
 }
+
+BOOST_AUTO_TEST_CASE(an_interrupted_run_is_neither_passed_nor_failed) {
+  auto in = sample_run(5);
+  in.passed = false;
+  in.exit_code = 3;
+  in.exit_reason = "interrupted (signal 15)";
+  in.interrupted = true;
+  const Json j = Json::parse(render_summary_json(in));
+  BOOST_TEST(j["verdict"] == "interrupted");
+  BOOST_TEST(j["passed"] == false);
+  const auto html = render_html(in);
+  BOOST_TEST(html.find("<span class=\"big\">INTERRUPTED</span>") != std::string::npos);
+  BOOST_TEST(html.find("<title>INTERRUPTED ") != std::string::npos);
+  BOOST_TEST(html.find(">FAILED<") == std::string::npos);
+
+  in.interrupted = false;
+  BOOST_TEST(Json::parse(render_summary_json(in))["verdict"] == "error");  // exit 3, not interrupted
+  in.exit_code = 1;
+  BOOST_TEST(Json::parse(render_summary_json(in))["verdict"] == "failed");
+  in.exit_code = 0;
+  in.passed = true;
+  BOOST_TEST(Json::parse(render_summary_json(in))["verdict"] == "passed");
+}
