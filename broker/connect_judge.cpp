@@ -200,33 +200,6 @@ std::optional<std::size_t> sr_prefix_segments(std::string_view sr, std::string_v
   return a.size();
 }
 
-std::string redact_password(const std::optional<std::string>& password) {
-  if (!password) return "";
-  const std::string& p = *password;
-  if (p.rfind("SharedAccessSignature", 0) == 0) {
-    std::string out;
-    std::size_t pos = 0;
-    while (pos < p.size()) {
-      auto amp = p.find('&', pos);
-      if (amp == std::string::npos) amp = p.size();
-      std::string item = p.substr(pos, amp - pos);
-      // The first item carries the "SharedAccessSignature " prefix.
-      const auto space = item.rfind(' ');
-      const std::string field = space == std::string::npos ? item : item.substr(space + 1);
-      if (field.size() >= 4 && iequals(field.substr(0, 4), "sig="))
-        item = item.substr(0, item.size() - field.size()) + field.substr(0, 4) + "<redacted>";
-      out += item;
-      if (amp < p.size()) out += '&';
-      pos = amp + 1;
-    }
-    return out;
-  }
-  std::string lower(p);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (lower.find("x509=true") != std::string::npos && lower.find("sharedaccesskey") == std::string::npos) return p;
-  return p.empty() ? "" : fmt::format("<redacted {} bytes>", p.size());
-}
-
 ConnectVerdict judge_connect(const ConnectRequest& request, const Registry& registry, const ConnectPolicy& policy) {
   Judge j{request, registry, policy, {}};
   return j.run();

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "broker/password_redaction.hpp"
 #include "broker/registry.hpp"
 #include "broker/username_grammar.hpp"
 
@@ -51,9 +52,6 @@ struct ConnectVerdict {
 ConnectVerdict judge_connect(const ConnectRequest& request, const Registry& registry,
                              const ConnectPolicy& policy);
 
-// A password fit for a capture: SAS `sig` replaced by <redacted>; the eWON X.509 marker string
-// (`HostName=…;DeviceId=…;x509=true`) kept; anything else "<redacted N bytes>".
-std::string redact_password(const std::optional<std::string>& password);
 
 // Segment-wise, case-insensitive: is `sr` (decoded) a prefix of `path`? A trailing '/' on sr
 // is ignored. Returns the number of sr segments matched, or nullopt when not a prefix.

@@ -12,6 +12,7 @@
 #include "broker/hub_process.hpp"
 #include "broker/registry.hpp"
 #include "common/error.hpp"
+#include "common/net.hpp"
 #include "common/event.hpp"
 #include "common/signals.hpp"
 #include "harness/cli/commands.hpp"
@@ -131,7 +132,11 @@ void add_hub_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--x509-port", args->x509_port, "port for X.509 devices (0 = any free port)")->capture_default_str();
   cmd->add_option("--sas-port", args->sas_port, "port for SAS devices (0 = any free port)")->capture_default_str();
   cmd->add_option("--ws-port", args->ws_port, "enable MQTT over WebSocket (TLS) on this port, path /$iothub/websocket");
-  cmd->add_option("--bind", args->bind, "address the device ports listen on (0.0.0.0 for a lab bench)")->capture_default_str();
+  cmd->add_option("--bind", args->bind, "address the device ports listen on (0.0.0.0 for a lab bench)")
+      ->check(CLI::Validator(
+          [](std::string& v) { return flexhil::is_ip_address(v) ? std::string() : "not a numeric IP address: " + v; },
+          "IP"))
+      ->capture_default_str();
   cmd->add_option("--out", args->out, "output directory (default: reports/hub/<UTC timestamp>)");
   cmd->add_option("--pki", args->pki, "directory of the hub CA (ca.crt/ca.key, made if absent; default: <out>/../pki, "
                                       "so the CA a device trusts stays the same across runs)");

@@ -1,5 +1,8 @@
 #include "broker/hub_config.hpp"
 
+#include <arpa/inet.h>
+
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -23,6 +26,14 @@ void tls_server_lines(std::ostringstream& out, const HubConfig& c) {
       << "keyfile " << checked(c.server_key_file, "server key path") << '\n'
       << "tls_version " << kHubTlsVersion << '\n'
       << "ciphers " << kHubCiphers << '\n';
+}
+
+// "ipv4" or "ipv6" for a numeric address; nullopt for a host name (left to mosquitto).
+std::optional<std::string> socket_domain_of(const std::string& address) {
+  in6_addr buf{};
+  if (::inet_pton(AF_INET, address.c_str(), &buf) == 1) return "ipv4";
+  if (::inet_pton(AF_INET6, address.c_str(), &buf) == 1) return "ipv6";
+  return std::nullopt;
 }
 
 }  // namespace
@@ -81,6 +92,9 @@ std::string render_mosquitto_conf(const HubConfig& c) {
     out << "\n# websocket: MQTT over WebSocket with TLS (SAS devices), path /$iothub/websocket.\n"
         << "listener " << *c.websocket_port << ' ' << c.bind_address << '\n'
         << "protocol websockets\n";
+    // mosquitto 2.0.11 hands a websockets listener's address to libwebsockets, which binds the
+    // IPv6 wildcard (every interface) unless the socket domain is fixed too (mosquitto #2085).
+    if (const auto domain = socket_domain_of(c.bind_address)) out << "socket_domain " << *domain << '\n';
     tls_server_lines(out, c);
   }
 

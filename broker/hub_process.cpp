@@ -14,6 +14,7 @@
 #include "broker/tls_probe.hpp"
 #include "certs/pki.hpp"
 #include "common/error.hpp"
+#include "common/private_file.hpp"
 #include "common/net.hpp"
 #include "common/process.hpp"
 
@@ -325,9 +326,8 @@ std::string HubProcess::Impl::wait_ready() {
 }
 
 std::string HubProcess::Impl::start_once() {
-  write_file(config_file, render_mosquitto_conf(config));
-  // It holds the internal client's password; mosquitto runs as this same user.
-  fs::permissions(config_file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  // It holds the internal client's password: created 0600 (mosquitto runs as this same user).
+  write_new_file(config_file, render_mosquitto_conf(config), 0600);
   ChildProcess::Options o;
   o.argv = {"mosquitto", "-c", config_file};
   o.env = mosquitto_environment();

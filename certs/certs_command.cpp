@@ -72,6 +72,9 @@ void add_ca(CLI::App& certs, int& exit_code) {
   cmd->add_option("--key", opts->key, "Key type")->check(CLI::IsMember({"rsa", "ecdsa"}))->capture_default_str();
   cmd->footer("Example: flexhil certs ca --out pki/");
   cmd->callback([opts, &exit_code] {
+    // RFC 5280's upper bound for a common name; OpenSSL refuses longer ones.
+    if (opts->cn.empty() || opts->cn.size() > 64)
+      throw CLI::ValidationError("--cn", "the common name must be 1 to 64 characters");
     CertificateSpec spec;
     spec.common_name = opts->cn;
     spec.key = key_type(opts->key);
@@ -125,6 +128,9 @@ void add_device(CLI::App& certs, int& exit_code) {
               "  flexhil certs device --id Flexy2 --ca-dir pki/ --key ecdsa --out pki/");
   cmd->callback([opts, &exit_code] {
     check_device_id(opts->id);
+    // The id becomes the certificate's CN, which RFC 5280 (and OpenSSL) bound to 64 characters.
+    if (opts->id.size() > 64)
+      throw CLI::ValidationError("--id", "a device certificate's common name (the id) holds at most 64 characters");
     if (!opts->self_signed && opts->ca_dir.empty())
       throw CLI::ValidationError("device", "give --self-signed or --ca-dir DIR");
     CertificateSpec spec;

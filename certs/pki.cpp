@@ -19,6 +19,8 @@
 
 #include "certs/openssl_handles.hpp"
 #include "common/error.hpp"
+#include "common/error_barrier.hpp"
+#include "common/private_file.hpp"
 
 namespace flexhil::certs {
 namespace {
@@ -163,27 +165,6 @@ std::string read_whole_file(const std::string& path) {
   return ss.str();
 }
 
-// Writes `content` to a file newly created with `mode` (an existing file is removed first, so
-// the mode is the one the secret was born with, never widened or fixed up afterwards).
-void write_new_file(const std::string& path, const std::string& content, mode_t mode) {
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-    throw InfrastructureError("cannot replace " + path + ": " + std::strerror(errno));
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) throw InfrastructureError("cannot create " + path + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      throw InfrastructureError("cannot write " + path + ": " + std::strerror(err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::close(fd) != 0) throw InfrastructureError("cannot write " + path + ": " + std::strerror(errno));
-}
-
 bool is_ip_address(const std::string& text) {
   Asn1OctetString octets(a2i_IPADDRESS(text.c_str()));
   ERR_clear_error();
@@ -195,6 +176,8 @@ bool is_ip_address(const std::string& text) {
 std::pair<std::string, std::string> KeyPair::write(const std::string& dir, const std::string& stem) const {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
+  // A path the user gave that cannot be a folder is their input error (exit 2), not ours.
+  if (ec && is_input_path_error(ec)) throw ConfigError({dir}, "cannot create directory: " + ec.message());
   if (ec) throw InfrastructureError("cannot create directory " + dir + ": " + ec.message());
   const std::string crt = (std::filesystem::path(dir) / (stem + ".crt")).string();
   const std::string key = (std::filesystem::path(dir) / (stem + ".key")).string();

@@ -1,9 +1,11 @@
 #include "common/event.hpp"
 
 #include <array>
+#include <cerrno>
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "common/error_barrier.hpp"
 
 namespace flexhil {
 
@@ -75,8 +77,13 @@ bool base64_decode(std::string_view text, std::string& out) {
   return padding <= 2 && (text.size() % 4 == 0 || padding == 0);
 }
 
-CaptureWriter::CaptureWriter(const std::string& path) : path_(path), out_(path, std::ios::app) {
-  if (!out_) throw InfrastructureError("cannot open capture file " + path + " for writing");
+CaptureWriter::CaptureWriter(const std::string& path) : path_(path) {
+  errno = 0;
+  out_.open(path, std::ios::app);
+  if (out_) return;
+  const std::error_code ec(errno, std::generic_category());
+  if (ec && is_input_path_error(ec)) throw ConfigError({path}, "cannot open the capture file for writing: " + ec.message());
+  throw InfrastructureError("cannot open capture file " + path + " for writing" + (ec ? ": " + ec.message() : ""));
 }
 
 void CaptureWriter::emit(Json event) {

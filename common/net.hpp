@@ -22,4 +22,8 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
 
 bool is_loopback_address(const std::string& host);
 
+// A numeric IPv4 or IPv6 address a listener can bind to ("127.0.0.1", "0.0.0.0", "::1"); for
+// --bind options, so a typo is a usage error (exit 2), not a broker that fails to start.
+bool is_ip_address(const std::string& host);
+
 }  // namespace flexhil

@@ -28,7 +28,7 @@ const char* const style = R"(
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--ink);background:#f8f9fa}
 main{max-width:1220px;margin:0 auto;padding:0 20px 40px}
 header.verdict{color:#fff;padding:22px 30px;margin-bottom:18px}
-header.passed{background:var(--ok)} header.failed{background:var(--bad)}
+header.passed{background:var(--ok)} header.failed{background:var(--bad)} header.interrupted{background:var(--warn)}
 header .big{font-size:40px;font-weight:800;letter-spacing:.04em;margin-right:18px}
 header h1{display:inline;font-size:26px;font-weight:600;vertical-align:6px}
 header .meta{margin-top:6px;opacity:.92}
@@ -83,6 +83,14 @@ std::string readable_wall(const std::string& iso) {
   return iso.substr(0, 10) + " " + iso.substr(11, 8) + (iso.back() == 'Z' ? " UTC" : "");
 }
 
+// An interrupted run is neither passed nor failed: its findings cover only part of the scenario.
+const char* verdict_class(const ReportInput& in) {
+  return in.interrupted ? "interrupted" : in.passed ? "passed" : "failed";
+}
+const char* verdict_label(const ReportInput& in) {
+  return in.interrupted ? "INTERRUPTED" : in.passed ? "PASSED" : "FAILED";
+}
+
 std::string header(const ReportInput& in, const RunStats& stats) {
   std::size_t counts[3] = {0, 0, 0};
   for (const auto& f : in.findings) ++counts[static_cast<int>(f.severity)];
@@ -94,7 +102,7 @@ std::string header(const ReportInput& in, const RunStats& stats) {
   std::string out = fmt::format(
       "<header class=\"verdict {0}\" id=\"verdict\"><span class=\"big\">{1}</span><h1>{2}</h1>\n"
       "<div class=\"meta\">run {3} · started {4} · {5} real",
-      in.passed ? "passed" : "failed", in.passed ? "PASSED" : "FAILED", e(in.scenario), e(in.run_id),
+      verdict_class(in), verdict_label(in), e(in.scenario), e(in.run_id),
       e(readable_wall(in.started_wall)), human_duration(real_s));
   if (in.time_scale != 1)
     out += fmt::format(" = {} scenario time (×{})", human_duration(real_s * in.time_scale),
@@ -214,7 +222,7 @@ std::string render_html(const ReportInput& in) {
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   // No script and no network: a CSP makes that a property of the page, not just of its author.
   out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n";
-  out += fmt::format("<title>{} {} — {}</title>\n<style>{}</style></head><body>\n", in.passed ? "PASSED" : "FAILED",
+  out += fmt::format("<title>{} {} — {}</title>\n<style>{}</style></head><body>\n", verdict_label(in),
                      e(in.scenario), e(in.run_id), style);
   out += header(in, stats);
   out += "<main>\n";

@@ -51,6 +51,15 @@ struct ReportInput {
   bool passed = false;
   int exit_code = 0;                // 0 passed, 1 findings, 2 config, 3 infrastructure
   std::string exit_reason;          // one line: "completed", "interrupted (SIGINT)", "hub did not start: …"
+  bool interrupted = false;         // stopped by SIGINT/SIGTERM: verdict "interrupted", not passed/failed
+
+  // "passed", "failed" (findings), "interrupted" or "error" (exit code 2/3): summary.json's
+  // verdict and report.html's header.
+  std::string verdict() const {
+    if (interrupted) return "interrupted";
+    if (passed) return "passed";
+    return exit_code == 2 || exit_code == 3 ? "error" : "failed";
+  }
 
   std::vector<std::string> devices;            // device ids under test
   std::vector<Json> events;                    // as in capture.jsonl (seq, mono_ns, wall, kind, …)

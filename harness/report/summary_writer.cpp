@@ -15,6 +15,7 @@ std::string render_summary_json(const ReportInput& input) {
   j["duration_s"] = input.duration_s;
   j["time_scale"] = input.time_scale;
   j["passed"] = input.passed;
+  j["verdict"] = input.verdict();
   j["exit_code"] = input.exit_code;
   j["exit_reason"] = input.exit_reason;
 

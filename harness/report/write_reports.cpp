@@ -2,6 +2,7 @@
 #include <fstream>
 
 #include "common/error.hpp"
+#include "common/error_barrier.hpp"
 #include "harness/report/report.hpp"
 
 namespace flexhil::report {
@@ -27,6 +28,7 @@ void write_file(const std::filesystem::path& path, const std::string& content) {
 void write_reports(const ReportInput& input, const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
+  if (ec && is_input_path_error(ec)) throw ConfigError({dir}, "cannot create the report folder: " + ec.message());
   if (ec) throw InfrastructureError("cannot create report folder " + dir + ": " + ec.message());
   const std::filesystem::path d(dir);
   write_file(d / "junit.xml", render_junit(input));

@@ -206,6 +206,12 @@ std::vector<RuleInfo> build() {
            "(LOGEVENT …, 1); log lines of the runtime's MQTT client and IO server are left to the CONN-… "
            "and VALUE-… rules. Source: dut_log events of level error (\"error\" or 1). "
            "Publishes attempted while disconnected are CADENCE-PUBLISH-WHILE-DISCONNECTED instead."),
+      rule("DUT-TLS-FILE", "DUT", S::error, H::refuses, "A TLS file of the device's program cannot be used",
+           "The CAFile, CertFile or KeyFile the program sets with MQTT \"SETPARAM\" is missing from /usr, "
+           "unreadable, not PEM, an encrypted key, or a key that does not belong to the certificate: the "
+           "Flexy cannot open the TLS connection at all (MQTT \"CONNECT\" fails with LSTERR 29, status "
+           "stays disconnected), so the hub never sees the device. Upload the file by FTP to /usr/ or fix "
+           "the name in the program. Source: dut_log events with a `tls_file` field (parameter, file, reason)."),
       rule("METHOD-NO-RESPONSE", "METHOD", S::error, H::accepts, "Direct method not answered",
            "A direct method request got no response on `$iothub/methods/res/{status}/?$rid=` before "
            "the end of the run (the real hub times out the caller)."),

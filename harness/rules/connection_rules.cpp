@@ -126,6 +126,13 @@ void dut_rules(Context& c) {
       std::string lower = text;
       std::transform(lower.begin(), lower.end(), lower.begin(),
                      [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+      if (const auto tls = ev.find("tls_file"); kind == "dut_log" && tls != ev.end() && tls->is_object()) {
+        c.findings.add("DUT-TLS-FILE", device,
+                       fmt::format("{} {}: {} (first at {})", tls->value("parameter", ""), tls->value("file", ""),
+                                   tls->value("reason", ""), fmt_s(c.t(ev))),
+                       {seq_of(ev)});
+        continue;
+      }
       const auto flag = ev.find("publish_while_disconnected");
       const bool flagged = flag != ev.end() && flag->is_boolean() && flag->get<bool>();
       // Levels: "error" or the Flexy's LOGEVENT number (1 = error).

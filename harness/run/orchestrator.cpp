@@ -16,6 +16,7 @@
 #include "certs/sas_token.hpp"
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "common/error_barrier.hpp"
 #include "common/signals.hpp"
 #include "harness/metrics/run_metrics.hpp"
 #include "harness/report/report.hpp"
@@ -197,6 +198,48 @@ void print_external_instructions(std::ostream& out, const scenario::Scenario& s,
   out << fmt::format("Waiting up to {:.0f} s for '{}' to connect (Ctrl-C to stop)…\n\n", s.dut.wait_s, s.dut.device);
 }
 
+// The run's /metrics server, when the scenario or --metrics asks for one. Throws ConfigError
+// (bad address) or InfrastructureError (cannot listen): the run then ends with its report.
+std::unique_ptr<metrics::RunMetrics> start_metrics(const scenario::Scenario& s, const std::string& run_id,
+                                                   CaptureWriter& capture, std::ostream& out) {
+  if (!s.metrics.listen) return nullptr;
+  metrics::validate_bind_address(*s.metrics.listen);
+  metrics::MetricsOptions mo;
+  mo.bind_address = *s.metrics.listen;
+  mo.scenario = s.name;
+  mo.run_id = run_id;
+  mo.devices = s.expect.devices;
+  if (!s.metrics.device_labels) mo.device_label_limit = 0;
+  mo.time_scale = s.time_scale;
+  if (s.expect.full_push_period_s) mo.expected_periods.push_back(*s.expect.full_push_period_s);
+  if (s.expect.change_push_period_s) mo.expected_periods.push_back(*s.expect.change_push_period_s);
+  auto prom = std::make_unique<metrics::RunMetrics>(mo);
+  capture.add_listener(prom->listener());
+  out << fmt::format("metrics: {}\n", prom->url());
+  return prom;
+}
+
+// Whatever a part threw, as the run's exit code and one-line reason: a program that does not
+// parse is the user's input (2) with its file name; everything else as main()'s barrier says.
+Failure describe_run_failure(std::exception_ptr error, const std::string& program_file) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const basic::SyntaxError& e) {
+    return {exit_code::usage, program_file + ": " + e.what()};
+  } catch (...) {
+    return describe_exception(std::current_exception());
+  }
+}
+
+// The console's last line: the verdict, or why there is none.
+std::string console_verdict(int code, bool interrupted, const std::string& reason, const rules::Verdict& verdict) {
+  std::string shown = reason;
+  if (shown.rfind("error: ", 0) == 0) shown.erase(0, 7);
+  if (interrupted) return "INTERRUPTED: " + shown + " — the run did not complete, its findings are partial";
+  if (code == exit_code::usage || code == exit_code::infrastructure) return "ERROR: " + shown;
+  return verdict.summary;
+}
+
 }  // namespace
 
 void write_offline_reports(const scenario::Scenario& s, const std::vector<Json>& events,
@@ -229,26 +272,6 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
   capture.add_listener([&](const Json& ev) { observer.on_event(ev); });
 
   std::unique_ptr<metrics::RunMetrics> prom;
-  if (s.metrics.listen) {
-    metrics::validate_bind_address(*s.metrics.listen);
-    metrics::MetricsOptions mo;
-    mo.bind_address = *s.metrics.listen;
-    mo.scenario = s.name;
-    mo.run_id = run_id;
-    mo.devices = s.expect.devices;
-    if (!s.metrics.device_labels) mo.device_label_limit = 0;
-    mo.time_scale = s.time_scale;
-    if (s.expect.full_push_period_s) mo.expected_periods.push_back(*s.expect.full_push_period_s);
-    if (s.expect.change_push_period_s) mo.expected_periods.push_back(*s.expect.change_push_period_s);
-    try {
-      prom = std::make_unique<metrics::RunMetrics>(mo);
-    } catch (const InfrastructureError& e) {
-      err << "error: " << e.what() << '\n';
-      return exit_code::infrastructure;
-    }
-    capture.add_listener(prom->listener());
-    out << fmt::format("metrics: {}\n", prom->url());
-  }
 
   const auto real_start = std::chrono::steady_clock::now();
   // Scenario time 0 is when the hub is ready and the PLC and the DUT start (a slow hub start must
@@ -284,7 +307,9 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
         << std::flush;
   };
 
+  int interrupted = 0;  // the signal that stopped the run, 0 = none
   try {
+    prom = start_metrics(s, run_id, capture, out);
     // Hub (its PKI, the registry of this run), then the PLC, then the device under test.
     const auto usr_dir = (fs::path(dir) / "usr").string();
     if (s.dut.flexy) copy_usr_files(s.dut.flexy->usr_dir, usr_dir, s.dir);
@@ -352,7 +377,12 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
       const auto deadline = std::chrono::steady_clock::now() +
                             std::chrono::milliseconds(static_cast<std::int64_t>(s.dut.wait_s * 1000));
       while (!observer.has_connected(s.dut.device)) {
-        if (stop.wait(200ms) != 0) throw InfrastructureError("interrupted while waiting for the external device");
+        if (const int sig = stop.wait(200ms); sig != 0) {
+          interrupted = sig;
+          reason = fmt::format("interrupted (signal {}) while waiting for the external device", sig);
+          code = exit_code::infrastructure;
+          break;
+        }
         if (std::chrono::steady_clock::now() > deadline) {
           reason = fmt::format("external device '{}' did not connect within {:.0f} s", s.dut.device, s.dut.wait_s);
           break;
@@ -376,28 +406,24 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
         last_progress = std::chrono::steady_clock::now();
       }
       if (const int sig = stop.wait(50ms); sig != 0) {
+        interrupted = sig;
         reason = fmt::format("interrupted (signal {})", sig);
         code = exit_code::infrastructure;
       }
     }
     if (tty) out << '\n';
-  } catch (const ConfigError& e) {
-    err << e.what() << '\n';
-    code = exit_code::usage;
-    reason = e.what();
-  } catch (const basic::SyntaxError& e) {
-    err << s.dut.program_file << ": " << e.what() << '\n';
-    code = exit_code::usage;
-    reason = e.what();
-  } catch (const InfrastructureError& e) {
-    err << "error: " << e.what() << '\n';
-    code = exit_code::infrastructure;
-    reason = e.what();
-  } catch (const std::exception& e) {
-    err << "error: " << e.what() << '\n';
-    code = exit_code::infrastructure;
-    reason = e.what();
+  } catch (...) {
+    const auto failure = describe_run_failure(std::current_exception(), s.dut.program_file);
+    err << failure.message << '\n';
+    code = failure.exit_code;
+    reason = failure.message;
   }
+  if (dut && code == exit_code::ok)
+    if (const auto failure = dut->failure()) {
+      err << "error: the emulated Flexy stopped: " << *failure << '\n';
+      code = exit_code::infrastructure;
+      reason = "the emulated Flexy stopped: " + *failure;
+    }
 
   start_scenario_clock();  // a run that failed before the hub was ready still has a run_start
   {
@@ -414,24 +440,33 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
   hub.reset();
 
   const auto events = observer.events();
-  const auto findings = rules::evaluate(events, s.expect);
-  const auto verdict = rules::judge(findings, s.findings);
+  std::vector<rules::Finding> findings;
+  rules::Verdict verdict;
+  try {
+    findings = rules::evaluate(events, s.expect);
+    verdict = rules::judge(findings, s.findings);
+  } catch (...) {  // the rules failing is ours, never the device's: report it, exit 3
+    const auto failure = describe_exception(std::current_exception());
+    err << failure.message << '\n';
+    findings.clear();
+    verdict = rules::Verdict{};
+    code = exit_code::infrastructure;
+    reason = "the rules failed: " + failure.message;
+  }
   if (code == exit_code::ok) code = verdict.passed ? exit_code::ok : exit_code::findings;
   if (prom)
     for (const auto& f : findings) prom->on_finding(f);
   const double real_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
   print_findings(out, findings);
-  std::string shown = reason;
-  if (shown.rfind("error: ", 0) == 0) shown.erase(0, 7);
-  out << (code == exit_code::usage || code == exit_code::infrastructure ? "ERROR: " + shown : verdict.summary) << '\n';
+  out << console_verdict(code, interrupted != 0, reason, verdict) << '\n';
   try {
-    report::write_reports(make_report_input(s, run_id, started_wall, real_s, events, findings, verdict, code,
-                                            reason),
-                          dir);
+    auto input = make_report_input(s, run_id, started_wall, real_s, events, findings, verdict, code, reason);
+    input.interrupted = interrupted != 0;
+    report::write_reports(input, dir);
     out << fmt::format("report: {}\n", (fs::path(dir) / "report.html").string());
-  } catch (const std::exception& e) {
-    err << "error: writing the reports failed: " << e.what() << '\n';
-    if (code == exit_code::ok) code = exit_code::infrastructure;
+  } catch (...) {
+    err << "error: writing the reports failed: " << describe_exception(std::current_exception()).message << '\n';
+    if (code == exit_code::ok || code == exit_code::findings) code = exit_code::infrastructure;
   }
   return code;
 }

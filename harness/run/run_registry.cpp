@@ -3,9 +3,11 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <sstream>
 
 #include "certs/pki.hpp"
 #include "common/error.hpp"
+#include "common/private_file.hpp"
 #include "common/toml_reader.hpp"
 #include "sim/flexy/runtime/flexy_config.hpp"
 
@@ -77,14 +79,8 @@ PreparedRegistry prepare_registry(const scenario::Scenario& s, const std::string
     p.device_key_file = flexy::map_usr_path(usr_dir, s.dut.device_key);
     fs::create_directories(fs::path(p.device_cert_file).parent_path());
     fs::create_directories(fs::path(p.device_key_file).parent_path());
-    {
-      std::ofstream c(p.device_cert_file, std::ios::binary | std::ios::trunc);
-      std::ofstream k(p.device_key_file, std::ios::binary | std::ios::trunc);
-      c << pair.cert_pem;
-      k << pair.key_pem;
-      if (!c || !k) throw InfrastructureError(fmt::format("cannot write the device certificate into {}", usr_dir));
-    }
-    fs::permissions(p.device_key_file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+    write_new_file(p.device_cert_file, pair.cert_pem, 0644);
+    write_new_file(p.device_key_file, pair.key_pem, 0600);  // born private, never chmodded afterwards
     auto* devices = reg["device"].as_array();
     bool registered = !s.dut.register_certificate;
     if (ca_signed) {
@@ -111,9 +107,10 @@ PreparedRegistry prepare_registry(const scenario::Scenario& s, const std::string
       throw ConfigError({s.file, 0, 0}, fmt::format("device '{}' is not in the hub's registry", s.dut.device));
   }
   p.path = (fs::path(out_dir) / "registry.toml").string();
-  std::ofstream f(p.path, std::ios::trunc);
-  f << reg << '\n';
-  if (!f) throw InfrastructureError(fmt::format("cannot write {}", p.path));
+  // It holds the devices' and policies' SAS keys.
+  std::ostringstream text;
+  text << reg << '\n';
+  write_new_file(p.path, text.str(), 0600);
   return p;
 }
 

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 
+#include "common/net.hpp"
 #include "common/toml_reader.hpp"
 #include "harness/rules/catalogue.hpp"
 #include "harness/scenario/scenario.hpp"
@@ -23,6 +24,16 @@ std::string_view to_string(ActionKind kind) {
 }
 
 namespace {
+
+// A file name the kernel refuses (a component longer than NAME_MAX) is the scenario's mistake,
+// reported at its key — not an ENAMETOOLONG deep inside a part of the run.
+const std::string& checked_path(TomlTable& t, std::string_view key, const std::string& path) {
+  for (const auto& part : fs::path(path))
+    if (part.native().size() > 255)
+      t.fail(key, fmt::format("a component of this path is {} bytes long; a file name has at most 255",
+                              part.native().size()));
+  return path;
+}
 
 std::string resolve(const std::string& dir, const std::string& path) {
   if (path.empty() || fs::path(path).is_absolute()) return path;
@@ -53,6 +64,7 @@ HubSpec load_hub(TomlTable& t, const std::string& dir) {
   h.x509_port = port(t, "x509_port");
   h.sas_port = port(t, "sas_port");
   h.bind = t.string("bind", h.bind);
+  if (!is_ip_address(h.bind)) t.fail("bind", fmt::format("'{}' is not a numeric IP address (e.g. 127.0.0.1, 0.0.0.0)", h.bind));
   const auto tier = t.choice("tier", {"none", "S1", "S2", "S3"}, "none");
   h.tier = tier == "S1" ? rules::HubTier::S1 : tier == "S2" ? rules::HubTier::S2
          : tier == "S3" ? rules::HubTier::S3 : rules::HubTier::none;
@@ -330,12 +342,12 @@ Scenario load(const toml::table& doc, const std::string& file) {
     dut->fail("device", fmt::format("device '{}' is not in the hub's registry (a scenario may test a refused "
                                     "device, but then list it in [expect] devices instead)", s.dut.device));
   if (s.dut.kind == DutKind::emulated) {
-    s.dut.program_file = resolve(s.dir, dut->required_string("program"));
+    s.dut.program_file = resolve(s.dir, checked_path(*dut, "program", dut->required_string("program")));
     if (!fs::exists(s.dut.program_file))
       dut->fail("program", fmt::format("program file '{}' does not exist", s.dut.program_file));
-    s.dut.ca_file = dut->string("ca_file", s.dut.ca_file);
-    s.dut.device_cert = dut->string("device_cert", "");
-    s.dut.device_key = dut->string("device_key", "");
+    s.dut.ca_file = checked_path(*dut, "ca_file", dut->string("ca_file", s.dut.ca_file));
+    s.dut.device_cert = checked_path(*dut, "device_cert", dut->string("device_cert", ""));
+    s.dut.device_key = checked_path(*dut, "device_key", dut->string("device_key", ""));
     s.dut.register_certificate = dut->boolean("register_certificate", true);
     if (s.dut.device_cert.empty() != s.dut.device_key.empty())
       dut->fail(s.dut.device_cert.empty() ? "device_key" : "device_cert",

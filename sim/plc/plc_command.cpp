@@ -7,6 +7,7 @@
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
+#include "common/net.hpp"
 #include "common/event.hpp"
 #include "common/signals.hpp"
 #include "harness/cli/commands.hpp"
@@ -54,7 +55,7 @@ class ConsoleSink final : public EventSink {
 
 struct PlcOptions {
   std::string scenario;
-  std::string bind = "0.0.0.0";
+  std::string bind = "127.0.0.1";  // like `flexhil hub`: the bench LAN only when asked for
   int port = 502;
   double time_scale = 1.0;
   bool quiet = false;
@@ -98,7 +99,11 @@ void add_plc_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--scenario", options->scenario, "Scenario file whose [plc] table is served")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--bind", options->bind, "Address to listen on")->capture_default_str();
+  cmd->add_option("--bind", options->bind, "Address to listen on (0.0.0.0 = every interface, e.g. for a real Flexy on the bench LAN)")
+      ->check(CLI::Validator(
+          [](std::string& v) { return flexhil::is_ip_address(v) ? std::string() : "not a numeric IP address: " + v; },
+          "IP"))
+      ->capture_default_str();
   cmd->add_option("--port", options->port, "TCP port (0 = any free port, printed at start)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();

@@ -391,8 +391,38 @@ BOOST_AUTO_TEST_CASE(write_reports_writes_the_three_files_into_a_new_folder) {
   BOOST_TEST(Json::parse(read_file(out / "summary.json"))["scenario"] == "demo");
 }
 
-BOOST_AUTO_TEST_CASE(write_reports_into_an_unwritable_place_is_an_infrastructure_error) {
+// A folder under a regular file is the user's --out mistake (exit 2), naming the folder.
+BOOST_AUTO_TEST_CASE(write_reports_under_a_regular_file_is_an_input_error_naming_the_folder) {
   flexhil::testing::TempDir dir;
   const auto file = dir.write("not-a-dir", "x");
-  BOOST_CHECK_THROW(write_reports(sample_run(1), file + "/sub"), InfrastructureError);
+  try {
+    write_reports(sample_run(1), file + "/sub");
+    BOOST_FAIL("no error");
+  } catch (const ConfigError& e) {
+    BOOST_TEST(e.where().file == file + "/sub");
+    BOOST_TEST(e.message().find("Not a directory") != std::string::npos, e.message());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(an_interrupted_run_is_neither_passed_nor_failed) {
+  auto in = sample_run(5);
+  in.passed = false;
+  in.exit_code = 3;
+  in.exit_reason = "interrupted (signal 15)";
+  in.interrupted = true;
+  const Json j = Json::parse(render_summary_json(in));
+  BOOST_TEST(j["verdict"] == "interrupted");
+  BOOST_TEST(j["passed"] == false);
+  const auto html = render_html(in);
+  BOOST_TEST(html.find("<span class=\"big\">INTERRUPTED</span>") != std::string::npos);
+  BOOST_TEST(html.find("<title>INTERRUPTED ") != std::string::npos);
+  BOOST_TEST(html.find(">FAILED<") == std::string::npos);
+
+  in.interrupted = false;
+  BOOST_TEST(Json::parse(render_summary_json(in))["verdict"] == "error");  // exit 3, not interrupted
+  in.exit_code = 1;
+  BOOST_TEST(Json::parse(render_summary_json(in))["verdict"] == "failed");
+  in.exit_code = 0;
+  in.passed = true;
+  BOOST_TEST(Json::parse(render_summary_json(in))["verdict"] == "passed");
 }

@@ -153,3 +153,26 @@ BOOST_AUTO_TEST_CASE(unanswered_method_is_reported_and_answered_one_is_not) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(tls_file_rule)
+
+BOOST_AUTO_TEST_CASE(unusable_tls_file_is_dut_tls_file_naming_the_file_and_not_a_runtime_error) {
+  Events ev;
+  for (double t : {1.0, 6.0})
+    ev.add({{"kind", "dut_log"},
+            {"device", "F1"},
+            {"level", 1},
+            {"message", "MQTT: TLS connect to ssl://h:8883 not attempted: CertFile /usr/F1.crt: not found"},
+            {"tls_file", {{"parameter", "CertFile"}, {"file", "/usr/F1.crt"}, {"reason", "not found"}}}},
+           t);
+  const auto f = evaluate(ev.events(), quiet());
+  BOOST_TEST(ids(f) == std::set<std::string>{"DUT-TLS-FILE"});
+  const auto* x = find(f, "DUT-TLS-FILE");
+  BOOST_REQUIRE(x);
+  BOOST_TEST(x->device == "F1");
+  BOOST_TEST(x->severity == rules::Severity::error);
+  BOOST_TEST(x->message.find("CertFile /usr/F1.crt: not found") != std::string::npos, x->message);
+  BOOST_TEST(x->evidence.size() == 2u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

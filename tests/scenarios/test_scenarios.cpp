@@ -149,6 +149,11 @@ BOOST_AUTO_TEST_CASE(sigint_stops_every_part_and_still_writes_the_report) {
   BOOST_TEST(fs::exists(dir.file("report.html")));
   BOOST_TEST(fs::exists(dir.file("summary.json")));
   BOOST_TEST(slurp(dir.file("capture.jsonl")).find("\"reason\":\"interrupted (signal 2)\"") != std::string::npos);
+  // Neither passed nor failed: INTERRUPTED in the console, summary.json and report.html.
+  BOOST_TEST(slurp(dir.file("run.out")).find("INTERRUPTED") != std::string::npos, slurp(dir.file("run.out")));
+  BOOST_TEST(slurp(dir.file("summary.json")).find("\"verdict\": \"interrupted\"") != std::string::npos,
+             slurp(dir.file("summary.json")));
+  BOOST_TEST(slurp(dir.file("report.html")).find(">INTERRUPTED<") != std::string::npos);
   BOOST_TEST(processes_mentioning(out) == 0);  // nothing of the run survives
 }
 

@@ -48,6 +48,8 @@ inline constexpr int budget_exceeded = 11;    // statement budget of a request u
 inline constexpr int unknown_tag = 12;        // Tag@, GETIO, ONCHANGE, SETSYS TAG,"load" of no tag
 inline constexpr int stack_overflow = 13;     // GOSUB/FOR/@call nesting too deep
 inline constexpr int goto_out_of_function = 14;
+inline constexpr int string_too_long = 15;    // a string above limits::max_string_length
+inline constexpr int out_of_memory = 16;      // variables above limits::memory_budget_bytes
 inline constexpr int wan_down = 28;           // raised by the host (MQTT "CONNECT")
 }  // namespace error_code
 

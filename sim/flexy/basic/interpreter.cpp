@@ -5,6 +5,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "sim/flexy/basic/limits.hpp"
 #include "sim/flexy/basic/parser.hpp"
 #include "sim/flexy/basic/program.hpp"
 #include "sim/flexy/basic/scanner.hpp"
@@ -202,6 +203,39 @@ struct Interpreter::Impl {
 
   [[noreturn]] static void raise(int code, std::string message) { throw RuntimeError(code, message); }
 
+  // ------------------------------------------------------------------ memory (limits.hpp)
+  static std::size_t bytes_of(const Variable& v) {
+    std::size_t n = sizeof(Variable);
+    if (const auto* s = std::get_if<std::string>(&v.value)) n += s->size();
+    if (v.array) {
+      n += v.array->items.size() * sizeof(Value);
+      if (v.array->width > 0) n += v.array->items.size() * static_cast<std::size_t>(v.array->width);
+    }
+    return n;
+  }
+  // What every variable of the program holds now: globals and the locals of active calls.
+  std::size_t variable_bytes() const {
+    std::size_t n = 0;
+    for (const auto& v : globals) n += bytes_of(v);
+    for (const auto& f : frames)
+      for (const auto& v : f.locals) n += bytes_of(v);
+    return n;
+  }
+  // Before `name` grows from `old_bytes` to `new_bytes`: the Flexy's string and memory limits.
+  void check_store(const std::string& name, std::size_t old_bytes, std::size_t new_bytes, bool is_string) {
+    if (is_string) check_string_length(new_bytes);
+    if (new_bytes <= old_bytes || new_bytes <= limits::budget_check_threshold) return;
+    const std::size_t used = variable_bytes() - std::min(old_bytes, variable_bytes());
+    if (used + new_bytes > limits::memory_budget_bytes)
+      raise(error_code::out_of_memory, "out of memory: " + name + " would need " + std::to_string(new_bytes) +
+                                           " bytes, the program's variables already hold " + std::to_string(used) +
+                                           " of the Flexy's " + std::to_string(limits::memory_budget_bytes));
+  }
+  static std::size_t string_size(const Value& v) {
+    const auto* s = std::get_if<std::string>(&v);
+    return s ? s->size() : 0;
+  }
+
   void run(const Code* c, int pc) {
     while (true) {
       const Stmt& s = (*c)[static_cast<std::size_t>(pc)];
@@ -388,7 +422,9 @@ struct Interpreter::Impl {
     if (ref.type == VarType::string) {
       width = dims.back();  // string arrays: the last size is the fixed width of each string
       dims.pop_back();
+      check_string_length(static_cast<std::size_t>(width));
       if (dims.empty()) {  // DIM s$(n): one blank string of n characters
+        check_store("DIM " + ref.name, bytes_of(v), static_cast<std::size_t>(width), false);
         v.array.reset();
         v.value = std::string(static_cast<std::size_t>(width), ' ');
         return;
@@ -397,8 +433,12 @@ struct Interpreter::Impl {
     std::size_t total = 1;
     for (int d : dims) {
       total *= static_cast<std::size_t>(d);
-      if (total > 10'000'000) raise(error_code::index_out_of_range, "DIM " + ref.name + ": array too large");
+      if (total > limits::max_array_elements)
+        raise(error_code::index_out_of_range, "DIM " + ref.name + ": array too large (more than " +
+                                                  std::to_string(limits::max_array_elements) + " elements)");
     }
+    check_store("DIM " + ref.name, bytes_of(v),
+                total * (sizeof(Value) + static_cast<std::size_t>(std::max(width, 0))), false);
     auto a = std::make_unique<Array>();
     a->dims = std::move(dims);
     a->width = width;
@@ -423,6 +463,7 @@ struct Interpreter::Impl {
         if (t.var.type == VarType::string && append_in_place(t.var, *s.args[0])) return;
         Variable& v = var(t.var);
         Value value = eval(*s.args[0]);
+        if (t.var.type == VarType::string) check_store(t.var.name, string_size(v.value), string_size(value), true);
         if (value.index() == v.value.index() && t.var.type != VarType::real) {
           v.value = std::move(value);
         } else {
@@ -464,6 +505,9 @@ struct Interpreter::Impl {
       to_str(parts.back());  // a number added to a string is a type mismatch
     }
     auto& str = std::get<std::string>(var(target).value);
+    std::size_t total = str.size();
+    for (const auto& p : parts) total += std::get<std::string>(p).size();
+    check_store(target.name, str.size(), total, true);
     for (const auto& p : parts) str += std::get<std::string>(p);
     return true;
   }

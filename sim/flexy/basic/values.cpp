@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "sim/flexy/basic/errors.hpp"
+#include "sim/flexy/basic/limits.hpp"
 
 namespace flexhil::basic {
 
@@ -39,6 +40,13 @@ std::string describe_type(const Value& v) {
     case 1: return "real";
     default: return "string";
   }
+}
+
+void check_string_length(std::size_t length) {
+  if (length > limits::max_string_length)
+    throw RuntimeError(error_code::string_too_long,
+                       "string too long: " + std::to_string(length) + " characters, the Flexy's limit is " +
+                           std::to_string(limits::max_string_length));
 }
 
 double to_real(const Value& v) {
@@ -150,7 +158,10 @@ Value binary_op(Op op, const Value& a, const Value& b, const NumberFormat& f) {
     default: break;
   }
   if (op == Op::add && (a.index() == 2 || b.index() == 2)) {
-    return to_str(a) + to_str(b);  // + concatenates strings; string + number is a mismatch
+    const auto& x = to_str(a);  // + concatenates strings; string + number is a mismatch
+    const auto& y = to_str(b);
+    check_string_length(x.size() + y.size());
+    return x + y;
   }
   const bool both_int = a.index() == 0 && b.index() == 0;
   if (both_int) {

@@ -25,6 +25,8 @@ double to_real(const Value& v);                                  // throws type 
 std::int32_t to_int(const Value& v, const NumberFormat& format);  // throws type mismatch
 const std::string& to_str(const Value& v);                       // throws type mismatch
 bool is_true(const Value& v);                                    // nonzero number
+// Throws RuntimeError(string_too_long) when a string of `length` would exceed limits.hpp.
+void check_string_length(std::size_t length);
 
 std::string format_number(const Value& v, const NumberFormat& format);  // STR$, PRINT
 std::string describe_type(const Value& v);                              // "integer", "real", "string"

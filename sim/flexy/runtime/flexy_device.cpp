@@ -145,6 +145,12 @@ FlexyDevice::FlexyDevice(FlexyDeviceOptions options)
                          [this](const std::string& m, int level) { emit_log(m, level); },
                          [this](const std::string& m, const std::string& topic) {
                            emit_log(m, kLevelError, Json{{"publish_while_disconnected", true}, {"topic", topic}});
+                         },
+                         [this](const std::string& m, const TlsFileProblem& p) {
+                           emit_log(m, kLevelError,
+                                    Json{{"tls_file", {{"parameter", p.file.parameter},
+                                                       {"file", p.file.value},
+                                                       {"reason", p.reason}}}});
                          }});
 }
 
@@ -157,7 +163,16 @@ void FlexyDevice::start() {
   running_ = true;
   stopping_ = false;
   start_steady_ = clock().steady();
-  thread_ = std::thread([this] { basic_loop(); });
+  thread_ = std::thread([this] {
+    // An exception escaping the BASIC thread would std::terminate the whole harness.
+    try {
+      basic_loop();
+    } catch (const std::exception& e) {
+      record_failure(e.what());
+    } catch (...) {
+      record_failure("unknown internal error");
+    }
+  });
   poller_->start();
 }
 
@@ -347,6 +362,19 @@ std::vector<std::string> FlexyDevice::console() const {
 std::vector<std::string> FlexyDevice::log() const {
   std::lock_guard lock(mutex_);
   return {log_.begin(), log_.end()};
+}
+
+void FlexyDevice::record_failure(const std::string& what) {
+  {
+    std::lock_guard lock(mutex_);
+    failure_ = what;
+  }
+  emit_log("emulated Flexy stopped on an internal error: " + what, kLevelError, Json{{"internal_error", true}});
+}
+
+std::optional<std::string> FlexyDevice::failure() const {
+  std::lock_guard lock(mutex_);
+  return failure_;
 }
 
 std::uint64_t FlexyDevice::requests_run() const {

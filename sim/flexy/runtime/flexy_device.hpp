@@ -67,6 +67,9 @@ class FlexyDevice {
   std::vector<std::string> console() const;  // PRINT lines so far (the last 1000)
   std::vector<std::string> log() const;      // event log lines so far (the last 1000)
   std::uint64_t requests_run() const;
+  // Set when the BASIC thread stopped on an internal error of the emulator (never a program
+  // error: those are LSTERR/ONERROR); the device is then dead and the run must say so.
+  std::optional<std::string> failure() const;
   // Queues a BASIC command line, like /rcgi.bin/ExeScriptForm on a real unit.
   void execute(std::string basic_command);
 
@@ -74,6 +77,7 @@ class FlexyDevice {
   class Host;
   struct Post;
   void basic_loop();
+  void record_failure(const std::string& what);
   void post(Post p);
   void emit_console(const std::string& line);
   void emit_log(const std::string& message, int level, const Json& extra = Json::object());
@@ -92,6 +96,7 @@ class FlexyDevice {
   std::condition_variable wake_;
   std::deque<std::unique_ptr<Post>> inbox_;
   bool running_ = false;
+  std::optional<std::string> failure_;
   bool stopping_ = false;
   std::deque<std::string> console_;
   std::deque<std::string> log_;

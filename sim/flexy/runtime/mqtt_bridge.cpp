@@ -58,6 +58,7 @@ bool host_resolves(const std::string& host) {
 }
 
 constexpr int kWanDown = 28;
+constexpr int kTlsFile = 29;  // *unverified*: the Flexy's code for an unusable TLS file (basic/README.md)
 constexpr int kInvalidParameter = 10;
 constexpr int kLevelError = 1;
 constexpr int kLevelInfo = 3;
@@ -72,9 +73,19 @@ struct MqttBridge::State {
     void on_failure(const mqtt::token& tok) override {
       std::lock_guard lock(mutex);
       const int rc = tok.get_return_code();
-      if (state)
-        state->on_connect_failed(rc > 0 ? fmt::format("connection refused by the broker (CONNACK {})", rc)
-                                        : fmt::format("connect failed (network or TLS error, paho rc {})", rc));
+      if (!state) return;
+      std::string why = rc > 0 ? fmt::format("connection refused by the broker (CONNACK {})", rc)
+                               : fmt::format("connect failed (network or TLS error, paho rc {})", rc);
+      // paho says nothing about TLS (we install no ssl error handler, tls_files.hpp): find out
+      // whether the server failed verification against the CAFile, as the Flexy's log would say.
+      if (rc <= 0)
+        if (const auto target = state->verification_target()) {
+          if (const auto error = server_verification_error(target->connect_host, target->port, target->server_name,
+                                                           target->ca_path))
+            why = fmt::format("TLS connect failed (the server certificate of {} does not verify with CAFile {}: {})",
+                              target->server_name, target->ca_value.empty() ? "(none)" : target->ca_value, *error);
+        }
+      state->on_connect_failed(why);
     }
     void on_success(const mqtt::token&) override {}
   };
@@ -122,6 +133,7 @@ struct MqttBridge::State {
   std::vector<std::pair<std::string, int>> subscriptions;
   std::deque<std::pair<std::string, std::string>> inbox;
   std::pair<std::string, std::string> loaded;
+  bool verification_diagnosed = false;
   std::thread reconnector;
 
   void log(const std::string& message, int level) {
@@ -151,9 +163,45 @@ struct MqttBridge::State {
     deferred.clear();
   }
 
+  TlsFile tls_file(const char* parameter, const std::string& value) const {
+    return {parameter, value, value.empty() ? std::string() : map_usr_path(usr_dir, value)};
+  }
+
+  struct VerificationTarget {
+    std::string connect_host, server_name, ca_value, ca_path;
+    int port = 0;
+  };
+  // Where and how the failed TLS connect went, once per run of failures (each diagnosis is one
+  // more handshake the hub sees); nullopt when not TLS or already diagnosed.
+  std::optional<VerificationTarget> verification_target() {
+    std::lock_guard lock(mutex);
+    if (stopping || !use_tls() || verification_diagnosed) return std::nullopt;
+    verification_diagnosed = true;
+    VerificationTarget t{host, host, ca_file, ca_file.empty() ? std::string() : map_usr_path(usr_dir, ca_file), port};
+    if (const auto it = settings.resolve.find(lower(host)); it != settings.resolve.end()) {
+      const auto colon = it->second.rfind(':');
+      t.connect_host = it->second.substr(0, colon);
+      if (colon != std::string::npos) t.port = std::atoi(it->second.c_str() + colon + 1);
+    }
+    return t;
+  }
+
   // Prepares one connection attempt; the paho call itself is added to `after` (run unlocked).
-  void start_connect_locked(std::vector<int>& changes, Deferred& after) {
+  // Returns the TLS file problem that stopped it before paho was called, if any.
+  std::optional<TlsFileProblem> start_connect_locked(std::vector<int>& changes, Deferred& after) {
     reconnect_at.reset();
+    if (use_tls())
+      if (auto problem = check_tls_files(tls_file("CAFile", ca_file), tls_file("CertFile", cert_file),
+                                         tls_file("KeyFile", key_file))) {
+        const auto message = fmt::format("MQTT: TLS connect to {} not attempted: {}", uri(), problem->describe());
+        if (events.tls_file_error)
+          events.tls_file_error(message, *problem);
+        else
+          log(message, kLevelError);
+        set_status_locked(mqtt_status::disconnected, changes);
+        schedule_reconnect_locked();
+        return problem;
+      }
     if (!client) {
       client = std::make_shared<mqtt::async_client>(uri(), client_id, nullptr);
       auto r = relay;
@@ -202,15 +250,10 @@ struct MqttBridge::State {
                           : v == "tlsv1.1"               ? MQTT_SSL_VERSION_TLS_1_1
                           : v.empty()                    ? MQTT_SSL_VERSION_DEFAULT
                                                          : MQTT_SSL_VERSION_TLS_1_2);
-      auto r = relay;
-      ssl.set_error_handler([r](const std::string& message) {
-        std::lock_guard lock(r->mutex);
-        if (r->state) r->state->log(fmt::format("MQTT TLS: {}", message), kLevelError);
-      });
-      for (const auto* f : {&ca_file, &cert_file, &key_file}) {
-        if (!f->empty() && !std::filesystem::exists(map_usr_path(usr_dir, *f)))
-          log(fmt::format("MQTT: file {} not found (looked for {})", *f, map_usr_path(usr_dir, *f)), kLevelError);
-      }
+      // No ssl.set_error_handler(): in paho.mqtt.cpp 1.2.0 its context points into the copy of
+      // the options that async_client::connect() destroys on return, and the first TLS error
+      // then crashes paho's receive thread (eclipse-paho/paho.mqtt.cpp#325). The files are
+      // checked above and verification errors diagnosed in Relay::on_failure instead.
       opts.set_ssl(std::move(ssl));
     }
     log(fmt::format("MQTT: connecting to {} as '{}'{}", uri(), client_id,
@@ -224,6 +267,7 @@ struct MqttBridge::State {
         on_connect_failed(fmt::format("connect failed at once ({})", e.what()));
       }
     });
+    return std::nullopt;
   }
 
   void schedule_reconnect_locked() {
@@ -247,7 +291,7 @@ struct MqttBridge::State {
         }
         std::vector<int> changes;
         Deferred after;
-        start_connect_locked(changes, after);
+        (void)start_connect_locked(changes, after);  // a file problem is logged; retried next time
         lock.unlock();
         run(after);
         deliver(changes);
@@ -266,6 +310,7 @@ struct MqttBridge::State {
       std::lock_guard lock(mutex);
       if (stopping) return;
       log(fmt::format("MQTT: connected to {}", uri()), kLevelInfo);
+      verification_diagnosed = false;
       set_status_locked(mqtt_status::connected, changes);
       subscribe = subscriptions;
       c = client;
@@ -442,7 +487,10 @@ struct MqttBridge::State {
           return basic::HostResult::fail(kWanDown, fmt::format("MQTT \"CONNECT\": host '{}' does not resolve", host));
         }
         want_connected = true;
-        if (status != mqtt_status::connected && status != mqtt_status::connecting) start_connect_locked(changes, after);
+        verification_diagnosed = false;
+        if (status != mqtt_status::connected && status != mqtt_status::connecting)
+          if (const auto problem = start_connect_locked(changes, after))
+            result = basic::HostResult::fail(kTlsFile, problem->describe());
       } else if (cmd == "disconnect" || cmd == "close") {
         want_connected = false;
         reconnect_at.reset();

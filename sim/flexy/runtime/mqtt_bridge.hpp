@@ -2,7 +2,8 @@
 // The Flexy's MQTT command family (MQTT "OPEN" / "SETPARAM" / "CONNECT" / "SUBSCRIBE" /
 // "PUBLISH" / "READ" / "MSGTOPIC" / "MSGDATA" / "STATUS" / "DISCONNECT") on paho.mqtt.cpp.
 // command() is called from the BASIC thread and never blocks on the network: CONNECT starts
-// connecting in the background (LSTERR 28 when the host does not resolve). Status codes:
+// connecting in the background (LSTERR 28 when the host does not resolve, LSTERR 29 when a
+// CAFile/CertFile/KeyFile is missing, unreadable or does not match: tls_files.hpp). Status codes:
 // 2 starting (opened), 3 connecting, 4 disconnected, 5 connected. Received messages wait in an
 // inbox for READ; each one and each status change is reported through Events so the device can
 // queue ONMQTT / ONMQTTSTATUS. After a drop or a failed attempt the bridge reconnects by itself
@@ -17,6 +18,7 @@
 #include "common/clock.hpp"
 #include "sim/flexy/basic/host.hpp"
 #include "sim/flexy/runtime/flexy_config.hpp"
+#include "sim/flexy/runtime/tls_files.hpp"
 
 namespace flexhil::flexy {
 
@@ -35,6 +37,9 @@ class MqttBridge {
     std::function<void(const std::string& message, int level)> log;  // dut_log
     // PUBLISH while not connected (dropped); when unset, it goes to `log` instead.
     std::function<void(const std::string& message, const std::string& topic)> publish_dropped;
+    // A CAFile/CertFile/KeyFile the TLS connect cannot use (the connect is not attempted); when
+    // unset, it goes to `log` instead.
+    std::function<void(const std::string& message, const TlsFileProblem& problem)> tls_file_error;
   };
   MqttBridge(MqttSettings settings, std::string usr_dir, const Clock& clock, Events events);
   ~MqttBridge();  // disconnects, stops reconnecting; no callback runs afterwards
