@@ -1,6 +1,12 @@
 #include "common/event.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
@@ -75,20 +81,38 @@ bool base64_decode(std::string_view text, std::string& out) {
   return padding <= 2 && (text.size() % 4 == 0 || padding == 0);
 }
 
-CaptureWriter::CaptureWriter(const std::string& path) : path_(path), out_(path, std::ios::app) {
-  if (!out_) throw InfrastructureError("cannot open capture file " + path + " for writing");
+CaptureWriter::CaptureWriter(const std::string& path) : path_(path) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw InfrastructureError("cannot open capture file " + path + " for writing: " + std::strerror(errno));
+}
+
+CaptureWriter::~CaptureWriter() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 void CaptureWriter::emit(Json event) {
-  std::vector<Listener> listeners;
-  {
-    std::lock_guard lock(mutex_);
-    stamp(event, ++seq_);
-    out_ << event.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
-    out_.flush();
-    listeners = listeners_;
+  std::lock_guard lock(mutex_);
+  stamp(event, ++seq_);
+  if (failure_.empty()) {
+    auto line = event.dump(-1, ' ', false, Json::error_handler_t::replace);
+    line += '\n';
+    std::size_t done = 0;
+    while (done < line.size()) {
+      const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        failure_ = std::strerror(n < 0 ? errno : ENOSPC);
+        break;
+      }
+      done += static_cast<std::size_t>(n);
+    }
   }
-  for (const auto& l : listeners) l(event);
+  // Not `else`: the event whose write failed is lost too.
+  if (!failure_.empty()) ++lost_;
+  // Under the lock, so every listener sees events in seq order: two emitters racing past an
+  // unlocked hand-off could deliver seq 8 before seq 7, and the live verdict (built from the
+  // listener) would differ from the offline one (built from the file).
+  for (const auto& l : listeners_) l(event);
 }
 
 void CaptureWriter::add_listener(Listener listener) {
@@ -99,6 +123,16 @@ void CaptureWriter::add_listener(Listener listener) {
 std::uint64_t CaptureWriter::count() const {
   std::lock_guard lock(mutex_);
   return seq_;
+}
+
+std::uint64_t CaptureWriter::lost() const {
+  std::lock_guard lock(mutex_);
+  return lost_;
+}
+
+std::string CaptureWriter::failure() const {
+  std::lock_guard lock(mutex_);
+  return failure_;
 }
 
 void MemorySink::emit(Json event) {

@@ -400,7 +400,10 @@ struct PlcServer::Impl {
         }
       }
       deliver_events();
-      if (::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) break;
+      if (::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) {
+        report_death(std::string("poll failed: ") + std::strerror(errno));
+        return;
+      }
       std::lock_guard lock(mutex);
       const double t = now_s();
       if (fds[0].revents & POLLIN) {
@@ -451,6 +454,23 @@ struct PlcServer::Impl {
     delivering = false;
   }
 
+  // The server thread ended without stop(): reported once as a `plc_error` event, so the harness
+  // blames its own simulator, not the device that can no longer read it.
+  void report_death(const std::string& why) {
+    {
+      std::lock_guard lock(mutex);
+      if (died) return;
+      died = why;
+    }
+    log_line("PLC simulator stopped on an error: " + why);
+    if (!sink) return;
+    Json e = make_event("plc_error");
+    e["detail"] = why;
+    e["port"] = bound;
+    e["scenario_s"] = now_s();
+    sink->emit(std::move(e));
+  }
+
   const Clock& clock;
   Clock::Nanos origin_ns;
   mutable std::mutex mutex;
@@ -469,6 +489,7 @@ struct PlcServer::Impl {
   std::uint16_t bound = 0;
   double next_tick_s = 0;
   std::atomic<bool> running{false};
+  std::optional<std::string> died;
   Log log;
   std::thread thread;
 };
@@ -501,10 +522,23 @@ void PlcServer::start(const std::string& bind, std::uint16_t port) {
   m.deliver_events();
   m.log_line(fmt::format("PLC listening on {}:{} (units {})", bind, m.bound, fmt::join(m.model.config().units, ", ")));
   m.running = true;
-  m.thread = std::thread([&m] { m.loop(); });
+  m.thread = std::thread([&m] {
+    try {
+      m.loop();
+    } catch (const std::exception& e) {
+      m.report_death(e.what());
+    } catch (...) {
+      m.report_death("unknown error");
+    }
+  });
 }
 
 std::uint16_t PlcServer::port() const { return impl_->bound; }
+
+std::optional<std::string> PlcServer::failure() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->died;
+}
 
 void PlcServer::stop() {
   auto& m = *impl_;
