@@ -1,6 +1,7 @@
 #include "broker/audit_tailer.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -45,6 +46,14 @@ std::uint64_t AuditTailer::lines() const {
   return lines_;
 }
 
+std::uint64_t AuditTailer::backlog() const {
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0 || st.st_size < 0) return 0;
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  const auto done = consumed_.load();
+  return size > done ? size - done : 0;
+}
+
 void AuditTailer::read_available() {
   char buf[65536];
   for (;;) {
@@ -52,6 +61,7 @@ void AuditTailer::read_available() {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return;  // end of what the broker has written so far
     partial_.append(buf, static_cast<std::size_t>(n));
+    consumed_ += static_cast<std::uint64_t>(n);
     std::size_t start = 0;
     for (std::size_t nl; (nl = partial_.find('\n', start)) != std::string::npos; start = nl + 1) {
       if (nl > start) {

@@ -3,6 +3,7 @@
 // thread and hands every complete line, in file order, to a handler. A partial line (the broker
 // is between two write(2) calls, or died in one) is kept until its '\n' arrives. drain() reads
 // to the current end of the file before returning, so stop/restart lose nothing the broker wrote.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -25,6 +26,9 @@ class AuditTailer {
 
   void drain();
   std::uint64_t lines() const;  // complete lines handed over so far
+  // Bytes the broker has written that the reader has not consumed yet: a reader behind a flood
+  // has not seen the latest pong, which says nothing about the broker's liveness.
+  std::uint64_t backlog() const;
 
  private:
   void read_available();  // with read_mutex_ held
@@ -35,6 +39,7 @@ class AuditTailer {
   int fd_ = -1;
   std::string partial_;
   std::uint64_t lines_ = 0;
+  std::atomic<std::uint64_t> consumed_{0};
   mutable std::mutex read_mutex_;
   std::mutex wake_mutex_;
   std::condition_variable wake_;

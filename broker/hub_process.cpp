@@ -451,7 +451,8 @@ void HubProcess::Impl::supervise() {
       std::lock_guard lock(audit_mutex);
       silent = std::chrono::steady_clock::now() - last_pong_at;
     }
-    if (silent > options.unresponsive_after) {
+    // A reader still working through a flood has simply not reached the latest pong yet.
+    if (silent > options.unresponsive_after && (!tailer || tailer->backlog() == 0)) {
       const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(silent).count();
       fail("unresponsive", "mosquitto (pid " + std::to_string(pid) + ") answered no liveness ping for " +
                                std::to_string(ms) + " ms (stopped or hung?); see " + log_file);
