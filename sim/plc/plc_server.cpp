@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <deque>
 #include <fmt/format.h>
 #include <limits>
@@ -191,7 +192,17 @@ struct PlcServer::Impl {
   void open_listener() {
     std::string error;
     listener = listen_on(bind_address, bound, error);
-    if (!listener) log_line(fmt::format("cannot listen again on {}:{}: {} (retrying)", bind_address, bound, error));
+    if (listener) {
+      relisten_failing_since.reset();
+      return;
+    }
+    log_line(fmt::format("cannot listen again on {}:{}: {} (retrying)", bind_address, bound, error));
+    // Retried every 0.2 s; a port that stays unavailable means the simulator is down for good
+    // (reported once, outside the lock, by the loop).
+    const auto now = RealClock::now();
+    if (!relisten_failing_since) relisten_failing_since = now;
+    if (now - *relisten_failing_since > kRelistenGiveUp && !died)
+      death_pending = fmt::format("cannot listen again on {}:{} after a fault: {}", bind_address, bound, error);
   }
 
   void update_faults(double t) {
@@ -371,8 +382,10 @@ struct PlcServer::Impl {
     bool listener_slot = false;
     while (running) {
       int timeout_ms = 0;
+      std::optional<std::string> dying;
       {
         std::lock_guard lock(mutex);
+        dying = std::exchange(death_pending, std::nullopt);
         const double t = now_s();
         update_faults(t);
         if (t >= next_tick_s) {
@@ -399,6 +412,7 @@ struct PlcServer::Impl {
           keys.push_back(key);
         }
       }
+      if (dying) report_death(*dying);
       deliver_events();
       if (::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) {
         report_death(std::string("poll failed: ") + std::strerror(errno));
@@ -490,6 +504,9 @@ struct PlcServer::Impl {
   double next_tick_s = 0;
   std::atomic<bool> running{false};
   std::optional<std::string> died;
+  std::optional<std::string> death_pending;  // found under `mutex`, reported without it
+  std::optional<RealClock::time_point> relisten_failing_since;
+  static constexpr auto kRelistenGiveUp = std::chrono::seconds(5);
   Log log;
   std::thread thread;
 };
