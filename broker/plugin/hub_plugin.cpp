@@ -30,7 +30,7 @@ std::int64_t now_seconds() {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-// "$flexhil/#", "$flexhil/audit", … : what the harness's own connection may subscribe to.
+// "$flexhil/#", "$flexhil/cmd/…", … : what the harness's own connection may subscribe to.
 bool internal_filter(std::string_view filter) { return filter == "$flexhil/#" || starts_with(filter, "$flexhil/"); }
 
 // The harness may also watch device telemetry read-only (bench/capture_ingest counts the stream
