@@ -181,6 +181,34 @@ BOOST_AUTO_TEST_CASE(a_broker_killed_mid_run_is_hub_down_exit_3_and_the_reports_
   BOOST_TEST(slurp(dir.file("capture.jsonl")).find("\"cause\":\"exited\"") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_broker_frozen_mid_run_is_hub_down_unresponsive_exit_3) {
+  using namespace std::chrono_literals;
+  testing::TempDir dir;
+  const std::string out = dir.path().string();
+  ChildProcess::Options o;
+  o.argv = {testing::flexhil_binary(), "run", testing::source_dir() + "/scenarios/pass/sas.toml", "--out", out};
+  o.stdout_path = dir.file("run.out");
+  o.stderr_path = dir.file("run.out");
+  auto run = ChildProcess::spawn(o);
+  const bool publishing = wait_until(
+      [&] { return slurp(dir.file("capture.jsonl")).find("\"kind\":\"publish\"") != std::string::npos; }, 30s);
+  BOOST_REQUIRE_MESSAGE(publishing, slurp(dir.file("run.out")));
+  const int pid = std::stoi(slurp(dir.file("mosquitto.pid")));
+  BOOST_REQUIRE(pid > 0);
+  struct Resume {
+    int pid;
+    ~Resume() { ::kill(pid, SIGCONT); }  // never leave a stopped broker behind
+  } resume{pid};
+  BOOST_REQUIRE(::kill(pid, SIGSTOP) == 0);
+  const auto status = run.wait_for(40s);
+  BOOST_REQUIRE(status.has_value());
+  const auto console = slurp(dir.file("run.out"));
+  BOOST_TEST(*status == 3, console);
+  BOOST_TEST(console.find("HARNESS-HUB-DOWN") != std::string::npos, console);
+  BOOST_TEST(slurp(dir.file("capture.jsonl")).find("\"cause\":\"unresponsive\"") != std::string::npos);
+  BOOST_TEST(fs::exists(dir.file("summary.json")));
+}
+
 BOOST_AUTO_TEST_CASE(a_capture_with_a_src_seq_gap_validates_as_exit_3_never_passed) {
   // Offline: `flexhil validate` of a capture whose audit stream has a gap (a line lost).
   testing::TempDir dir;
