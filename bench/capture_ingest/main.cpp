@@ -1,5 +1,6 @@
 // bench_capture_ingest: how many device messages per second reach the capture through the hub's
-// audit path (plugin → audit file → HubProcess → CaptureWriter), and whether any is lost.
+// audit path (plugin → audit file → HubProcess → CaptureWriter → capture.jsonl), and whether any
+// is lost.
 // N SAS devices (paho, TLS) publish telemetry as fast as mosquitto accepts, at QoS 0 and then
 // QoS 1, for a few seconds each, against a real HubProcess. An independent subscriber on the
 // internal listener (subscribed to devices/+/messages/events/#, so it never reads the audit
@@ -45,12 +46,14 @@ std::string conf_value(const std::string& conf, const std::string& key) {
   return {};
 }
 
-// Counts accepted telemetry publishes as they reach the sink (the capture path's end).
-class CountingSink final : public flexhil::EventSink {
- public:
-  void emit(flexhil::Json event) override {
-    if (event.value("kind", "") == "publish" && event.value("verdict", "") == "accepted") ++publishes;
-    if (event.value("kind", "") == "capture_gap") gaps += event.value("missing", std::uint64_t{0});
+// Counts accepted telemetry publishes once they are written to capture.jsonl (a listener of the
+// real CaptureWriter runs after the line is written): the capture path's end.
+struct CaptureCounter {
+  explicit CaptureCounter(flexhil::CaptureWriter& w) {
+    w.add_listener([this](const flexhil::Json& event) {
+      if (event.value("kind", "") == "publish" && event.value("verdict", "") == "accepted") ++publishes;
+      if (event.value("kind", "") == "capture_gap") gaps += event.value("missing", std::uint64_t{0});
+    });
   }
   std::atomic<std::uint64_t> publishes{0};
   std::atomic<std::uint64_t> gaps{0};
@@ -130,14 +133,17 @@ int main(int argc, char** argv) {
   int code = 0;
   try {
     for (int qos : {0, 1}) {
-      CountingSink sink;
+      const auto out = dir / fmt::format("hub-qos{}", qos);
+      fs::create_directories(out);
+      flexhil::CaptureWriter capture((out / "capture.jsonl").string());
+      CaptureCounter sink(capture);
       flexhil::broker::HubProcess hub(flexhil::broker::HubOptionsBuilder()
                                           .registry((dir / "devices.toml").string())
-                                          .out_dir((dir / fmt::format("hub-qos{}", qos)).string())
+                                          .out_dir(out.string())
                                           .x509_port(0)
                                           .sas_port(0)
                                           .finalize(),
-                                      sink);
+                                      capture);
       // The independent observer: the broker's own delivery to a subscriber, not the audit file.
       mqtt::async_client sub("tcp://127.0.0.1:" + std::to_string(hub.ports().internal), "bench-observer");
       std::atomic<std::uint64_t> observed{0};
@@ -180,6 +186,7 @@ int main(int argc, char** argv) {
       r.gaps = sink.gaps;
       sub.disconnect()->wait();
       hub.stop();
+      if (!capture.failure().empty()) throw std::runtime_error("capture.jsonl: " + capture.failure());
       rounds.push_back(r);
     }
   } catch (const std::exception& e) {
