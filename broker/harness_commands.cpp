@@ -18,6 +18,10 @@ std::optional<HarnessCommand> parse_harness_command(std::string_view topic, std:
                                                     std::string* error) {
   const Json j = Json::parse(payload.begin(), payload.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return fail(error, "payload is not a JSON object");
+  if (topic == internal_topics::command_ping) {
+    if (!j.contains("id") || !j["id"].is_number_integer()) return fail(error, "\"id\" must be an integer");
+    return PingCommand{j["id"].get<std::int64_t>()};
+  }
   if (!j.contains("device") || !j["device"].is_string() || j["device"].get<std::string>().empty())
     return fail(error, "missing \"device\" (string)");
   const auto device = j["device"].get<std::string>();

@@ -3,7 +3,9 @@
 //   $flexhil/cmd/c2d      {"device":"D","body_b64":"…","props":{"k":"v","flag":null}}
 //   $flexhil/cmd/desired  {"device":"D","patch":{…}}
 //   $flexhil/cmd/method   {"device":"D","method":"reboot","rid":"1","payload":<any JSON>}
+//   $flexhil/cmd/ping     {"id":7}   (liveness probe of the hub launcher; answered by a `pong` event)
 // Pure parsing; the plugin executes them.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,7 +32,10 @@ struct MethodCommand {
   std::string rid;
   std::string payload;  // JSON text sent as the request body
 };
-using HarnessCommand = std::variant<C2dCommand, DesiredCommand, MethodCommand>;
+struct PingCommand {
+  std::int64_t id = 0;
+};
+using HarnessCommand = std::variant<C2dCommand, DesiredCommand, MethodCommand, PingCommand>;
 
 // nullopt with *error set when the topic is unknown or the payload malformed.
 std::optional<HarnessCommand> parse_harness_command(std::string_view topic, std::string_view payload,

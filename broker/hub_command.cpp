@@ -81,6 +81,7 @@ int run_hub(const HubArgs& args) {
   CaptureWriter capture(out_dir + "/capture.jsonl");
   std::mutex print_mutex;
   capture.add_listener([&](const Json& event) {
+    if (event.value("kind", "") == "pong") return;  // the once-a-second liveness answer is not news
     const auto line = broker::describe_event(event);
     std::lock_guard lock(print_mutex);
     std::cout << line << '\n' << std::flush;
@@ -104,12 +105,19 @@ int run_hub(const HubArgs& args) {
       std::cout << "stopping (signal " << sig << ")\n" << std::flush;
       break;
     }
+    if (const auto failure = hub.failure()) {
+      hub.stop();
+      throw InfrastructureError("the hub failed (" + failure->cause + "): " + failure->detail);
+    }
     if (!hub.running()) {
       hub.stop();
       throw InfrastructureError("mosquitto stopped unexpectedly (see " + hub.log_file() + ")");
     }
   }
   hub.stop();
+  if (const auto why = capture.failure(); !why.empty())
+    throw InfrastructureError("capture.jsonl could not be written: " + why + " (" +
+                              std::to_string(capture.lost()) + " events lost)");
   std::lock_guard lock(print_mutex);
   std::cout << "stopped; " << capture.count() << " events in " << capture.path() << '\n' << std::flush;
   return exit_code::ok;

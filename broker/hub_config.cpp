@@ -67,6 +67,8 @@ std::string render_mosquitto_conf(const HubConfig& c) {
         << "plugin_opt_hub " << c.hub_name << '\n'
         << "plugin_opt_internal_username " << checked(c.internal_username, "internal username") << '\n'
         << "plugin_opt_internal_password " << checked(c.internal_password, "internal password") << '\n';
+    if (!c.audit_file.empty()) out << "plugin_opt_audit_file " << checked(c.audit_file, "audit file") << '\n';
+    if (!c.audit_stream.empty()) out << "plugin_opt_audit_stream " << checked(c.audit_stream, "audit stream") << '\n';
     const auto& p = c.plugin;
     if (p.qos2_policy) out << "plugin_opt_qos2_policy " << checked(*p.qos2_policy, "qos2 policy") << '\n';
     if (p.max_message_bytes) out << "plugin_opt_max_message_bytes " << *p.max_message_bytes << '\n';

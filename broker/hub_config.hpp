@@ -48,6 +48,8 @@ struct HubConfig {
   std::string registry_path;
   std::string internal_username;
   std::string internal_password;
+  std::string audit_file;    // where the plugin appends its audit stream ("" = not written)
+  std::string audit_stream;  // the stream id of this broker start ("" = the plugin makes one)
   PluginOptions plugin;
 };
 

@@ -5,14 +5,21 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <condition_variable>
+#include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
+#include "broker/audit_tailer.hpp"
 #include "broker/hub_internal_client.hpp"
 #include "broker/tls_log_watcher.hpp"
 #include "broker/tls_probe.hpp"
 #include "certs/pki.hpp"
+#include "common/capture_accountant.hpp"
 #include "common/error.hpp"
 #include "common/private_file.hpp"
 #include "common/net.hpp"
@@ -119,8 +126,39 @@ struct HubProcess::Impl {
   std::atomic<std::uint64_t> next_rid{1};
   std::string client_id_prefix;
   unsigned connections = 0;
+  unsigned starts = 0;  // numbers the audit streams: hub#1, hub#2, … (one per broker start)
+
+  // The audit path: the plugin appends, the tailer reads, the accountant checks src_seq.
+  std::string audit_file;
+  std::unique_ptr<AuditTailer> tailer;
+  mutable std::mutex audit_mutex;  // accountant and pong state (tailer thread vs. callers)
+  CaptureAccountant accountant;
+  std::int64_t last_pong_id = 0;
+  std::chrono::steady_clock::time_point last_pong_at;
+  std::condition_variable pong_arrived;
+
+  // Supervision: the child's state is shared between the supervisor thread and callers.
+  mutable std::mutex child_mutex;
+  std::optional<HubFailure> failed;
+  std::int64_t next_ping = 1;
+  std::thread supervisor;
+  std::mutex supervisor_mutex;
+  std::condition_variable supervisor_wake;
+  bool supervisor_stop = false;
 
   Impl(HubOptions o, EventSink& s) : options(std::move(o)), sink(s) {}
+  ~Impl() {
+    stop();
+    tailer.reset();  // drains what the last broker wrote
+  }
+
+  void on_audit_line(std::string_view line);
+  bool wait_for_pong(std::int64_t id, std::chrono::milliseconds timeout);
+  void start_supervisor();
+  void stop_supervisor();
+  void supervise();
+  void fail(const std::string& cause, const std::string& detail);
+  std::string exit_detail(int status) const;
 
   void prepare();
   void prepare_pki();
@@ -162,6 +200,7 @@ void HubProcess::Impl::prepare() {
   config_file = out_dir + "/mosquitto.conf";
   trust_file = out_dir + "/client-trust.pem";
   stdout_file = out_dir + "/mosquitto.out";
+  audit_file = out_dir + "/audit.jsonl";
   client_id_prefix = "flexhil-harness-" + random_hex(4);
 
   prepare_pki();
@@ -176,6 +215,7 @@ void HubProcess::Impl::prepare() {
   if (options.with_plugin) config.plugin_path = options.plugin_path.empty() ? find_iothub_plugin() : absolute(options.plugin_path);
   config.internal_username = "flexhil-harness";
   config.internal_password = random_hex(24);
+  if (options.with_plugin) config.audit_file = audit_file;
   config.plugin = options.plugin;
   choose_ports();
 }
@@ -317,15 +357,130 @@ std::string HubProcess::Impl::wait_ready() {
 
   try {
     client = std::make_unique<HubInternalClient>(ports.internal, client_id_prefix + "-" + std::to_string(++connections),
-                                                 config.internal_username, config.internal_password, sink,
-                                                 remaining());
+                                                 config.internal_username, config.internal_password, remaining());
   } catch (const InfrastructureError& e) {
     return child.running() ? std::string(e.what()) : exited();
+  }
+  // The plugin loaded, reads commands and writes its audit file: a ping comes back as a pong.
+  if (options.with_plugin) {
+    const auto id = next_ping++;
+    client->send_ping(id);
+    if (!wait_for_pong(id, remaining()))
+      return child.running() ? "the iothub plugin did not answer a ping in " + audit_file + " within " + secs
+                             : exited();
   }
   return {};
 }
 
+void HubProcess::Impl::on_audit_line(std::string_view line) {
+  Json event = Json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+  if (!event.is_object() || !event.contains("kind")) {
+    // The plugin is ours, so this is a bug there or a torn write; keep it visible in the capture
+    // (the src_seq gap it leaves is reported by the accountant too).
+    Json bad = make_event("hub_error");
+    bad["cause"] = "malformed-audit";
+    bad["detail"] = "malformed line in " + audit_file;
+    bad["payload_b64"] = base64_encode(line);
+    sink.emit(std::move(bad));
+    return;
+  }
+  std::vector<CaptureGap> gaps;
+  {
+    std::lock_guard lock(audit_mutex);
+    gaps = accountant.observe_event(event);
+    if (event["kind"] == "pong" && event.contains("id") && event["id"].is_number_integer()) {
+      last_pong_id = std::max(last_pong_id, event["id"].get<std::int64_t>());
+      last_pong_at = std::chrono::steady_clock::now();
+    }
+  }
+  pong_arrived.notify_all();
+  // The gap first: it explains what is missing before what follows it.
+  for (const auto& g : gaps) sink.emit(capture_gap_event(g));
+  sink.emit(std::move(event));
+}
+
+bool HubProcess::Impl::wait_for_pong(std::int64_t id, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(audit_mutex);
+  return pong_arrived.wait_for(lock, timeout, [&] { return last_pong_id >= id; });
+}
+
+std::string HubProcess::Impl::exit_detail(int status) const {
+  const std::string how = status > 128 ? "killed by signal " + std::to_string(status - 128) + " (" +
+                                             ::strsignal(status - 128) + ")"
+                                       : "exit status " + std::to_string(status);
+  return how;
+}
+
+void HubProcess::Impl::fail(const std::string& cause, const std::string& detail) {
+  {
+    std::lock_guard lock(child_mutex);
+    if (failed) return;
+    failed = HubFailure{cause, detail};
+  }
+  Json e = make_event("hub_error");
+  e["cause"] = cause;
+  e["detail"] = detail;
+  e["pid"] = child.pid();
+  e["log"] = log_file;
+  sink.emit(std::move(e));
+}
+
+void HubProcess::Impl::supervise() {
+  const int pid = child.pid();
+  {
+    std::lock_guard lock(audit_mutex);
+    last_pong_at = std::chrono::steady_clock::now();
+  }
+  std::unique_lock wake(supervisor_mutex);
+  while (!supervisor_stop) {
+    supervisor_wake.wait_for(wake, options.liveness_interval, [this] { return supervisor_stop; });
+    if (supervisor_stop) break;
+    std::optional<int> status;
+    {
+      std::lock_guard lock(child_mutex);
+      if (!child.running()) status = child.exit_status().value_or(-1);
+    }
+    if (status) {
+      fail("exited", "mosquitto (pid " + std::to_string(pid) + ") exited unexpectedly: " + exit_detail(*status) +
+                         "; see " + log_file);
+      return;
+    }
+    if (!options.with_plugin || !client) continue;
+    client->send_ping(next_ping++);
+    std::chrono::steady_clock::duration silent;
+    {
+      std::lock_guard lock(audit_mutex);
+      silent = std::chrono::steady_clock::now() - last_pong_at;
+    }
+    // A reader still working through a flood has simply not reached the latest pong yet.
+    if (silent > options.unresponsive_after && (!tailer || tailer->backlog() == 0)) {
+      const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(silent).count();
+      fail("unresponsive", "mosquitto (pid " + std::to_string(pid) + ") answered no liveness ping for " +
+                               std::to_string(ms) + " ms (stopped or hung?); see " + log_file);
+      return;
+    }
+  }
+}
+
+void HubProcess::Impl::start_supervisor() {
+  {
+    std::lock_guard lock(supervisor_mutex);
+    supervisor_stop = false;
+  }
+  supervisor = std::thread([this] { supervise(); });
+}
+
+void HubProcess::Impl::stop_supervisor() {
+  {
+    std::lock_guard lock(supervisor_mutex);
+    supervisor_stop = true;
+  }
+  supervisor_wake.notify_all();
+  if (supervisor.joinable()) supervisor.join();
+}
+
 std::string HubProcess::Impl::start_once() {
+  config.audit_stream = "hub#" + std::to_string(++starts);
   // It holds the internal client's password: created 0600 (mosquitto runs as this same user).
   write_new_file(config_file, render_mosquitto_conf(config), 0600);
   ChildProcess::Options o;
@@ -334,11 +489,15 @@ std::string HubProcess::Impl::start_once() {
   o.stdout_path = stdout_file;
   o.stderr_path = stdout_file;
   child = ChildProcess::spawn(o);
+  // For operators and tests that must find this broker (e.g. to kill it mid-run on purpose).
+  write_file(out_dir + "/mosquitto.pid", std::to_string(child.pid()) + "\n");
   auto why = wait_ready();
   if (!why.empty()) {
     client.reset();
     child.stop();
+    return why;
   }
+  start_supervisor();
   return why;
 }
 
@@ -364,21 +523,31 @@ void HubProcess::Impl::start_with_retries() {
 }
 
 void HubProcess::Impl::stop() {
+  stop_supervisor();  // first: a requested stop is not a failure
   client.reset();
-  if (child.started()) child.stop();
+  {
+    std::lock_guard lock(child_mutex);
+    if (child.started()) child.stop();
+  }
   if (watcher) watcher->drain();
+  if (tailer) tailer->drain();  // the broker is gone: its audit stream is complete in the file
 }
 
 HubProcess::HubProcess(HubOptions options, EventSink& sink)
     : impl_(std::make_unique<Impl>(std::move(options), sink)) {
   impl_->prepare();
   std::ofstream(impl_->log_file, std::ios::trunc).flush();
+  if (impl_->options.with_plugin) {
+    std::ofstream(impl_->audit_file, std::ios::trunc).flush();
+    impl_->tailer = std::make_unique<AuditTailer>(impl_->audit_file,
+                                                  [impl = impl_.get()](std::string_view l) { impl->on_audit_line(l); });
+  }
   impl_->start_with_retries();
   // The watcher starts after the ports are final; the log so far is read from its beginning.
   impl_->watcher = std::make_unique<TlsLogWatcher>(impl_->log_file, impl_->listener_names(), sink);
 }
 
-HubProcess::~HubProcess() { stop(); }
+HubProcess::~HubProcess() = default;  // Impl stops the broker and drains the audit file
 
 const HubPorts& HubProcess::ports() const noexcept { return impl_->ports; }
 const std::string& HubProcess::hub_name() const noexcept { return impl_->hub_name; }
@@ -392,8 +561,27 @@ const std::string& HubProcess::bind_address() const noexcept { return impl_->opt
 const Registry& HubProcess::registry() const noexcept { return impl_->registry; }
 const std::vector<std::string>& HubProcess::untrusted_devices() const noexcept { return impl_->untrusted; }
 int HubProcess::pid() const noexcept { return impl_->child.pid(); }
+const std::string& HubProcess::audit_file() const noexcept { return impl_->audit_file; }
 
-bool HubProcess::running() { return impl_->child.running() && impl_->client && impl_->client->connected(); }
+bool HubProcess::running() {
+  std::lock_guard lock(impl_->child_mutex);
+  return impl_->child.running() && impl_->client && impl_->client->connected();
+}
+
+std::optional<HubFailure> HubProcess::failure() const {
+  std::lock_guard lock(impl_->child_mutex);
+  return impl_->failed;
+}
+
+std::uint64_t HubProcess::audit_missing() const {
+  std::lock_guard lock(impl_->audit_mutex);
+  return impl_->accountant.missing();
+}
+
+std::uint64_t HubProcess::audit_received() const {
+  if (!impl_->tailer) return 0;
+  return impl_->tailer->lines();
+}
 
 void HubProcess::send_c2d(const std::string& device, std::string_view body,
                           const std::map<std::string, std::string>& props) {
@@ -419,7 +607,10 @@ std::string HubProcess::call_method(const std::string& device, const std::string
 void HubProcess::restart() {
   impl_->stop();
   std::string why = impl_->start_once();
-  if (!why.empty()) throw InfrastructureError("error: " + why + " after a restart (see " + impl_->log_file + ")");
+  if (!why.empty()) {
+    impl_->fail("not-ready", why + " after a requested restart; see " + impl_->log_file);
+    throw InfrastructureError("error: " + why + " after a restart (see " + impl_->log_file + ")");
+  }
 }
 
 void HubProcess::stop() {

@@ -1,8 +1,9 @@
 #pragma once
 // HubProcess: the impersonated Azure IoT Hub as a running process — real mosquitto 2.0.11 with
 // the iothub plugin, started from a generated mosquitto.conf, supervised, ready only when it
-// really answers (TCP on the internal listener, the harness's client subscribed to the audit
-// topic, a completed TLS handshake on every device port), stopped by its PID.
+// really answers (TCP on the internal listener, a completed TLS handshake on every device port,
+// the harness's client connected and a ping answered in the audit file), supervised while it
+// runs (exit and liveness), stopped by its PID.
 //
 //   flexhil::MemorySink events;
 //   flexhil::broker::HubProcess hub(flexhil::broker::HubOptionsBuilder()
@@ -14,8 +15,10 @@
 //   hub.ports().x509; hub.ca_file(); hub.hub_host();
 //   hub.send_c2d("Flexy1", "hello", {{"k", "v"}});
 //
-// Every audit event of the plugin (connect verdicts, publishes, …) and every failed TLS
-// handshake (from mosquitto's log) is emitted to the EventSink given to the constructor.
+// Every audit event of the plugin (connect verdicts, publishes, …; read from the audit file the
+// plugin appends to, checked for gaps by src_seq), every failed TLS handshake (from mosquitto's
+// log) and every unrequested failure (`hub_error`) is emitted to the EventSink given to the
+// constructor.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -46,6 +49,10 @@ struct HubOptions {
   bool with_plugin = true;                // false: plain mosquitto, anonymous (tests of TLS alone)
   PluginOptions plugin;
   std::chrono::milliseconds startup_timeout{10000};
+  // Supervision while running: a liveness ping through the plugin every `liveness_interval`;
+  // no `pong` in the audit file for `unresponsive_after` → hub_error cause "unresponsive".
+  std::chrono::milliseconds liveness_interval{1000};
+  std::chrono::milliseconds unresponsive_after{5000};
 };
 
 // Builder in the style of paho's connect_options_builder.
@@ -65,10 +72,18 @@ class HubOptionsBuilder {
   HubOptionsBuilder& without_plugin() { o_.with_plugin = false; return *this; }
   HubOptionsBuilder& plugin_options(PluginOptions p) { o_.plugin = std::move(p); return *this; }
   HubOptionsBuilder& startup_timeout(std::chrono::milliseconds t) { o_.startup_timeout = t; return *this; }
+  HubOptionsBuilder& liveness_interval(std::chrono::milliseconds t) { o_.liveness_interval = t; return *this; }
+  HubOptionsBuilder& unresponsive_after(std::chrono::milliseconds t) { o_.unresponsive_after = t; return *this; }
   HubOptions finalize() const { return o_; }
 
  private:
   HubOptions o_;
+};
+
+// Why the hub stopped working without being asked to (the `hub_error` event says the same).
+struct HubFailure {
+  std::string cause;   // "exited", "unresponsive", "not-ready" (a requested restart did not come up)
+  std::string detail;  // pid, exit status or signal, broker.log path
 };
 
 struct HubPorts {
@@ -118,10 +133,17 @@ class HubProcess {
   // Returns the request id ($rid); the device's answer arrives as a `method_response` event.
   std::string call_method(const std::string& device, const std::string& method, const Json& payload);
 
-  // Stops and starts mosquitto again on the same ports (devices see the connection drop).
+  // Stops and starts mosquitto again on the same ports (devices see the connection drop). A
+  // requested restart is never a failure; one that does not come up is (cause "not-ready").
   void restart();
   void stop();
   bool running();
+  // Set once mosquitto died or froze without a request (a `hub_error` event was emitted then).
+  std::optional<HubFailure> failure() const;
+  const std::string& audit_file() const noexcept;  // <out>/audit.jsonl: the plugin's own stream
+  // Audit events lost so far (gaps in src_seq; each was also a `capture_gap` event).
+  std::uint64_t audit_missing() const;
+  std::uint64_t audit_received() const;
 
  private:
   struct Impl;

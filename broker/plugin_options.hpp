@@ -20,6 +20,8 @@ struct IothubOptions {
   std::int64_t sas_skew_seconds = 300;      // sas_skew_seconds (default 300)
   bool mqtt5_accept = false;                // mqtt5_policy refuse|accept (default refuse)
   std::int64_t sas_expiry_check_seconds = 1;  // sas_expiry_check_seconds (default 1)
+  std::string audit_file;    // audit_file   <path>: the audit stream, appended (required with internal_*)
+  std::string audit_stream;  // audit_stream <id>: `src` of every audit event ("" = hub-<pid>-<start ns>)
 };
 
 // Parses `name → value` pairs (without the plugin_opt_ prefix). Unknown names and bad values
@@ -28,10 +30,10 @@ IothubOptions parse_iothub_options(const std::vector<std::pair<std::string, std:
 
 // The plugin's internal topics (harness ⇄ plugin); only the internal client may use them.
 namespace internal_topics {
-inline constexpr const char* audit = "$flexhil/audit";             // plugin → harness, one JSON event each
 inline constexpr const char* command_c2d = "$flexhil/cmd/c2d";     // harness → plugin
 inline constexpr const char* command_desired = "$flexhil/cmd/desired";
 inline constexpr const char* command_method = "$flexhil/cmd/method";
+inline constexpr const char* command_ping = "$flexhil/cmd/ping";  // answered by a `pong` audit event
 }  // namespace internal_topics
 
 }  // namespace flexhil::broker

@@ -1,7 +1,13 @@
 #include "common/event.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <array>
 #include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <system_error>
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
@@ -78,24 +84,41 @@ bool base64_decode(std::string_view text, std::string& out) {
 }
 
 CaptureWriter::CaptureWriter(const std::string& path) : path_(path) {
-  errno = 0;
-  out_.open(path, std::ios::app);
-  if (out_) return;
+  fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ >= 0) return;
   const std::error_code ec(errno, std::generic_category());
-  if (ec && is_input_path_error(ec)) throw ConfigError({path}, "cannot open the capture file for writing: " + ec.message());
-  throw InfrastructureError("cannot open capture file " + path + " for writing" + (ec ? ": " + ec.message() : ""));
+  // A path the user got wrong (--out under a regular file, a name too long) is their input error.
+  if (is_input_path_error(ec)) throw ConfigError({path}, "cannot open the capture file for writing: " + ec.message());
+  throw InfrastructureError("cannot open capture file " + path + " for writing: " + ec.message());
+}
+
+CaptureWriter::~CaptureWriter() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
 void CaptureWriter::emit(Json event) {
-  std::vector<Listener> listeners;
-  {
-    std::lock_guard lock(mutex_);
-    stamp(event, ++seq_);
-    out_ << event.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
-    out_.flush();
-    listeners = listeners_;
+  std::lock_guard lock(mutex_);
+  stamp(event, ++seq_);
+  if (failure_.empty()) {
+    auto line = event.dump(-1, ' ', false, Json::error_handler_t::replace);
+    line += '\n';
+    std::size_t done = 0;
+    while (done < line.size()) {
+      const ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        failure_ = std::strerror(n < 0 ? errno : ENOSPC);
+        break;
+      }
+      done += static_cast<std::size_t>(n);
+    }
   }
-  for (const auto& l : listeners) l(event);
+  // Not `else`: the event whose write failed is lost too.
+  if (!failure_.empty()) ++lost_;
+  // Under the lock, so every listener sees events in seq order: two emitters racing past an
+  // unlocked hand-off could deliver seq 8 before seq 7, and the live verdict (built from the
+  // listener) would differ from the offline one (built from the file).
+  for (const auto& l : listeners_) l(event);
 }
 
 void CaptureWriter::add_listener(Listener listener) {
@@ -106,6 +129,16 @@ void CaptureWriter::add_listener(Listener listener) {
 std::uint64_t CaptureWriter::count() const {
   std::lock_guard lock(mutex_);
   return seq_;
+}
+
+std::uint64_t CaptureWriter::lost() const {
+  std::lock_guard lock(mutex_);
+  return lost_;
+}
+
+std::string CaptureWriter::failure() const {
+  std::lock_guard lock(mutex_);
+  return failure_;
 }
 
 void MemorySink::emit(Json event) {

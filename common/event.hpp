@@ -6,7 +6,6 @@
 // Kinds and their fields are listed in docs/events.md. Binary payloads travel as `payload_b64`,
 // never re-encoded; secrets are redacted by the producer before an event is emitted.
 #include <cstdint>
-#include <fstream>
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -32,22 +31,32 @@ class EventSink {
   virtual void emit(Json event) = 0;
 };
 
-// Appends events to a JSON-lines file, one flushed line per event, and forwards each to
-// listeners afterwards (the capture is written first, so a crashing listener loses nothing).
+// Appends events to a JSON-lines file, one write(2) of a whole line per event, and forwards each
+// to listeners afterwards (the capture is written first, so a crashing listener loses nothing).
+// A failed write (full disk, EIO) is recorded: that event and every later one count as lost
+// (they still reach the listeners), and failure() says why, so a run can never end PASSED on a
+// truncated capture. Listeners run in seq order, under the writer's lock: they must not emit.
 class CaptureWriter final : public EventSink {
  public:
   using Listener = std::function<void(const Json&)>;
   explicit CaptureWriter(const std::string& path);  // throws InfrastructureError
+  ~CaptureWriter() override;
+  CaptureWriter(const CaptureWriter&) = delete;
+  CaptureWriter& operator=(const CaptureWriter&) = delete;
   void emit(Json event) override;
   void add_listener(Listener listener);
   std::uint64_t count() const;
+  std::uint64_t lost() const;          // events not written since the first failure
+  std::string failure() const;         // "" = every write succeeded; else strerror of the first failure
   const std::string& path() const noexcept { return path_; }
 
  private:
   mutable std::mutex mutex_;
   std::string path_;
-  std::ofstream out_;
+  int fd_ = -1;
   std::uint64_t seq_ = 0;
+  std::uint64_t lost_ = 0;
+  std::string failure_;
   std::vector<Listener> listeners_;
 };
 

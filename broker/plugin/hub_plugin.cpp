@@ -30,8 +30,12 @@ std::int64_t now_seconds() {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-// "$flexhil/#", "$flexhil/audit", … : what the harness's own connection may subscribe to.
+// "$flexhil/#", "$flexhil/cmd/…", … : what the harness's own connection may subscribe to.
 bool internal_filter(std::string_view filter) { return filter == "$flexhil/#" || starts_with(filter, "$flexhil/"); }
+
+// The harness may also watch device telemetry read-only (bench/capture_ingest counts the stream
+// independently of the audit path this way).
+bool observes_telemetry(std::string_view filter) { return starts_with(filter, "devices/"); }
 
 std::string listener_of(const mosquitto* client, bool has_certificate) {
   if (mosquitto_client_protocol(client) == mp_websockets) return "websocket";
@@ -60,34 +64,17 @@ HubPlugin::HubPlugin(IothubOptions options, Registry registry)
   policy_.sas_skew_seconds = options_.sas_skew_seconds;
   policy_.accept_mqtt5 = options_.mqtt5_accept;
   for (const auto& d : registry_.devices) twins_.emplace(d.id, TwinState(d.twin_desired, d.twin_reported));
+  if (!options_.audit_file.empty()) audit_ = std::make_unique<AuditLog>(options_.audit_file, options_.audit_stream);
 }
 
 void HubPlugin::emit(Json event) {
-  auto text = event.dump(-1, ' ', false, Json::error_handler_t::replace);
-  if (audit_active_ && pending_audit_.empty()) {
-    mosquitto_broker_publish_copy(nullptr, internal_topics::audit, static_cast<int>(text.size()), text.data(), 1, false,
-                                  nullptr);
-    return;
-  }
-  if (pending_audit_.size() >= kMaxPendingAudit) {
-    pending_audit_.pop_front();
-    ++audit_dropped_;
-  }
-  pending_audit_.push_back(std::move(text));
-}
-
-void HubPlugin::flush_audit() {
-  if (audit_dropped_ > 0) {
-    Json e = make_event("hub_error");
-    e["reason"] = fmt::format("{} audit events dropped while no harness connection listened", audit_dropped_);
-    pending_audit_.push_front(e.dump());
-    audit_dropped_ = 0;
-  }
-  while (!pending_audit_.empty()) {
-    const auto& text = pending_audit_.front();
-    mosquitto_broker_publish_copy(nullptr, internal_topics::audit, static_cast<int>(text.size()), text.data(), 1, false,
-                                  nullptr);
-    pending_audit_.pop_front();
+  if (!audit_) return;
+  audit_->write(std::move(event));
+  if (audit_->write_failures() != reported_failures_) {
+    reported_failures_ = audit_->write_failures();
+    mosquitto_log_printf(MOSQ_LOG_ERR, "iothub plugin: %llu audit event(s) could not be written to %s: %s",
+                         static_cast<unsigned long long>(reported_failures_), options_.audit_file.c_str(),
+                         std::strerror(audit_->last_errno()));
   }
 }
 
@@ -203,9 +190,8 @@ int HubPlugin::on_acl_check(mosquitto_evt_acl_check& ev) {
   if (conn.internal) {
     switch (ev.access) {
       case MOSQ_ACL_SUBSCRIBE:
-        if (topic == "$flexhil/#" || topic == internal_topics::audit) audit_subscriber_ = ev.client;
-        return internal_filter(topic) ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
-      case MOSQ_ACL_READ: return internal_filter(topic) ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
+      case MOSQ_ACL_READ:
+        return internal_filter(topic) || observes_telemetry(topic) ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
       case MOSQ_ACL_WRITE: return starts_with(topic, "$flexhil/cmd/") ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
       case MOSQ_ACL_UNSUBSCRIBE: return MOSQ_ERR_SUCCESS;
       default: return MOSQ_ERR_ACL_DENIED;
@@ -391,7 +377,11 @@ void HubPlugin::harness_command(const mosquitto_evt_message& ev) {
     if (!ok) e["reason"] = connected(device) ? "device is not subscribed to " + filter : "device is not connected";
     return ok ? qos : std::nullopt;
   };
-  if (const auto* c2d = std::get_if<C2dCommand>(&*cmd)) {
+  if (const auto* ping = std::get_if<PingCommand>(&*cmd)) {
+    Json e = make_event("pong");
+    e["id"] = ping->id;
+    emit(std::move(e));
+  } else if (const auto* c2d = std::get_if<C2dCommand>(&*cmd)) {
     const auto t = c2d_topic(c2d->device, encode_property_bag(c2d->props));
     Json e = make_event("c2d_sent");
     e["device"] = c2d->device;
@@ -438,10 +428,6 @@ int HubPlugin::on_disconnect(mosquitto_evt_disconnect& ev) {
   connections_.erase(it);
   if (auto cur = current_.find(conn.client_id); cur != current_.end() && cur->second == ev.client)
     current_.erase(cur);
-  if (ev.client == audit_subscriber_) {
-    audit_subscriber_ = nullptr;
-    audit_active_ = false;
-  }
   if (conn.internal || !conn.accepted) return MOSQ_ERR_SUCCESS;
   Json e = make_event("disconnect");
   e["device"] = conn.client_id;
@@ -461,9 +447,6 @@ int HubPlugin::on_disconnect(mosquitto_evt_disconnect& ev) {
 }
 
 int HubPlugin::on_tick(mosquitto_evt_tick&) {
-  // The subscription exists once the SUBSCRIBE that the ACL check saw has been processed.
-  if (audit_subscriber_ && !audit_active_) audit_active_ = true;
-  if (audit_active_ && !pending_audit_.empty()) flush_audit();
   const auto now = now_seconds();
   if (now < next_expiry_check_) return MOSQ_ERR_SUCCESS;
   next_expiry_check_ = now + options_.sas_expiry_check_seconds;

@@ -3,14 +3,15 @@
 // userdata pointer mosquitto hands back to every callback (no globals); mosquitto runs all
 // callbacks on its single thread, so no locking is needed.
 #include <cstdint>
-#include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
 
 #include "broker/connect_judge.hpp"
+#include "broker/plugin/audit_log.hpp"
 #include "broker/plugin_options.hpp"
 #include "broker/registry.hpp"
 #include "broker/twin_state.hpp"
@@ -59,7 +60,6 @@ class HubPlugin {
   // Kicks `client_id` after recording why; `conn` must not be used afterwards.
   void kick(Connection& conn, const std::string& reason, const std::string& detail);
   void emit(Json event);
-  void flush_audit();
   void deliver(const std::string& client_id, const std::string& topic, const std::string& payload, int qos);
   TwinState& twin(const std::string& device_id);
   std::optional<int> subscribed_qos(const std::string& client_id, const std::string& filter) const;
@@ -73,14 +73,10 @@ class HubPlugin {
   std::map<std::string, Session> sessions_;
   std::map<std::string, TwinState> twins_;
   std::int64_t next_expiry_check_ = 0;
-  // Audit events are held while no harness connection is subscribed to them (start-up, and the
-  // moments after a broker restart when devices reconnect faster than the harness), then sent
-  // in order: a capture must not lose a connect verdict. Bounded; the oldest are dropped.
-  std::deque<std::string> pending_audit_;
-  const mosquitto* audit_subscriber_ = nullptr;  // set by its SUBSCRIBE, active from the next tick
-  bool audit_active_ = false;
-  std::uint64_t audit_dropped_ = 0;
-  static constexpr std::size_t kMaxPendingAudit = 100000;
+  // Written by the plugin itself (not published): the capture then never depends on an MQTT
+  // queue or on the harness's connection being up (broker/README.md). Null without audit_file.
+  std::unique_ptr<AuditLog> audit_;
+  std::uint64_t reported_failures_ = 0;  // write failures already logged to broker.log
 };
 
 }  // namespace flexhil::broker::plugin

@@ -91,7 +91,9 @@ void add_validate(CLI::App& app, int& exit_code) {
     run::print_findings(std::cout, findings);
     run::print_verdict(std::cout, verdict);
     if (!args->out.empty()) run::write_offline_reports(s, events, findings, verdict, args->out);
-    exit_code = verdict.passed ? exit_code::ok : exit_code::findings;
+    exit_code = verdict.infrastructure ? exit_code::infrastructure
+                : verdict.passed       ? exit_code::ok
+                                       : exit_code::findings;
   });
 }
 

@@ -212,6 +212,23 @@ std::vector<RuleInfo> build() {
            "Flexy cannot open the TLS connection at all (MQTT \"CONNECT\" fails with LSTERR 29, status "
            "stays disconnected), so the hub never sees the device. Upload the file by FTP to /usr/ or fix "
            "the name in the program. Source: dut_log events with a `tls_file` field (parameter, file, reason)."),
+      // --- HARNESS: our own parts failed; the device is not to blame (exit code 3) ---
+      rule("HARNESS-HUB-DOWN", "HARNESS", S::error, H::accepts, "The impersonated hub failed during the run",
+           "mosquitto exited without being asked to (killed, crashed), stopped answering the "
+           "harness's liveness ping through the plugin (frozen, e.g. SIGSTOP), or did not come back "
+           "after a requested restart. Source: hub_error events with `cause` exited, unresponsive or "
+           "not-ready. What the device did afterwards is not judged on its merits: the run stops "
+           "early and exits 3."),
+      rule("HARNESS-PLC-DOWN", "HARNESS", S::error, H::accepts, "The PLC simulator failed during the run",
+           "The PLC simulator's server thread ended on an error (its poll loop or listening socket "
+           "failed). Source: plc_error events. Injected `plc_fault`s are not failures. The run stops "
+           "early and exits 3."),
+      rule("HARNESS-CAPTURE-GAP", "HARNESS", S::error, H::accepts, "Events are missing from the capture",
+           "The hub's audit stream numbers its events per broker start (`src`, `src_seq` 1, 2, 3, …); "
+           "a gap, a repeated number, a stream that ends before the last seq its `audit_end` declared, "
+           "or an unreadable audit line means the capture is incomplete, so no verdict on the "
+           "device may rest on it. Source: capture_gap events, and the same check re-run over the "
+           "capture offline. Exit 3."),
       rule("METHOD-NO-RESPONSE", "METHOD", S::error, H::accepts, "Direct method not answered",
            "A direct method request got no response on `$iothub/methods/res/{status}/?$rid=` before "
            "the end of the run (the real hub times out the caller)."),

@@ -6,6 +6,7 @@
 
 #include "harness/rules/catalogue.hpp"
 #include "harness/rules/context.hpp"
+#include "harness/rules/fault_attribution.hpp"
 #include "harness/rules/rules.hpp"
 #include "harness/rules/timestamp.hpp"
 
@@ -261,8 +262,13 @@ std::vector<Finding> evaluate(const std::vector<Json>& all_events, const Expecta
   detail::value_rules(c);
   detail::volume_rules(c);
   detail::dut_rules(c);
-  return c.findings.finish();
+  detail::harness_rules(c, all_events);
+  auto findings = c.findings.finish();
+  detail::attribute_faults(findings, c);
+  return findings;
 }
+
+bool is_infrastructure(const Finding& f) { return f.rule_id.rfind("HARNESS-", 0) == 0; }
 
 Verdict judge(const std::vector<Finding>& findings, const FindingExpectations& expect) {
   Verdict v;
@@ -286,6 +292,16 @@ Verdict judge(const std::vector<Finding>& findings, const FindingExpectations& e
     v.unexpected.assign(unexpected.begin(), unexpected.end());
   }
   v.passed = v.missing.empty() && v.unexpected.empty();
+  std::vector<std::string> infra;
+  for (const auto& f : findings)
+    if (is_infrastructure(f)) infra.push_back(f.rule_id);
+  if (!infra.empty()) {
+    v.passed = false;
+    v.infrastructure = true;
+    v.summary = fmt::format("ERROR: the harness failed, not the device ({}); no verdict on the device",
+                            fmt::join(infra, ", "));
+    return v;
+  }
   if (v.passed)
     v.summary = fmt::format("PASSED ({} finding{})", findings.size(), findings.size() == 1 ? "" : "s");
   else

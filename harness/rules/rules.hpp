@@ -18,7 +18,13 @@ struct Verdict {
   std::vector<std::string> missing;     // expected rule ids that were not found
   std::vector<std::string> unexpected;  // found rule ids that fail the scenario
   std::string summary;                  // one line for the terminal
+  // A HARNESS-… finding: our own part failed, so the run is an infrastructure failure (exit 3)
+  // whatever the device did; `summary` says so.
+  bool infrastructure = false;
 };
+
+// HARNESS-HUB-DOWN, HARNESS-PLC-DOWN, HARNESS-CAPTURE-GAP, …: the harness, not the device, failed.
+bool is_infrastructure(const Finding& f);
 
 // exact_findings: passed iff the set of rule ids found equals it. Otherwise: every must_find id
 // found, no must_not_find id found, and no error-severity finding outside must_find.

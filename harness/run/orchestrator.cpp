@@ -236,6 +236,7 @@ std::string console_verdict(int code, bool interrupted, const std::string& reaso
   std::string shown = reason;
   if (shown.rfind("error: ", 0) == 0) shown.erase(0, 7);
   if (interrupted) return "INTERRUPTED: " + shown + " — the run did not complete, its findings are partial";
+  if (verdict.infrastructure) return verdict.summary;  // names the part of ours that failed
   if (code == exit_code::usage || code == exit_code::infrastructure) return "ERROR: " + shown;
   return verdict.summary;
 }
@@ -249,7 +250,10 @@ void write_offline_reports(const scenario::Scenario& s, const std::vector<Json>&
   for (const auto& ev : events)
     if (Observer::text(ev, "kind") == "run_start") started = Observer::text(ev, "wall");
   auto input = make_report_input(s, "offline", started, 0, events, findings, verdict,
-                                 verdict.passed ? exit_code::ok : exit_code::findings, "offline validation");
+                                 verdict.infrastructure ? exit_code::infrastructure
+                                 : verdict.passed       ? exit_code::ok
+                                                        : exit_code::findings,
+                                 "offline validation");
   report::write_reports(input, dir);
 }
 
@@ -410,6 +414,15 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
         reason = fmt::format("interrupted (signal {})", sig);
         code = exit_code::infrastructure;
       }
+      // Our own parts failing ends the run: what the device does without a hub or PLC is not
+      // its fault (the hub_error / plc_error event is the HARNESS-… finding).
+      if (const auto failure = hub->failure()) {
+        reason = fmt::format("the hub failed ({}): {}", failure->cause, failure->detail);
+        code = exit_code::infrastructure;
+      } else if (const auto plc_failure = plc ? plc->failure() : std::nullopt) {
+        reason = "the PLC simulator failed: " + *plc_failure;
+        code = exit_code::infrastructure;
+      }
     }
     if (tty) out << '\n';
   } catch (...) {
@@ -454,6 +467,13 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
     reason = "the rules failed: " + failure.message;
   }
   if (code == exit_code::ok) code = verdict.passed ? exit_code::ok : exit_code::findings;
+  if (verdict.infrastructure) code = exit_code::infrastructure;
+  if (const auto why = capture.failure(); !why.empty()) {
+    // A truncated capture cannot back any verdict, whatever the findings say.
+    reason = fmt::format("capture.jsonl could not be written: {} ({} events lost)", why, capture.lost());
+    err << "error: capture.jsonl could not be written: " << why << '\n';
+    code = exit_code::infrastructure;
+  }
   if (prom)
     for (const auto& f : findings) prom->on_finding(f);
   const double real_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <utility>
 #include <deque>
 #include <fmt/format.h>
 #include <limits>
@@ -191,7 +192,17 @@ struct PlcServer::Impl {
   void open_listener() {
     std::string error;
     listener = listen_on(bind_address, bound, error);
-    if (!listener) log_line(fmt::format("cannot listen again on {}:{}: {} (retrying)", bind_address, bound, error));
+    if (listener) {
+      relisten_failing_since.reset();
+      return;
+    }
+    log_line(fmt::format("cannot listen again on {}:{}: {} (retrying)", bind_address, bound, error));
+    // Retried every 0.2 s; a port that stays unavailable means the simulator is down for good
+    // (reported once, outside the lock, by the loop).
+    const auto now = RealClock::now();
+    if (!relisten_failing_since) relisten_failing_since = now;
+    if (now - *relisten_failing_since > kRelistenGiveUp && !died)
+      death_pending = fmt::format("cannot listen again on {}:{} after a fault: {}", bind_address, bound, error);
   }
 
   void update_faults(double t) {
@@ -371,8 +382,10 @@ struct PlcServer::Impl {
     bool listener_slot = false;
     while (running) {
       int timeout_ms = 0;
+      std::optional<std::string> dying;
       {
         std::lock_guard lock(mutex);
+        dying = std::exchange(death_pending, std::nullopt);
         const double t = now_s();
         update_faults(t);
         if (t >= next_tick_s) {
@@ -399,8 +412,12 @@ struct PlcServer::Impl {
           keys.push_back(key);
         }
       }
+      if (dying) report_death(*dying);
       deliver_events();
-      if (::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) break;
+      if (::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) {
+        report_death(std::string("poll failed: ") + std::strerror(errno));
+        return;
+      }
       std::lock_guard lock(mutex);
       const double t = now_s();
       if (fds[0].revents & POLLIN) {
@@ -451,6 +468,23 @@ struct PlcServer::Impl {
     delivering = false;
   }
 
+  // The server thread ended without stop(): reported once as a `plc_error` event, so the harness
+  // blames its own simulator, not the device that can no longer read it.
+  void report_death(const std::string& why) {
+    {
+      std::lock_guard lock(mutex);
+      if (died) return;
+      died = why;
+    }
+    log_line("PLC simulator stopped on an error: " + why);
+    if (!sink) return;
+    Json e = make_event("plc_error");
+    e["detail"] = why;
+    e["port"] = bound;
+    e["scenario_s"] = now_s();
+    sink->emit(std::move(e));
+  }
+
   const Clock& clock;
   Clock::Nanos origin_ns;
   mutable std::mutex mutex;
@@ -469,6 +503,10 @@ struct PlcServer::Impl {
   std::uint16_t bound = 0;
   double next_tick_s = 0;
   std::atomic<bool> running{false};
+  std::optional<std::string> died;
+  std::optional<std::string> death_pending;  // found under `mutex`, reported without it
+  std::optional<RealClock::time_point> relisten_failing_since;
+  static constexpr auto kRelistenGiveUp = std::chrono::seconds(5);
   Log log;
   std::thread thread;
 };
@@ -501,10 +539,23 @@ void PlcServer::start(const std::string& bind, std::uint16_t port) {
   m.deliver_events();
   m.log_line(fmt::format("PLC listening on {}:{} (units {})", bind, m.bound, fmt::join(m.model.config().units, ", ")));
   m.running = true;
-  m.thread = std::thread([&m] { m.loop(); });
+  m.thread = std::thread([&m] {
+    try {
+      m.loop();
+    } catch (const std::exception& e) {
+      m.report_death(e.what());
+    } catch (...) {
+      m.report_death("unknown error");
+    }
+  });
 }
 
 std::uint16_t PlcServer::port() const { return impl_->bound; }
+
+std::optional<std::string> PlcServer::failure() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->died;
+}
 
 void PlcServer::stop() {
   auto& m = *impl_;

@@ -55,6 +55,8 @@ class PlcServer {
   void start(const std::string& bind = "127.0.0.1", std::uint16_t port = 0);
   std::uint16_t port() const;
   void stop();  // closes every connection and the listener; idempotent
+  // Set when the server thread ended on an error (a `plc_error` event was emitted then).
+  std::optional<std::string> failure() const;
 
   double scenario_seconds() const;
 

@@ -30,7 +30,9 @@ BOOST_AUTO_TEST_CASE(every_option_is_read) {
                                        {"max_subscriptions", "3"},
                                        {"sas_skew_seconds", "0"},
                                        {"mqtt5_policy", "accept"},
-                                       {"sas_expiry_check_seconds", "5"}});
+                                       {"sas_expiry_check_seconds", "5"},
+                                       {"audit_file", "/run/a.jsonl"},
+                                       {"audit_stream", "hub#3"}});
   BOOST_TEST(o.hub == "h1");
   BOOST_TEST(o.internal_username == "u");
   BOOST_TEST(o.internal_password == "p");
@@ -40,6 +42,8 @@ BOOST_AUTO_TEST_CASE(every_option_is_read) {
   BOOST_TEST(o.sas_skew_seconds == 0);
   BOOST_TEST(o.mqtt5_accept);
   BOOST_TEST(o.sas_expiry_check_seconds == 5);
+  BOOST_TEST(o.audit_file == "/run/a.jsonl");
+  BOOST_TEST(o.audit_stream == "hub#3");
 }
 
 BOOST_AUTO_TEST_CASE(bad_options_are_rejected_with_their_name) {
@@ -80,6 +84,15 @@ BOOST_AUTO_TEST_CASE(desired_and_method_commands_are_parsed) {
   BOOST_REQUIRE(m);
   BOOST_TEST(std::get<MethodCommand>(*m).rid == "7");
   BOOST_TEST(std::get<MethodCommand>(*m).payload == R"({"x":1})");
+}
+
+BOOST_AUTO_TEST_CASE(a_ping_needs_only_an_integer_id) {
+  const auto p = parse_harness_command(internal_topics::command_ping, R"({"id":42})", nullptr);
+  BOOST_REQUIRE(p);
+  BOOST_TEST(std::get<PingCommand>(*p).id == 42);
+  std::string error;
+  BOOST_TEST(!parse_harness_command(internal_topics::command_ping, R"({"id":"x"})", &error));
+  BOOST_TEST(error == "\"id\" must be an integer");
 }
 
 BOOST_AUTO_TEST_CASE(malformed_commands_say_why) {

@@ -9,6 +9,9 @@
 #include <csignal>
 #include <fstream>
 
+#include <thread>
+
+#include "common/capture_accountant.hpp"
 #include "common/clock.hpp"
 #include "common/event.hpp"
 #include "common/net.hpp"
@@ -189,6 +192,128 @@ BOOST_AUTO_TEST_CASE(port_readiness_is_detected_without_sleeping) {
   ::listen(fd, 4);
   BOOST_TEST(wait_for_tcp_port("127.0.0.1", port, 2000ms));
   ::close(fd);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(capture_writer_failures)
+
+BOOST_AUTO_TEST_CASE(a_write_to_a_full_device_is_recorded_and_later_events_count_as_lost) {
+  // /dev/full accepts open() and fails every write with ENOSPC, like a full disk.
+  CaptureWriter writer("/dev/full");
+  std::vector<std::uint64_t> delivered;
+  writer.add_listener([&](const Json& e) { delivered.push_back(e["seq"].get<std::uint64_t>()); });
+  for (int i = 0; i < 3; ++i) writer.emit(make_event("publish"));
+  BOOST_TEST(writer.failure() == std::string("No space left on device"));
+  BOOST_TEST(writer.lost() == 3u);
+  BOOST_TEST(writer.count() == 3u);
+  // Listeners still see everything (the live verdict is built from them); the run is exit 3.
+  BOOST_TEST(delivered == (std::vector<std::uint64_t>{1, 2, 3}));
+}
+
+BOOST_AUTO_TEST_CASE(a_writable_capture_reports_no_failure) {
+  testing::TempDir dir;
+  CaptureWriter writer(dir.file("capture.jsonl"));
+  writer.emit(make_event("publish"));
+  BOOST_TEST(writer.failure().empty());
+  BOOST_TEST(writer.lost() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(listeners_see_events_in_seq_order_under_concurrent_emitters) {
+  testing::TempDir dir;
+  CaptureWriter writer(dir.file("capture.jsonl"));
+  std::vector<std::uint64_t> seen;  // only touched by the listener, which runs under the writer's lock
+  writer.add_listener([&](const Json& e) {
+    seen.push_back(e["seq"].get<std::uint64_t>());
+    std::this_thread::yield();  // widen the window an unlocked hand-off would have
+  });
+  constexpr int kThreads = 4, kEach = 2000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i) writer.emit(make_event("publish"));
+    });
+  for (auto& t : threads) t.join();
+  BOOST_REQUIRE(seen.size() == static_cast<std::size_t>(kThreads * kEach));
+  for (std::size_t i = 0; i < seen.size(); ++i) BOOST_REQUIRE(seen[i] == i + 1);
+  const auto back = read_capture(dir.file("capture.jsonl"));
+  BOOST_REQUIRE(back.size() == seen.size());
+  for (std::size_t i = 0; i < back.size(); ++i) BOOST_REQUIRE(back[i]["seq"].get<std::uint64_t>() == i + 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(capture_accountant)
+
+BOOST_AUTO_TEST_CASE(a_contiguous_stream_has_no_gap) {
+  CaptureAccountant a;
+  for (std::uint64_t s = 1; s <= 100; ++s) BOOST_TEST(!a.observe("hub#1", s).has_value());
+  BOOST_TEST(a.received("hub#1") == 100u);
+  BOOST_TEST(a.missing() == 0u);
+  BOOST_TEST(!a.end("hub#1", 100).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_jump_is_a_gap_with_what_was_expected_and_what_came) {
+  CaptureAccountant a;
+  a.observe("hub#1", 1);
+  a.observe("hub#1", 2);
+  const auto g = a.observe("hub#1", 6);
+  BOOST_REQUIRE(g.has_value());
+  BOOST_TEST(g->src == "hub#1");
+  BOOST_TEST(g->expected == 3u);
+  BOOST_TEST(g->got == 6u);
+  BOOST_TEST(g->missing == 3u);
+  BOOST_TEST(g->reason == "gap");
+  BOOST_TEST(!a.observe("hub#1", 7).has_value());  // back in step after the gap
+  BOOST_TEST(a.missing() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_must_start_at_one) {
+  CaptureAccountant a;
+  const auto g = a.observe("hub#1", 4);
+  BOOST_REQUIRE(g.has_value());
+  BOOST_TEST(g->expected == 1u);
+  BOOST_TEST(g->missing == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_restarted_broker_is_a_new_stream_from_one) {
+  CaptureAccountant a;
+  for (std::uint64_t s = 1; s <= 3; ++s) a.observe("hub#1", s);
+  BOOST_TEST(!a.observe("hub#2", 1).has_value());
+  BOOST_TEST(!a.observe("hub#2", 2).has_value());
+  BOOST_TEST(a.streams() == 2u);
+  // The same stream starting over is not a restart: a replayed line.
+  const auto g = a.observe("hub#1", 1);
+  BOOST_REQUIRE(g.has_value());
+  BOOST_TEST(g->reason == "repeated");
+  BOOST_TEST(g->missing == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(an_audit_end_not_reached_is_a_short_end) {
+  CaptureAccountant a;
+  a.observe("hub#1", 1);
+  a.observe("hub#1", 2);
+  const auto g = a.end("hub#1", 5);
+  BOOST_REQUIRE(g.has_value());
+  BOOST_TEST(g->reason == "short-end");
+  BOOST_TEST(g->expected == 3u);
+  BOOST_TEST(g->missing == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(events_are_read_from_their_src_fields_and_audit_end_closes_the_stream) {
+  CaptureAccountant a;
+  BOOST_TEST(a.observe_event(Json{{"kind", "run_start"}}).empty());  // not an audit event
+  BOOST_TEST(a.observe_event(Json{{"kind", "connect"}, {"src", "s"}, {"src_seq", 1}}).empty());
+  BOOST_TEST(a.observe_event(Json{{"kind", "audit_end"}, {"src", "s"}, {"src_seq", 2}, {"last_seq", 2}}).empty());
+  const auto gaps = a.observe_event(Json{{"kind", "audit_end"}, {"src", "t"}, {"src_seq", 3}, {"last_seq", 3}});
+  BOOST_REQUIRE(gaps.size() == 1u);
+  BOOST_TEST(gaps[0].missing == 2u);
+  const auto e = capture_gap_event(gaps[0]);
+  BOOST_TEST(e["kind"] == "capture_gap");
+  BOOST_TEST(e["src"] == "t");
+  BOOST_TEST(e["expected"] == 1);
+  BOOST_TEST(e["got"] == 3);
+  BOOST_TEST(e["missing"] == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

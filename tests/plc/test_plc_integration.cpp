@@ -771,3 +771,35 @@ BOOST_AUTO_TEST_CASE(flexhil_plc_exits_2_with_line_and_column_on_a_malformed_sec
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(plc_death)
+
+// The port the simulator must listen on again after a `down` fault is taken by someone else: it
+// reports its own failure (plc_error) instead of leaving the device to look guilty.
+BOOST_AUTO_TEST_CASE(a_listener_that_cannot_come_back_after_a_fault_is_a_plc_error) {
+  using namespace std::chrono_literals;
+  SystemClock clock;
+  MemorySink sink;
+  Plc plc(faults::kFaultScenario, clock, &sink);
+  const auto port = plc.server.port();
+  FaultSpec f;
+  f.kind = FaultKind::down;
+  const auto id = plc.server.inject_fault(f);
+  BOOST_REQUIRE(plc.server.is_down());
+  const int squatter = ::socket(AF_INET, SOCK_STREAM, 0);
+  BOOST_REQUIRE(squatter >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(::bind(squatter, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  BOOST_REQUIRE(::listen(squatter, 1) == 0);
+  plc.server.end_fault(id);
+  BOOST_TEST(wait_until([&] { return count_events(sink, "plc_error") == 1; }, 15s));
+  BOOST_REQUIRE(plc.server.failure().has_value());
+  BOOST_TEST(plc.server.failure()->find("cannot listen again on 127.0.0.1:" + std::to_string(port)) == 0u,
+             *plc.server.failure());
+  ::close(squatter);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -157,6 +157,79 @@ BOOST_AUTO_TEST_CASE(sigint_stops_every_part_and_still_writes_the_report) {
   BOOST_TEST(processes_mentioning(out) == 0);  // nothing of the run survives
 }
 
+BOOST_AUTO_TEST_CASE(a_broker_killed_mid_run_is_hub_down_exit_3_and_the_reports_are_written) {
+  using namespace std::chrono_literals;
+  testing::TempDir dir;
+  const std::string out = dir.path().string();
+  ChildProcess::Options o;
+  o.argv = {testing::flexhil_binary(), "run", testing::source_dir() + "/scenarios/pass/sas.toml", "--out", out};
+  o.stdout_path = dir.file("run.out");
+  o.stderr_path = dir.file("run.out");
+  auto run = ChildProcess::spawn(o);
+  // Kill the run's broker (its pid is in <out>/mosquitto.pid) once the device publishes.
+  const bool publishing = wait_until(
+      [&] { return slurp(dir.file("capture.jsonl")).find("\"kind\":\"publish\"") != std::string::npos; }, 30s);
+  BOOST_REQUIRE_MESSAGE(publishing, slurp(dir.file("run.out")));
+  const int pid = std::stoi(slurp(dir.file("mosquitto.pid")));
+  BOOST_REQUIRE(pid > 0);
+  BOOST_REQUIRE(::kill(pid, SIGKILL) == 0);
+  const auto status = run.wait_for(30s);
+  BOOST_REQUIRE(status.has_value());
+  const auto console = slurp(dir.file("run.out"));
+  BOOST_TEST(*status == 3, console);
+  BOOST_TEST(console.find("HARNESS-HUB-DOWN") != std::string::npos, console);
+  BOOST_TEST(console.find("the harness failed, not the device") != std::string::npos, console);
+  BOOST_TEST(fs::exists(dir.file("report.html")));
+  const auto summary = slurp(dir.file("summary.json"));
+  BOOST_TEST(summary.find("HARNESS-HUB-DOWN") != std::string::npos, summary);
+  BOOST_TEST(slurp(dir.file("capture.jsonl")).find("\"cause\":\"exited\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_broker_frozen_mid_run_is_hub_down_unresponsive_exit_3) {
+  using namespace std::chrono_literals;
+  testing::TempDir dir;
+  const std::string out = dir.path().string();
+  ChildProcess::Options o;
+  o.argv = {testing::flexhil_binary(), "run", testing::source_dir() + "/scenarios/pass/sas.toml", "--out", out};
+  o.stdout_path = dir.file("run.out");
+  o.stderr_path = dir.file("run.out");
+  auto run = ChildProcess::spawn(o);
+  const bool publishing = wait_until(
+      [&] { return slurp(dir.file("capture.jsonl")).find("\"kind\":\"publish\"") != std::string::npos; }, 30s);
+  BOOST_REQUIRE_MESSAGE(publishing, slurp(dir.file("run.out")));
+  const int pid = std::stoi(slurp(dir.file("mosquitto.pid")));
+  BOOST_REQUIRE(pid > 0);
+  struct Resume {
+    int pid;
+    ~Resume() { ::kill(pid, SIGCONT); }  // never leave a stopped broker behind
+  } resume{pid};
+  BOOST_REQUIRE(::kill(pid, SIGSTOP) == 0);
+  const auto status = run.wait_for(40s);
+  BOOST_REQUIRE(status.has_value());
+  const auto console = slurp(dir.file("run.out"));
+  BOOST_TEST(*status == 3, console);
+  BOOST_TEST(console.find("HARNESS-HUB-DOWN") != std::string::npos, console);
+  BOOST_TEST(slurp(dir.file("capture.jsonl")).find("\"cause\":\"unresponsive\"") != std::string::npos);
+  BOOST_TEST(fs::exists(dir.file("summary.json")));
+}
+
+BOOST_AUTO_TEST_CASE(a_capture_with_a_src_seq_gap_validates_as_exit_3_never_passed) {
+  // Offline: `flexhil validate` of a capture whose audit stream has a gap (a line lost).
+  testing::TempDir dir;
+  const std::string capture = dir.file("capture.jsonl");
+  {
+    std::ofstream c(capture);
+    c << R"({"kind":"run_start","seq":1,"mono_ns":1000000000000,"wall":"2026-11-26T08:00:00.000000Z","time_scale":1})" << '\n'
+      << R"({"kind":"pong","id":1,"src":"hub#1","src_seq":1,"seq":2,"mono_ns":1000100000000,"wall":"2026-11-26T08:00:00.100000Z"})" << '\n'
+      << R"({"kind":"pong","id":3,"src":"hub#1","src_seq":3,"seq":3,"mono_ns":1000200000000,"wall":"2026-11-26T08:00:00.200000Z"})" << '\n';
+  }
+  const auto [code, text] = run_flexhil("validate " + capture + " --scenario " + testing::source_dir() +
+                                        "/scenarios/pass/sas.toml");
+  BOOST_TEST(code == 3, text);
+  BOOST_TEST(text.find("HARNESS-CAPTURE-GAP") != std::string::npos, text);
+  BOOST_TEST(text.find("PASSED") == std::string::npos, text);
+}
+
 BOOST_AUTO_TEST_CASE(hub_that_cannot_start_exits_3_and_still_writes_the_report) {
   testing::TempDir dir;
   // Hold a port, then ask the scenario's hub to listen on it.

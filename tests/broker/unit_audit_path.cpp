@@ -1,0 +1,81 @@
+// Both ends of the audit file on real files: the plugin's AuditLog (numbering, one line per
+// event, audit_end, write failures on /dev/full) and the launcher's AuditTailer (whole lines
+// only, in order, a partial line held until its newline).
+#include <boost/test/unit_test.hpp>
+
+#include <cerrno>
+#include <fstream>
+#include <mutex>
+
+#include "broker/audit_tailer.hpp"
+#include "broker/plugin/audit_log.hpp"
+#include "common/capture_accountant.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace flexhil;
+using flexhil::broker::AuditTailer;
+using flexhil::broker::plugin::AuditLog;
+
+BOOST_AUTO_TEST_SUITE(audit_path)
+
+BOOST_AUTO_TEST_CASE(audit_log_numbers_its_events_and_ends_with_audit_end) {
+  testing::TempDir dir;
+  const auto path = dir.file("audit.jsonl");
+  {
+    AuditLog log(path, "hub#1");
+    for (int i = 0; i < 3; ++i) log.write(make_event("publish"));
+    BOOST_TEST(log.last_seq() == 3u);
+    BOOST_TEST(log.write_failures() == 0u);
+  }
+  const auto events = read_capture(path);
+  BOOST_REQUIRE(events.size() == 4u);
+  CaptureAccountant a;
+  for (const auto& e : events) {
+    BOOST_TEST(e["src"] == "hub#1");
+    BOOST_TEST(a.observe_event(e).empty());
+  }
+  BOOST_TEST(events[3]["kind"] == "audit_end");
+  BOOST_TEST(events[3]["last_seq"] == 4);
+  BOOST_TEST(events[3]["write_failures"] == 0);
+}
+
+BOOST_AUTO_TEST_CASE(audit_log_counts_failed_writes_and_spends_their_seq) {
+  AuditLog log("/dev/full", "hub#1");
+  log.write(make_event("publish"));
+  log.write(make_event("publish"));
+  BOOST_TEST(log.write_failures() == 2u);
+  BOOST_TEST(log.last_seq() == 2u);
+  BOOST_TEST(log.last_errno() == ENOSPC);
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_stream_id_becomes_a_unique_one) {
+  testing::TempDir dir;
+  AuditLog a(dir.file("a.jsonl"), ""), b(dir.file("b.jsonl"), "");
+  BOOST_TEST(a.stream().rfind("hub-", 0) == 0u);
+  BOOST_TEST(a.stream() != b.stream());
+}
+
+BOOST_AUTO_TEST_CASE(the_tailer_hands_over_whole_lines_only_and_in_order) {
+  testing::TempDir dir;
+  const auto path = dir.file("audit.jsonl");
+  std::mutex m;
+  std::vector<std::string> lines;
+  AuditTailer tailer(path, [&](std::string_view l) {
+    std::lock_guard lock(m);
+    lines.emplace_back(l);
+  });
+  std::ofstream out(path, std::ios::app);
+  out << "{\"a\":1}\n{\"b\":" << std::flush;
+  tailer.drain();
+  {
+    std::lock_guard lock(m);
+    BOOST_TEST(lines == (std::vector<std::string>{"{\"a\":1}"}));
+  }
+  out << "2}\n" << std::flush;
+  tailer.drain();
+  std::lock_guard lock(m);
+  BOOST_TEST(lines == (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}"}));
+  BOOST_TEST(tailer.backlog() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
