@@ -1,6 +1,7 @@
 #include "broker/harness_commands.hpp"
 
 #include "broker/plugin_options.hpp"
+#include "common/json_read.hpp"
 
 namespace flexhil::broker {
 
@@ -16,7 +17,7 @@ bool is_plain_segment(const std::string& s) {
 
 std::optional<HarnessCommand> parse_harness_command(std::string_view topic, std::string_view payload,
                                                     std::string* error) {
-  const Json j = Json::parse(payload.begin(), payload.end(), nullptr, false);
+  const Json j = parse_json_or_discarded(payload);  // nesting bounded: nothing recursive sees a deep value
   if (j.is_discarded() || !j.is_object()) return fail(error, "payload is not a JSON object");
   if (!j.contains("device") || !j["device"].is_string() || j["device"].get<std::string>().empty())
     return fail(error, "missing \"device\" (string)");

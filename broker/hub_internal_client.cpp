@@ -3,6 +3,7 @@
 #include <mqtt/async_client.h>
 
 #include "common/error.hpp"
+#include "common/json_read.hpp"
 
 namespace flexhil::broker {
 
@@ -16,7 +17,7 @@ struct HubInternalClient::Impl {
 
   void on_message(const mqtt::const_message_ptr& msg) {
     if (msg->get_topic() != kAuditTopic) return;
-    Json event = Json::parse(msg->get_payload_str(), nullptr, /*allow_exceptions=*/false);
+    Json event = parse_json_or_discarded(msg->get_payload_str());
     if (!event.is_object() || !event.contains("kind")) {
       // The plugin is ours, so this is a bug there; keep it visible in the capture.
       Json bad = make_event("hub_error");

@@ -51,6 +51,10 @@ struct ReportInput {
   bool passed = false;
   int exit_code = 0;                // 0 passed, 1 findings, 2 config, 3 infrastructure
   std::string exit_reason;          // one line: "completed", "interrupted (SIGINT)", "hub did not start: …"
+  // `flexhil validate --allow-partial` of an incomplete capture (no run_end, or counts that do not
+  // match): the verdict stands but covers only what was recorded.
+  bool partial = false;
+  std::string capture_problem;      // why the capture is incomplete (empty when complete)
 
   std::vector<std::string> devices;            // device ids under test
   std::vector<Json> events;                    // as in capture.jsonl (seq, mono_ns, wall, kind, …)
