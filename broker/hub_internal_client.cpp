@@ -3,6 +3,7 @@
 #include <mqtt/async_client.h>
 
 #include "common/error.hpp"
+#include "common/event_view.hpp"
 #include "common/json_read.hpp"
 
 namespace flexhil::broker {
@@ -18,7 +19,7 @@ struct HubInternalClient::Impl {
   void on_message(const mqtt::const_message_ptr& msg) {
     if (msg->get_topic() != kAuditTopic) return;
     Json event = parse_json_or_discarded(msg->get_payload_str());
-    if (!event.is_object() || !event.contains("kind")) {
+    if (!event.is_object() || EventView(event).kind().empty()) {
       // The plugin is ours, so this is a bug there; keep it visible in the capture.
       Json bad = make_event("hub_error");
       bad["detail"] = "malformed audit message from the plugin";
