@@ -170,6 +170,12 @@ BOOST_AUTO_TEST_CASE(sigint_stops_every_part_and_still_writes_the_report) {
   BOOST_TEST(fs::exists(dir.file("summary.json")));
   BOOST_TEST(slurp(dir.file("capture.jsonl")).find("\"reason\":\"interrupted (signal 2)\"") != std::string::npos);
   BOOST_TEST(processes_mentioning(out) == 0);  // nothing of the run survives
+  // An interrupted run still ends its capture with run_end and exact counts: `validate` judges it
+  // as complete (exit 0 or 1, never 3 INCOMPLETE) even though hub events kept coming meanwhile.
+  const auto [vcode, vout] =
+      run_flexhil("validate " + dir.file("capture.jsonl") + " --scenario " + testing::source_dir() + "/scenarios/demo.toml");
+  BOOST_TEST((vcode == 0 || vcode == 1), vout);
+  BOOST_TEST(vout.find("INCOMPLETE") == std::string::npos, vout);
 }
 
 BOOST_AUTO_TEST_CASE(hub_that_cannot_start_exits_3_and_still_writes_the_report) {
