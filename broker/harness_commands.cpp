@@ -1,6 +1,7 @@
 #include "broker/harness_commands.hpp"
 
 #include "broker/plugin_options.hpp"
+#include "common/json_read.hpp"
 
 namespace flexhil::broker {
 
@@ -16,7 +17,7 @@ bool is_plain_segment(const std::string& s) {
 
 std::optional<HarnessCommand> parse_harness_command(std::string_view topic, std::string_view payload,
                                                     std::string* error) {
-  const Json j = Json::parse(payload.begin(), payload.end(), nullptr, false);
+  const Json j = parse_json_or_discarded(payload);  // nesting bounded: nothing recursive sees a deep value
   if (j.is_discarded() || !j.is_object()) return fail(error, "payload is not a JSON object");
   if (topic == internal_topics::command_ping) {
     if (!j.contains("id") || !j["id"].is_number_integer()) return fail(error, "\"id\" must be an integer");

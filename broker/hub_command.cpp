@@ -12,6 +12,7 @@
 #include "broker/hub_process.hpp"
 #include "broker/registry.hpp"
 #include "common/error.hpp"
+#include "common/event_view.hpp"
 #include "common/net.hpp"
 #include "common/event.hpp"
 #include "common/signals.hpp"
@@ -81,7 +82,7 @@ int run_hub(const HubArgs& args) {
   CaptureWriter capture(out_dir + "/capture.jsonl");
   std::mutex print_mutex;
   capture.add_listener([&](const Json& event) {
-    if (event.value("kind", "") == "pong") return;  // the once-a-second liveness answer is not news
+    if (EventView(event).kind() == "pong") return;  // the once-a-second liveness answer is not news
     const auto line = broker::describe_event(event);
     std::lock_guard lock(print_mutex);
     std::cout << line << '\n' << std::flush;

@@ -2,15 +2,14 @@
 
 #include <sstream>
 
+#include "common/event_view.hpp"
+
 namespace flexhil::broker {
 
 namespace {
 
-std::string str(const Json& e, const char* key) {
-  const auto it = e.find(key);
-  if (it == e.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
+// Any field as display text (strings as they are, other values as JSON): common/event_view.hpp.
+std::string str(const Json& e, const char* key) { return EventView(e).display(key); }
 
 // "2026-11-26T09:12:01.123456Z" -> "09:12:01"
 std::string clock_of(const Json& e) {
@@ -42,7 +41,7 @@ std::string describe_event(const Json& e) {
     if (const auto d = str(e, "detail"); !d.empty()) out << " — " << d;
   } else if (kind == "publish") {
     out << ' ' << str(e, "device") << ' ' << str(e, "topic") << ' ' << str(e, "size") << " B qos " << str(e, "qos")
-        << (e.value("retain", false) ? " retain" : "") << ' ' << verdict_with_reason(e, "accepted");
+        << (EventView(e).flag("retain") ? " retain" : "") << ' ' << verdict_with_reason(e, "accepted");
   } else if (kind == "subscribe") {
     out << ' ' << str(e, "device") << ' ' << str(e, "topic") << " qos " << str(e, "qos") << ' '
         << verdict_with_reason(e, "granted");
@@ -51,10 +50,12 @@ std::string describe_event(const Json& e) {
     if (const auto d = str(e, "detail"); !d.empty()) out << " (" << d << ")";
   } else {
     // Everything else: the device first, then the remaining fields compactly.
-    Json rest = e;
-    for (const char* k : {"kind", "wall", "mono_ns", "seq", "device", "payload_b64"}) rest.erase(k);
-    if (e.contains("device")) out << ' ' << str(e, "device");
-    if (!rest.empty()) out << ' ' << rest.dump();
+    if (EventView(e).has("device")) out << ' ' << str(e, "device");
+    if (e.is_object()) {
+      Json rest = e;
+      for (const char* k : {"kind", "wall", "mono_ns", "seq", "device", "payload_b64"}) rest.erase(k);
+      if (!rest.empty()) out << ' ' << rest.dump(-1, ' ', false, Json::error_handler_t::replace);
+    }
   }
   return out.str();
 }

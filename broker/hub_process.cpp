@@ -20,6 +20,7 @@
 #include "broker/tls_probe.hpp"
 #include "certs/pki.hpp"
 #include "common/capture_accountant.hpp"
+#include "common/json_read.hpp"
 #include "common/error.hpp"
 #include "common/private_file.hpp"
 #include "common/net.hpp"
@@ -373,7 +374,7 @@ std::string HubProcess::Impl::wait_ready() {
 }
 
 void HubProcess::Impl::on_audit_line(std::string_view line) {
-  Json event = Json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+  Json event = parse_json_or_discarded(line);  // bounded depth, like every JSON we read
   if (!event.is_object() || !event.contains("kind")) {
     // The plugin is ours, so this is a bug there or a torn write; keep it visible in the capture
     // (the src_seq gap it leaves is reported by the accountant too).

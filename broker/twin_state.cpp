@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "common/json_read.hpp"
+
 namespace flexhil::broker {
 
 TwinState::TwinState(Json desired, Json reported)
@@ -34,7 +36,7 @@ Json TwinState::document() const {
 TwinState::PatchResult TwinState::patch_reported(std::string_view payload) {
   PatchResult res;
   res.version = reported_version_;
-  Json patch = Json::parse(payload.begin(), payload.end(), nullptr, /*allow_exceptions*/ false);
+  Json patch = parse_json_or_discarded(payload);  // nesting bounded (common/json_read.hpp)
   if (patch.is_discarded()) {
     res.status = 400;
     res.error = "reported patch is not valid JSON";

@@ -1,6 +1,6 @@
 #pragma once
 // "3600", "90s", "30m", "1h", "7d" -> seconds (nullopt when malformed, zero or negative).
-// Used by `flexhil certs sas --ttl`.
+// Used by `flexhil certs sas --ttl`; the units are those of common/duration.hpp, in whole numbers.
 #include <chrono>
 #include <optional>
 #include <string_view>

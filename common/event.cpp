@@ -6,12 +6,14 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <system_error>
 
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "common/error_barrier.hpp"
+#include "common/json_read.hpp"
 
 namespace flexhil {
 
@@ -152,22 +154,42 @@ std::vector<Json> MemorySink::events() const {
   return events_;
 }
 
-std::vector<Json> read_capture(const std::string& path) {
-  std::ifstream in(path);
+CaptureRead read_capture_file(const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) throw ConfigError({path, 0, 0}, "no such capture file");
+  if (std::filesystem::is_directory(status))
+    throw ConfigError({path, 0, 0}, "is a directory, not a capture file (give the run's capture.jsonl)");
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError({path, 0, 0}, "cannot open capture file");
-  std::vector<Json> events;
+  CaptureRead read;
   std::string line;
   int number = 0;
   while (std::getline(in, line)) {
     ++number;
+    const bool last_without_newline = in.eof();
     if (line.empty()) continue;
-    try {
-      events.push_back(Json::parse(line));
-    } catch (const Json::parse_error& e) {
-      throw ConfigError({path, number, static_cast<int>(e.byte)}, std::string("malformed event: ") + e.what());
+    auto r = read_json(line);
+    if (!r.ok()) {
+      // The writer ends every event with a newline: an unparsable last line without one is an
+      // event cut off mid-write (a killed run), not a malformed capture.
+      if (last_without_newline) {
+        read.truncated_line = number;
+        break;
+      }
+      throw ConfigError({path, number, static_cast<int>(r.error_offset) + 1}, "malformed event: " + r.error);
     }
+    if (!r.value->is_object())
+      throw ConfigError({path, number, 1}, std::string("malformed event: a JSON ") + r.value->type_name() +
+                                               ", not an object");
+    read.events.push_back(std::move(*r.value));
   }
-  return events;
+  if (in.bad()) throw ConfigError({path, number, 0}, "cannot read capture file");
+  if (read.events.empty() && !read.truncated_line)
+    throw ConfigError({path, 0, 0}, "empty capture: no events (the run did not start?)");
+  return read;
 }
+
+std::vector<Json> read_capture(const std::string& path) { return read_capture_file(path).events; }
 
 }  // namespace flexhil

@@ -72,7 +72,17 @@ class MemorySink final : public EventSink {
   std::vector<Json> events_;
 };
 
-// Reads a capture.jsonl back; a malformed line is reported with its line number via ConfigError.
+struct CaptureRead {
+  std::vector<Json> events;  // in file (= seq) order
+  int truncated_line = 0;    // line number of an unfinished last event (cut off mid-write), or 0
+};
+
+// Reads a capture.jsonl back. Throws ConfigError (file:line:col, exit 2) for a missing file, a
+// directory, an empty capture, and a line that is not one JSON object within the bounds of
+// common/json_read.hpp (nesting, number range). An unparsable last line WITHOUT a newline is an
+// event cut off mid-write: it is dropped and reported in truncated_line instead.
+CaptureRead read_capture_file(const std::string& path);
+// The events of read_capture_file().
 std::vector<Json> read_capture(const std::string& path);
 
 }  // namespace flexhil

@@ -222,19 +222,4 @@ void TomlTable::finish() const {
   }
 }
 
-std::optional<double> parse_duration_seconds(std::string_view text) {
-  double value = 0;
-  const char* begin = text.data();
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(begin, end, value);
-  if (ec != std::errc() || ptr == begin || !std::isfinite(value)) return std::nullopt;
-  std::string_view unit(ptr, static_cast<std::size_t>(end - ptr));
-  if (unit.empty() || unit == "s") return value;
-  if (unit == "ms") return value / 1000.0;
-  if (unit == "us") return value / 1e6;
-  if (unit == "m" || unit == "min") return value * 60.0;
-  if (unit == "h") return value * 3600.0;
-  return std::nullopt;
-}
-
 }  // namespace flexhil

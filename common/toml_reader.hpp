@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/duration.hpp"
 #include "common/error.hpp"
 
 namespace flexhil {
@@ -78,7 +79,5 @@ class TomlTable {
   std::set<std::string, std::less<>> known_;
 };
 
-// "2s" -> 2.0, "250ms" -> 0.25, "1.5m" -> 90, "1h" -> 3600; nullopt when malformed.
-std::optional<double> parse_duration_seconds(std::string_view text);
 
 }  // namespace flexhil

@@ -10,22 +10,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/event_view.hpp"
+
 namespace flexhil::metrics {
 
 namespace {
 
 using Labels = std::map<std::string, std::string>;
-
-std::string text_field(const Json& e, const char* key) {
-  const auto it = e.find(key);
-  return it != e.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::int64_t int_field(const Json& e, const char* key) {
-  const auto it = e.find(key);
-  if (it == e.end() || !it->is_number()) return 0;
-  return it->is_number_integer() ? it->get<std::int64_t>() : static_cast<std::int64_t>(it->get<double>());
-}
 
 std::string_view severity_name(rules::Severity s) {
   switch (s) {
@@ -48,10 +39,6 @@ std::vector<double> interval_buckets(const std::vector<double>& expected_periods
 }
 
 const std::vector<double> latency_buckets = {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120};
-
-bool is_telemetry_topic(const std::string& topic) {
-  return topic.rfind("devices/", 0) == 0 && topic.find("/messages/events/") != std::string::npos;
-}
 
 }  // namespace
 
@@ -244,28 +231,29 @@ void RunMetrics::set_connected(const std::string& device, bool connected) {
   if (device_labels_) families_->device_connected.Add({{"device", device}}).Set(connected ? 1 : 0);
 }
 
-void RunMetrics::on_event(const Json& e) {
-  if (!e.is_object()) return;
+void RunMetrics::on_event(const Json& ev) {
+  if (!ev.is_object()) return;
   auto& f = *families_;
-  const std::string kind = text_field(e, "kind");
+  const EventView e(ev);
+  const std::string kind = e.string("kind");
   f.events.Add({{"kind", kind.empty() ? "unknown" : kind}}).Increment();
-  const std::string device = text_field(e, "device");
+  const std::string device = e.string("device");
   if (kind == "publish") {
     const auto labels = device_label(device);
     f.messages.Add(labels).Increment();
-    double size = static_cast<double>(int_field(e, "size"));
-    if (!e.contains("size")) {
+    double size = static_cast<double>(std::max<std::int64_t>(0, e.integer("size").value_or(0)));
+    if (!e.has("size")) {
       std::string payload;
-      if (base64_decode(text_field(e, "payload_b64"), payload)) size = static_cast<double>(payload.size());
+      if (base64_decode(e.text("payload_b64"), payload)) size = static_cast<double>(payload.size());
     }
     f.bytes.Add(labels).Increment(size);
-    const std::string verdict = text_field(e, "verdict");
+    const auto verdict = e.text("verdict");
     if (!verdict.empty() && verdict != "accepted") {
       f.rejected.Add(labels).Increment();
       return;
     }
-    if (!is_telemetry_topic(text_field(e, "topic"))) return;
-    const std::int64_t mono = int_field(e, "mono_ns");
+    if (!is_telemetry(e)) return;
+    const std::int64_t mono = e.mono_ns();
     std::optional<double> interval;
     {
       std::lock_guard lock(mutex_);
@@ -276,11 +264,11 @@ void RunMetrics::on_event(const Json& e) {
     }
     if (interval) f.publish_interval.Add(labels, f.interval_buckets).Observe(*interval);
   } else if (kind == "connect") {
-    const std::string verdict = text_field(e, "verdict");
+    const std::string verdict = e.string("verdict");
     f.connects.Add({{"verdict", verdict.empty() ? "unknown" : verdict}}).Increment();
     if (verdict == "accepted") set_connected(device, true);
   } else if (kind == "disconnect") {
-    const std::string reason = text_field(e, "reason");
+    const std::string reason = e.string("reason");
     f.disconnects.Add({{"reason", reason.empty() ? "unknown" : reason}}).Increment();
     set_connected(device, false);
     // The next message after a reconnect is not a cadence interval.

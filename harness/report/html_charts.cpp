@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <set>
 
-#include "harness/report/json_access.hpp"
+#include "common/event_view.hpp"
 #include "harness/report/labels.hpp"
 #include "harness/report/markup_escape.hpp"
 #include "harness/report/svg_plot.hpp"
@@ -56,7 +56,7 @@ std::string timeline_svg(const ReportInput& input, const RunStats& stats) {
     if (!id.empty() && std::find(rows.begin(), rows.end(), id) == rows.end()) rows.push_back(id);
   bool harness_row = false;
   for (const auto& e : input.events) {
-    const auto kind = field_view(e, "kind");
+    const auto kind = EventView(e).text("kind");
     if (kind == "action" || kind == "plc_fault" || kind == "tls_failure") harness_row = true;
   }
   // A scale test has hundreds of devices: a lane each would make a page nobody scrolls through.
@@ -82,23 +82,23 @@ std::string timeline_svg(const ReportInput& input, const RunStats& stats) {
   std::string markers;  // connects, refusals, disconnects, harness events: few, each with a tooltip
   std::size_t markers_drawn = 0;
   for (const auto& e : input.events) {
-    const auto kind = field_view(e, "kind");
+    const auto kind = EventView(e).text("kind");
     const bool harness_event = kind == "action" || kind == "plc_fault" || kind == "tls_failure";
-    const std::string device = harness_event ? "" : field_string(e, "device");
+    const std::string device = harness_event ? "" : EventView(e).string("device");
     if (device.empty() && !harness_event) continue;  // PLC value changes, run markers: not traffic
     const auto it = row_of.find(device);
     if (it == row_of.end()) continue;
     const double px = x(event_seconds(e, stats.first_mono_ns, input.time_scale));
     const double py = row_y(it->second);
     if (kind == "publish") {
-      (field_view(e, "verdict", "accepted") == "accepted" ? marks[it->second].publish_ok
+      (EventView(e).text("verdict", "accepted") == "accepted" ? marks[it->second].publish_ok
                                                             : marks[it->second].publish_bad)
           .push_back({px, py});
       continue;
     }
     if (markers_drawn > 4000) continue;  // a reconnect storm must not make the page unusable
     const std::string tip = "<title>" + escape_markup(summarize_event(e)) + "</title>";
-    if (kind == "connect" && field_string(e, "verdict") == "accepted") {
+    if (kind == "connect" && EventView(e).string("verdict") == "accepted") {
       markers += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" class=\"tl-connect-accepted\">{}</circle>",
                              px, py, tip);
     } else if (kind == "connect") {

@@ -60,6 +60,10 @@ struct ReportInput {
     if (passed) return "passed";
     return exit_code == 2 || exit_code == 3 ? "error" : "failed";
   }
+  // `flexhil validate --allow-partial` of an incomplete capture (no run_end, or counts that do not
+  // match): the verdict stands but covers only what was recorded.
+  bool partial = false;
+  std::string capture_problem;      // why the capture is incomplete (empty when complete)
 
   std::vector<std::string> devices;            // device ids under test
   std::vector<Json> events;                    // as in capture.jsonl (seq, mono_ns, wall, kind, …)

@@ -2,62 +2,54 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <fmt/format.h>
 #include <set>
 
-#include "harness/report/json_access.hpp"
+#include "common/event_view.hpp"
+#include "common/json_scan.hpp"
 
 namespace flexhil::report {
 
 namespace {
 
 std::uint64_t payload_size(const Json& e) {
-  if (const auto size = field_number(e, "size")) return static_cast<std::uint64_t>(*size);
+  if (const auto size = EventView(e).number("size")) return static_cast<std::uint64_t>(*size);
   std::string decoded;
-  if (base64_decode(field_view(e, "payload_b64"), decoded)) return decoded.size();
+  if (base64_decode(EventView(e).text("payload_b64"), decoded)) return decoded.size();
   return 0;
 }
 
-bool is_telemetry_topic(std::string_view topic) {
-  return topic.rfind("devices/", 0) == 0 && topic.find("/messages/events/") != std::string::npos;
-}
-
+// PLC values in plc_change events: numbers, booleans, numeric strings.
 std::optional<double> number_of(const Json& v) {
   if (v.is_number()) return v.get<double>();
   if (v.is_boolean()) return v.get<bool>() ? 1.0 : 0.0;
-  if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
-    if (s.empty()) return std::nullopt;
-    char* end = nullptr;
-    const double d = std::strtod(s.c_str(), &end);
-    // Whole string must be the number (surrounding blanks tolerated, as Flexy pads some formats).
-    while (end && *end == ' ') ++end;
-    if (end == s.c_str() || (end && *end != '\0') || !std::isfinite(d)) return std::nullopt;
-    return d;
-  }
+  if (v.is_string()) return number_from_text(v.get_ref<const std::string&>());
   return std::nullopt;
 }
 
-std::optional<double> find_tag(const Json& j, std::string_view tag, int depth) {
-  if (depth > 8) return std::nullopt;
-  if (j.is_object()) {
-    const auto it = j.find(std::string(tag));
-    if (it != j.end()) {
-      if (auto v = number_of(*it)) return v;
-      if (it->is_object() && it->contains("value")) return number_of((*it)["value"]);
+// Depth-first: the first member named `tag` (or its "value" member), or a {"name": tag,
+// "value": v} entry. The scanner bounds the depth of what it returns.
+std::optional<double> find_tag(const JsonNode& n, std::string_view tag) {
+  if (n.type == JsonNode::Type::object) {
+    for (const auto& [key, child] : n.members) {
+      if (key != tag) continue;
+      if (auto v = node_number(child)) return v;
+      if (child.type == JsonNode::Type::object)
+        for (const auto& [k, inner] : child.members)
+          if (k == "value") return node_number(inner);
     }
-    const auto name = j.find("name");
-    if (name != j.end() && name->is_string() && name->get<std::string>() == tag &&
-        j.contains("value"))
-      return number_of(j["value"]);
-    for (const auto& [key, child] : j.items()) {
-      if (child.is_structured())
-        if (auto v = find_tag(child, tag, depth + 1)) return v;
+    const JsonNode* name = nullptr;
+    const JsonNode* value = nullptr;
+    for (const auto& [key, child] : n.members) {
+      if (key == "name" && !name) name = &child;
+      if (key == "value" && !value) value = &child;
     }
-  } else if (j.is_array()) {
-    for (const auto& child : j)
-      if (auto v = find_tag(child, tag, depth + 1)) return v;
+    if (name && value && name->type == JsonNode::Type::string && name->text == tag) return node_number(*value);
+    for (const auto& [key, child] : n.members)
+      if (auto v = find_tag(child, tag)) return v;
+  } else if (n.type == JsonNode::Type::array) {
+    for (const auto& child : n.items)
+      if (auto v = find_tag(child, tag)) return v;
   }
   return std::nullopt;
 }
@@ -84,20 +76,20 @@ RunStats compute_stats(const std::vector<Json>& events) {
   std::optional<std::int64_t> run_start;
   std::int64_t earliest = 0;
   for (const auto& e : events) {
-    const std::string_view kind = field_view(e, "kind", "?");
-    const std::int64_t mono = field_int(e, "mono_ns");
+    const std::string_view kind = EventView(e).text("kind", "?");
+    const std::int64_t mono = EventView(e).integer("mono_ns").value_or(0);
     ++stats.events_by_kind[std::string(kind)];
     if (kind == "run_start" && !run_start) run_start = mono;
     if (mono > 0 && (earliest == 0 || mono < earliest)) earliest = mono;
     stats.last_mono_ns = std::max(stats.last_mono_ns, mono);
-    const std::string device = field_string(e, "device");
+    const std::string device = EventView(e).string("device");
     if (kind == "publish") {
       auto& d = stats.devices[device];
       ++d.messages;
       d.bytes += payload_size(e);
-      if (field_view(e, "verdict", "accepted") != "accepted") ++d.refused_publishes;
+      if (EventView(e).text("verdict", "accepted") != "accepted") ++d.refused_publishes;
     } else if (kind == "connect") {
-      const std::string verdict = field_string(e, "verdict", "unknown");
+      const std::string verdict = EventView(e).string("verdict", "unknown");
       ++stats.connect_verdicts[verdict];
       auto& d = stats.devices[device];
       if (verdict == "accepted")
@@ -114,7 +106,7 @@ RunStats compute_stats(const std::vector<Json>& events) {
 }
 
 double event_seconds(const Json& e, std::int64_t origin_ns, double time_scale) {
-  return static_cast<double>(field_int(e, "mono_ns") - origin_ns) / 1e9 * time_scale;
+  return static_cast<double>(EventView(e).integer("mono_ns").value_or(0) - origin_ns) / 1e9 * time_scale;
 }
 
 std::map<std::string, std::vector<double>> publish_intervals(const std::vector<Json>& events,
@@ -122,11 +114,11 @@ std::map<std::string, std::vector<double>> publish_intervals(const std::vector<J
   std::map<std::string, std::vector<double>> intervals;
   std::map<std::string, std::int64_t> last;
   for (const auto& e : events) {
-    if (field_view(e, "kind") != "publish") continue;
-    if (field_view(e, "verdict", "accepted") != "accepted") continue;
-    if (!is_telemetry_topic(field_view(e, "topic"))) continue;
-    const std::string device = field_string(e, "device");
-    const std::int64_t mono = field_int(e, "mono_ns");
+    if (EventView(e).text("kind") != "publish") continue;
+    if (EventView(e).text("verdict", "accepted") != "accepted") continue;
+    if (!is_telemetry(EventView(e))) continue;
+    const std::string device = EventView(e).string("device");
+    const std::int64_t mono = EventView(e).integer("mono_ns").value_or(0);
     const auto it = last.find(device);
     if (it != last.end() && mono >= it->second)
       intervals[device].push_back(static_cast<double>(mono - it->second) / 1e9 * time_scale);
@@ -136,28 +128,30 @@ std::map<std::string, std::vector<double>> publish_intervals(const std::vector<J
 }
 
 std::optional<double> published_value(std::string_view payload, std::string_view tag) {
-  const Json j = Json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return std::nullopt;
-  return find_tag(j, tag, 0);
+  const JsonScan scan = scan_json(payload);
+  if (!scan.root) return std::nullopt;
+  return find_tag(*scan.root, tag);
 }
 
 TagSeries tag_series(const std::vector<Json>& events, std::string_view tag, std::string_view point,
                      std::int64_t origin_ns, double time_scale) {
   TagSeries series;
   for (const auto& e : events) {
-    const std::string_view kind = field_view(e, "kind");
+    const std::string_view kind = EventView(e).text("kind");
     if (kind == "plc_change") {
-      if (field_view(e, "point") != point || !e.contains("new")) continue;
+      const EventView v(e);
+      const Json* now = v.field("new");
+      if (v.text("point") != point || !now) continue;
       const double t = event_seconds(e, origin_ns, time_scale);
-      if (series.plc.empty() && e.contains("old"))
-        if (auto old = number_of(e["old"])) series.plc.push_back({std::max(0.0, t), *old});
-      if (auto v = number_of(e["new"])) series.plc.push_back({t, *v});
+      if (const Json* before = v.field("old"); series.plc.empty() && before)
+        if (auto old = number_of(*before)) series.plc.push_back({std::max(0.0, t), *old});
+      if (auto value = number_of(*now)) series.plc.push_back({t, *value});
     } else if (kind == "publish") {
-      if (field_view(e, "verdict", "accepted") != "accepted") continue;
+      if (EventView(e).text("verdict", "accepted") != "accepted") continue;
       std::string payload;
-      if (!base64_decode(field_view(e, "payload_b64"), payload)) continue;
+      if (!base64_decode(EventView(e).text("payload_b64"), payload)) continue;
       if (auto v = published_value(payload, tag))
-        series.published[field_string(e, "device")].push_back(
+        series.published[EventView(e).string("device")].push_back(
             {event_seconds(e, origin_ns, time_scale), *v});
     }
   }
@@ -170,17 +164,18 @@ std::vector<std::pair<std::string, std::string>> infer_plotted_tags(const std::v
   std::vector<std::string> payload_keys;  // numeric top-level keys of telemetry, first seen first
   std::set<std::string> seen_points, seen_keys;
   for (const auto& e : events) {
-    const std::string_view kind = field_view(e, "kind");
+    const std::string_view kind = EventView(e).text("kind");
     if (kind == "plc_change") {
-      const std::string point(field_view(e, "point"));
+      const std::string point(EventView(e).text("point"));
       if (!point.empty() && seen_points.insert(point).second) points.push_back(point);
-    } else if (kind == "publish" && is_telemetry_topic(field_view(e, "topic")) && seen_keys.size() < 64) {
+    } else if (is_telemetry(EventView(e)) && seen_keys.size() < 64) {
       std::string payload;
-      if (!base64_decode(field_view(e, "payload_b64"), payload)) continue;
-      const Json j = Json::parse(payload, nullptr, false);
-      if (!j.is_object()) continue;
-      for (const auto& [key, value] : j.items())
-        if (number_of(value) && !value.is_boolean() && seen_keys.insert(key).second) payload_keys.push_back(key);
+      if (!base64_decode(EventView(e).text("payload_b64"), payload)) continue;
+      const JsonScan scan = scan_json(payload);
+      if (!scan.root || scan.root->type != JsonNode::Type::object) continue;
+      for (const auto& [key, value] : scan.root->members)
+        if (value.type != JsonNode::Type::boolean && node_number(value) && seen_keys.insert(key).second)
+          payload_keys.push_back(key);
     }
   }
   std::vector<std::pair<std::string, std::string>> tags;
@@ -195,29 +190,30 @@ std::vector<std::pair<std::string, std::string>> infer_plotted_tags(const std::v
 }
 
 std::string summarize_event(const Json& e) {
-  const std::string_view kind = field_view(e, "kind", "?");
-  std::string line = fmt::format("#{} {} {}", field_int(e, "seq"), short_time(field_string(e, "wall")), kind);
-  const std::string device = field_string(e, "device");
+  const std::string_view kind = EventView(e).text("kind", "?");
+  std::string line = fmt::format("#{} {} {}", EventView(e).integer("seq").value_or(0), short_time(EventView(e).string("wall")), kind);
+  const std::string device = EventView(e).string("device");
   if (!device.empty()) line += " " + device;
   if (kind == "publish") {
-    line += fmt::format(" {} {} B", field_string(e, "topic"), payload_size(e));
-    const std::string verdict = field_string(e, "verdict", "accepted");
+    line += fmt::format(" {} {} B", EventView(e).string("topic"), payload_size(e));
+    const std::string verdict = EventView(e).string("verdict", "accepted");
     if (verdict != "accepted") line += " " + verdict;
     std::string payload;
-    if (base64_decode(field_view(e, "payload_b64"), payload) && !payload.empty())
+    if (base64_decode(EventView(e).text("payload_b64"), payload) && !payload.empty())
       line += " " + truncated(payload, 120);
   } else if (kind == "connect") {
-    line += fmt::format(" {} {}", field_string(e, "auth"), field_string(e, "verdict"));
-    const std::string reason = field_string(e, "reason");
+    line += fmt::format(" {} {}", EventView(e).string("auth"), EventView(e).string("verdict"));
+    const std::string reason = EventView(e).string("reason");
     if (!reason.empty()) line += ": " + reason;
   } else if (kind == "plc_change") {
-    line += fmt::format(" {} {} → {}", field_string(e, "point"),
-                        e.contains("old") ? e["old"].dump() : "?", e.contains("new") ? e["new"].dump() : "?");
+    line += fmt::format(" {} {} → {}", EventView(e).string("point"),
+                        EventView(e).has("old") ? EventView(e).field("old")->dump() : "?",
+                        EventView(e).has("new") ? EventView(e).field("new")->dump() : "?");
   } else if (kind == "dut_console") {
-    line += " " + truncated(field_string(e, "line"), 160);
+    line += " " + truncated(EventView(e).string("line"), 160);
   } else {
     for (const char* key : {"topic", "reason", "detail", "action", "fault", "message"}) {
-      const std::string v = field_string(e, key);
+      const std::string v = EventView(e).string(key);
       if (!v.empty()) line += " " + truncated(v, 120);
     }
   }
@@ -229,7 +225,7 @@ std::string summarize_event(const Json& e) {
 
 std::map<std::uint64_t, const Json*> index_by_seq(const std::vector<Json>& events) {
   std::map<std::uint64_t, const Json*> index;
-  for (const auto& e : events) index[static_cast<std::uint64_t>(field_int(e, "seq"))] = &e;
+  for (const auto& e : events) index[static_cast<std::uint64_t>(EventView(e).integer("seq").value_or(0))] = &e;
   return index;
 }
 

@@ -35,8 +35,8 @@ RunStats compute_stats(const std::vector<Json>& events);
 // Seconds of event `e` since `origin_ns` (mono_ns), scaled to scenario seconds.
 double event_seconds(const Json& e, std::int64_t origin_ns, double time_scale);
 
-// Intervals between consecutive accepted publishes of each device (scenario seconds), only on
-// telemetry topics (devices/<id>/messages/events/…).
+// Intervals between consecutive accepted publishes of each device (scenario seconds), only of
+// telemetry (is_telemetry(), common/event_view.hpp).
 std::map<std::string, std::vector<double>> publish_intervals(const std::vector<Json>& events,
                                                              double time_scale);
 

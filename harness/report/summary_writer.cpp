@@ -18,6 +18,8 @@ std::string render_summary_json(const ReportInput& input) {
   j["verdict"] = input.verdict();
   j["exit_code"] = input.exit_code;
   j["exit_reason"] = input.exit_reason;
+  j["partial"] = input.partial;
+  if (input.partial) j["capture_problem"] = input.capture_problem;
 
   Json counts = {{"error", 0}, {"warning", 0}, {"info", 0}};
   Json findings = Json::array();

@@ -9,46 +9,46 @@ namespace flexhil::rules::detail {
 void connection_rules(Context& c) {
   std::map<std::string, std::size_t> subscriptions;  // per device, since its last connect
   for (const auto& ev : c.events) {
-    const auto kind = str(ev, "kind");
-    const auto device = str(ev, "device");
+    const auto kind = EventView(ev).kind();
+    const auto device = EventView(ev).string("device");
     if (kind == "connect") {
-      const auto verdict = str(ev, "verdict");
-      auto reason_id = str(ev, "reason_id");
-      const auto reason = str(ev, "reason");
+      const auto verdict = EventView(ev).string("verdict");
+      auto reason_id = EventView(ev).string("reason_id");
+      const auto reason = EventView(ev).string("reason");
       if (verdict == "refused") {
         if (reason_id.empty()) reason_id = "AUTH-REFUSED";
         c.findings.add(reason_id, device,
                        fmt::format("CONNECT refused with CONNACK {}: {}",
-                                   ev.contains("connack") ? ev["connack"].dump() : "5", reason),
-                       {seq_of(ev)});
+                                   EventView(ev).has("connack") ? EventView(ev).display("connack") : "5", reason),
+                       {EventView(ev).seq()});
       } else if (verdict == "accepted") {
         subscriptions[device] = 0;
         if (!reason_id.empty()) {
-          c.findings.add(reason_id, device, fmt::format("CONNECT accepted, but: {}", reason), {seq_of(ev)});
-        } else if (str(ev, "username_form") == "none") {
+          c.findings.add(reason_id, device, fmt::format("CONNECT accepted, but: {}", reason), {EventView(ev).seq()});
+        } else if (EventView(ev).string("username_form") == "none") {
           c.findings.add("AUTH-USERNAME-NO-API-VERSION", device,
-                         fmt::format("username '{}' carries no api-version", str(ev, "username")),
-                         {seq_of(ev)});
+                         fmt::format("username '{}' carries no api-version", EventView(ev).string("username")),
+                         {EventView(ev).seq()});
         }
       }
     } else if (kind == "tls_failure") {
       c.findings.add("TLS-HANDSHAKE-FAILED", "",
-                     fmt::format("TLS handshake from {} on the {} listener failed: {}", str(ev, "address"),
-                                 str(ev, "listener"), str(ev, "reason")),
-                     {seq_of(ev)});
+                     fmt::format("TLS handshake from {} on the {} listener failed: {}", EventView(ev).string("address"),
+                                 EventView(ev).string("listener"), EventView(ev).string("reason")),
+                     {EventView(ev).seq()});
     } else if (kind == "disconnect") {
-      const auto reason = str(ev, "reason");
+      const auto reason = EventView(ev).string("reason");
       if (reason != "client" && !reason.empty())
         c.findings.add("CONN-DISCONNECTED", device,
                        fmt::format("hub dropped the connection at {} (reason {}{}{})", fmt_s(c.t(ev)), reason,
-                                   str(ev, "detail").empty() ? "" : ": ", str(ev, "detail")),
-                       {seq_of(ev)});
+                                   EventView(ev).string("detail").empty() ? "" : ": ", EventView(ev).string("detail")),
+                       {EventView(ev).seq()});
     } else if (kind == "subscribe") {
       // The plugin disconnects on the 6th (verdict "disconnected", reason_id CONN-TOO-MANY-…).
-      if (++subscriptions[device] == 6 || str(ev, "reason_id") == "CONN-TOO-MANY-SUBSCRIPTIONS")
+      if (++subscriptions[device] == 6 || EventView(ev).string("reason_id") == "CONN-TOO-MANY-SUBSCRIPTIONS")
         c.findings.add("CONN-TOO-MANY-SUBSCRIPTIONS", device,
-                       fmt::format("6th subscription '{}' on one connection (IoT Hub allows 5)", str(ev, "topic")),
-                       {seq_of(ev)});
+                       fmt::format("6th subscription '{}' on one connection (IoT Hub allows 5)", EventView(ev).string("topic")),
+                       {EventView(ev).seq()});
     }
   }
 
@@ -57,7 +57,7 @@ void connection_rules(Context& c) {
     for (const auto& device : c.expect.devices) {
       const Json* first = nullptr;
       for (const auto& ev : c.events)
-        if (str(ev, "kind") == "connect" && str(ev, "verdict") == "accepted" && str(ev, "device") == device) {
+        if (EventView(ev).kind() == "connect" && EventView(ev).string("verdict") == "accepted" && EventView(ev).string("device") == device) {
           first = &ev;
           break;
         }
@@ -71,7 +71,7 @@ void connection_rules(Context& c) {
         c.findings.add("CONN-NOT-CONNECTED-WITHIN", device,
                        fmt::format("first connected after {} (expected within {})", fmt_s(c.t(*first)),
                                    fmt_s(*c.expect.connect_within_s)),
-                       {seq_of(*first)});
+                       {EventView(*first).seq()});
       }
     }
   }
@@ -80,18 +80,18 @@ void connection_rules(Context& c) {
   const double window = c.expect.reconnect_within_s;
   auto reconnected_within = [&](const std::string& device, double after, double until) -> const Json* {
     for (const auto& ev : c.events)
-      if (str(ev, "kind") == "connect" && str(ev, "verdict") == "accepted" && str(ev, "device") == device) {
+      if (EventView(ev).kind() == "connect" && EventView(ev).string("verdict") == "accepted" && EventView(ev).string("device") == device) {
         const double at = c.t(ev);
         if (at >= after && at <= until) return &ev;
       }
     return nullptr;
   };
   for (const auto& ev : c.events) {
-    const auto kind = str(ev, "kind");
+    const auto kind = EventView(ev).kind();
     std::vector<std::string> dropped;
-    if (kind == "disconnect" && str(ev, "reason") != "replaced") {
-      dropped.push_back(str(ev, "device"));
-    } else if (kind == "action" && str(ev, "action") == "broker-restart") {
+    if (kind == "disconnect" && EventView(ev).string("reason") != "replaced") {
+      dropped.push_back(EventView(ev).string("device"));
+    } else if (kind == "action" && EventView(ev).string("action") == "broker-restart") {
       for (const auto& [device, intervals] : c.connected)
         if (std::any_of(intervals.begin(), intervals.end(),
                         [&](const auto& iv) { return std::abs(iv.second - c.t(ev)) < 1e-9; }))
@@ -109,7 +109,7 @@ void connection_rules(Context& c) {
                                          fmt_s(at), fmt_s(c.t(*later) - at), fmt_s(window))
                            : fmt::format("dropped at {}, not reconnected in the remaining {} (expected within {})",
                                          fmt_s(at), fmt_s(c.end_t - at), fmt_s(window)),
-                     {seq_of(ev)});
+                     {EventView(ev).seq()});
     }
   }
 }
@@ -117,40 +117,37 @@ void connection_rules(Context& c) {
 void dut_rules(Context& c) {
   std::map<std::pair<std::string, std::string>, std::uint64_t> pending_methods;
   for (const auto& ev : c.events) {
-    const auto kind = str(ev, "kind");
-    const auto device = str(ev, "device");
-    // The runtime's own MQTT client and IO server log at error level too ("MQTT: connection
-    // lost", "Modbus slave … NOT OK"): those are consequences judged by CONN-/VALUE- rules.
-    if (kind == "dut_log" || kind == "dut_console") {
-      const auto text = kind == "dut_log" ? str(ev, "message") : str(ev, "line");
-      std::string lower = text;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-      if (const auto tls = ev.find("tls_file"); kind == "dut_log" && tls != ev.end() && tls->is_object()) {
+    const auto kind = EventView(ev).kind();
+    const auto device = EventView(ev).string("device");
+    // Judged on the structured fields the emulated Flexy sets, never on the log's wording:
+    // `publish_while_disconnected` marks a PUBLISH dropped while MQTT was not connected, and
+    // `source` says who logged ("program" = the BASIC program's LOGEVENT, "mqtt" / "io" = the
+    // runtime's own MQTT client and IO server, whose errors are consequences judged by the
+    // CONN-/VALUE- rules).
+    if (kind == "dut_log") {
+      const EventView e(ev);
+      const auto text = e.string("message");
+      if (const auto* tls = e.object("tls_file")) {
+        const EventView file(*tls);
         c.findings.add("DUT-TLS-FILE", device,
-                       fmt::format("{} {}: {} (first at {})", tls->value("parameter", ""), tls->value("file", ""),
-                                   tls->value("reason", ""), fmt_s(c.t(ev))),
-                       {seq_of(ev)});
+                       fmt::format("{} {}: {} (first at {})", file.text("parameter"), file.text("file"),
+                                   file.text("reason"), fmt_s(c.t(ev))),
+                       {e.seq()});
         continue;
       }
-      const auto flag = ev.find("publish_while_disconnected");
-      const bool flagged = flag != ev.end() && flag->is_boolean() && flag->get<bool>();
       // Levels: "error" or the Flexy's LOGEVENT number (1 = error).
-      const auto level = ev.find("level");
-      const bool error_level = level != ev.end() && ((level->is_string() && level->get<std::string>() == "error") ||
-                                                     (level->is_number() && level->get<double>() == 1));
-      if (flagged || (lower.find("publish") != std::string::npos &&
-                      (lower.find("not connected") != std::string::npos ||
-                       lower.find("disconnected") != std::string::npos)))
+      const bool error_level = e.text("level") == "error" || e.number("level") == 1.0;
+      const auto source = e.text("source", "program");
+      if (e.flag("publish_while_disconnected"))
         c.findings.add("CADENCE-PUBLISH-WHILE-DISCONNECTED", device,
                        fmt::format("publish attempted while disconnected at {}: {}", fmt_s(c.t(ev)), text),
-                       {seq_of(ev)});
-      else if (kind == "dut_log" && error_level && text.rfind("MQTT", 0) != 0 && text.rfind("Modbus", 0) != 0)
-        c.findings.add("DUT-RUNTIME-ERROR", device, fmt::format("at {}: {}", fmt_s(c.t(ev)), text), {seq_of(ev)});
+                       {e.seq()});
+      else if (error_level && source == "program")
+        c.findings.add("DUT-RUNTIME-ERROR", device, fmt::format("at {}: {}", fmt_s(c.t(ev)), text), {e.seq()});
     } else if (kind == "method_request") {
-      pending_methods[{device, str(ev, "rid")}] = seq_of(ev);
+      pending_methods[{device, EventView(ev).string("rid")}] = EventView(ev).seq();
     } else if (kind == "method_response") {
-      pending_methods.erase({device, str(ev, "rid")});
+      pending_methods.erase({device, EventView(ev).string("rid")});
     }
   }
   for (const auto& [key, seq] : pending_methods)

@@ -11,9 +11,10 @@
 #include <vector>
 
 #include "common/event.hpp"
+#include "common/event_view.hpp"
 #include "harness/rules/expectations.hpp"
 #include "harness/rules/finding.hpp"
-#include "harness/rules/json_scan.hpp"
+#include "common/json_scan.hpp"
 
 namespace flexhil::rules::detail {
 
@@ -70,10 +71,7 @@ struct Context {
   const TagExpectation* tag(const std::string& name) const;
 };
 
-// Helpers shared by the rule families.
-std::string str(const Json& ev, const char* key);
-std::uint64_t seq_of(const Json& ev);
-std::optional<double> number_from_text(std::string_view text);  // whole text is a number
+// Helpers shared by the rule families (event fields: common/event_view.hpp).
 std::string fmt_s(double seconds);                              // "12.345 s"
 
 void connection_rules(Context& c);  // AUTH-…, TLS-…, CONN-…
@@ -87,10 +85,4 @@ void dut_rules(Context& c);         // DUT-…, METHOD-…, CADENCE-PUBLISH-WHIL
 // HARNESS-… from every event of the capture (also those after run_end).
 void harness_rules(Context& c, const std::vector<Json>& all_events);
 
-}  // namespace flexhil::rules::detail
-
-namespace flexhil::rules::detail {
-// `devices/{id}/messages/events/` (or `devices/{d}/modules/{m}/messages/events/` for "d/m").
-std::string telemetry_prefix(const std::string& device);
-bool is_telemetry_topic(const std::string& device, const std::string& topic);
 }  // namespace flexhil::rules::detail

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "common/event_view.hpp"
 #include "harness/rules/catalogue.hpp"
 #include "harness/rules/context.hpp"
 #include "harness/rules/fault_attribution.hpp"
@@ -13,43 +14,7 @@
 namespace flexhil::rules {
 namespace detail {
 
-std::string str(const Json& ev, const char* key) {
-  const auto it = ev.find(key);
-  if (it == ev.end() || !it->is_string()) return {};
-  return it->get<std::string>();
-}
-
-std::uint64_t seq_of(const Json& ev) {
-  const auto it = ev.find("seq");
-  return it != ev.end() && it->is_number_unsigned() ? it->get<std::uint64_t>()
-         : it != ev.end() && it->is_number_integer() ? static_cast<std::uint64_t>(it->get<std::int64_t>())
-                                                     : 0;
-}
-
-std::optional<double> number_from_text(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  if (text.empty()) return std::nullopt;
-  if (text.front() == '+') text.remove_prefix(1);
-  double v = 0;
-  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 std::string fmt_s(double seconds) { return fmt::format("{:.3f} s", seconds); }
-
-std::string telemetry_prefix(const std::string& device) {
-  const auto slash = device.find('/');
-  if (slash == std::string::npos) return "devices/" + device + "/messages/events/";
-  return "devices/" + device.substr(0, slash) + "/modules/" + device.substr(slash + 1) +
-         "/messages/events/";
-}
-
-bool is_telemetry_topic(const std::string& device, const std::string& topic) {
-  const std::string prefix = telemetry_prefix(device);
-  return topic.rfind(prefix, 0) == 0 || topic == prefix.substr(0, prefix.size() - 1);
-}
 
 void Collector::add(const std::string& rule_id, const std::string& device, const std::string& message,
                     std::vector<std::uint64_t> evidence) {
@@ -93,30 +58,22 @@ std::vector<Finding> Collector::finish() const {
   return out;
 }
 
-namespace {
-std::int64_t mono_of(const Json& ev) {
-  const auto it = ev.find("mono_ns");
-  return it != ev.end() && it->is_number() ? it->get<std::int64_t>() : 0;
-}
-}  // namespace
-
 Context::Context(const std::vector<Json>& evs, const Expectations& ex) : events(evs), expect(ex) {
   scale = ex.time_scale;
   const Json* start = nullptr;
   for (const auto& ev : events)
-    if (str(ev, "kind") == "run_start") {
+    if (EventView(ev).kind() == "run_start") {
       start = &ev;
       break;
     }
   if (start) {
-    if (auto it = start->find("time_scale"); it != start->end() && it->is_number() && it->get<double>() > 0)
-      scale = it->get<double>();
+    if (const auto ts = EventView(*start).number("time_scale"); ts && *ts > 0) scale = *ts;
   } else if (!events.empty()) {
     start = &events.front();
   }
   if (start) {
-    start_mono = mono_of(*start);
-    if (auto w = parse_timestamp(str(*start, "wall"))) start_wall_s = w->epoch_s;
+    start_mono = EventView(*start).mono_ns();
+    if (auto w = parse_timestamp(EventView(*start).string("wall"))) start_wall_s = w->epoch_s;
   }
   for (const auto& ev : events) end_t = std::max(end_t, t(ev));
 
@@ -129,14 +86,14 @@ Context::Context(const std::vector<Json>& evs, const Expectations& ex) : events(
     open.erase(it);
   };
   for (const auto& ev : events) {
-    const auto kind = str(ev, "kind");
+    const auto kind = EventView(ev).kind();
     const double at = t(ev);
-    if (kind == "connect" && str(ev, "verdict") == "accepted") {
-      close(str(ev, "device"), at);
-      open[str(ev, "device")] = at;
-    } else if (kind == "disconnect" && str(ev, "reason") != "replaced") {
-      close(str(ev, "device"), at);
-    } else if (kind == "action" && str(ev, "action") == "broker-restart") {
+    if (kind == "connect" && EventView(ev).string("verdict") == "accepted") {
+      close(EventView(ev).string("device"), at);
+      open[EventView(ev).string("device")] = at;
+    } else if (kind == "disconnect" && EventView(ev).string("reason") != "replaced") {
+      close(EventView(ev).string("device"), at);
+    } else if (kind == "action" && EventView(ev).string("action") == "broker-restart") {
       while (!open.empty()) close(open.begin()->first, at);
     }
   }
@@ -146,17 +103,17 @@ Context::Context(const std::vector<Json>& evs, const Expectations& ex) : events(
   std::set<std::string> not_tags(ex.required_keys.begin(), ex.required_keys.end());
   if (!ex.timestamp_key.empty()) not_tags.insert(ex.timestamp_key);
   for (const auto& ev : events) {
-    if (str(ev, "kind") != "publish") continue;
-    const auto device = str(ev, "device");
-    if (!is_telemetry_topic(device, str(ev, "topic"))) continue;
+    const EventView e(ev);
+    if (!is_telemetry(e)) continue;
     Telemetry m;
     m.event = &ev;
-    m.seq = seq_of(ev);
-    m.device = device;
+    m.seq = e.seq();
+    m.device = e.string("device");
     m.t = t(ev);
     m.wall_s = start_wall_s + m.t;
-    m.payload_decoded = base64_decode(str(ev, "payload_b64"), m.payload);
-    m.size = ev.contains("size") && ev["size"].is_number() ? ev["size"].get<std::size_t>() : m.payload.size();
+    m.payload_decoded = base64_decode(e.text("payload_b64"), m.payload);
+    const auto size = e.integer("size");
+    m.size = size && *size >= 0 ? static_cast<std::size_t>(*size) : m.payload.size();
     m.utf8_error = first_invalid_utf8(m.payload);
     m.scan = scan_json(m.payload);
     telemetry.push_back(std::move(m));
@@ -226,7 +183,7 @@ Context::Context(const std::vector<Json>& evs, const Expectations& ex) : events(
 }
 
 double Context::t(const Json& ev) const {
-  return static_cast<double>(mono_of(ev) - start_mono) / 1e9 * scale;
+  return static_cast<double>(EventView(ev).mono_ns() - start_mono) / 1e9 * scale;
 }
 
 bool Context::is_connected(const std::string& device, double at) const {
@@ -246,12 +203,22 @@ const TagExpectation* Context::tag(const std::string& name) const {
 }  // namespace detail
 
 std::vector<Finding> evaluate(const std::vector<Json>& all_events, const Expectations& expect) {
+  // Judged in seq order, whatever order the events were delivered in, so a live run and
+  // `flexhil validate` of its capture see the same stream. Events without a seq keep their place
+  // relative to each other, after the numbered ones.
+  std::vector<const Json*> order;
+  order.reserve(all_events.size());
+  for (const auto& ev : all_events) order.push_back(&ev);
+  std::stable_sort(order.begin(), order.end(), [](const Json* a, const Json* b) {
+    const auto sa = EventView(*a).seq(), sb = EventView(*b).seq();
+    return (sa == 0 ? UINT64_MAX : sa) < (sb == 0 ? UINT64_MAX : sb);
+  });
   // What happens after run_end is the harness tearing parts down, not the device's behaviour.
   std::vector<Json> events;
-  events.reserve(all_events.size());
-  for (const auto& ev : all_events) {
-    events.push_back(ev);
-    if (detail::str(ev, "kind") == "run_end") break;
+  events.reserve(order.size());
+  for (const Json* ev : order) {
+    events.push_back(*ev);
+    if (EventView(*ev).kind() == "run_end") break;
   }
   detail::Context c(events, expect);
   detail::connection_rules(c);

@@ -1,5 +1,7 @@
 #include "harness/rules/fault_attribution.hpp"
 
+#include "common/event_view.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -23,32 +25,32 @@ std::vector<Window> fault_windows(const Context& c) {
   std::map<std::string, std::size_t> open_faults;  // unit + fault → index in out
   std::vector<std::size_t> open_restarts;
   for (const auto& ev : c.events) {
-    const auto kind = str(ev, "kind");
+    const auto kind = EventView(ev).string("kind");
     const double t = c.t(ev);
     if (kind == "plc_fault") {
-      const auto unit = ev.contains("unit") ? ev["unit"].dump() : "null";
-      const auto key = unit + "/" + str(ev, "fault");
-      if (str(ev, "state") == "start") {
+      const auto unit = EventView(ev).display("unit");
+      const auto key = unit + "/" + EventView(ev).string("fault");
+      if (EventView(ev).string("state") == "start") {
         open_faults[key] = out.size();
-        out.push_back({t, c.end_t, "", "plc_fault " + str(ev, "fault")});
+        out.push_back({t, c.end_t, "", "plc_fault " + EventView(ev).string("fault")});
       } else if (auto it = open_faults.find(key); it != open_faults.end()) {
         out[it->second].to = t;
         open_faults.erase(it);
       }
-    } else if (kind == "action" && str(ev, "action") == "broker-restart") {
+    } else if (kind == "action" && EventView(ev).string("action") == "broker-restart") {
       open_restarts.push_back(out.size());
       out.push_back({t, c.end_t, "", "broker restart"});
-    } else if (kind == "connect" && str(ev, "verdict") == "accepted") {
+    } else if (kind == "connect" && EventView(ev).string("verdict") == "accepted") {
       // The restart window ends, for this device, when it is back.
       for (auto i : open_restarts) {
         Window w = out[i];
-        w.device = str(ev, "device");
+        w.device = EventView(ev).string("device");
         w.to = t;
         out.push_back(w);
       }
       open_restarts.clear();
-    } else if (kind == "hub_error" && !str(ev, "cause").empty() && str(ev, "cause") != "malformed-audit") {
-      out.push_back({t, c.end_t, "", "hub_error " + str(ev, "cause")});
+    } else if (kind == "hub_error" && !EventView(ev).string("cause").empty() && EventView(ev).string("cause") != "malformed-audit") {
+      out.push_back({t, c.end_t, "", "hub_error " + EventView(ev).string("cause")});
     } else if (kind == "plc_error") {
       out.push_back({t, c.end_t, "", "plc_error"});
     }
@@ -73,7 +75,7 @@ void attribute_faults(std::vector<Finding>& findings, const Context& c) {
   const auto windows = fault_windows(c);
   if (windows.empty()) return;
   std::unordered_map<std::uint64_t, const Json*> by_seq;
-  for (const auto& ev : c.events) by_seq[seq_of(ev)] = &ev;
+  for (const auto& ev : c.events) by_seq[EventView(ev).seq()] = &ev;
   for (auto& f : findings) {
     if (f.rule_id.rfind("HARNESS-", 0) == 0) continue;
     std::optional<Window> hit;

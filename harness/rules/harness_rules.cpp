@@ -1,8 +1,11 @@
 // HARNESS-…: failures of our own parts (hub, PLC simulator, the capture itself). They make the
 // run's exit code 3 and must never read as the device's fault.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "common/capture_accountant.hpp"
+#include "common/event_view.hpp"
 #include "harness/rules/context.hpp"
 
 namespace flexhil::rules::detail {
@@ -24,23 +27,26 @@ void harness_rules(Context& c, const std::vector<Json>& all_events) {
   // still means the capture is incomplete.
   CaptureAccountant recheck;
   for (const auto& ev : all_events) {
-    const auto kind = str(ev, "kind");
-    const auto seq = seq_of(ev);
+    const EventView e(ev);
+    const auto kind = e.kind();
+    const auto seq = e.seq();
     if (kind == "hub_error") {
-      const auto cause = str(ev, "cause");
+      const auto cause = e.string("cause");
       if (cause == "exited" || cause == "unresponsive" || cause == "not-ready")
-        c.findings.add("HARNESS-HUB-DOWN", "", fmt::format("hub {}: {}", cause, str(ev, "detail")), {seq});
+        c.findings.add("HARNESS-HUB-DOWN", "", fmt::format("hub {}: {}", cause, e.string("detail")), {seq});
       else if (cause == "malformed-audit")
-        c.findings.add("HARNESS-CAPTURE-GAP", "", str(ev, "detail"), {seq});
+        c.findings.add("HARNESS-CAPTURE-GAP", "", e.string("detail"), {seq});
     } else if (kind == "plc_error") {
-      c.findings.add("HARNESS-PLC-DOWN", "", fmt::format("PLC simulator: {}", str(ev, "detail")), {seq});
+      c.findings.add("HARNESS-PLC-DOWN", "", fmt::format("PLC simulator: {}", e.string("detail")), {seq});
     } else if (kind == "capture_gap") {
       CaptureGap g;
-      g.src = str(ev, "src");
-      g.reason = str(ev, "reason");
-      g.expected = ev.value("expected", std::uint64_t{0});
-      g.got = ev.value("got", std::uint64_t{0});
-      g.missing = ev.value("missing", std::uint64_t{0});
+      g.src = e.string("src");
+      g.reason = e.string("reason");
+      // Never throws on a hand-edited capture: a field of the wrong type reads as 0.
+      auto count = [&](const char* key) { return static_cast<std::uint64_t>(std::max<std::int64_t>(0, e.integer(key).value_or(0))); };
+      g.expected = count("expected");
+      g.got = count("got");
+      g.missing = count("missing");
       c.findings.add("HARNESS-CAPTURE-GAP", "", gap_message(g), {seq});
     }
     // The same check over the capture as stored: catches lines lost after the live check.

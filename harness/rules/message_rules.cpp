@@ -20,7 +20,7 @@ std::string topic_device(const std::string& topic) {
 std::string device_part(const std::string& device) { return device.substr(0, device.find('/')); }
 
 bool allowed_publish(const std::string& device, const std::string& topic) {
-  return is_telemetry_topic(device, topic) || starts_with(topic, "$iothub/twin/GET/?$rid=") ||
+  return flexhil::is_telemetry_topic(device, topic) || starts_with(topic, "$iothub/twin/GET/?$rid=") ||
          starts_with(topic, "$iothub/twin/PATCH/properties/reported/?$rid=") ||
          starts_with(topic, "$iothub/methods/res/");
 }
@@ -36,18 +36,18 @@ bool allowed_subscribe(const std::string& device, const std::string& topic) {
 }
 
 void check_topic(Context& c, const Json& ev, bool publish) {
-  const auto device = str(ev, "device");
-  const auto topic = str(ev, "topic");
+  const auto device = EventView(ev).string("device");
+  const auto topic = EventView(ev).string("topic");
   const bool ok = publish ? allowed_publish(device, topic) : allowed_subscribe(device, topic);
   if (ok) return;
   const auto other = topic_device(topic);
   const char* what = publish ? "publish to" : "subscribe to";
   if (!other.empty() && other != device_part(device))
     c.findings.add("TOPIC-OTHER-DEVICE", device, fmt::format("{} '{}' (topic of device '{}')", what, topic, other),
-                   {seq_of(ev)});
+                   {EventView(ev).seq()});
   else
     c.findings.add("TOPIC-FORBIDDEN", device, fmt::format("{} '{}' (not an IoT Hub topic)", what, topic),
-                   {seq_of(ev)});
+                   {EventView(ev).seq()});
 }
 
 std::string json_value_text(const JsonNode& n) {
@@ -58,29 +58,27 @@ std::string json_value_text(const JsonNode& n) {
 
 void topic_rules(Context& c) {
   for (const auto& ev : c.events) {
-    const auto kind = str(ev, "kind");
+    const auto kind = EventView(ev).kind();
     if (kind == "subscribe") {
       check_topic(c, ev, false);
     } else if (kind == "publish") {
       check_topic(c, ev, true);
-      const auto device = str(ev, "device");
-      if (const auto r = ev.find("retain"); r != ev.end() && ((r->is_boolean() && r->get<bool>()) ||
-                                                               (r->is_number() && r->get<double>() != 0)))
+      const auto device = EventView(ev).string("device");
+      const EventView e(ev);
+      if (e.flag("retain") || e.number("retain").value_or(0) != 0)
         c.findings.add("TOPIC-RETAIN-USED", device,
                        fmt::format("publish to '{}' with retain=1 (forwarded as mqtt-retain=true, never stored)",
-                                   str(ev, "topic")),
-                       {seq_of(ev)});
-      if (ev.contains("qos") && ev["qos"].is_number() && ev["qos"].get<double>() == 2)
-        c.findings.add("TOPIC-QOS2", device, fmt::format("publish to '{}' at QoS 2", str(ev, "topic")), {seq_of(ev)});
+                                   EventView(ev).string("topic")),
+                       {EventView(ev).seq()});
+      if (e.number("qos") == 2.0)
+        c.findings.add("TOPIC-QOS2", device, fmt::format("publish to '{}' at QoS 2", EventView(ev).string("topic")), {EventView(ev).seq()});
     }
   }
   if (!c.expect.content_type_required) return;
   for (const auto& m : c.telemetry) {
-    const Json empty = Json::object();
-    const Json& props = m.event->contains("props") && (*m.event)["props"].is_object() ? (*m.event)["props"] : empty;
+    const Json* props = EventView(*m.event).object("props");
     auto prop = [&](const char* key) -> std::string {
-      const auto it = props.find(key);
-      return it != props.end() && it->is_string() ? it->get<std::string>() : std::string("<missing>");
+      return props ? EventView(*props).string(key, "<missing>") : std::string("<missing>");
     };
     const auto ct = prop("$.ct");
     const auto ce = prop("$.ce");

@@ -21,12 +21,6 @@ std::optional<double> json_number(const Json& v) {
   return std::nullopt;
 }
 
-std::optional<double> node_number(const JsonNode& n) {
-  if (n.type == JsonNode::Type::number || n.type == JsonNode::Type::string) return number_from_text(n.text);
-  if (n.type == JsonNode::Type::boolean) return n.text == "true" ? 1.0 : 0.0;
-  return std::nullopt;
-}
-
 double expected_value(const TagExpectation& tg, double raw) {
   if (tg.type == TagExpectation::Type::boolean) return raw != 0 ? 1.0 : 0.0;
   return raw * tg.coef + tg.offset;
@@ -40,17 +34,19 @@ bool same_value(double published, double expected) {
 std::map<std::string, std::vector<Held>> plc_history(const Context& c) {
   std::map<std::string, std::vector<Held>> history;  // "unit/point" and "*/point"
   for (const auto& ev : c.events) {
-    if (str(ev, "kind") != "plc_change") continue;
-    const auto point = str(ev, "point");
-    const int unit = ev.contains("unit") && ev["unit"].is_number() ? ev["unit"].get<int>() : -1;
-    const auto nv = ev.contains("new") ? json_number(ev["new"]) : std::nullopt;
+    if (EventView(ev).kind() != "plc_change") continue;
+    const auto point = EventView(ev).string("point");
+    const EventView e(ev);
+    const auto unit_field = e.integer("unit");
+    const int unit = unit_field && *unit_field >= 0 && *unit_field <= 255 ? static_cast<int>(*unit_field) : -1;
+    const auto nv = e.has("new") ? json_number(*e.field("new")) : std::nullopt;
     if (!nv) continue;
     for (const auto& key : {fmt::format("{}/{}", unit, point), fmt::format("*/{}", point)}) {
       auto& h = history[key];
       if (h.empty())
-        if (auto ov = ev.contains("old") ? json_number(ev["old"]) : std::nullopt)
-          h.push_back({-std::numeric_limits<double>::infinity(), *ov, seq_of(ev)});
-      h.push_back({c.t(ev), *nv, seq_of(ev)});
+        if (auto ov = e.has("old") ? json_number(*e.field("old")) : std::nullopt)
+          h.push_back({-std::numeric_limits<double>::infinity(), *ov, EventView(ev).seq()});
+      h.push_back({c.t(ev), *nv, EventView(ev).seq()});
     }
   }
   return history;

@@ -17,6 +17,8 @@
 #include "common/clock.hpp"
 #include "common/error.hpp"
 #include "common/error_barrier.hpp"
+#include "common/event_view.hpp"
+#include "common/run_end_counts.hpp"
 #include "common/signals.hpp"
 #include "harness/metrics/run_metrics.hpp"
 #include "harness/report/report.hpp"
@@ -47,11 +49,7 @@ class Observer {
     if (kind == "dut_log") console_ << "[log " << text(ev, "level") << "] " << text(ev, "message") << '\n' << std::flush;
   }
   // Any field as text, whatever its JSON type (events come from other components).
-  static std::string text(const Json& ev, const char* key) {
-    const auto it = ev.find(key);
-    if (it == ev.end()) return {};
-    return it->is_string() ? it->get<std::string>() : it->dump();
-  }
+  static std::string text(const Json& ev, const char* key) { return EventView(ev).display(key); }
   std::vector<Json> events() const {
     std::lock_guard lock(mutex_);
     return events_;
@@ -245,15 +243,19 @@ std::string console_verdict(int code, bool interrupted, const std::string& reaso
 
 void write_offline_reports(const scenario::Scenario& s, const std::vector<Json>& events,
                            const std::vector<rules::Finding>& findings, const rules::Verdict& verdict,
-                           const std::string& dir) {
+                           const std::string& dir, const std::string& capture_problem, int code) {
   std::string started;
   for (const auto& ev : events)
-    if (Observer::text(ev, "kind") == "run_start") started = Observer::text(ev, "wall");
-  auto input = make_report_input(s, "offline", started, 0, events, findings, verdict,
-                                 verdict.infrastructure ? exit_code::infrastructure
-                                 : verdict.passed       ? exit_code::ok
-                                                        : exit_code::findings,
-                                 "offline validation");
+    if (EventView(ev).kind() == "run_start") started = EventView(ev).string("wall");
+  if (code < 0)
+    code = verdict.infrastructure ? exit_code::infrastructure
+           : verdict.passed       ? exit_code::ok
+                                  : exit_code::findings;
+  auto input = make_report_input(s, "offline", started, 0, events, findings, verdict, code,
+                                 capture_problem.empty() ? "offline validation"
+                                                         : "offline validation of a partial capture: " + capture_problem);
+  input.partial = !capture_problem.empty();
+  input.capture_problem = capture_problem;
   report::write_reports(input, dir);
 }
 
@@ -271,7 +273,8 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
 
   StopSignals stop;  // before any thread starts, so every thread inherits the blocked mask
   fs::remove(fs::path(dir) / "capture.jsonl");  // a reused --out folder must not mix two runs
-  CaptureWriter capture((fs::path(dir) / "capture.jsonl").string());
+  CaptureWriter capture_file((fs::path(dir) / "capture.jsonl").string());
+  CountedCapture capture(capture_file);  // run_end carries the counts `flexhil validate` checks
   Observer observer((fs::path(dir) / "dut-console.log").string());
   capture.add_listener([&](const Json& ev) { observer.on_event(ev); });
 
@@ -313,7 +316,7 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
 
   int interrupted = 0;  // the signal that stopped the run, 0 = none
   try {
-    prom = start_metrics(s, run_id, capture, out);
+    prom = start_metrics(s, run_id, capture_file, out);
     // Hub (its PKI, the registry of this run), then the PLC, then the device under test.
     const auto usr_dir = (fs::path(dir) / "usr").string();
     if (s.dut.flexy) copy_usr_files(s.dut.flexy->usr_dir, usr_dir, s.dir);
@@ -468,9 +471,9 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
   }
   if (code == exit_code::ok) code = verdict.passed ? exit_code::ok : exit_code::findings;
   if (verdict.infrastructure) code = exit_code::infrastructure;
-  if (const auto why = capture.failure(); !why.empty()) {
+  if (const auto why = capture_file.failure(); !why.empty()) {
     // A truncated capture cannot back any verdict, whatever the findings say.
-    reason = fmt::format("capture.jsonl could not be written: {} ({} events lost)", why, capture.lost());
+    reason = fmt::format("capture.jsonl could not be written: {} ({} events lost)", why, capture_file.lost());
     err << "error: capture.jsonl could not be written: " << why << '\n';
     code = exit_code::infrastructure;
   }

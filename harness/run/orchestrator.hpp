@@ -21,8 +21,10 @@ struct RunOptions {
 int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::ostream& out, std::ostream& err);
 
 // junit.xml, summary.json and report.html for an offline validation (`flexhil validate --out`).
+// A non-empty `capture_problem` marks the reports partial (summary.json "partial": true) with
+// that reason; `code` < 0 takes the exit code from the verdict.
 void write_offline_reports(const scenario::Scenario& s, const std::vector<Json>& events,
                            const std::vector<rules::Finding>& findings, const rules::Verdict& verdict,
-                           const std::string& dir);
+                           const std::string& dir, const std::string& capture_problem = {}, int code = -1);
 
 }  // namespace flexhil::run

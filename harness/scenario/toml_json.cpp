@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <sstream>
 
+#include "common/json_read.hpp"
+
 namespace flexhil::scenario {
 
 Json toml_to_json(const toml::node& node) {
@@ -32,11 +34,9 @@ Json json_value(TomlTable& t, const char* key, bool required) {
     return Json::object();
   }
   if (const auto* s = n->as_string()) {
-    try {
-      return Json::parse(s->get());
-    } catch (const Json::parse_error& e) {
-      t.fail(key, fmt::format("'{}' is not valid JSON: {}", key, e.what()));
-    }
+    auto r = read_json(s->get());
+    if (!r.ok()) t.fail(key, fmt::format("'{}' is not valid JSON: {} (at byte {})", key, r.error, r.error_offset));
+    return std::move(*r.value);
   }
   return toml_to_json(*n);
 }

@@ -152,4 +152,13 @@ BOOST_AUTO_TEST_CASE(accepted_connect_and_publish_lines_are_one_line_each) {
              "12:00:02 publish D devices/D/messages/events/ 12 B qos 1 accepted");
 }
 
+BOOST_AUTO_TEST_CASE(fields_of_unexpected_types_are_shown_not_thrown) {
+  // `retain` as a number and `qos` as a string (another producer, a hand-edited capture): the line
+  // is still written, with the values as they are.
+  BOOST_TEST(broker::describe_event(Json{{"kind", "publish"}, {"wall", "2026-11-26T12:00:02Z"}, {"device", "D"},
+                                         {"topic", "t"}, {"size", 3}, {"qos", "1"}, {"retain", 1},
+                                         {"verdict", "accepted"}}) == "12:00:02 publish D t 3 B qos 1 accepted");
+  BOOST_TEST(broker::describe_event(Json::array({1})) == "--:--:-- ");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

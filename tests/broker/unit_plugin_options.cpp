@@ -105,6 +105,12 @@ BOOST_AUTO_TEST_CASE(malformed_commands_say_why) {
   BOOST_TEST(!parse_harness_command(internal_topics::command_method, R"({"device":"D","method":"a/b","rid":"1"})", &error));
   BOOST_TEST(!parse_harness_command("$flexhil/cmd/nope", R"({"device":"D"})", &error));
   BOOST_TEST(error.find("unknown command topic") != std::string::npos);
+  // A desired patch nested a million levels deep is refused while parsing (no recursive copy or
+  // dump of it ever runs), and so is a number a double cannot hold.
+  const std::string deep = R"({"device":"D","patch":)" + std::string(1'000'000, '[') + std::string(1'000'000, ']') + "}";
+  BOOST_TEST(!parse_harness_command(internal_topics::command_desired, deep, &error));
+  BOOST_TEST(error == "payload is not a JSON object");
+  BOOST_TEST(!parse_harness_command(internal_topics::command_desired, R"({"device":"D","patch":{"a":1e400}})", &error));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

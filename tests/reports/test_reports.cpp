@@ -98,6 +98,17 @@ BOOST_AUTO_TEST_CASE(published_value_reads_strings_numbers_nested_and_name_value
   BOOST_TEST(!published_value(R"({"Other":1})", "Temperature"));
 }
 
+BOOST_AUTO_TEST_CASE(published_value_reads_payloads_like_the_rules) {
+  // The strict scanner of the rules: the first of two duplicate keys (what PAYLOAD-DUPLICATE-KEY
+  // reports) is the one plotted, not nlohmann's last.
+  BOOST_TEST(published_value(R"({"T":1,"T":2})", "T").value_or(0) == 1.0);
+  // Bounded nesting: a payload 100 000 levels deep is not a value, and nothing recursive runs on it.
+  const std::string deep = "{\"T\":" + std::string(100'000, '[') + "1" + std::string(100'000, ']') + "}";
+  BOOST_TEST(!published_value(deep, "T"));
+  BOOST_TEST(!published_value(R"({"T":1e400})", "T"));
+  BOOST_TEST(published_value(R"({"T":" 7 "})", "T").value_or(0) == 7.0);
+}
+
 BOOST_AUTO_TEST_CASE(stats_count_messages_bytes_and_connect_verdicts_per_device) {
   const auto in = sample_run(30);
   const auto stats = compute_stats(in.events);

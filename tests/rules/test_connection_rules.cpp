@@ -1,5 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include "tests/rules/event_builder.hpp"
 
 using namespace flexhil;
@@ -134,12 +136,55 @@ BOOST_AUTO_TEST_CASE(sixth_subscription_is_too_many) {
 
 BOOST_AUTO_TEST_CASE(dut_error_log_is_a_runtime_error_and_publish_while_disconnected_is_detected) {
   Events ev;
-  ev.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", "error"}, {"message", "line 40: label OnMqttMsg not found"}}, 5);
-  ev.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", "warning"}, {"message", "MQTT PUBLISH while not connected: message dropped"}}, 6);
+  ev.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", "error"}, {"source", "program"}, {"message", "line 40: label OnMqttMsg not found"}}, 5);
+  ev.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", 1}, {"source", "mqtt"}, {"message", "MQTT PUBLISH while not connected: message dropped"},
+          {"publish_while_disconnected", true}, {"topic", "devices/F1/messages/events/"}}, 6);
   ev.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", "info"}, {"message", "started"}}, 7);
   const auto f = evaluate(ev.events(), quiet());
   BOOST_TEST(ids(f) == (std::set<std::string>{"DUT-RUNTIME-ERROR", "CADENCE-PUBLISH-WHILE-DISCONNECTED"}));
   BOOST_TEST(require_finding(f, "DUT-RUNTIME-ERROR").evidence == std::vector<std::uint64_t>{2});
+  BOOST_TEST(require_finding(f, "CADENCE-PUBLISH-WHILE-DISCONNECTED").evidence == std::vector<std::uint64_t>{3});
+}
+
+BOOST_AUTO_TEST_CASE(dut_rules_read_structured_fields_not_log_wording) {
+  Events ev;
+  // Wording that once matched, without the flag: not a publish while disconnected.
+  ev.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", "info"}, {"source", "program"},
+          {"message", "publish skipped: not connected"}}, 5);
+  ev.add({{"kind", "dut_console"}, {"device", "F1"}, {"line", "PUBLISH while disconnected"}}, 6);
+  // Error-level lines of the runtime's own MQTT client and IO server are consequences, not DUT errors.
+  ev.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", 1}, {"source", "mqtt"}, {"message", "MQTT: connection lost"}}, 7);
+  ev.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", 1}, {"source", "io"}, {"message", "Modbus slave 1 NOT OK"}}, 8);
+  // A flag of the wrong type is not set.
+  ev.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", "info"}, {"publish_while_disconnected", "true"}, {"message", "x"}}, 9);
+  BOOST_TEST(evaluate(ev.events(), quiet()).empty());
+}
+
+BOOST_AUTO_TEST_CASE(events_are_judged_in_seq_order_whatever_the_delivery_order) {
+  Events ev;
+  ev.connect("F1", 1);
+  for (int i = 0; i < 6; ++i)
+    ev.add({{"kind", "subscribe"}, {"device", "F1"}, {"topic", "$iothub/twin/res/#"}, {"qos", 1}, {"verdict", "granted"}}, 2 + i);
+  ev.publish("F1", 10, R"({"a":1,"a":2})");
+  ev.disconnect("F1", 12, "keepalive");
+  ev.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", 1}, {"source", "mqtt"}, {"message", "dropped"},
+          {"publish_while_disconnected", true}}, 13);
+  ev.connect("F1", 14);
+  ev.end(20);
+  const auto in_order = evaluate(ev.events(), quiet());
+  BOOST_REQUIRE(in_order.size() >= 3u);
+  auto shuffled = ev.events();
+  std::reverse(shuffled.begin(), shuffled.end());
+  std::rotate(shuffled.begin(), shuffled.begin() + 3, shuffled.end());
+  const auto judged = evaluate(shuffled, quiet());
+  BOOST_REQUIRE(judged.size() == in_order.size());
+  for (std::size_t i = 0; i < judged.size(); ++i) {
+    BOOST_TEST(judged[i].rule_id == in_order[i].rule_id);
+    BOOST_TEST(judged[i].device == in_order[i].device);
+    BOOST_TEST(judged[i].severity == in_order[i].severity);
+    BOOST_TEST(judged[i].message == in_order[i].message);
+    BOOST_TEST(judged[i].evidence == in_order[i].evidence);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(unanswered_method_is_reported_and_answered_one_is_not) {

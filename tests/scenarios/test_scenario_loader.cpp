@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 #include "common/error.hpp"
 #include "harness/scenario/scenario.hpp"
@@ -126,10 +127,82 @@ BOOST_AUTO_TEST_CASE(validate_exits_1_when_a_capture_has_a_failing_finding) {
       "capture.jsonl",
       "{\"seq\":1,\"kind\":\"run_start\",\"mono_ns\":1000000000,\"wall\":\"2026-11-26T08:00:00Z\",\"time_scale\":1}\n"
       "{\"seq\":2,\"kind\":\"connect\",\"mono_ns\":2000000000,\"device\":\"D1\",\"verdict\":\"refused\",\"connack\":5,"
-      "\"reason\":\"expired\",\"reason_id\":\"AUTH-SAS-EXPIRED\"}\n");
+      "\"reason\":\"expired\",\"reason_id\":\"AUTH-SAS-EXPIRED\"}\n"
+      "{\"seq\":3,\"kind\":\"run_end\",\"mono_ns\":3000000000,\"reason\":\"completed\","
+      "\"counts\":{\"total\":2,\"by_kind\":{\"run_start\":1,\"connect\":1}}}\n");
   auto [code, text] = run_flexhil("validate " + cap + " --scenario " + scen);
   BOOST_TEST(code == 1, text);
   BOOST_TEST(text.find("AUTH-SAS-EXPIRED") != std::string::npos, text);
+}
+
+namespace {
+const std::string run_start_line =
+    "{\"seq\":1,\"kind\":\"run_start\",\"mono_ns\":1000000000,\"wall\":\"2026-11-26T08:00:00Z\",\"time_scale\":1}\n";
+const std::string refused_connect_line =
+    "{\"seq\":2,\"kind\":\"connect\",\"mono_ns\":2000000000,\"device\":\"D1\",\"verdict\":\"refused\",\"connack\":5,"
+    "\"reason\":\"expired\",\"reason_id\":\"AUTH-SAS-EXPIRED\"}\n";
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(validate_refuses_unreadable_captures_with_exit_2_and_one_line) {
+  testing::TempDir dir;
+  const auto scen = dir.write("s.toml", minimal());
+  struct Case {
+    std::string name, text, message;
+  };
+  const std::string deep = "{\"seq\":2,\"kind\":\"x\",\"v\":" + std::string(1'000'000, '[') + std::string(1'000'000, ']') + "}\n";
+  const std::vector<Case> cases = {
+      {"empty.jsonl", "", "empty.jsonl: error: empty capture: no events"},
+      {"blank.jsonl", "\n\n", "blank.jsonl: error: empty capture: no events"},
+      {"array.jsonl", run_start_line + "[1,2]\n", "array.jsonl:2:1: error: malformed event: a JSON array, not an object"},
+      {"range.jsonl", run_start_line + "{\"seq\":2,\"kind\":\"x\",\"v\":1e400}\n",
+       "range.jsonl:2:25: error: malformed event: number out of range"},
+      {"deep.jsonl", run_start_line + deep, "deep.jsonl:2:" + std::to_string(25 + 255) + ": error: malformed event: nesting deeper than 256 levels"},
+  };
+  for (const auto& c : cases) {
+    const auto cap = dir.write(c.name, c.text);
+    auto [code, text] = run_flexhil("validate " + cap + " --scenario " + scen);
+    BOOST_TEST(code == 2, c.name << ": " << text);
+    BOOST_TEST(text.find(c.message) != std::string::npos, c.name << ": " << text);
+    BOOST_TEST(text.find("PASSED") == std::string::npos, c.name << ": " << text);
+  }
+  auto [dcode, dtext] = run_flexhil("validate " + dir.path().string() + " --scenario " + scen);
+  BOOST_TEST(dcode == 2, dtext);
+  BOOST_TEST(dtext.find("is a directory") != std::string::npos, dtext);
+  auto [mcode, mtext] = run_flexhil("validate " + dir.file("none.jsonl") + " --scenario " + scen);
+  BOOST_TEST(mcode == 2, mtext);
+  BOOST_TEST(mtext.find("none.jsonl: error: no such capture file") != std::string::npos, mtext);
+}
+
+BOOST_AUTO_TEST_CASE(validate_judges_a_truncated_capture_incomplete_unless_allow_partial) {
+  testing::TempDir dir;
+  const auto scen = dir.write("s.toml", minimal());
+  // A killed run: no run_end, and the last event cut off mid-write.
+  const auto killed = dir.write("killed.jsonl", run_start_line + refused_connect_line + "{\"seq\":3,\"kind\":\"pub");
+  auto [code, text] = run_flexhil("validate " + killed + " --scenario " + scen);
+  BOOST_TEST(code == 3, text);
+  BOOST_TEST(text.find("INCOMPLETE capture: line 3 is an unfinished event") != std::string::npos, text);
+  BOOST_TEST(text.find("provisional: FAILED") != std::string::npos, text);
+
+  const auto out = dir.path() / "out";
+  auto [pcode, ptext] = run_flexhil("validate " + killed + " --scenario " + scen + " --allow-partial --out " + out.string());
+  BOOST_TEST(pcode == 1, ptext);
+  BOOST_TEST(ptext.find("(partial: ") != std::string::npos, ptext);
+  std::ifstream in(out / "summary.json");
+  const std::string summary((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST(summary.find("\"partial\": true") != std::string::npos, summary);
+  BOOST_TEST(summary.find("\"capture_problem\": \"line 3 is an unfinished event") != std::string::npos, summary);
+
+  // run_end present, but it counted more events than the file holds (a copy that lost a line).
+  const auto short_copy = dir.write(
+      "short.jsonl", run_start_line +
+                         "{\"seq\":3,\"kind\":\"run_end\",\"mono_ns\":3000000000,\"reason\":\"completed\","
+                         "\"counts\":{\"total\":2,\"by_kind\":{\"run_start\":1,\"connect\":1}}}\n");
+  auto [scode, stext] = run_flexhil("validate " + short_copy + " --scenario " + scen);
+  BOOST_TEST(scode == 3, stext);
+  BOOST_TEST(stext.find("run_end (seq 3) counts 2 events before it, 1 were read") != std::string::npos, stext);
+  auto [sp, sptext] = run_flexhil("validate " + short_copy + " --scenario " + scen + " --allow-partial");
+  BOOST_TEST(sp == 0, sptext);
+  BOOST_TEST(sptext.find("PASSED (0 findings) (partial: run_end (seq 3)") != std::string::npos, sptext);
 }
 
 BOOST_AUTO_TEST_CASE(generated_sas_token_names_a_string_tag_and_a_registry_policy) {

@@ -67,7 +67,9 @@ class FlexyDevice::Host final : public basic::Host {
   std::string time_string() override { return format_flexy_time(d_.clock().wall(), d_.config().time_zone); }
 
   void print(std::string_view line) override { d_.emit_console(std::string(line)); }
-  void log_event(std::string_view message, int level) override { d_.emit_log(std::string(message), level); }
+  void log_event(std::string_view message, int level) override {
+    d_.emit_log(std::string(message), level, Json{{"source", "program"}});
+  }
 
   int tag_count() override { return d_.db_.size(); }
   std::optional<int> find_tag(std::string_view name) override { return d_.db_.find(name); }
@@ -137,18 +139,20 @@ FlexyDevice::FlexyDevice(FlexyDeviceOptions options)
   interpreter_ = std::make_unique<basic::Interpreter>(options_.program, *host_, io);
   poller_ = std::make_unique<ModbusPoller>(
       options_.config, *options_.clock, [this](PollResult r) { post(Post{std::move(r)}); },
-      [this](const std::string& m, int level) { emit_log(m, level); });
+      [this](const std::string& m, int level) { emit_log(m, level, Json{{"source", "io"}}); });
   mqtt_ = std::make_unique<MqttBridge>(
       options_.config.mqtt, options_.config.usr_dir, *options_.clock,
       MqttBridge::Events{[this] { post(Post{Post::MqttMessage{}}); },
                          [this](int s) { post(Post{Post::MqttStatus{s}}); },
-                         [this](const std::string& m, int level) { emit_log(m, level); },
+                         [this](const std::string& m, int level) { emit_log(m, level, Json{{"source", "mqtt"}}); },
                          [this](const std::string& m, const std::string& topic) {
-                           emit_log(m, kLevelError, Json{{"publish_while_disconnected", true}, {"topic", topic}});
+                           emit_log(m, kLevelError,
+                                    Json{{"source", "mqtt"}, {"publish_while_disconnected", true}, {"topic", topic}});
                          },
                          [this](const std::string& m, const TlsFileProblem& p) {
                            emit_log(m, kLevelError,
-                                    Json{{"tls_file", {{"parameter", p.file.parameter},
+                                    Json{{"source", "mqtt"},
+                                         {"tls_file", {{"parameter", p.file.parameter},
                                                        {"file", p.file.value},
                                                        {"reason", p.reason}}}});
                          }});
@@ -254,9 +258,10 @@ void FlexyDevice::basic_loop() {
         const auto before = db_.slave_status(r->slave);
         db_.set_slave_status(r->slave, r->status);
         if (before != r->status && r->status == SlaveStatus::not_ok)
-          emit_log(fmt::format("Modbus slave {} (topic {}) NOT OK: {}", r->slave, r->topic, r->error), kLevelError);
+          emit_log(fmt::format("Modbus slave {} (topic {}) NOT OK: {}", r->slave, r->topic, r->error), kLevelError,
+                   Json{{"source", "io"}});
         else if (before == SlaveStatus::not_ok && r->status == SlaveStatus::ok)
-          emit_log(fmt::format("Modbus slave {} (topic {}) OK again", r->slave, r->topic), kLevelInfo);
+          emit_log(fmt::format("Modbus slave {} (topic {}) OK again", r->slave, r->topic), kLevelInfo, Json{{"source", "io"}});
         for (const auto& reading : r->readings) {
           if (reading.raw) {
             if (db_.poll_succeeded(reading.tag, *reading.raw)) changed.push_back(reading.tag);
@@ -369,7 +374,7 @@ void FlexyDevice::record_failure(const std::string& what) {
     std::lock_guard lock(mutex_);
     failure_ = what;
   }
-  emit_log("emulated Flexy stopped on an internal error: " + what, kLevelError, Json{{"internal_error", true}});
+  emit_log("emulated Flexy stopped on an internal error: " + what, kLevelError, Json{{"source", "harness"}, {"internal_error", true}});
 }
 
 std::optional<std::string> FlexyDevice::failure() const {

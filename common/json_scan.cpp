@@ -1,13 +1,16 @@
-#include "harness/rules/json_scan.hpp"
+#include "common/json_scan.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <fmt/format.h>
-
 #include <unordered_set>
 
-namespace flexhil::rules {
+#include "common/json_read.hpp"
+
+namespace flexhil {
 namespace {
 
-constexpr int max_depth = 256;
+constexpr int max_depth = max_json_depth;
 
 struct Failure {};
 
@@ -59,12 +62,13 @@ class Scanner {
   }
 
   JsonNode value(const std::string& path, int depth) {
-    if (depth > max_depth) fail("nesting deeper than 256 levels");
     if (pos_ >= s_.size()) fail("expected a value, found end of input");
     last_was_string_ = false;
     JsonNode n;
     n.offset = pos_;
     const char c = s_[pos_];
+    // `depth` containers are open around this value; the top level is level 1.
+    if ((c == '{' || c == '[') && depth >= max_depth) fail(fmt::format("nesting deeper than {} levels", max_depth));
     if (c == '{') return object(path, depth);
     if (c == '[') return array(path, depth);
     if (c == '"') {
@@ -321,4 +325,21 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view s) {
   return std::nullopt;
 }
 
-}  // namespace flexhil::rules
+std::optional<double> number_from_text(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.empty()) return std::nullopt;
+  if (text.front() == '+') text.remove_prefix(1);
+  double v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::optional<double> node_number(const JsonNode& n) {
+  if (n.type == JsonNode::Type::number || n.type == JsonNode::Type::string) return number_from_text(n.text);
+  if (n.type == JsonNode::Type::boolean) return n.text == "true" ? 1.0 : 0.0;
+  return std::nullopt;
+}
+
+}  // namespace flexhil

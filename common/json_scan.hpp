@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-namespace flexhil::rules {
+namespace flexhil {
 
 struct JsonNode {
   enum class Type { object, array, string, number, boolean, null };
@@ -38,11 +38,17 @@ struct JsonScan {
   bool valid() const { return root.has_value() && control_characters.empty(); }
 };
 
-// Never throws; nesting deeper than 256 levels is an error.
+// Never throws; nesting deeper than max_json_depth (common/json_read.hpp, 256) levels is an error.
 JsonScan scan_json(std::string_view text);
+
+// The whole text is one number ("21.5", " 7 ", "+3"; blanks around it tolerated, as the Flexy
+// pads some formats); nullopt otherwise or when not finite.
+std::optional<double> number_from_text(std::string_view text);
+// The numeric reading of a scanned value: numbers, strings holding a number, booleans as 1/0.
+std::optional<double> node_number(const JsonNode& node);
 
 // Offset of the first byte that is not part of a valid UTF-8 sequence (overlongs, surrogates
 // and code points above U+10FFFF are invalid), or nullopt when the text is valid UTF-8.
 std::optional<std::size_t> first_invalid_utf8(std::string_view text);
 
-}  // namespace flexhil::rules
+}  // namespace flexhil

@@ -1,9 +1,9 @@
 #include <boost/test/unit_test.hpp>
 
-#include "harness/rules/json_scan.hpp"
+#include "common/json_scan.hpp"
 
-using flexhil::rules::first_invalid_utf8;
-using flexhil::rules::scan_json;
+using flexhil::first_invalid_utf8;
+using flexhil::scan_json;
 
 BOOST_AUTO_TEST_SUITE(json_scan)
 
