@@ -1,0 +1,48 @@
+#include "harness/run/observer.hpp"
+
+#include "common/event_view.hpp"
+
+namespace flexhil::run {
+
+Observer::Observer(const std::string& console_log) {
+  if (!console_log.empty()) console_.open(console_log, std::ios::trunc);
+}
+
+void Observer::on_event(const Json& event) {
+  const EventView e(event);
+  std::lock_guard lock(mutex_);
+  events_.push_back(event);
+  ++counts_.events;
+  const auto kind = e.kind();
+  if (kind == "publish") {
+    ++counts_.publishes;
+  } else if (kind == "connect") {
+    if (e.text("verdict") == "accepted") {
+      ++counts_.connects_accepted;
+      connected_.insert(e.string("device"));
+    } else {
+      ++counts_.connects_refused;
+    }
+  } else if (kind == "dut_console" && console_) {
+    console_ << e.display("line") << '\n' << std::flush;
+  } else if (kind == "dut_log" && console_) {
+    console_ << "[log " << e.display("level") << "] " << e.display("message") << '\n' << std::flush;
+  }
+}
+
+std::vector<Json> Observer::events() const {
+  std::lock_guard lock(mutex_);
+  return events_;
+}
+
+ObservedCounts Observer::counts() const {
+  std::lock_guard lock(mutex_);
+  return counts_;
+}
+
+bool Observer::has_connected(const std::string& device) const {
+  std::lock_guard lock(mutex_);
+  return connected_.count(device) > 0;
+}
+
+}  // namespace flexhil::run

@@ -1,0 +1,150 @@
+#include "harness/run/run_parts.hpp"
+
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+
+#include "certs/sas_token.hpp"
+#include "common/error.hpp"
+
+namespace flexhil::run {
+namespace fs = std::filesystem;
+
+void RunParts::stop() {
+  dut.reset();
+  plc.reset();
+  hub.reset();
+}
+
+std::optional<std::string> RunParts::failure() const {
+  if (hub)
+    if (const auto f = hub->failure()) return fmt::format("the hub failed ({}): {}", f->cause, f->detail);
+  if (plc)
+    if (const auto f = plc->failure()) return "the PLC simulator failed: " + *f;
+  return std::nullopt;
+}
+
+broker::HubOptions hub_options_for(const scenario::Scenario& s, const PreparedRegistry& registry,
+                                   const std::string& out_dir) {
+  broker::PluginOptions plugin;
+  plugin.qos2_policy = s.hub.qos2_policy;
+  plugin.max_message_bytes = s.hub.max_message_bytes;
+  // The skew is scenario time; the plugin compares wall seconds.
+  if (s.hub.sas_skew_s) plugin.sas_skew_seconds = std::llround(*s.hub.sas_skew_s / s.time_scale);
+  broker::HubOptionsBuilder b;
+  b.hub(s.hub.name)
+      .registry(registry.path)
+      .out_dir(out_dir)
+      .bind(s.hub.bind)
+      .x509_port(s.hub.x509_port)
+      .sas_port(s.hub.sas_port)
+      .plugin_options(plugin);
+  if (!s.dut.register_certificate) {
+    const auto& trusted = registry.device_ca_file.empty() ? registry.device_cert_file : registry.device_ca_file;
+    if (!trusted.empty()) b.trust(trusted);
+  }
+  return b.finalize();
+}
+
+HubRoute hub_route(const broker::HubProcess& hub, const std::string& device) {
+  const auto* dev = hub.registry().find_device(device);
+  const bool sas = dev && dev->auth == broker::AuthKind::sas;
+  HubRoute r;
+  r.host = hub.hub_host();
+  for (auto& ch : r.host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  r.address = fmt::format("127.0.0.1:{}", sas ? hub.ports().sas : hub.ports().x509);
+  return r;
+}
+
+flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::string& usr_dir, const HubRoute& route,
+                                   std::optional<std::uint16_t> plc_port) {
+  auto config = *s.dut.flexy;
+  config.usr_dir = usr_dir;
+  config.time_scale = s.time_scale;
+  for (auto& topic : config.topics)
+    if (plc_port && (topic.ip == "127.0.0.1" || topic.ip == "localhost")) topic.port = *plc_port;
+  config.mqtt.resolve[route.host] = route.address;
+  return config;
+}
+
+SignedToken sign_sas_token(const scenario::Scenario& s, const broker::Registry& registry, const std::string& hub_host,
+                           double now_s) {
+  const auto& g = *s.dut.sas_token;
+  certs::SasTokenRequest req;
+  req.resource = g.hub_wide ? hub_host : hub_host + "/devices/" + s.dut.device;
+  if (g.policy.empty()) {
+    const auto* dev = registry.find_device(s.dut.device);
+    if (!dev) throw ConfigError(g.where, fmt::format("device '{}' is not in the hub's registry", s.dut.device));
+    req.key_base64 = dev->primary_key;
+  } else {
+    const auto* policy = registry.find_policy(g.policy);
+    if (!policy) throw ConfigError(g.where, fmt::format("no [[policy]] '{}' in the hub's registry", g.policy));
+    req.key_base64 = policy->key;
+    req.policy_name = g.policy;
+  }
+  // Rounded up: the token is valid for at least `expires_after` (se is whole seconds).
+  req.expiry = static_cast<std::int64_t>(std::ceil(now_s + g.expires_after_s / s.time_scale));
+  return {certs::make_sas_token(req), req.expiry};
+}
+
+void start_hub(RunParts& parts, const scenario::Scenario& s, const PreparedRegistry& registry,
+               const std::string& out_dir, EventSink& events, std::ostream& out) {
+  parts.hub = std::make_unique<broker::HubProcess>(hub_options_for(s, registry, out_dir), events);
+  const auto& hub = *parts.hub;
+  out << fmt::format("hub '{}' ready: x509 {}:{}, sas {}:{}\n", hub.hub_host(), hub.bind_address(), hub.ports().x509,
+                     hub.bind_address(), hub.ports().sas);
+}
+
+void start_plc(RunParts& parts, const scenario::Scenario& s, const ScaledClock& clock, EventSink& events,
+               std::ostream& out) {
+  if (!s.plc) return;
+  parts.plc = std::make_unique<plc::PlcServer>(*s.plc, clock, &events, clock.steady());
+  parts.plc->start("127.0.0.1", 0);
+  out << fmt::format("PLC ready on 127.0.0.1:{}\n", parts.plc->port());
+}
+
+void start_emulated_device(RunParts& parts, const scenario::Scenario& s, const std::string& usr_dir,
+                           std::shared_ptr<ScaledClock> clock, EventSink& events, std::ostream& out) {
+  const auto& hub = *parts.hub;
+  // The device trusts the run's CA where the program's CAFile says (in place of the Azure roots).
+  fs::copy_file(hub.ca_file(), flexy::map_usr_path(usr_dir, s.dut.ca_file), fs::copy_options::overwrite_existing);
+  auto config = emulated_config(s, usr_dir, hub_route(hub, s.dut.device),
+                                parts.plc ? std::optional<std::uint16_t>(parts.plc->port()) : std::nullopt);
+  if (s.dut.sas_token) {
+    const double now =
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto token = sign_sas_token(s, hub.registry(), hub.hub_host(), now);
+    for (auto& tag : config.tags)
+      if (tag.name == s.dut.sas_token->tag) tag.initial = token.password;
+    out << fmt::format("SAS token in tag {}: expires se={} (no renewal)\n", s.dut.sas_token->tag, token.expiry);
+  }
+  flexy::FlexyDeviceOptions dopt;
+  dopt.config = std::move(config);
+  dopt.program = flexy::load_program_file(s.dut.program_file);
+  dopt.clock = std::move(clock);
+  dopt.events = &events;
+  parts.dut = std::make_unique<flexy::FlexyDevice>(std::move(dopt));
+  parts.dut->start();
+  out << fmt::format("emulated Flexy '{}' running {}\n", s.dut.device, s.dut.program_file);
+}
+
+void print_external_instructions(std::ostream& out, const scenario::Scenario& s, const broker::HubProcess& hub) {
+  const auto* dev = hub.registry().find_device(s.dut.device);
+  const std::string host = s.dut.advertise.empty() ? hub.bind_address() : s.dut.advertise;
+  out << "\nExternal device under test — install and configure the real Flexy:\n";
+  out << fmt::format("  hub host name   {} (map it to {} in the Flexy's DNS/hosts, or use the IP)\n", hub.hub_host(),
+                     host);
+  if (dev && dev->auth == broker::AuthKind::sas)
+    out << fmt::format("  MQTT over TLS   {}:{} (SAS)\n", host, hub.ports().sas);
+  else
+    out << fmt::format("  MQTT over TLS   {}:{} (X.509)\n", host, hub.ports().x509);
+  out << fmt::format("  CA certificate  {}  → upload to /usr/ by FTP\n", hub.ca_file());
+  out << fmt::format("  client id       {}\n  username        {}/{}/?api-version=2021-04-12\n", s.dut.device,
+                     hub.hub_host(), s.dut.device);
+  if (dev && !dev->certificate.empty()) out << fmt::format("  device certificate registered: {}\n", dev->certificate);
+  out << fmt::format("Waiting up to {:.0f} s for '{}' to connect (Ctrl-C to stop)…\n\n", s.dut.wait_s, s.dut.device);
+}
+
+}  // namespace flexhil::run

@@ -1,0 +1,76 @@
+#pragma once
+// The parts of a run — the impersonated hub, the PLC simulator and the device under test — and
+// how the scenario configures them. The configuration functions are pure (unit-tested in
+// tests/run); start_hub/start_plc/start_emulated_device are the I/O edge; RunParts stops what was
+// started in reverse order, also from its destructor.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "broker/hub_process.hpp"
+#include "common/clock.hpp"
+#include "common/event.hpp"
+#include "harness/run/run_registry.hpp"
+#include "harness/scenario/scenario.hpp"
+#include "sim/flexy/runtime/flexy_config.hpp"
+#include "sim/flexy/runtime/flexy_device.hpp"
+#include "sim/plc/plc_server.hpp"
+
+namespace flexhil::run {
+
+struct RunParts {
+  std::unique_ptr<broker::HubProcess> hub;
+  std::unique_ptr<plc::PlcServer> plc;
+  std::unique_ptr<flexy::FlexyDevice> dut;
+
+  RunParts() = default;
+  RunParts(const RunParts&) = delete;
+  RunParts& operator=(const RunParts&) = delete;
+  ~RunParts() { stop(); }
+  void stop();  // device, PLC, hub: the reverse of their start
+  // Why one of our own parts failed while running (hub died or froze, PLC died), or nullopt.
+  std::optional<std::string> failure() const;
+};
+
+// The hub of this run: the scenario's [hub], the run's registry, and — for a certificate the
+// scenario does not register — trust of that certificate (or its CA) by the TLS listener, so the
+// hub's verdict, not the handshake, refuses the device.
+broker::HubOptions hub_options_for(const scenario::Scenario& s, const PreparedRegistry& registry,
+                                   const std::string& out_dir);
+
+// Where the emulated device reaches the hub: the hub's host name (as the program dials it,
+// lower-case) and the loopback address:port of the listener for the device's credentials.
+struct HubRoute {
+  std::string host;
+  std::string address;  // "127.0.0.1:18883"
+};
+HubRoute hub_route(const broker::HubProcess& hub, const std::string& device);
+
+// The emulated Flexy's configuration for this run: /usr is the run's copy, the clock's scale,
+// the hub's host name routed to its listener, PLC topics on loopback pointed at the run's PLC.
+flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::string& usr_dir, const HubRoute& route,
+                                   std::optional<std::uint16_t> plc_port);
+
+struct SignedToken {
+  std::string password;
+  std::int64_t expiry = 0;
+};
+// The scenario's [dut.sas_token], signed at `now_s` (Unix seconds): the hub judges its expiry in
+// wall seconds, so the scenario-time `expires_after` is divided by the time scale. Throws
+// ConfigError when the key it names is not in the registry.
+SignedToken sign_sas_token(const scenario::Scenario& s, const broker::Registry& registry, const std::string& hub_host,
+                           double now_s);
+
+void start_hub(RunParts& parts, const scenario::Scenario& s, const PreparedRegistry& registry,
+               const std::string& out_dir, EventSink& events, std::ostream& out);
+void start_plc(RunParts& parts, const scenario::Scenario& s, const ScaledClock& clock, EventSink& events,
+               std::ostream& out);
+void start_emulated_device(RunParts& parts, const scenario::Scenario& s, const std::string& usr_dir,
+                           std::shared_ptr<ScaledClock> clock, EventSink& events, std::ostream& out);
+
+// What a bench user installs on the real Flexy and where it connects.
+void print_external_instructions(std::ostream& out, const scenario::Scenario& s, const broker::HubProcess& hub);
+
+}  // namespace flexhil::run

@@ -1,0 +1,222 @@
+#define BOOST_TEST_MODULE test_run_stages
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "certs/sas_token.hpp"
+#include "common/error.hpp"
+#include "harness/run/action_schedule.hpp"
+#include "harness/run/observer.hpp"
+#include "harness/run/run_outcome.hpp"
+#include "harness/run/run_parts.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace flexhil;
+using namespace flexhil::run;
+
+namespace {
+
+rules::Verdict verdict(bool passed, bool infrastructure = false, std::string summary = "PASSED") {
+  rules::Verdict v;
+  v.passed = passed;
+  v.infrastructure = infrastructure;
+  v.summary = std::move(summary);
+  return v;
+}
+
+scenario::Action action_at(double t, std::string device) {
+  scenario::Action a;
+  a.at_s = t;
+  a.device = std::move(device);
+  return a;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(run_outcome)
+
+BOOST_AUTO_TEST_CASE(a_completed_run_is_judged_by_its_verdict) {
+  RunOutcome o;
+  BOOST_TEST(o.running());
+  BOOST_TEST(judge_outcome(o, verdict(true), "", 0).exit_code == exit_code::ok);
+  const auto j = judge_outcome(o, verdict(false, false, "FAILED: 1 error"), "", 0);
+  BOOST_TEST(j.exit_code == exit_code::findings);
+  BOOST_TEST(j.console_line == "FAILED: 1 error");
+  BOOST_TEST(j.reason == "completed");
+}
+
+BOOST_AUTO_TEST_CASE(the_first_failure_is_the_reason_and_later_ones_do_not_replace_it) {
+  RunOutcome o;
+  o.fail(exit_code::usage, "scenario.toml:3:1: error: bad key");
+  o.fail(exit_code::infrastructure, "the hub failed");
+  BOOST_TEST(!o.running());
+  const auto j = judge_outcome(o, verdict(true), "", 0);
+  BOOST_TEST(j.exit_code == exit_code::usage);  // a passing verdict does not hide the input error
+  BOOST_TEST(j.reason == "scenario.toml:3:1: error: bad key");
+  BOOST_TEST(j.console_line == "ERROR: scenario.toml:3:1: error: bad key");
+}
+
+BOOST_AUTO_TEST_CASE(an_interrupted_run_is_exit_3_and_says_interrupted) {
+  RunOutcome o;
+  o.interrupt(2, "interrupted (signal 2)");
+  BOOST_TEST(o.interrupted());
+  const auto j = judge_outcome(o, verdict(true), "", 0);
+  BOOST_TEST(j.exit_code == exit_code::infrastructure);
+  BOOST_TEST(j.console_line.rfind("INTERRUPTED: interrupted (signal 2)", 0) == 0, j.console_line);
+}
+
+BOOST_AUTO_TEST_CASE(an_infrastructure_finding_is_exit_3_whatever_the_device_did) {
+  RunOutcome o;
+  const auto j = judge_outcome(o, verdict(false, true, "ERROR: the harness failed, not the device"), "", 0);
+  BOOST_TEST(j.exit_code == exit_code::infrastructure);
+  BOOST_TEST(j.console_line == "ERROR: the harness failed, not the device");
+}
+
+BOOST_AUTO_TEST_CASE(a_capture_that_could_not_be_written_never_passes) {
+  RunOutcome o;
+  const auto j = judge_outcome(o, verdict(true), "No space left on device", 4);
+  BOOST_TEST(j.exit_code == exit_code::infrastructure);
+  BOOST_TEST(j.reason == "capture.jsonl could not be written: No space left on device (4 events lost)");
+  BOOST_TEST(j.console_line.rfind("ERROR: capture.jsonl could not be written", 0) == 0, j.console_line);
+}
+
+BOOST_AUTO_TEST_CASE(an_early_end_without_failure_is_still_judged_by_the_rules) {
+  RunOutcome o;
+  o.end("external device 'F1' did not connect within 30 s");
+  BOOST_TEST(!o.running());
+  BOOST_TEST(o.failure_code() == 0);
+  const auto j = judge_outcome(o, verdict(false), "", 0);
+  BOOST_TEST(j.exit_code == exit_code::findings);
+  BOOST_TEST(j.reason == "external device 'F1' did not connect within 30 s");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(action_schedule)
+
+BOOST_AUTO_TEST_CASE(actions_come_in_time_order_once_each_and_ties_keep_their_order) {
+  ActionSchedule sched({action_at(30, "c"), action_at(10, "a"), action_at(10, "b"), action_at(60, "d")});
+  BOOST_TEST(sched.due(5).empty());
+  const auto first = sched.due(10);
+  BOOST_REQUIRE_EQUAL(first.size(), 2u);
+  BOOST_TEST(first[0]->device == "a");
+  BOOST_TEST(first[1]->device == "b");
+  BOOST_TEST(sched.due(10).empty());  // not twice
+  const auto late = sched.due(100);   // a slow tick gets everything that became due, in order
+  BOOST_REQUIRE_EQUAL(late.size(), 2u);
+  BOOST_TEST(late[0]->device == "c");
+  BOOST_TEST(late[1]->device == "d");
+  BOOST_TEST(sched.done());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(observer)
+
+BOOST_AUTO_TEST_CASE(counts_connections_and_writes_the_device_console) {
+  testing::TempDir dir;
+  const auto log = dir.file("dut-console.log");
+  Observer obs(log);
+  obs.on_event({{"kind", "connect"}, {"device", "F1"}, {"verdict", "refused"}});
+  BOOST_TEST(!obs.has_connected("F1"));
+  obs.on_event({{"kind", "connect"}, {"device", "F1"}, {"verdict", "accepted"}});
+  obs.on_event({{"kind", "publish"}, {"device", "F1"}});
+  obs.on_event({{"kind", "dut_console"}, {"device", "F1"}, {"line", "hello"}});
+  obs.on_event({{"kind", "dut_log"}, {"device", "F1"}, {"level", 1}, {"message", "oops"}});
+  obs.on_event({{"kind", "connect"}, {"device", 42}, {"verdict", "accepted"}});  // a hostile field type
+  BOOST_TEST(obs.has_connected("F1"));
+  const auto c = obs.counts();
+  BOOST_TEST(c.events == 6u);
+  BOOST_TEST(c.publishes == 1u);
+  BOOST_TEST(c.connects_accepted == 2u);
+  BOOST_TEST(c.connects_refused == 1u);
+  BOOST_TEST(obs.events().size() == 6u);
+  BOOST_TEST(slurp(log) == "hello\n[log 1] oops\n");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(parts_configuration)
+
+scenario::Scenario sas_scenario() {
+  scenario::Scenario s;
+  s.name = "t";
+  s.time_scale = 10;
+  s.hub.bind = "127.0.0.1";
+  s.hub.sas_skew_s = 300;
+  s.dut.device = "F1";
+  flexy::FlexyConfig config;
+  config.topics[0].ip = "127.0.0.1";
+  config.topics[0].port = 502;
+  config.topics[1].ip = "192.0.2.7";  // a PLC elsewhere on a bench: left alone
+  config.topics[1].port = 502;
+  s.dut.flexy = config;
+  return s;
+}
+
+BOOST_AUTO_TEST_CASE(hub_options_scale_the_sas_skew_and_trust_an_unregistered_certificate) {
+  auto s = sas_scenario();
+  PreparedRegistry reg;
+  reg.path = "/run/registry.toml";
+  reg.device_cert_file = "/run/usr/F1.crt";
+  auto o = hub_options_for(s, reg, "/run");
+  BOOST_TEST(o.registry == "/run/registry.toml");
+  BOOST_TEST(o.out_dir == "/run");
+  BOOST_TEST(o.plugin.sas_skew_seconds.value_or(-1) == 30);  // 300 scenario seconds at ×10
+  BOOST_TEST(o.trust_files.empty());             // registered: the hub's verdict needs no extra trust
+  s.dut.register_certificate = false;
+  o = hub_options_for(s, reg, "/run");
+  BOOST_REQUIRE_EQUAL(o.trust_files.size(), 1u);
+  BOOST_TEST(o.trust_files[0] == "/run/usr/F1.crt");
+  reg.device_ca_file = "/run/device-ca.crt";  // CA-signed: the CA is what the listener trusts
+  o = hub_options_for(s, reg, "/run");
+  BOOST_REQUIRE_EQUAL(o.trust_files.size(), 1u);
+  BOOST_TEST(o.trust_files[0] == "/run/device-ca.crt");
+}
+
+BOOST_AUTO_TEST_CASE(the_emulated_flexy_reaches_the_run_hub_and_plc_on_loopback) {
+  const auto s = sas_scenario();
+  const auto c = emulated_config(s, "/run/usr", HubRoute{"myhub.azure-devices.net", "127.0.0.1:40001"}, 40502);
+  BOOST_TEST(c.usr_dir == "/run/usr");
+  BOOST_TEST(c.time_scale == 10.0);
+  BOOST_TEST(c.mqtt.resolve.at("myhub.azure-devices.net") == "127.0.0.1:40001");
+  BOOST_TEST(c.topics[0].port == 40502);
+  BOOST_TEST(c.topics[1].port == 502);
+  BOOST_TEST(emulated_config(s, "/u", HubRoute{"h", "a"}, std::nullopt).topics[0].port == 502);
+}
+
+BOOST_AUTO_TEST_CASE(a_generated_sas_token_verifies_and_expires_after_the_scaled_time) {
+  auto s = sas_scenario();
+  scenario::GeneratedSasToken g;
+  g.tag = "Sas";
+  g.expires_after_s = 50;  // scenario seconds: 5 s of wall time at ×10
+  s.dut.sas_token = g;
+  broker::Registry reg;
+  broker::Device d;
+  d.id = "F1";
+  d.primary_key = "c2NlbmFyaW8tbGlicmFyeS1zYXMta2V5";
+  reg.devices.push_back(d);
+  const auto t = sign_sas_token(s, reg, "myhub.azure-devices.net", 1'000'000.2);
+  BOOST_TEST(t.expiry == 1'000'006);  // ceil(1,000,000.2 + 5)
+  const auto parsed = certs::parse_sas_token(t.password);
+  BOOST_REQUIRE(parsed);
+  BOOST_TEST(parsed->sr_decoded == "myhub.azure-devices.net/devices/F1");
+  BOOST_TEST(certs::verify_sas_signature(*parsed, d.primary_key));
+  s.dut.sas_token->hub_wide = true;
+  const auto wide = certs::parse_sas_token(sign_sas_token(s, reg, "myhub.azure-devices.net", 0).password);
+  BOOST_REQUIRE(wide);
+  BOOST_TEST(wide->sr_decoded == "myhub.azure-devices.net");
+  s.dut.device = "Unknown";
+  BOOST_CHECK_THROW(sign_sas_token(s, reg, "myhub.azure-devices.net", 0), ConfigError);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
