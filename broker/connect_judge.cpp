@@ -203,19 +203,21 @@ std::optional<std::size_t> sr_prefix_segments(std::string_view sr, std::string_v
 std::string redact_password(const std::optional<std::string>& password) {
   if (!password) return "";
   const std::string& p = *password;
-  if (p.rfind("SharedAccessSignature", 0) == 0) {
-    std::string out;
-    std::size_t pos = 0;
+  constexpr std::string_view kSasPrefix = "SharedAccessSignature";
+  if (p.rfind(kSasPrefix, 0) == 0) {
+    // Fields are cut exactly as parse_sas_token cuts them (the prefix and its spaces, then '&'),
+    // so that every value the hub would read as `sig` is hidden — one holding a space too.
+    std::size_t pos = p.find_first_not_of(' ', kSasPrefix.size());
+    std::string out = p.substr(0, std::min(pos, p.size()));
     while (pos < p.size()) {
       auto amp = p.find('&', pos);
       if (amp == std::string::npos) amp = p.size();
-      std::string item = p.substr(pos, amp - pos);
-      // The first item carries the "SharedAccessSignature " prefix.
-      const auto space = item.rfind(' ');
-      const std::string field = space == std::string::npos ? item : item.substr(space + 1);
-      if (field.size() >= 4 && iequals(field.substr(0, 4), "sig="))
-        item = item.substr(0, item.size() - field.size()) + field.substr(0, 4) + "<redacted>";
-      out += item;
+      const std::string_view field(p.data() + pos, amp - pos);
+      const auto eq = field.find('=');
+      if (eq != std::string_view::npos && iequals(field.substr(0, eq), "sig"))
+        out += std::string(field.substr(0, eq + 1)) + "<redacted>";
+      else
+        out += field;
       if (amp < p.size()) out += '&';
       pos = amp + 1;
     }
