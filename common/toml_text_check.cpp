@@ -1,0 +1,118 @@
+#include "common/toml_text_check.hpp"
+
+namespace flexhil {
+
+namespace {
+
+bool is_ascii(char c) { return static_cast<unsigned char>(c) < 0x80; }
+
+class TextScanner {
+ public:
+  explicit TextScanner(std::string_view text) : s_(text) {}
+
+  std::optional<TomlTextProblem> run() {
+    if (starts_with("\xEF\xBB\xBF")) pos_ = 3;  // a UTF-8 byte order mark, which toml++ skips
+    while (pos_ < s_.size()) {
+      const char c = s_[pos_];
+      if (c == '#') {
+        skip_comment();
+      } else if (starts_with("\"\"\"")) {
+        if (auto p = multi_line('"')) return p;
+      } else if (starts_with("'''")) {
+        if (auto p = multi_line('\'')) return p;
+      } else if (c == '"' || c == '\'') {
+        single_line(c);
+      } else if (!is_ascii(c)) {
+        return problem("non-ASCII character outside a string or comment (TOML allows it only in quotes)");
+      } else {
+        advance();
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  bool starts_with(std::string_view what) const { return s_.substr(pos_, what.size()) == what; }
+
+  void advance() {
+    const char c = s_[pos_++];
+    if (c == '\n') {
+      ++line_;
+      column_ = 1;
+    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      ++column_;  // UTF-8 continuation bytes belong to the character before
+    }
+  }
+
+  void skip_comment() {
+    while (pos_ < s_.size() && s_[pos_] != '\n') advance();
+  }
+
+  // "…" or '…': ends at its quote or at the end of the line (toml++ reports that error itself).
+  void single_line(char quote) {
+    advance();
+    while (pos_ < s_.size() && s_[pos_] != '\n') {
+      const char c = s_[pos_];
+      if (quote == '"' && c == '\\' && pos_ + 1 < s_.size() && s_[pos_ + 1] != '\n') {
+        advance();
+      } else if (c == quote) {
+        advance();
+        return;
+      }
+      advance();
+    }
+  }
+
+  // """…""" or '''…''': up to two quotes may end the content right before the closing three.
+  std::optional<TomlTextProblem> multi_line(char quote) {
+    for (int i = 0; i < 3; ++i) advance();
+    while (pos_ < s_.size()) {
+      const char c = s_[pos_];
+      if (c == quote && starts_with(std::string(3, quote))) {
+        int quotes = 0;
+        while (pos_ < s_.size() && s_[pos_] == quote && quotes < 5) {
+          advance();
+          ++quotes;
+        }
+        return std::nullopt;
+      }
+      if (quote == '"' && c == '\\') {
+        advance();
+        if (line_ending_backslash()) {
+          if (pos_ < s_.size() && !is_ascii(s_[pos_]))
+            return problem("non-ASCII character right after a line-ending backslash in a multi-line string "
+                           "(put an ASCII character or an escape such as \\u00e9 first)");
+          continue;
+        }
+        if (pos_ < s_.size()) advance();
+        continue;
+      }
+      advance();
+    }
+    return std::nullopt;
+  }
+
+  // After a '\' in a multi-line basic string: if only spaces and tabs follow on the line, skips
+  // them, the newline and the whitespace after it, and returns true.
+  bool line_ending_backslash() {
+    std::size_t p = pos_;
+    while (p < s_.size() && (s_[p] == ' ' || s_[p] == '\t')) ++p;
+    if (p < s_.size() && s_[p] == '\r') ++p;
+    if (p >= s_.size() || s_[p] != '\n') return false;
+    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' || s_[pos_] == '\n')) advance();
+    return true;
+  }
+
+  TomlTextProblem problem(std::string message) const { return {line_, column_, std::move(message)}; }
+
+  std::string_view s_;
+  std::size_t pos_ = 0;
+  int line_ = 1;
+  int column_ = 1;
+};
+
+}  // namespace
+
+std::optional<TomlTextProblem> check_toml_text(std::string_view text) { return TextScanner(text).run(); }
+
+}  // namespace flexhil
