@@ -5,6 +5,9 @@
 #include <unordered_set>
 
 namespace flexhil::rules {
+
+JsonNode::JsonNode() = default;
+
 namespace {
 
 constexpr int max_depth = 256;
