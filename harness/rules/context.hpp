@@ -73,6 +73,9 @@ struct Context {
 // Helpers shared by the rule families.
 std::string str(const Json& ev, const char* key);
 std::uint64_t seq_of(const Json& ev);
+// A JSON number as an integer when it is one (or a real with an integral value) inside int64's
+// range; nullopt otherwise. Captures are input: `"mono_ns": 1e30` must not reach a cast.
+std::optional<std::int64_t> integer_of(const Json& value);
 std::optional<double> number_from_text(std::string_view text);  // whole text is a number
 std::string fmt_s(double seconds);                              // "12.345 s"
 

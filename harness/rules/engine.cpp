@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <limits>
 
 #include "harness/rules/catalogue.hpp"
 #include "harness/rules/context.hpp"
@@ -23,6 +24,20 @@ std::uint64_t seq_of(const Json& ev) {
   return it != ev.end() && it->is_number_unsigned() ? it->get<std::uint64_t>()
          : it != ev.end() && it->is_number_integer() ? static_cast<std::uint64_t>(it->get<std::int64_t>())
                                                      : 0;
+}
+
+std::optional<std::int64_t> integer_of(const Json& value) {
+  if (value.is_number_unsigned()) {
+    const auto u = value.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+    return static_cast<std::int64_t>(u);
+  }
+  if (value.is_number_integer()) return value.get<std::int64_t>();
+  if (!value.is_number_float()) return std::nullopt;
+  const double d = value.get<double>();
+  // 2^63 is exact as a double; every double strictly inside ±2^63 converts without overflow.
+  if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0) || d != std::trunc(d)) return std::nullopt;
+  return static_cast<std::int64_t>(d);
 }
 
 std::optional<double> number_from_text(std::string_view text) {
@@ -95,7 +110,7 @@ std::vector<Finding> Collector::finish() const {
 namespace {
 std::int64_t mono_of(const Json& ev) {
   const auto it = ev.find("mono_ns");
-  return it != ev.end() && it->is_number() ? it->get<std::int64_t>() : 0;
+  return it != ev.end() ? integer_of(*it).value_or(0) : 0;
 }
 }  // namespace
 
@@ -155,7 +170,8 @@ Context::Context(const std::vector<Json>& evs, const Expectations& ex) : events(
     m.t = t(ev);
     m.wall_s = start_wall_s + m.t;
     m.payload_decoded = base64_decode(str(ev, "payload_b64"), m.payload);
-    m.size = ev.contains("size") && ev["size"].is_number() ? ev["size"].get<std::size_t>() : m.payload.size();
+    const auto size = ev.contains("size") ? integer_of(ev["size"]) : std::nullopt;
+    m.size = size && *size >= 0 ? static_cast<std::size_t>(*size) : m.payload.size();
     m.utf8_error = first_invalid_utf8(m.payload);
     m.scan = scan_json(m.payload);
     telemetry.push_back(std::move(m));

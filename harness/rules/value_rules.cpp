@@ -42,7 +42,8 @@ std::map<std::string, std::vector<Held>> plc_history(const Context& c) {
   for (const auto& ev : c.events) {
     if (str(ev, "kind") != "plc_change") continue;
     const auto point = str(ev, "point");
-    const int unit = ev.contains("unit") && ev["unit"].is_number() ? ev["unit"].get<int>() : -1;
+    const auto unit_field = ev.contains("unit") ? integer_of(ev["unit"]) : std::nullopt;
+    const int unit = unit_field && *unit_field >= 0 && *unit_field <= 255 ? static_cast<int>(*unit_field) : -1;
     const auto nv = ev.contains("new") ? json_number(ev["new"]) : std::nullopt;
     if (!nv) continue;
     for (const auto& key : {fmt::format("{}/{}", unit, point), fmt::format("*/{}", point)}) {
