@@ -12,19 +12,27 @@ class TextScanner {
 
   std::optional<TomlTextProblem> run() {
     if (starts_with("\xEF\xBB\xBF")) pos_ = 3;  // a UTF-8 byte order mark, which toml++ skips
+    // A quote opens a string only where toml++ expects a key or a value: at the start of a line
+    // or after = [ , { or '.'. Elsewhere (`auth = 5"é…"`) toml++ reads it as part of a bare
+    // token and classifies what follows character by character, so that is checked as bare text.
+    bool string_may_start = true;
     while (pos_ < s_.size()) {
       const char c = s_[pos_];
+      const bool quote = c == '"' || c == '\'';
       if (c == '#') {
         skip_comment();
-      } else if (starts_with("\"\"\"")) {
-        if (auto p = multi_line('"')) return p;
-      } else if (starts_with("'''")) {
-        if (auto p = multi_line('\'')) return p;
-      } else if (c == '"' || c == '\'') {
-        single_line(c);
+      } else if (quote && string_may_start) {
+        if (starts_with("\"\"\"") || starts_with("'''")) {
+          if (auto p = multi_line(c)) return p;
+        } else {
+          single_line(c);
+        }
+        string_may_start = false;
       } else if (!is_ascii(c)) {
         return problem("non-ASCII character outside a string or comment (TOML allows it only in quotes)");
       } else {
+        if (c != ' ' && c != '\t' && c != '\r')
+          string_may_start = c == '\n' || c == '=' || c == '[' || c == ',' || c == '{' || c == '.';
         advance();
       }
     }
