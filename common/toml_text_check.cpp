@@ -92,6 +92,9 @@ class TextScanner {
                            "(put an ASCII character or an escape such as \\u00e9 first)");
           continue;
         }
+        // Not a valid escape in any case; toml++ classifies the character as whitespace first.
+        if (pos_ < s_.size() && !is_ascii(s_[pos_]))
+          return problem("non-ASCII character after a backslash in a string (not a TOML escape)");
         if (pos_ < s_.size()) advance();
         continue;
       }

@@ -4,7 +4,8 @@
 // because toml++ 3.3 (Debian 12) reaches undefined behaviour (an "unreachable" branch of its
 // non-ASCII whitespace table) on many of them — 'é' as a bare key, or a stray byte, found by
 // fuzz/targets/registry_loader.cpp. The same branch is reached by a non-ASCII character that
-// follows a line-ending backslash in a multi-line basic string; that is refused too.
+// follows a backslash in a multi-line basic string (a line-ending one, or an invalid escape);
+// that is refused too.
 #include <optional>
 #include <string>
 #include <string_view>

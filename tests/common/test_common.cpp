@@ -48,6 +48,7 @@ BOOST_AUTO_TEST_CASE(non_ascii_outside_strings_is_a_config_error_at_its_position
   BOOST_TEST((position_of_error("hub \xc8\x8b = 1\n") == std::pair{1, 5}));
   BOOST_TEST((position_of_error("a = \"\xc3\xa9\" \xcc\xaa\n") == std::pair{1, 9}));
   BOOST_TEST((position_of_error("s = \"\"\"\\\n\xc2\xa7\"\"\"\n") == std::pair{2, 1}));
+  BOOST_TEST((position_of_error("k = \"\"\"a\\\xc9\xa9\"\"\"\n") == std::pair{1, 10}));
   // A quote inside a bare value opens no string for toml++ (which then classifies the 'é').
   BOOST_TEST((position_of_error("auth = 5\"x\xc3\xa9\"\n") == std::pair{1, 11}));
 }
