@@ -1,5 +1,7 @@
 #include "common/toml_text_check.hpp"
 
+#include <string>
+
 namespace flexhil {
 
 namespace {
@@ -12,10 +14,13 @@ class TextScanner {
 
   std::optional<TomlTextProblem> run() {
     if (starts_with("\xEF\xBB\xBF")) pos_ = 3;  // a UTF-8 byte order mark, which toml++ skips
-    // A quote opens a string only where toml++ expects a key or a value: at the start of a line
-    // or after = [ , { or '.'. Elsewhere (`auth = 5"é…"`) toml++ reads it as part of a bare
-    // token and classifies what follows character by character, so that is checked as bare text.
+    // A quote opens a string only where toml++ expects a key or a value: at the start of a line,
+    // after = [ , { and, inside a key, after '.'. Elsewhere (`auth = 5"é…"`, `x = 9.'''…`)
+    // toml++ reads it as part of a bare token and classifies what follows character by
+    // character, so that is checked as bare text.
     bool string_may_start = true;
+    bool in_key = true;   // before the '=' of a key/value pair, or in a [table] header
+    std::string nesting;  // '[' and '{' open in values (arrays may span lines)
     while (pos_ < s_.size()) {
       const char c = s_[pos_];
       const bool quote = c == '"' || c == '\'';
@@ -31,8 +36,22 @@ class TextScanner {
       } else if (!is_ascii(c)) {
         return problem("non-ASCII character outside a string or comment (TOML allows it only in quotes)");
       } else {
-        if (c != ' ' && c != '\t' && c != '\r')
-          string_may_start = c == '\n' || c == '=' || c == '[' || c == ',' || c == '{' || c == '.';
+        if (c != ' ' && c != '\t' && c != '\r') {
+          const bool in_inline_table = !nesting.empty() && nesting.back() == '{';
+          string_may_start = c == '\n' || c == '=' || c == '[' || c == ',' || c == '{' || (c == '.' && in_key);
+          if (c == '\n' && nesting.empty()) in_key = true;
+          if (c == '=') in_key = false;
+          if (c == '[' && !(in_key && nesting.empty())) nesting += '[';  // not a [table] header
+          if (c == '{') {
+            nesting += '{';
+            in_key = true;
+          }
+          if (c == ',' && in_inline_table) in_key = true;
+          if ((c == ']' || c == '}') && !nesting.empty() && nesting.back() == (c == ']' ? '[' : '{')) {
+            nesting.pop_back();
+            in_key = false;
+          }
+        }
         advance();
       }
     }
