@@ -14,43 +14,54 @@ class TextScanner {
 
   std::optional<TomlTextProblem> run() {
     if (starts_with("\xEF\xBB\xBF")) pos_ = 3;  // a UTF-8 byte order mark, which toml++ skips
-    // A quote opens a string only where toml++ expects a key or a value: at the start of a line,
-    // after = [ , { and, inside a key, after '.'. Elsewhere (`auth = 5"é…"`, `x = 9.'''…`)
-    // toml++ reads it as part of a bare token and classifies what follows character by
-    // character, so that is checked as bare text.
-    bool string_may_start = true;
-    bool in_key = true;   // before the '=' of a key/value pair, or in a [table] header
-    std::string nesting;  // '[' and '{' open in values (arrays may span lines)
+    // A quote opens a string only where toml++ starts a key or a value: at the start of a line,
+    // after the '=' of a key, a '[' or '{' that opens an array, table or header, a ',' in an
+    // array or inline table, or a '.' in a key. Elsewhere (`auth = 5"é…"`, `x = 9.'''…`,
+    // `n = 6E=""""…`) toml++ reads it as part of a bare token and classifies what follows
+    // character by character, so that is checked as bare text.
+    bool at_start = true;  // a key or a value may start here (after spaces)
+    bool in_key = true;    // before the '=' of a key/value pair, or in a [table] header
+    std::string nesting;   // '[' and '{' open in values (arrays may span lines)
     while (pos_ < s_.size()) {
       const char c = s_[pos_];
       const bool quote = c == '"' || c == '\'';
       if (c == '#') {
         skip_comment();
-      } else if (quote && string_may_start) {
+      } else if (quote && at_start) {
         if (starts_with("\"\"\"") || starts_with("'''")) {
           if (auto p = multi_line(c)) return p;
         } else {
           single_line(c);
         }
-        string_may_start = false;
+        at_start = false;
       } else if (!is_ascii(c)) {
         return problem("non-ASCII character outside a string or comment (TOML allows it only in quotes)");
       } else {
         if (c != ' ' && c != '\t' && c != '\r') {
-          const bool in_inline_table = !nesting.empty() && nesting.back() == '{';
-          string_may_start = c == '\n' || c == '=' || c == '[' || c == ',' || c == '{' || (c == '.' && in_key);
-          if (c == '\n' && nesting.empty()) in_key = true;
-          if (c == '=') in_key = false;
-          if (c == '[' && !(in_key && nesting.empty())) nesting += '[';  // not a [table] header
-          if (c == '{') {
+          bool next = false;
+          if (c == '\n') {
+            next = true;
+            if (nesting.empty()) in_key = true;
+          } else if (c == '=' && in_key) {
+            next = true;
+            in_key = false;
+          } else if (c == '[' && at_start) {
+            next = true;
+            if (!(in_key && nesting.empty())) nesting += '[';  // an array, not a [table] header
+          } else if (c == '{' && at_start && !in_key) {
+            next = true;
             nesting += '{';
             in_key = true;
-          }
-          if (c == ',' && in_inline_table) in_key = true;
-          if ((c == ']' || c == '}') && !nesting.empty() && nesting.back() == (c == ']' ? '[' : '{')) {
+          } else if (c == ',' && !nesting.empty()) {
+            next = true;
+            if (nesting.back() == '{') in_key = true;
+          } else if (c == '.' && in_key) {
+            next = true;
+          } else if ((c == ']' || c == '}') && !nesting.empty() && nesting.back() == (c == ']' ? '[' : '{')) {
             nesting.pop_back();
             in_key = false;
           }
+          at_start = next;
         }
         advance();
       }

@@ -52,6 +52,7 @@ BOOST_AUTO_TEST_CASE(non_ascii_outside_strings_is_a_config_error_at_its_position
   // After '.' a quote opens a string only inside a key (`9.'''é'''` is a bare value to toml++).
   BOOST_TEST((position_of_error("hub =9.'''\xc5\x89'''\n") == std::pair{1, 11}));
   BOOST_TEST((position_of_error("name = -.'\xc5\x89'\n") == std::pair{1, 11}));
+  BOOST_TEST((position_of_error("n = 6E=\"\"\"\xc6\xa2\"\"\"\n") == std::pair{1, 11}));
   // A quote inside a bare value opens no string for toml++ (which then classifies the 'é').
   BOOST_TEST((position_of_error("auth = 5\"x\xc3\xa9\"\n") == std::pair{1, 11}));
 }
