@@ -122,7 +122,9 @@ class TextScanner {
                            "(put an ASCII character or an escape such as \\u00e9 first)");
           continue;
         }
-        // Not a valid escape in any case; toml++ classifies the character as whitespace first.
+        // `\` then spaces then anything but a line end is no valid escape; toml++ classifies the
+        // spaces and what follows as whitespace first, so a non-ASCII character there is refused.
+        while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t')) advance();
         if (pos_ < s_.size() && !is_ascii(s_[pos_]))
           return problem("non-ASCII character after a backslash in a string (not a TOML escape)");
         if (pos_ < s_.size()) advance();

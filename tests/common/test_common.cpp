@@ -53,6 +53,7 @@ BOOST_AUTO_TEST_CASE(non_ascii_outside_strings_is_a_config_error_at_its_position
   BOOST_TEST((position_of_error("hub =9.'''\xc5\x89'''\n") == std::pair{1, 11}));
   BOOST_TEST((position_of_error("name = -.'\xc5\x89'\n") == std::pair{1, 11}));
   BOOST_TEST((position_of_error("n = 6E=\"\"\"\xc6\xa2\"\"\"\n") == std::pair{1, 11}));
+  BOOST_TEST((position_of_error("k = \"\"\"a\\ \xef\xbb\xa8\"\"\"\n") == std::pair{1, 11}));
   // A quote inside a bare value opens no string for toml++ (which then classifies the 'é').
   BOOST_TEST((position_of_error("auth = 5\"x\xc3\xa9\"\n") == std::pair{1, 11}));
 }
