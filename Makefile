@@ -5,7 +5,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc)
 CMAKE_ARGS ?=
 
-.PHONY: all setup setup-demo setup-bench configure configure-demo build build-demo demo demo-hub test test-unit bench asan clean
+.PHONY: all setup setup-demo setup-bench configure configure-demo build build-demo demo demo-hub test test-unit bench asan fuzz clean
 
 all: build
 
@@ -57,5 +57,15 @@ bench: setup-bench build
 asan:
 	@$(MAKE) test BUILD_DIR=build-asan BUILD_TYPE=Debug CMAKE_ARGS=-DFLEXHIL_SANITIZE=ON
 
+# libFuzzer targets (fuzz/README.md), built by clang with ASan and UBSan in build-fuzz, each run
+# for FUZZ_SECONDS on its corpus; stops at the first crash and prints the reproducer.
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS   ?= 30
+fuzz: setup
+	@cmake -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_CXX_COMPILER=clang++ -DFLEXHIL_FUZZ=ON $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(FUZZ_BUILD_DIR) -j$(JOBS) --target fuzz_targets
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run_fuzz.sh $(FUZZ_BUILD_DIR)
+
 clean:
-	rm -rf $(BUILD_DIR) build-asan
+	rm -rf $(BUILD_DIR) build-asan $(FUZZ_BUILD_DIR)

@@ -8,6 +8,9 @@
 #include "common/json_read.hpp"
 
 namespace flexhil {
+
+JsonNode::JsonNode() = default;
+
 namespace {
 
 constexpr int max_depth = max_json_depth;

@@ -15,6 +15,9 @@ namespace flexhil {
 
 struct JsonNode {
   enum class Type { object, array, string, number, boolean, null };
+  // Defined in the .cpp: clang 14 (make fuzz) cannot otherwise tell whether the node is
+  // default-constructible while `members` (pairs holding a JsonNode) is still incomplete.
+  JsonNode();
   Type type = Type::null;
   std::string text;  // decoded string, raw number text, "true"/"false"/"null"
   std::vector<std::pair<std::string, JsonNode>> members;  // objects: in order, duplicates kept

@@ -4,20 +4,30 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <fstream>
+#include <iterator>
+
+#include "common/toml_text_check.hpp"
 
 namespace flexhil {
 
 toml::table parse_toml_file(const std::string& path) {
-  try {
-    return toml::parse_file(path);
-  } catch (const toml::parse_error& e) {
-    const auto& src = e.source();
-    throw ConfigError({path, static_cast<int>(src.begin.line), static_cast<int>(src.begin.column)},
-                      std::string(e.description()));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    // toml++'s own words for a missing or unreadable file.
+    try {
+      return toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+      throw ConfigError({path, 0, 0}, std::string(e.description()));
+    }
   }
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return parse_toml_string(text, path);
 }
 
 toml::table parse_toml_string(std::string_view text, const std::string& file) {
+  if (const auto problem = check_toml_text(text))
+    throw ConfigError({file, problem->line, problem->column}, problem->message);
   try {
     return toml::parse(text, file);
   } catch (const toml::parse_error& e) {

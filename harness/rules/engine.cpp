@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <limits>
 
 #include "common/event_view.hpp"
 #include "harness/rules/catalogue.hpp"

@@ -9,6 +9,9 @@ namespace {
 
 template <class... Ts>
 struct overloaded : Ts... { using Ts::operator()...; };
+// Spelled out for clang 14 (make fuzz), which lacks C++20's deduction for aggregates.
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
 
 // Positive modulo for t >= 0 and period > 0.
 double wrap_time(double t, double period) {

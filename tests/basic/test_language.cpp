@@ -213,6 +213,23 @@ BOOST_AUTO_TEST_CASE(absurdly_nested_input_is_a_syntax_error_not_a_crash) {
   BOOST_TEST(syntax_errors("a = " + std::string(60, '(') + "1" + std::string(60, ')') + "\n").empty());
 }
 
+// Found by fuzz/targets/basic_interpreter.cpp: an @call inside a line that then fails (or
+// inside a bracketed argument list that is re-read unbracketed) left a fixup pointing into the
+// freed expression; finish() wrote through it (heap-use-after-free under `make asan`).
+BOOST_AUTO_TEST_CASE(calls_in_a_failed_line_or_a_reread_argument_list_leave_no_fixup) {
+  const std::string fn = "FUNCTION G$($a)\nENDFN\n";
+  auto errors = syntax_errors(fn + "PRINT @G$(1) +\n");
+  BOOST_REQUIRE_EQUAL(errors.size(), 1u);
+  BOOST_TEST(errors[0].line == 3);
+  // An unknown function in a line that fails for another reason is not reported twice.
+  errors = syntax_errors("PRINT @Nope$(1) +\n");
+  BOOST_REQUIRE_EQUAL(errors.size(), 1u);
+  BOOST_TEST(errors[0].message.find("unknown function") == std::string::npos);
+  // `(…)` that does not end the statement is parsed again as an expression: one call, one fixup.
+  BOOST_TEST(syntax_errors(fn + "LOGEVENT (@G$(1)) + \"x\"\n").empty());
+  BOOST_TEST(syntax_errors("LOGEVENT (@Nope$(1)) + \"x\"\n").size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(random_programs_never_crash_the_parser_or_the_interpreter) {
   std::uint32_t seed = 12345;
   auto next = [&] {

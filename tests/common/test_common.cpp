@@ -36,6 +36,49 @@ BOOST_AUTO_TEST_CASE(syntax_error_names_file_line_and_column) {
   }
 }
 
+// Found by fuzz/targets/registry_loader.cpp: toml++ 3.3 reaches undefined behaviour on these.
+BOOST_AUTO_TEST_CASE(non_ascii_outside_strings_is_a_config_error_at_its_position) {
+  const auto position_of_error = [](const std::string& text) -> std::pair<int, int> {
+    try {
+      parse_toml_string(text, "r.toml");
+    } catch (const ConfigError& e) {
+      BOOST_TEST(e.message().find("non-ASCII") != std::string::npos);
+      return {e.where().line, e.where().column};
+    }
+    return {0, 0};
+  };
+  BOOST_TEST((position_of_error("hub = 1\n\xc3\xa9t\xc3\xa9 = 2\n") == std::pair{2, 1}));
+  BOOST_TEST((position_of_error("hub \xc8\x8b = 1\n") == std::pair{1, 5}));
+  BOOST_TEST((position_of_error("a = \"\xc3\xa9\" \xcc\xaa\n") == std::pair{1, 9}));
+  BOOST_TEST((position_of_error("s = \"\"\"\\\n\xc2\xa7\"\"\"\n") == std::pair{2, 1}));
+  BOOST_TEST((position_of_error("k = \"\"\"a\\\xc9\xa9\"\"\"\n") == std::pair{1, 10}));
+  // After '.' a quote opens a string only inside a key (`9.'''é'''` is a bare value to toml++).
+  BOOST_TEST((position_of_error("hub =9.'''\xc5\x89'''\n") == std::pair{1, 11}));
+  BOOST_TEST((position_of_error("name = -.'\xc5\x89'\n") == std::pair{1, 11}));
+  BOOST_TEST((position_of_error("n = 6E=\"\"\"\xc6\xa2\"\"\"\n") == std::pair{1, 11}));
+  BOOST_TEST((position_of_error("k = \"\"\"a\\ \xef\xbb\xa8\"\"\"\n") == std::pair{1, 11}));
+  // A quote inside a bare value opens no string for toml++ (which then classifies the 'é').
+  BOOST_TEST((position_of_error("auth = 5\"x\xc3\xa9\"\n") == std::pair{1, 11}));
+}
+
+BOOST_AUTO_TEST_CASE(non_ascii_in_strings_and_comments_is_still_read) {
+  const auto doc = parse_toml_string(
+      "\xef\xbb\xbf# Temp\xc3\xa9rature\n"
+      "a = \"Temp\xc3\xa9rature\"\n"
+      "\"cl\xc3\xa9\" = '\xc3\xa9'\n"
+      "m = \"\"\"\nl\xc3\xa9\\\n  x\"\"\"\"\n"
+      "n = '''\xc3\xa9'''\n"
+      "k.\"cl\xc3\xa9\".z = [\n  \"\xc3\xa9\",\n  { q.'\xc3\xa9' = 1.5, r = \"\xc3\xa9\" },\n]\n"
+      "[t.\"\xc3\xa9\"]\n",
+      "s.toml");
+  BOOST_TEST(doc["a"].value_or(std::string()) == "Temp\xc3\xa9rature");
+  BOOST_TEST(doc["cl\xc3\xa9"].value_or(std::string()) == "\xc3\xa9");
+  BOOST_TEST(doc["m"].value_or(std::string()) == "l\xc3\xa9x\"");
+  BOOST_TEST(doc["n"].value_or(std::string()) == "\xc3\xa9");
+  BOOST_TEST(doc["k"]["cl\xc3\xa9"]["z"][0].value_or(std::string()) == "\xc3\xa9");
+  BOOST_TEST(doc["t"]["\xc3\xa9"].is_table());
+}
+
 BOOST_AUTO_TEST_CASE(unknown_key_lists_the_valid_ones_with_position) {
   auto doc = parse_toml_string("name = \"a\"\nnmae = \"b\"\n", "s.toml");
   TomlTable t(doc, "s.toml");

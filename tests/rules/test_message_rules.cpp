@@ -1,5 +1,7 @@
 #include <boost/test/unit_test.hpp>
 
+#include "harness/rules/context.hpp"
+#include "common/event_view.hpp"
 #include "tests/rules/event_builder.hpp"
 
 using namespace flexhil;
@@ -27,6 +29,29 @@ BOOST_AUTO_TEST_CASE(publish_outside_iothub_topics_is_forbidden_and_other_device
   BOOST_TEST(ids(f) == (std::set<std::string>{"TOPIC-FORBIDDEN", "TOPIC-OTHER-DEVICE"}));
   BOOST_TEST(require_finding(f, "TOPIC-OTHER-DEVICE").message.find("device 'F2'") != std::string::npos);
   BOOST_TEST(require_finding(f, "TOPIC-FORBIDDEN").evidence == (std::vector<std::uint64_t>{2, 4}));
+}
+
+// Found by fuzz/targets/capture_rules.cpp: a hand-edited capture with out-of-range numbers
+// reached a double → int64 cast (undefined behaviour) in the rules.
+BOOST_AUTO_TEST_CASE(out_of_range_numbers_in_a_capture_are_ignored_not_cast) {
+  Events ev;
+  ev.publish("F1", 1, R"({"time":"2026-11-26T08:00:01Z","Temp":21.5})")["size"] = 1e30;
+  ev.publish("F1", 2, R"({"time":"2026-11-26T08:00:02Z","Temp":21.5})")["mono_ns"] = -1e300;
+  ev.publish("F1", 3, R"({"time":"2026-11-26T08:00:03Z","Temp":21.5})")["size"] = 300000;
+  ev.add({{"kind", "plc_change"}, {"unit", 1e20}, {"point", "P"}, {"old", nullptr}, {"new", 1}}, 4);
+  auto e = quiet();
+  e.timestamp_key = "time";
+  const auto f = evaluate(ev.events(), e);
+  // The 1e30 size falls back to the payload's; the 300000 one is still judged.
+  const auto* too_large = find(f, "PAYLOAD-TOO-LARGE");
+  BOOST_REQUIRE(too_large != nullptr);
+  BOOST_TEST(too_large->evidence == (std::vector<std::uint64_t>{4}));
+  BOOST_TEST(!EventView(Json{{"v", 1e30}}).integer("v").has_value());
+  BOOST_TEST(!EventView(Json{{"v", -1e19}}).integer("v").has_value());
+  BOOST_TEST(!EventView(Json{{"v", 2.5}}).integer("v").has_value());
+  BOOST_TEST(!EventView(Json{{"v", 18446744073709551615u}}).integer("v").has_value());
+  BOOST_TEST(*EventView(Json{{"v", 1e18}}).integer("v") == 1'000'000'000'000'000'000LL);
+  BOOST_TEST(*EventView(Json{{"v", -7}}).integer("v") == -7);
 }
 
 BOOST_AUTO_TEST_CASE(retain_and_qos2_are_reported) {

@@ -153,6 +153,9 @@ class Parser {
     }
     toks_ = std::move(scanned.tokens);
     pos_ = 0;
+    // The expressions of a line that fails are freed with it: so are the @call fixups that
+    // point into them (finish() would write through them otherwise).
+    const std::size_t call_fixups_before = call_fixups_.size();
     try {
       if (peek().is(TokenKind::end)) return;
       // `Name:` at the start of a line is a label (`$Name:` inside a FUNCTION).
@@ -164,6 +167,7 @@ class Parser {
       expect_end();
     } catch (const LineError& e) {
       depth_ = 0;
+      call_fixups_.resize(call_fixups_before);
       error(line_, e.message);
     }
   }
@@ -612,7 +616,8 @@ class Parser {
     if (statement && at_statement_end()) return args;
     if (peek().is(TokenKind::lparen)) {
       // Bracketed list only if the closing bracket ends the statement.
-      std::size_t save = pos_;
+      const std::size_t save = pos_;
+      const std::size_t call_fixups_before = call_fixups_.size();  // see parse_line()
       try {
         advance();
         if (!accept(TokenKind::rparen)) {
@@ -625,6 +630,7 @@ class Parser {
       } catch (const LineError&) {
       }
       args.clear();
+      call_fixups_.resize(call_fixups_before);
       pos_ = save;
     }
     do {

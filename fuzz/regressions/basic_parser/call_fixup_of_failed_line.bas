@@ -1,0 +1,4 @@
+FUNCTION G$($a)
+ENDFN
+PRINT @G$(1) +
+LOGEVENT (@G$(1)) + "x"
