@@ -69,6 +69,16 @@ struct Judge {
     if (!segments)
       return refuse("AUTH-SAS-RESOURCE", fmt::format("SAS sr '{}' does not cover '{}'", token->sr_decoded, device_path));
 
+    // An expired token is reported as expired even when its signature is wrong too: a token
+    // hard-coded in a program with a past `se` must be made anew whatever else is wrong with it.
+    const bool expired = token->expiry + pol.sas_skew_seconds < req.now;
+    const std::string expired_text =
+        fmt::format("SAS token expired: se={} is {} s before now ({} s of clock skew allowed)", token->expiry,
+                    req.now - token->expiry, pol.sas_skew_seconds);
+    auto bad_signature = [&](std::string why) {
+      if (expired) return refuse("AUTH-SAS-EXPIRED", expired_text + "; its signature does not verify either (" + why + ")");
+      return refuse("AUTH-SAS-SIGNATURE", std::move(why));
+    };
     const bool primary_ok = verify_sas_signature(*token, dev.primary_key);
     const bool secondary_ok = !primary_ok && !dev.secondary_key.empty() && verify_sas_signature(*token, dev.secondary_key);
     std::string matched;
@@ -81,9 +91,7 @@ struct Judge {
                                   "token must not carry skn",
                                   primary_ok ? "primary" : "secondary", *token->skn));
       if (!policy) return refuse("AUTH-SAS-POLICY", fmt::format("unknown shared access policy skn='{}'", *token->skn));
-      if (!policy_ok)
-        return refuse("AUTH-SAS-SIGNATURE",
-                      fmt::format("signature does not verify with the key of policy '{}'", policy->name));
+      if (!policy_ok) return bad_signature(fmt::format("signature does not verify with the key of policy '{}'", policy->name));
       if (!policy->has(Permission::device_connect))
         return refuse("AUTH-SAS-POLICY",
                       fmt::format("policy '{}' lacks the DeviceConnect permission", policy->name));
@@ -95,14 +103,11 @@ struct Judge {
                                   "may be scoped to the hub",
                                   token->sr_decoded, device_path));
       if (!primary_ok && !secondary_ok)
-        return refuse("AUTH-SAS-SIGNATURE",
-                      fmt::format("signature verifies with neither the primary nor the secondary key of '{}'", dev.id));
+        return bad_signature(
+            fmt::format("signature verifies with neither the primary nor the secondary key of '{}'", dev.id));
       matched = primary_ok ? "primary" : "secondary";
     }
-    if (token->expiry + pol.sas_skew_seconds < req.now)
-      return refuse("AUTH-SAS-EXPIRED",
-                    fmt::format("SAS token expired: se={} is {} s before now ({} s of clock skew allowed)",
-                                token->expiry, req.now - token->expiry, pol.sas_skew_seconds));
+    if (expired) return refuse("AUTH-SAS-EXPIRED", expired_text);
     return accept(matched, fmt::format("SAS token valid ({} key), expires se={}", matched, token->expiry));
   }
 

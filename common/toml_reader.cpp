@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <fstream>
@@ -12,6 +13,10 @@
 namespace flexhil {
 
 toml::table parse_toml_file(const std::string& path) {
+  std::error_code ec;
+  // Reading a folder as a stream throws from the middle of the iterator; say what it is instead.
+  if (std::filesystem::is_directory(path, ec))
+    throw ConfigError({path, 0, 0}, "is a directory, not a TOML file");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     // toml++'s own words for a missing or unreadable file.
@@ -21,7 +26,12 @@ toml::table parse_toml_file(const std::string& path) {
       throw ConfigError({path, 0, 0}, std::string(e.description()));
     }
   }
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::string text;
+  try {
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure& e) {
+    throw ConfigError({path, 0, 0}, std::string("cannot be read: ") + e.what());
+  }
   return parse_toml_string(text, path);
 }
 

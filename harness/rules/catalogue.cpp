@@ -55,8 +55,10 @@ std::vector<RuleInfo> build() {
            "HMAC-SHA256 over `sr_as_transmitted + \"\\n\" + se` with the base64-decoded primary or "
            "secondary key must equal `sig`; otherwise CONNACK 5."),
       rule("AUTH-SAS-EXPIRED", "AUTH", S::error, H::refuses, "SAS token expired",
-           "`se` lies in the past (5 min clock skew allowed): CONNACK 5. A token that expires while "
-           "connected gets the device disconnected (see CONN-DISCONNECTED, reason sas-expired)."),
+           "`se` lies in the past (5 min clock skew allowed): CONNACK 5. Reported also when the "
+           "signature does not verify either (the reason says so): a token hard-coded long ago must be "
+           "made anew first. A token that expires while connected gets the device disconnected (see "
+           "CONN-DISCONNECTED, reason sas-expired)."),
       rule("AUTH-SAS-POLICY", "AUTH", S::error, H::refuses, "SAS policy is not allowed to connect devices",
            "`skn` with a device-key token, an unknown policy, or a policy without DeviceConnect: CONNACK 5."),
       rule("AUTH-X509-NO-CERT", "AUTH", S::error, H::refuses, "X.509 device presented no certificate",

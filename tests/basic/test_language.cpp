@@ -318,3 +318,43 @@ BOOST_AUTO_TEST_CASE(lint_of_a_clean_program_is_empty) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(pasted_programs)
+
+// Forum posts carry U+00A0 (UTF-8 C2 A0) where the indentation was; the IDE shows spaces.
+BOOST_AUTO_TEST_CASE(no_break_spaces_from_a_web_page_are_blanks) {
+  const std::string nbsp = "\xC2\xA0";
+  const std::string program = "Rem" + nbsp + "---" + nbsp + "eWON start section: Init Section\n" +
+                              "eWON_init_section:\n" + nbsp + nbsp + "a%" + nbsp + "=" + nbsp + "2\n" +
+                              nbsp + "IF a% = 2 THEN" + nbsp + "b$ = \"x" + nbsp + "y\"\n" +
+                              "\xA0" "c% = 3\n"  // the same page saved as Latin-1
+                              "\xE2\x80\xAF" "d% = 4\n"
+                              "Rem --- eWON end section: Init Section\n";
+  BOOST_TEST(syntax_errors(program).empty());
+  FakeHost host;
+  auto parsed = check_program(program, "pasted.bas");
+  BOOST_REQUIRE(parsed.program.has_value());
+  BOOST_TEST(parsed.program->section_names().size() == 1u);
+  Interpreter basic(*parsed.program, host, InterpreterOptions{});
+  basic.start();
+  BOOST_REQUIRE(basic.run_one());
+  BOOST_TEST(basic.last_outcome().ok, basic.last_outcome().error_message);
+  BOOST_TEST(std::get<std::int32_t>(basic.variable("A%").value()) == 2);
+  BOOST_TEST(std::get<std::string>(basic.variable("B$").value()) == "x" + nbsp + "y");  // strings keep them
+  BOOST_TEST(std::get<std::int32_t>(basic.variable("D%").value()) == 4);
+}
+
+BOOST_AUTO_TEST_CASE(other_characters_are_named_with_their_code_point_and_the_fix) {
+  auto errors = syntax_errors("a$ = \xE2\x80\x9Chello\xE2\x80\x9D\n");
+  BOOST_REQUIRE_EQUAL(errors.size(), 1u);
+  BOOST_TEST(errors[0].message.find("U+201C") != std::string::npos, errors[0].message);
+  BOOST_TEST(errors[0].message.find("use \" instead") != std::string::npos, errors[0].message);
+  errors = syntax_errors("a% = 5 \xE2\x80\x93 2\n");
+  BOOST_REQUIRE_EQUAL(errors.size(), 1u);
+  BOOST_TEST(errors[0].message.find("U+2013") != std::string::npos, errors[0].message);
+  errors = syntax_errors("a% = 1 \xC2\n");
+  BOOST_REQUIRE_EQUAL(errors.size(), 1u);
+  BOOST_TEST(errors[0].message.find("unexpected byte 0xC2") != std::string::npos, errors[0].message);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

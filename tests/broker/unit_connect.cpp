@@ -151,6 +151,17 @@ BOOST_AUTO_TEST_CASE(expired_sas_token_is_refused_with_expired) {
   BOOST_TEST(v.reason.find("300 s") != std::string::npos);
 }
 
+// A token hard-coded in a program long ago is usually wrong in more than one way; expired is what
+// the user must fix first (make a new token), so it is the reason, and the signature is mentioned.
+BOOST_AUTO_TEST_CASE(expired_sas_token_with_a_wrong_signature_too_is_reported_as_expired) {
+  const auto v = connect("FlexySas", token(kSasPath, kOtherKey, kNow - 3600));
+  BOOST_TEST(!v.accepted);
+  BOOST_TEST(v.reason_id == "AUTH-SAS-EXPIRED");
+  BOOST_TEST(v.reason.find("signature does not verify either") != std::string::npos, v.reason);
+  // Not expired: the signature is the reason.
+  BOOST_TEST(connect("FlexySas", token(kSasPath, kOtherKey, kNow + 3600)).reason_id == "AUTH-SAS-SIGNATURE");
+}
+
 BOOST_AUTO_TEST_CASE(sas_token_expired_within_the_skew_is_accepted_up_to_the_boundary) {
   BOOST_TEST(connect("FlexySas", token(kSasPath, kKey1, kNow - 300)).accepted);
   BOOST_TEST(connect("FlexySas", token(kSasPath, kKey1, kNow - 301)).reason_id == "AUTH-SAS-EXPIRED");

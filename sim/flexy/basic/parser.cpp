@@ -88,7 +88,7 @@ class Parser {
       std::string_view text = source.substr(begin, nl == std::string_view::npos ? std::string_view::npos : nl - begin);
       ++line;
       line_ = line;
-      if (auto marker = section_marker(text)) {
+      if (auto marker = section_marker(pasted_blanks_to_spaces(text))) {
         any_marker = true;
         on_marker(*marker);
       } else {

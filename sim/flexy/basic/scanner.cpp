@@ -1,6 +1,10 @@
 #include "sim/flexy/basic/scanner.hpp"
 
 #include <cctype>
+#include <cstdint>
+#include <fmt/format.h>
+#include <optional>
+#include <utility>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -18,6 +22,73 @@ namespace {
 bool is_ident_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 bool is_digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+
+// Blanks that programs copied from web pages carry where the indentation was: U+00A0 no-break
+// space (UTF-8 C2 A0, or a lone A0 byte when the page was saved as Latin-1/Windows-1252),
+// U+2009 thin space, U+200B zero-width space, U+202F narrow no-break space. The Flexy's IDE
+// shows them as spaces, so they separate tokens like a space (sim/flexy/basic/README.md).
+std::size_t pasted_blank_length(std::string_view s, std::size_t i) {
+  const auto at = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+  if (at(0) == 0xC2 && at(1) == 0xA0) return 2;
+  if (at(0) == 0xA0) return 1;
+  if (at(0) == 0xE2 && at(1) == 0x80 && (at(2) == 0x89 || at(2) == 0x8B || at(2) == 0xAF)) return 3;
+  return 0;
+}
+
+// The character at `i` decoded from UTF-8: its code point and length, or nullopt for a byte
+// that does not start a valid sequence.
+std::optional<std::pair<char32_t, std::size_t>> decode_utf8(std::string_view s, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  std::size_t n = b0 < 0x80 ? 1 : (b0 & 0xE0) == 0xC0 ? 2 : (b0 & 0xF0) == 0xE0 ? 3 : (b0 & 0xF8) == 0xF0 ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return std::nullopt;
+  char32_t cp = n == 1 ? b0 : n == 2 ? (b0 & 0x1F) : n == 3 ? (b0 & 0x0F) : (b0 & 0x07);
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return std::nullopt;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  return std::make_pair(cp, n);
+}
+
+// "unexpected character …" naming the character, and the fix for the usual culprits.
+std::string unexpected_character(std::string_view s, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  if (b0 >= 0x20 && b0 < 0x7F) return fmt::format("unexpected character '{}'", s[i]);
+  const auto decoded = decode_utf8(s, i);
+  if (!decoded || decoded->first < 0x20 || decoded->first == 0x7F)
+    return fmt::format("unexpected byte 0x{:02X} (not a character BASIC accepts here)", b0);
+  const char32_t cp = decoded->first;
+  const std::string shown(s.substr(i, decoded->second));
+  if (cp == 0x201C || cp == 0x201D || cp == 0x201E || cp == 0x2033)
+    return fmt::format("unexpected character U+{:04X} '{}': a typographic double quote (web pages and word "
+                       "processors write them) — use \" instead",
+                       static_cast<std::uint32_t>(cp), shown);
+  if (cp == 0x2018 || cp == 0x2019 || cp == 0x201A || cp == 0x2032)
+    return fmt::format("unexpected character U+{:04X} '{}': a typographic single quote — use ' instead",
+                       static_cast<std::uint32_t>(cp), shown);
+  if (cp == 0x2013 || cp == 0x2014 || cp == 0x2212)
+    return fmt::format("unexpected character U+{:04X} '{}': a typographic dash — use - instead",
+                       static_cast<std::uint32_t>(cp), shown);
+  return fmt::format("unexpected character U+{:04X} '{}'", static_cast<std::uint32_t>(cp), shown);
+}
+
+}  // namespace
+
+std::string pasted_blanks_to_spaces(std::string_view line) {
+  std::string out;
+  out.reserve(line.size());
+  for (std::size_t i = 0; i < line.size();) {
+    if (const auto n = pasted_blank_length(line, i)) {
+      out += ' ';
+      i += n;
+    } else {
+      out += line[i++];
+    }
+  }
+  return out;
+}
+
+namespace {
 
 class LineScanner {
  public:
@@ -108,7 +179,7 @@ class LineScanner {
           else r.tokens.push_back(op(">"));
           continue;
         default:
-          r.error = std::string("unexpected character '") + c + "'";
+          r.error = unexpected_character(s_, i_ - 1);
           break;
       }
       break;
@@ -121,7 +192,15 @@ class LineScanner {
   static Token op(std::string o) { return Token{TokenKind::op, o, o, {}}; }
 
   void skip_blanks() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\r')) ++i_;
+    while (i_ < s_.size()) {
+      if (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\r') {
+        ++i_;
+      } else if (const auto n = pasted_blank_length(s_, i_)) {
+        i_ += n;
+      } else {
+        break;
+      }
+    }
   }
 
   Token number() {

@@ -43,6 +43,10 @@ struct ScanResult {
 
 ScanResult scan_line(std::string_view line);
 
+// The line with every blank a web page pastes (U+00A0 no-break space and its kin, see
+// scanner.cpp) turned into an ASCII space: for the checks made on whole lines (section markers).
+std::string pasted_blanks_to_spaces(std::string_view line);
+
 std::string upper(std::string_view s);
 
 }  // namespace flexhil::basic
