@@ -27,7 +27,11 @@ int main(int argc, char** argv) {
         flexhil::cli::add_plc_command(app, exit_code);
         flexhil::cli::add_basic_command(app, exit_code);
         flexhil::cli::add_flexy_command(app, exit_code);
-        flexhil::cli::add_harness_commands(app, exit_code);
+        // Registration order is the order `flexhil --help` lists the subcommands in.
+        flexhil::cli::add_run_command(app, exit_code);
+        flexhil::cli::add_check_command(app, exit_code);
+        flexhil::cli::add_validate_command(app, exit_code);
+        flexhil::cli::add_rules_command(app, exit_code);
         try {
           app.parse(argc, argv);
         } catch (const CLI::ParseError& e) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "certs/certificate_summary.hpp"
 #include "certs/duration_text.hpp"
 #include "certs/openssl_handles.hpp"
 #include "certs/pki.hpp"
@@ -632,3 +633,34 @@ BOOST_AUTO_TEST_CASE(cli_bad_arguments_exit_2_with_a_message) {
     }
   }
 }
+
+// What `flexhil certs` prints for a registry author, from a real certificate.
+BOOST_AUTO_TEST_SUITE(certificate_summary)
+
+BOOST_AUTO_TEST_CASE(thumbprints_are_the_certificates_sha1_and_sha256) {
+  const KeyPair pair = make_self_signed(device_spec("Flexy1", KeyType::ecdsa_p256, false));
+  std::ostringstream out;
+  print_thumbprints(out, pair.cert_pem);
+  BOOST_TEST(out.str() == "SHA-1   thumbprint: " + sha1_thumbprint(pair.cert_pem) + "\n" +
+                              "SHA-256 thumbprint: " + sha256_thumbprint(pair.cert_pem) + "\n");
+  BOOST_TEST(sha1_thumbprint(pair.cert_pem).size() == 40u);
+}
+
+BOOST_AUTO_TEST_CASE(a_self_signed_device_is_registered_by_thumbprint) {
+  const KeyPair pair = make_self_signed(device_spec("Flexy1", KeyType::ecdsa_p256, false));
+  std::ostringstream out;
+  print_registry_entry(out, "Flexy1", pair.cert_pem, true);
+  const auto text = out.str();
+  BOOST_TEST(text.find("[[device]]\nid = \"Flexy1\"\nauth = \"x509-selfsigned\"\n") != std::string::npos);
+  BOOST_TEST(text.find("primary_thumbprint = \"" + sha1_thumbprint(pair.cert_pem) + "\"") != std::string::npos);
+  BOOST_TEST(text.find(sha256_thumbprint(pair.cert_pem)) != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_ca_signed_device_is_registered_by_its_ca) {
+  const KeyPair pair = make_signed(device_spec("Flexy2", KeyType::ecdsa_p256, false), make_ca());
+  std::ostringstream out;
+  print_registry_entry(out, "Flexy2", pair.cert_pem, false);
+  BOOST_TEST(out.str() == "\n# device registry entry (devices.toml):\n[[device]]\nid = \"Flexy2\"\nauth = \"x509-ca\"\n");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -9,6 +9,7 @@
 #include "sim/plc/modbus_address.hpp"
 #include "sim/plc/modbus_frame.hpp"
 #include "sim/plc/plc_config.hpp"
+#include "sim/plc/plc_console_line.hpp"
 #include "sim/plc/plc_model.hpp"
 #include "sim/plc/value_codec.hpp"
 #include "sim/plc/waveform.hpp"
@@ -516,6 +517,37 @@ BOOST_AUTO_TEST_CASE(unmapped_and_read_only_addresses_get_illegal_address) {
   BOOST_TEST(m.access_exception(1, r) == 0);
   r.ranges[0] = {ModbusTable::holding_register, 0, 1, true};
   BOOST_TEST(m.access_exception(1, r) == 0x02);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// What `flexhil plc` prints for the events a person at the bench watches.
+BOOST_AUTO_TEST_SUITE(console_line)
+
+BOOST_AUTO_TEST_CASE(a_value_change_shows_time_unit_point_old_new_and_cause) {
+  const auto line = plc_console_line(Json{{"kind", "plc_change"}, {"scenario_s", 12.5}, {"unit", 1},
+                                          {"point", "temperature"}, {"old", 21.5}, {"new", 22}, {"cause", "waveform"}});
+  BOOST_REQUIRE(line);
+  BOOST_TEST(*line == "[   12.500] change unit 1 temperature: 21.5 -> 22 (waveform)");
+}
+
+BOOST_AUTO_TEST_CASE(a_change_without_old_value_shows_null) {
+  const auto line = plc_console_line(Json{{"kind", "plc_change"}, {"scenario_s", 0.0}, {"unit", 2},
+                                          {"point", "run"}, {"new", true}, {"cause", "write"}});
+  BOOST_REQUIRE(line);
+  BOOST_TEST(*line == "[    0.000] change unit 2 run: null -> true (write)");
+}
+
+BOOST_AUTO_TEST_CASE(a_fault_shows_its_name_state_and_detail) {
+  const auto line = plc_console_line(Json{{"kind", "plc_fault"}, {"scenario_s", 30.0}, {"fault", "freeze"},
+                                          {"state", "start"}, {"detail", "registers hold their values"}});
+  BOOST_REQUIRE(line);
+  BOOST_TEST(*line == "[   30.000] fault freeze start: registers hold their values");
+}
+
+BOOST_AUTO_TEST_CASE(other_events_print_nothing) {
+  BOOST_TEST(!plc_console_line(Json{{"kind", "plc_request"}, {"scenario_s", 1.0}}));
+  BOOST_TEST(!plc_console_line(Json::object()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -6,13 +6,11 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
-#include <sstream>
 
-#include "broker/hub_event_line.hpp"
+#include "broker/hub_console.hpp"
 #include "broker/hub_process.hpp"
 #include "broker/registry.hpp"
 #include "common/error.hpp"
-#include "common/event_view.hpp"
 #include "common/net.hpp"
 #include "common/event.hpp"
 #include "common/signals.hpp"
@@ -44,32 +42,6 @@ std::string default_out_dir() {
   return std::string("reports/hub/") + stamp;
 }
 
-void print_banner(std::ostream& out, broker::HubProcess& hub, const std::string& capture) {
-  const auto& p = hub.ports();
-  const auto& host = hub.hub_host();
-  out << "flexhil hub '" << hub.hub_name() << "' is ready (mosquitto pid " << hub.pid() << ")\n"
-      << "  host name     " << host << "\n"
-      << "                devices must reach this PC under that name: add '<this PC's IP> " << host
-      << "' to the device's DNS/hosts,\n"
-      << "                or connect by IP and give it with --extra-name so the hub certificate covers it\n"
-      << "  listening on  " << hub.bind_address() << "\n"
-      << "  X.509 port    " << p.x509 << "  (TLS 1.2+, client certificate required)\n"
-      << "  SAS port      " << p.sas << "  (TLS 1.2+, password = SharedAccessSignature sr=…&sig=…&se=…)\n";
-  if (p.websocket) out << "  WebSocket     " << *p.websocket << "  (wss, path /$iothub/websocket, SAS)\n";
-  out << "  CA file       " << hub.ca_file() << "\n"
-      << "                install it on the device as the trusted root (Flexy: replace the Azure root CA)\n"
-      << "  username      " << host << "/{deviceId}/?api-version=2021-04-12  (ClientId = {deviceId})\n"
-      << "  SAS token     flexhil certs sas --hub " << hub.hub_name() << " --device {deviceId} --key {key} --ttl 1h\n"
-      << "  registry      " << hub.registry().file << " (" << hub.registry().devices.size() << " devices)\n"
-      << "  capture       " << capture << "\n"
-      << "  broker log    " << hub.log_file() << "\n";
-  for (const auto& id : hub.untrusted_devices())
-    out << "  warning: " << id
-        << " is registered by thumbprint only; mosquitto cannot accept an unknown client certificate, so its\n"
-        << "           TLS handshake will fail: add certificate = \"…\" to its registry entry or pass --trust FILE\n";
-  out << "Press Ctrl-C to stop.\n" << std::flush;
-}
-
 int run_hub(const HubArgs& args) {
   // Signals are blocked before any thread starts (paho, the log watcher) so that only the
   // signalfd sees Ctrl-C.
@@ -82,10 +54,10 @@ int run_hub(const HubArgs& args) {
   CaptureWriter capture(out_dir + "/capture.jsonl");
   std::mutex print_mutex;
   capture.add_listener([&](const Json& event) {
-    if (EventView(event).kind() == "pong") return;  // the once-a-second liveness answer is not news
-    const auto line = broker::describe_event(event);
+    const auto line = broker::hub_console_line(event);
+    if (!line) return;
     std::lock_guard lock(print_mutex);
-    std::cout << line << '\n' << std::flush;
+    std::cout << *line << '\n' << std::flush;
   });
 
   broker::HubOptionsBuilder b;
@@ -97,7 +69,7 @@ int run_hub(const HubArgs& args) {
   broker::HubProcess hub(b.finalize(), capture);
   {
     std::lock_guard lock(print_mutex);
-    print_banner(std::cout, hub, capture.path());
+    broker::print_hub_banner(std::cout, hub, capture.path());
   }
 
   while (true) {

@@ -7,6 +7,7 @@
 #include "common/error.hpp"
 #include "harness/cli/commands.hpp"
 #include "sim/flexy/basic/interpreter.hpp"
+#include "sim/flexy/basic/program_summary.hpp"
 
 namespace flexhil::cli {
 
@@ -24,12 +25,6 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
-}
-
 int check_files(const CheckOptions& options) {
   int rc = exit_code::ok;
   for (const auto& file : options.files) {
@@ -43,11 +38,7 @@ int check_files(const CheckOptions& options) {
     const auto& p = *result.program;
     auto warnings = basic::lint_program(p);
     for (const auto& w : warnings) std::cerr << w.to_string() << '\n';
-    auto sections = p.section_names();
-    std::cout << file << ": ok, " << p.line_count() << " lines, " << p.statement_count() << " statements, "
-              << sections.size() << " section(s)" << (sections.empty() ? " (whole file is the Init section)" : " (" + join(sections) + ")")
-              << ", " << p.label_names().size() << " label(s), " << p.function_names().size() << " function(s)"
-              << (warnings.empty() ? "" : ", " + std::to_string(warnings.size()) + " warning(s)") << "\n";
+    std::cout << basic::summarize_program(p, file, warnings.size()) << "\n";
   }
   return rc;
 }

@@ -12,6 +12,7 @@
 #include "common/signals.hpp"
 #include "harness/cli/commands.hpp"
 #include "sim/plc/plc_config.hpp"
+#include "sim/plc/plc_console_line.hpp"
 #include "sim/plc/plc_server.hpp"
 
 namespace flexhil::cli {
@@ -36,15 +37,7 @@ class ConsoleSink final : public EventSink {
     if (capture) capture_.emplace(*capture);
   }
   void emit(Json e) override {
-    const auto kind = e.value("kind", "");
-    if (kind == "plc_change") {
-      print_(fmt::format("[{:9.3f}] change unit {} {}: {} -> {} ({})", e.value("scenario_s", 0.0),
-                         e.value("unit", 0), e.value("point", ""), e["old"].dump(), e["new"].dump(),
-                         e.value("cause", "")));
-    } else if (kind == "plc_fault") {
-      print_(fmt::format("[{:9.3f}] fault {} {}: {}", e.value("scenario_s", 0.0), e.value("fault", ""),
-                         e.value("state", ""), e.value("detail", "")));
-    }
+    if (const auto line = plc::plc_console_line(e)) print_(*line);
     if (capture_) capture_->emit(std::move(e));
   }
 

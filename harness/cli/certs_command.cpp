@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "certs/certificate_summary.hpp"
 #include "certs/duration_text.hpp"
 #include "certs/pki.hpp"
 #include "certs/sas_token.hpp"
@@ -59,11 +60,6 @@ KeyPair load_ca(const std::string& dir) {
   return load_key_pair((base / "ca.crt").string(), (base / "ca.key").string());
 }
 
-void print_thumbprints(const std::string& cert_pem) {
-  std::cout << "SHA-1   thumbprint: " << sha1_thumbprint(cert_pem) << '\n'
-            << "SHA-256 thumbprint: " << sha256_thumbprint(cert_pem) << '\n';
-}
-
 void add_ca(CLI::App& certs, int& exit_code) {
   auto opts = std::make_shared<CaOptions>();
   auto* cmd = certs.add_subcommand("ca", "Create a root CA (ca.crt, ca.key with mode 0600) for the hub and CA-signed devices.");
@@ -82,7 +78,7 @@ void add_ca(CLI::App& certs, int& exit_code) {
     spec.lifetime = std::chrono::hours(24 * 3650);
     const auto [crt, key] = make_self_signed(spec).write(opts->out, "ca");
     std::cout << "wrote " << crt << " and " << key << " (mode 0600)\n";
-    print_thumbprints(read_certificate_file(crt));
+    print_thumbprints(std::cout, read_certificate_file(crt));
     exit_code = flexhil::exit_code::ok;
   });
 }
@@ -144,14 +140,8 @@ void add_device(CLI::App& certs, int& exit_code) {
     const KeyPair pair = opts->self_signed ? make_self_signed(spec) : make_signed(spec, load_ca(opts->ca_dir));
     const auto [crt, key] = pair.write(opts->out, opts->id);
     std::cout << "wrote " << crt << " and " << key << " (mode 0600)\n";
-    print_thumbprints(pair.cert_pem);
-    std::cout << "\n# device registry entry (devices.toml):\n[[device]]\nid = \"" << opts->id << "\"\n";
-    if (opts->self_signed) {
-      std::cout << "auth = \"x509-selfsigned\"\nprimary_thumbprint = \"" << sha1_thumbprint(pair.cert_pem)
-                << "\"\n# or the SHA-256 form:\n# primary_thumbprint = \"" << sha256_thumbprint(pair.cert_pem) << "\"\n";
-    } else {
-      std::cout << "auth = \"x509-ca\"\n";
-    }
+    print_thumbprints(std::cout, pair.cert_pem);
+    print_registry_entry(std::cout, opts->id, pair.cert_pem, opts->self_signed);
     exit_code = flexhil::exit_code::ok;
   });
 }
@@ -164,7 +154,7 @@ void add_thumbprint(CLI::App& certs, int& exit_code) {
   cmd->callback([file, &exit_code] {
     const std::string pem = read_certificate_file(*file);
     std::cout << "subject CN: " << common_name(pem) << '\n';
-    print_thumbprints(pem);
+    print_thumbprints(std::cout, pem);
     std::cout << "primary_thumbprint = \"" << sha1_thumbprint(pem) << "\"\n";
     exit_code = flexhil::exit_code::ok;
   });
