@@ -6,6 +6,7 @@
 
 #include "common/error.hpp"
 #include "harness/cli/commands.hpp"
+#include "harness/scenario/program_check.hpp"
 #include "harness/scenario/scenario.hpp"
 
 namespace flexhil::cli {
@@ -14,11 +15,20 @@ void add_check_command(CLI::App& app, int& exit_code) {
   auto path = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("check", "Validate a scenario file without running it");
   cmd->footer("Loads the scenario strictly (unknown keys, wrong types and out-of-range values are errors\n"
-              "with file:line:col), including its [plc], [dut.flexy] and device registry.\n"
+              "with file:line:col), including its [plc], [dut.flexy] and device registry, and compiles the\n"
+              "emulated device's program as the run will: every syntax error with its BASIC line, then\n"
+              "warnings for what fails only when it runs (an ONMQTT label that does not exist).\n"
               "Exit codes: 0 valid, 2 invalid.\nExample: flexhil check scenarios/demo.toml");
   cmd->add_option("scenario", *path, "Scenario file (TOML)")->required();
   cmd->callback([path, &exit_code] {
     const auto s = scenario::load_scenario(*path);
+    const auto program = scenario::check_dut_program(s);
+    for (const auto& w : program.warnings) std::cout << w.to_string() << '\n';
+    if (!program.errors.empty()) {
+      std::cerr << scenario::describe_errors(program, s.dut.program_file) << '\n';
+      exit_code = exit_code::usage;
+      return;
+    }
     std::cout << fmt::format("{}: ok — scenario '{}', {} s at time scale {} ({} s wall), DUT {} '{}', {} selected "
                              "tag(s), {} action(s)\n",
                              *path, s.name, s.duration_s, s.time_scale, s.duration_s / s.time_scale,

@@ -23,6 +23,7 @@
 #include "harness/run/run_outcome.hpp"
 #include "harness/run/run_parts.hpp"
 #include "harness/run/run_registry.hpp"
+#include "harness/scenario/program_check.hpp"
 #include "sim/flexy/basic/errors.hpp"
 
 // `flexhil run` in visible stages: prepare the folder → record (capture, observer, metrics) →
@@ -206,7 +207,12 @@ Failure describe_run_failure(std::exception_ptr error, const std::string& progra
   try {
     std::rethrow_exception(error);
   } catch (const basic::SyntaxError& e) {
-    return {exit_code::usage, program_file + ": " + e.what()};
+    // Every error of the program, each with its BASIC line, then how many.
+    std::string all;
+    for (const auto& d : e.all().empty() ? std::vector<basic::Diagnostic>{e.diagnostic()} : e.all())
+      all += d.to_string() + "\n";
+    return {exit_code::usage, fmt::format("{}{}: {} syntax error(s)", all, program_file,
+                                          e.all().empty() ? std::size_t{1} : e.all().size())};
   } catch (...) {
     return describe_exception(std::current_exception());
   }
@@ -216,13 +222,16 @@ Failure describe_run_failure(std::exception_ptr error, const std::string& progra
 // the device under test — emulated, or a real one the user connects (we wait for it).
 void start_parts(const scenario::Scenario& s, const RunFolder& f, Recorder& rec, ScenarioClock& clock,
                  RunParts& parts, StopSignals& stop, RunOutcome& outcome, std::ostream& out) {
+  // The program first: every syntax error is reported before a hub or a PLC is started for it.
+  auto program = scenario::check_dut_program(s);
+  if (!program.errors.empty()) throw basic::SyntaxError(program.errors.front(), program.errors);
   if (s.dut.flexy) copy_usr_files(s.dut.flexy->usr_dir, f.usr_dir, s.dir);
   const auto registry = prepare_registry(s, f.dir, f.usr_dir);
   start_hub(parts, s, registry, f.dir, rec.capture, out);
   const auto& scaled = clock.start();
   start_plc(parts, s, *scaled, rec.capture, out);
   if (s.dut.kind == scenario::DutKind::emulated) {
-    start_emulated_device(parts, s, f.usr_dir, scaled, rec.capture, out);
+    start_emulated_device(parts, s, std::move(*program.program), f.usr_dir, scaled, rec.capture, out);
     return;
   }
   print_external_instructions(out, s, *parts.hub);
@@ -348,7 +357,13 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
   } catch (...) {
     const auto failure = describe_run_failure(std::current_exception(), s.dut.program_file);
     err << failure.message << '\n';
-    outcome.fail(failure.exit_code, failure.message);
+    // The reason is one line (summary.json, the verdict line): a list of syntax errors becomes its
+    // count and its first.
+    const auto first_end = failure.message.find('\n');
+    outcome.fail(failure.exit_code, first_end == std::string::npos
+                                        ? failure.message
+                                        : failure.message.substr(failure.message.rfind('\n') + 1) + " (first: " +
+                                              failure.message.substr(0, first_end) + ")");
   }
   if (parts.dut)
     if (const auto failure = parts.dut->failure(); failure && outcome.failure_code() == 0) {

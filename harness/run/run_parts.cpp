@@ -105,8 +105,9 @@ void start_plc(RunParts& parts, const scenario::Scenario& s, const ScaledClock& 
   out << fmt::format("PLC ready on 127.0.0.1:{}\n", parts.plc->port());
 }
 
-void start_emulated_device(RunParts& parts, const scenario::Scenario& s, const std::string& usr_dir,
-                           std::shared_ptr<ScaledClock> clock, EventSink& events, std::ostream& out) {
+void start_emulated_device(RunParts& parts, const scenario::Scenario& s, basic::Program program,
+                           const std::string& usr_dir, std::shared_ptr<ScaledClock> clock, EventSink& events,
+                           std::ostream& out) {
   const auto& hub = *parts.hub;
   // The device trusts the run's CA where the program's CAFile says (in place of the Azure roots).
   fs::copy_file(hub.ca_file(), flexy::map_usr_path(usr_dir, s.dut.ca_file), fs::copy_options::overwrite_existing);
@@ -122,7 +123,7 @@ void start_emulated_device(RunParts& parts, const scenario::Scenario& s, const s
   }
   flexy::FlexyDeviceOptions dopt;
   dopt.config = std::move(config);
-  dopt.program = flexy::load_program_file(s.dut.program_file);
+  dopt.program = std::move(program);
   dopt.clock = std::move(clock);
   dopt.events = &events;
   parts.dut = std::make_unique<flexy::FlexyDevice>(std::move(dopt));

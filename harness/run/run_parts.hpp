@@ -67,8 +67,10 @@ void start_hub(RunParts& parts, const scenario::Scenario& s, const PreparedRegis
                const std::string& out_dir, EventSink& events, std::ostream& out);
 void start_plc(RunParts& parts, const scenario::Scenario& s, const ScaledClock& clock, EventSink& events,
                std::ostream& out);
-void start_emulated_device(RunParts& parts, const scenario::Scenario& s, const std::string& usr_dir,
-                           std::shared_ptr<ScaledClock> clock, EventSink& events, std::ostream& out);
+// `program`: the device's program, compiled before anything started (scenario::check_dut_program).
+void start_emulated_device(RunParts& parts, const scenario::Scenario& s, basic::Program program,
+                           const std::string& usr_dir, std::shared_ptr<ScaledClock> clock, EventSink& events,
+                           std::ostream& out);
 
 // What a bench user installs on the real Flexy and where it connects.
 void print_external_instructions(std::ostream& out, const scenario::Scenario& s, const broker::HubProcess& hub);

@@ -345,6 +345,8 @@ Scenario load(const toml::table& doc, const std::string& file) {
     s.dut.program_file = resolve(s.dir, checked_path(*dut, "program", dut->required_string("program")));
     if (!fs::exists(s.dut.program_file))
       dut->fail("program", fmt::format("program file '{}' does not exist", s.dut.program_file));
+    if (fs::is_directory(s.dut.program_file))
+      dut->fail("program", fmt::format("'{}' is a directory, not a BASIC program file", s.dut.program_file));
     s.dut.ca_file = checked_path(*dut, "ca_file", dut->string("ca_file", s.dut.ca_file));
     s.dut.device_cert = checked_path(*dut, "device_cert", dut->string("device_cert", ""));
     s.dut.device_key = checked_path(*dut, "device_key", dut->string("device_key", ""));

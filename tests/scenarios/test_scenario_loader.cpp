@@ -238,3 +238,52 @@ BOOST_AUTO_TEST_CASE(generated_sas_token_names_a_string_tag_and_a_registry_polic
              std::string::npos);
   BOOST_TEST(variant("expires_after = \"50s\"", "expires_in = \"50s\"").find("expires_after") != std::string::npos);
 }
+
+namespace {
+
+// The demo scenario pointed at `program` (the demo's [dut.flexy] and tags are kept).
+std::string demo_with_program(const std::string& program) {
+  std::ifstream in(testing::source_dir() + "/scenarios/demo.toml");
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto at = text.find("program = ");
+  BOOST_REQUIRE(at != std::string::npos);
+  text.replace(at, text.find('\n', at) - at, "program = \"" + program + "\"");
+  // The demo's other relative paths (usr_dir, …) stay relative to the demo's folder.
+  return text;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(check_compiles_the_program_and_reports_every_syntax_error) {
+  testing::TempDir dir;
+  const auto program = dir.write("bad.bas", "a% = 1\nIF THEN b = 2\nc = (1\nd% = 4\nPRINT \"open\n");
+  const auto file = dir.write("demo.toml", demo_with_program(program));
+  const auto [code, out] = run_flexhil("check " + file);
+  BOOST_TEST(code == 2, out);
+  BOOST_TEST(out.find("bad.bas:2: syntax error") != std::string::npos, out);
+  BOOST_TEST(out.find("bad.bas:3: syntax error") != std::string::npos, out);
+  BOOST_TEST(out.find("bad.bas:5: syntax error") != std::string::npos, out);
+  BOOST_TEST(out.find("3 syntax error(s)") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(a_program_that_is_a_directory_is_an_error_at_its_key) {
+  testing::TempDir dir;
+  const auto file = dir.write("demo.toml", demo_with_program(dir.path().string()));
+  const auto [code, out] = run_flexhil("check " + file);
+  BOOST_TEST(code == 2, out);
+  BOOST_TEST(out.find("demo.toml:") != std::string::npos, out);
+  BOOST_TEST(out.find("is a directory, not a BASIC program file") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(run_reports_every_syntax_error_before_starting_any_part) {
+  testing::TempDir dir;
+  const auto program = dir.write("bad.bas", "IF THEN b = 2\nc = (1\n");
+  const auto file = dir.write("demo.toml", demo_with_program(program));
+  const auto [code, out] = run_flexhil("run " + file + " --out " + dir.file("run"));
+  BOOST_TEST(code == 2, out);
+  BOOST_TEST(out.find("bad.bas:1: syntax error") != std::string::npos, out);
+  BOOST_TEST(out.find("bad.bas:2: syntax error") != std::string::npos, out);
+  BOOST_TEST(out.find("hub '") == std::string::npos, out);  // no hub was started for it
+  BOOST_TEST(!std::ifstream(dir.file("run/broker.log")).good());
+  BOOST_TEST(std::ifstream(dir.file("run/summary.json")).good());  // the report is still written
+}
