@@ -51,7 +51,16 @@ inline constexpr int goto_out_of_function = 14;
 inline constexpr int string_too_long = 15;    // a string above limits::max_string_length
 inline constexpr int out_of_memory = 16;      // variables above limits::memory_budget_bytes
 inline constexpr int wan_down = 28;           // raised by the host (MQTT "CONNECT")
+// Raised by the host: MQTT "CONNECT" with an unusable CAFile/CertFile/KeyFile (*unverified*: the
+// emulator's choice, no Flexy documentation gives one).
+inline constexpr int tls_file = 29;
 }  // namespace error_code
+
+// Event-log levels (LOGEVENT's second argument, Host::log_event) the runtime logs with.
+namespace log_level {
+inline constexpr int error = 1;
+inline constexpr int info = 3;
+}  // namespace log_level
 
 // A runtime error raised while a request runs; carries the LSTERR code.
 class RuntimeError : public std::runtime_error {

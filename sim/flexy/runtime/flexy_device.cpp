@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "common/error.hpp"
+#include "sim/flexy/basic/errors.hpp"
 #include "sim/flexy/runtime/modbus_poller.hpp"
 #include "sim/flexy/runtime/mqtt_bridge.hpp"
 
@@ -18,8 +19,8 @@ namespace flexhil::flexy {
 namespace {
 
 constexpr std::size_t kKeptLines = 1000;
-constexpr int kLevelError = 1;
-constexpr int kLevelInfo = 3;
+constexpr int kLevelError = basic::log_level::error;
+constexpr int kLevelInfo = basic::log_level::info;
 
 Clock::Nanos scenario_duration(double seconds) {
   return std::chrono::duration_cast<Clock::Nanos>(std::chrono::duration<double>(seconds));

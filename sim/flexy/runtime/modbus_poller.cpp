@@ -10,6 +10,8 @@
 #include <map>
 #include <tuple>
 
+#include "sim/flexy/basic/errors.hpp"
+
 namespace flexhil::flexy {
 namespace {
 
@@ -209,14 +211,14 @@ void ModbusPoller::run(Topic& topic) {
       const auto& cfg = config_.tags.at(static_cast<std::size_t>(tag));
       const auto& a = *cfg.address;
       if (!plc::is_writable_table(a.table)) {
-        log_(fmt::format("SETIO {}: address {} is read-only", cfg.name, cfg.address_text), 1);
+        log_(fmt::format("SETIO {}: address {} is read-only", cfg.name, cfg.address_text), basic::log_level::error);
         continue;
       }
       const auto ip = a.ip.value_or(topic.config.ip);
       std::string error;
       modbus_t* ctx = connection(ip, topic.config.port, error);
       if (!ctx) {
-        log_(fmt::format("SETIO {}: {}", cfg.name, error), 1);
+        log_(fmt::format("SETIO {}: {}", cfg.name, error), basic::log_level::error);
         continue;
       }
       modbus_set_slave(ctx, effective_unit(topic.config, a));
@@ -231,7 +233,7 @@ void ModbusPoller::run(Topic& topic) {
       if (rc < 0) {
         const int err = errno;
         log_(fmt::format("SETIO {}: Modbus write to {} failed: {}", cfg.name, cfg.address_text,
-                         modbus_strerror(err)), 1);
+                         modbus_strerror(err)), basic::log_level::error);
         if (err < MODBUS_ENOBASE) drop_connection(ip, topic.config.port);
       }
     }

@@ -15,6 +15,7 @@
 #include <optional>
 #include <thread>
 
+#include "sim/flexy/basic/errors.hpp"
 #include "sim/flexy/runtime/connect_proxy.hpp"
 
 namespace flexhil::flexy {
@@ -48,7 +49,19 @@ std::optional<long long> int_of(const basic::Value& v) {
   }
 }
 
-bool host_resolves(const std::string& host) {
+constexpr int kWanDown = basic::error_code::wan_down;
+constexpr int kTlsFile = basic::error_code::tls_file;
+constexpr int kInvalidParameter = basic::error_code::invalid_parameter;
+constexpr int kLevelError = basic::log_level::error;
+constexpr int kLevelInfo = basic::log_level::info;
+
+basic::HostResult stopping_result() {
+  return basic::HostResult::fail(kInvalidParameter, "MQTT: the device is stopping");
+}
+
+}  // namespace
+
+bool host_resolves_by_getaddrinfo(const std::string& host) {
   addrinfo hints{};
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* res = nullptr;
@@ -57,16 +70,15 @@ bool host_resolves(const std::string& host) {
   return rc == 0;
 }
 
-constexpr int kWanDown = 28;
-constexpr int kTlsFile = 29;  // *unverified*: the Flexy's code for an unusable TLS file (basic/README.md)
-constexpr int kInvalidParameter = 10;
-constexpr int kLevelError = 1;
-constexpr int kLevelInfo = 3;
-
-}  // namespace
-
+// The locking rule: `mutex` guards the state below and is only ever held for bookkeeping. A
+// section that holds it never makes a blocking call — no DNS resolution, no paho call or wait on
+// a paho token, no sleep, no callback into the device (Events) — it records what must happen in
+// a Deferred, which run() performs once `mutex` is released. Where a command itself has to wait
+// (resolving the host of CONNECT, the old client's disconnect in OPEN) it releases the lock
+// around the wait and re-checks `stopping` and `generation` after taking it again.
 struct MqttBridge::State {
   // Callbacks from paho threads reach the state only through `relay`, which shutdown() cuts.
+  // Each carries the client it came from, so one from a client OPEN has replaced is ignored.
   struct Relay : mqtt::iaction_listener {
     std::mutex mutex;
     State* state = nullptr;
@@ -85,14 +97,14 @@ struct MqttBridge::State {
             why = fmt::format("TLS connect failed (the server certificate of {} does not verify with CAFile {}: {})",
                               target->server_name, target->ca_value.empty() ? "(none)" : target->ca_value, *error);
         }
-      state->on_connect_failed(why);
+      state->on_connect_failed(tok.get_client(), why);
     }
     void on_success(const mqtt::token&) override {}
   };
 
-  State(MqttSettings s, std::string usr, const Clock& c, Events e)
+  State(MqttSettings s, std::string usr, const Clock& c, Events e, HostResolver r)
       : settings(std::move(s)), usr_dir(std::move(usr)), clock(c), events(std::move(e)),
-        relay(std::make_shared<Relay>()) {
+        resolver(r ? std::move(r) : HostResolver(host_resolves_by_getaddrinfo)), relay(std::make_shared<Relay>()) {
     // Host names are case-insensitive: whoever filled the map, look-ups use lower case.
     std::map<std::string, std::string> routes;
     for (const auto& [host, target] : settings.resolve) routes[lower(host)] = target;
@@ -105,6 +117,7 @@ struct MqttBridge::State {
   std::string usr_dir;
   const Clock& clock;
   Events events;
+  HostResolver resolver;
   std::shared_ptr<Relay> relay;
 
   mutable std::mutex mutex;
@@ -113,6 +126,7 @@ struct MqttBridge::State {
 
   // MQTT "OPEN" / "SETPARAM"
   bool opened = false;
+  std::uint64_t generation = 0;  // counts OPENs: a CONNECT resolving across one gives up
   std::string client_id, host;
   int port = 8883;
   int keepalive = 60;
@@ -136,32 +150,40 @@ struct MqttBridge::State {
   bool verification_diagnosed = false;
   std::thread reconnector;
 
+  // What a section holding `mutex` decided to do; run() does it after the section unlocked:
+  // first the actions in order (paho calls, logs, device callbacks), then the status changes.
+  struct Deferred {
+    std::vector<std::function<void()>> actions;
+    std::vector<int> status_changes;
+  };
+  void run(Deferred& deferred) {
+    for (auto& f : deferred.actions) f();
+    deferred.actions.clear();
+    for (int s : deferred.status_changes)
+      if (events.status_changed) events.status_changed(s);
+    deferred.status_changes.clear();
+  }
+
   void log(const std::string& message, int level) {
     if (events.log) events.log(message, level);
   }
-
-  // Called with `mutex` held; the event is delivered after the caller unlocks (see set_status).
-  void set_status_locked(int next, std::vector<int>& changes) {
+  void log_later(Deferred& deferred, std::string message, int level) {
+    deferred.actions.push_back([this, message = std::move(message), level] { log(message, level); });
+  }
+  void set_status_locked(int next, Deferred& deferred) {
     if (status == next) return;
     status = next;
-    changes.push_back(next);
+    deferred.status_changes.push_back(next);
   }
-  void deliver(const std::vector<int>& changes) {
-    for (int s : changes)
-      if (events.status_changed) events.status_changed(s);
+  // Whether a paho callback comes from the client in use (not one OPEN has since replaced).
+  bool is_current_locked(const mqtt::iasync_client* origin) const {
+    return client && origin == static_cast<const mqtt::iasync_client*>(client.get());
   }
 
   bool use_tls() const {
     return !ca_file.empty() || !cert_file.empty() || !tls_version.empty() || port == 8883;
   }
   std::string uri() const { return fmt::format("{}://{}:{}", use_tls() ? "ssl" : "tcp", host, port); }
-
-  // Starts one connection attempt. Called with `mutex` held.
-  using Deferred = std::vector<std::function<void()>>;
-  static void run(Deferred& deferred) {
-    for (auto& f : deferred) f();
-    deferred.clear();
-  }
 
   TlsFile tls_file(const char* parameter, const std::string& value) const {
     return {parameter, value, value.empty() ? std::string() : map_usr_path(usr_dir, value)};
@@ -186,36 +208,38 @@ struct MqttBridge::State {
     return t;
   }
 
-  // Prepares one connection attempt; the paho call itself is added to `after` (run unlocked).
-  // Returns the TLS file problem that stopped it before paho was called, if any.
-  std::optional<TlsFileProblem> start_connect_locked(std::vector<int>& changes, Deferred& after) {
+  // Prepares one connection attempt; the paho call itself goes into `deferred`. Returns the TLS
+  // file problem that stopped it before paho was called, if any.
+  std::optional<TlsFileProblem> start_connect_locked(Deferred& deferred) {
     reconnect_at.reset();
     if (use_tls())
       if (auto problem = check_tls_files(tls_file("CAFile", ca_file), tls_file("CertFile", cert_file),
                                          tls_file("KeyFile", key_file))) {
-        const auto message = fmt::format("MQTT: TLS connect to {} not attempted: {}", uri(), problem->describe());
+        auto message = fmt::format("MQTT: TLS connect to {} not attempted: {}", uri(), problem->describe());
         if (events.tls_file_error)
-          events.tls_file_error(message, *problem);
+          deferred.actions.push_back([this, message, problem = *problem] { events.tls_file_error(message, problem); });
         else
-          log(message, kLevelError);
-        set_status_locked(mqtt_status::disconnected, changes);
+          log_later(deferred, std::move(message), kLevelError);
+        set_status_locked(mqtt_status::disconnected, deferred);
         schedule_reconnect_locked();
         return problem;
       }
     if (!client) {
       client = std::make_shared<mqtt::async_client>(uri(), client_id, nullptr);
+      // A raw pointer, only compared: the client must not own itself through its handlers.
+      const mqtt::iasync_client* origin = client.get();
       auto r = relay;
-      client->set_connected_handler([r](const std::string&) {
+      client->set_connected_handler([r, origin](const std::string&) {
         std::lock_guard lock(r->mutex);
-        if (r->state) r->state->on_connected();
+        if (r->state) r->state->on_connected(origin);
       });
-      client->set_connection_lost_handler([r](const std::string& cause) {
+      client->set_connection_lost_handler([r, origin](const std::string& cause) {
         std::lock_guard lock(r->mutex);
-        if (r->state) r->state->on_connection_lost(cause);
+        if (r->state) r->state->on_connection_lost(origin, cause);
       });
-      client->set_message_callback([r](mqtt::const_message_ptr msg) {
+      client->set_message_callback([r, origin](mqtt::const_message_ptr msg) {
         std::lock_guard lock(r->mutex);
-        if (r->state) r->state->on_message(msg->get_topic(), msg->to_string());
+        if (r->state) r->state->on_message(origin, msg->get_topic(), msg->to_string());
       });
     }
     mqtt::connect_options opts;
@@ -256,15 +280,16 @@ struct MqttBridge::State {
       // checked above and verification errors diagnosed in Relay::on_failure instead.
       opts.set_ssl(std::move(ssl));
     }
-    log(fmt::format("MQTT: connecting to {} as '{}'{}", uri(), client_id,
-                    route.empty() ? std::string() : fmt::format(" (host override -> {})", route)),
-        kLevelInfo);
-    set_status_locked(mqtt_status::connecting, changes);
-    after.push_back([this, c = client, opts = std::move(opts)]() mutable {
+    log_later(deferred,
+              fmt::format("MQTT: connecting to {} as '{}'{}", uri(), client_id,
+                          route.empty() ? std::string() : fmt::format(" (host override -> {})", route)),
+              kLevelInfo);
+    set_status_locked(mqtt_status::connecting, deferred);
+    deferred.actions.push_back([this, c = client, opts = std::move(opts)]() mutable {
       try {
         c->connect(opts, nullptr, *relay);
       } catch (const mqtt::exception& e) {
-        on_connect_failed(fmt::format("connect failed at once ({})", e.what()));
+        on_connect_failed(c.get(), fmt::format("connect failed at once ({})", e.what()));
       }
     });
     return std::nullopt;
@@ -289,12 +314,10 @@ struct MqttBridge::State {
           reconnect_at.reset();
           continue;
         }
-        std::vector<int> changes;
-        Deferred after;
-        (void)start_connect_locked(changes, after);  // a file problem is logged; retried next time
+        Deferred deferred;
+        (void)start_connect_locked(deferred);  // a file problem is logged; retried next time
         lock.unlock();
-        run(after);
-        deliver(changes);
+        run(deferred);
         lock.lock();
       } else {
         wake.wait(lock, [&] { return stopping || reconnect_at.has_value(); });
@@ -302,64 +325,76 @@ struct MqttBridge::State {
     }
   }
 
-  void on_connected() {
-    std::vector<int> changes;
+  void on_connected(const mqtt::iasync_client* origin) {
+    Deferred deferred;
     std::vector<std::pair<std::string, int>> subscribe;
     std::shared_ptr<mqtt::async_client> c;
     {
       std::lock_guard lock(mutex);
-      if (stopping) return;
-      log(fmt::format("MQTT: connected to {}", uri()), kLevelInfo);
+      if (stopping || !is_current_locked(origin)) return;
+      log_later(deferred, fmt::format("MQTT: connected to {}", uri()), kLevelInfo);
       verification_diagnosed = false;
-      set_status_locked(mqtt_status::connected, changes);
+      set_status_locked(mqtt_status::connected, deferred);
       subscribe = subscriptions;
       c = client;
     }
     for (const auto& [topic, qos] : subscribe) {
       try {
-        if (c) c->subscribe(topic, qos);
+        c->subscribe(topic, qos);
       } catch (const mqtt::exception& e) {
-        log(fmt::format("MQTT: SUBSCRIBE {} failed: {}", topic, e.what()), kLevelError);
+        log_later(deferred, fmt::format("MQTT: SUBSCRIBE {} failed: {}", topic, e.what()), kLevelError);
       }
     }
-    deliver(changes);
+    run(deferred);
   }
 
-  void on_connect_failed(const std::string& why) {
-    std::vector<int> changes;
+  void on_connect_failed(const mqtt::iasync_client* origin, const std::string& why) {
+    Deferred deferred;
     {
       std::lock_guard lock(mutex);
-      if (stopping) return;
-      log(fmt::format("MQTT: {} to {}", why, uri()), kLevelError);
-      set_status_locked(mqtt_status::disconnected, changes);
+      if (stopping || !is_current_locked(origin)) return;
+      log_later(deferred, fmt::format("MQTT: {} to {}", why, uri()), kLevelError);
+      set_status_locked(mqtt_status::disconnected, deferred);
       schedule_reconnect_locked();
     }
-    deliver(changes);
+    run(deferred);
   }
 
-  void on_connection_lost(const std::string& cause) {
-    std::vector<int> changes;
+  void on_connection_lost(const mqtt::iasync_client* origin, const std::string& cause) {
+    Deferred deferred;
     {
       std::lock_guard lock(mutex);
-      if (stopping) return;
-      log(fmt::format("MQTT: connection to {} lost{}{}", uri(), cause.empty() ? "" : ": ", cause), kLevelError);
-      set_status_locked(mqtt_status::disconnected, changes);
+      if (stopping || !is_current_locked(origin)) return;
+      log_later(deferred, fmt::format("MQTT: connection to {} lost{}{}", uri(), cause.empty() ? "" : ": ", cause),
+                kLevelError);
+      set_status_locked(mqtt_status::disconnected, deferred);
       schedule_reconnect_locked();
     }
-    deliver(changes);
+    run(deferred);
   }
 
-  void on_message(std::string topic, std::string payload) {
+  void on_message(const mqtt::iasync_client* origin, std::string topic, std::string payload) {
+    Deferred deferred;
     {
       std::lock_guard lock(mutex);
-      if (stopping) return;
+      if (stopping || !is_current_locked(origin)) return;
       if (inbox.size() >= settings.inbox_capacity) {
-        log(fmt::format("MQTT: inbox full ({} messages), message on {} dropped", inbox.size(), topic), kLevelError);
-        return;
+        log_later(deferred, fmt::format("MQTT: inbox full ({} messages), message on {} dropped", inbox.size(), topic),
+                  kLevelError);
+      } else {
+        inbox.emplace_back(std::move(topic), std::move(payload));
+        if (events.message_arrived) deferred.actions.push_back([this] { events.message_arrived(); });
       }
-      inbox.emplace_back(std::move(topic), std::move(payload));
     }
-    if (events.message_arrived) events.message_arrived();
+    run(deferred);
+  }
+
+  // Waits (at most 2 s) for a connected client to disconnect; called without `mutex`.
+  static void disconnect_and_wait(const std::shared_ptr<mqtt::async_client>& c) {
+    try {
+      if (c->is_connected()) c->disconnect()->wait_for(std::chrono::seconds(2));
+    } catch (const mqtt::exception&) {
+    }
   }
 
   void shutdown() {
@@ -368,27 +403,37 @@ struct MqttBridge::State {
       relay->state = nullptr;
     }
     std::shared_ptr<mqtt::async_client> old;
+    std::unique_ptr<ConnectProxy> old_proxy;
     {
       std::lock_guard lock(mutex);
       if (stopping) return;
       stopping = true;
       want_connected = false;
       old = std::move(client);
+      old_proxy = std::move(proxy);
     }
     wake.notify_all();
     if (reconnector.joinable()) reconnector.join();
-    if (old) {
-      try {
-        if (old->is_connected()) old->disconnect()->wait_for(std::chrono::seconds(2));
-      } catch (const mqtt::exception&) {
-      }
-      old.reset();
-    }
-    proxy.reset();
+    if (old) disconnect_and_wait(old);
+    old.reset();
+    old_proxy.reset();
   }
 
   basic::HostResult command(std::string_view name, const std::vector<basic::Value>& args) {
-    const auto cmd = lower(name);
+    Deferred deferred;
+    basic::HostResult result = basic::HostResult::ok();
+    {
+      std::unique_lock lock(mutex);
+      result = command_locked(lower(name), name, args, lock, deferred);
+    }
+    run(deferred);
+    return result;
+  }
+
+  // Called and returns with `lock` (on `mutex`) held. OPEN and CONNECT release it around what
+  // they wait for, and re-check the state once they hold it again.
+  basic::HostResult command_locked(const std::string& cmd, std::string_view name, const std::vector<basic::Value>& args,
+                                   std::unique_lock<std::mutex>& lock, Deferred& deferred) {
     auto arg = [&](std::size_t i) -> std::optional<basic::Value> {
       if (i < args.size()) return args[i];
       return std::nullopt;
@@ -396,174 +441,180 @@ struct MqttBridge::State {
     auto missing = [&](const char* what) {
       return basic::HostResult::fail(kInvalidParameter, fmt::format("MQTT \"{}\": {} expected", name, what));
     };
-    std::vector<int> changes;
-    Deferred after;  // paho calls, made once `mutex` is released
-    basic::HostResult result = basic::HostResult::ok();
-    {
-      std::unique_lock lock(mutex);
-      if (stopping) return basic::HostResult::fail(kInvalidParameter, "MQTT: the device is stopping");
-      if (cmd == "status") {
-        return basic::HostResult::ok(std::int32_t{status});
-      } else if (cmd == "open") {
-        if (!arg(0) || !arg(1)) return missing("client id and host");
-        if (client) {
-          want_connected = false;
-          auto old = std::move(client);
-          lock.unlock();
-          try {
-            if (old->is_connected()) old->disconnect()->wait_for(std::chrono::seconds(2));
-          } catch (const mqtt::exception&) {
-          }
-          old.reset();
-          lock.lock();
-        }
-        client_id = text_of(*arg(0));
-        host = text_of(*arg(1));
-        opened = true;
-        subscriptions.clear();
-        inbox.clear();
-        set_status_locked(mqtt_status::starting, changes);
-      } else if (cmd == "setparam") {
-        if (!arg(0) || !arg(1)) return missing("parameter name and value");
-        const auto p = lower(text_of(*arg(0)));
-        const auto v = text_of(*arg(1));
-        auto as_int = [&](long long lo, long long hi) -> std::optional<int> {
-          const auto n = int_of(*arg(1));
-          if (!n || *n < lo || *n > hi) return std::nullopt;
-          return static_cast<int>(*n);
-        };
-        auto bad = [&] {
-          return basic::HostResult::fail(kInvalidParameter, fmt::format("MQTT \"SETPARAM\": bad value '{}' for {}", v, text_of(*arg(0))));
-        };
-        if (p == "port") {
-          auto n = as_int(1, 65535);
-          if (!n) return bad();
-          port = *n;
-        } else if (p == "keepalive") {
-          auto n = as_int(0, 65535);
-          if (!n) return bad();
-          keepalive = *n;
-        } else if (p == "protocolversion") {
-          if (v == "3.1.1" || v == "4")
-            mqtt_version = MQTTVERSION_3_1_1;
-          else if (v == "3.1" || v == "3")
-            mqtt_version = MQTTVERSION_3_1;
-          else
-            return bad();
-        } else if (p == "tlsversion") {
-          tls_version = v;
-        } else if (p == "cafile") {
-          ca_file = v;
-        } else if (p == "certfile") {
-          cert_file = v;
-        } else if (p == "keyfile") {
-          key_file = v;
-        } else if (p == "username") {
-          username = v;
-        } else if (p == "password") {
-          password = v;
-          password_set = true;
-        } else if (p == "cleansession") {
-          clean_session = !(v == "0" || lower(v) == "false");
-        } else if (p == "willtopic") {
-          will_topic = v;
-        } else if (p == "willpayload") {
-          will_payload = v;
-        } else if (p == "willqos") {
-          auto n = as_int(0, 2);
-          if (!n) return bad();
-          will_qos = *n;
-        } else if (p == "willretain") {
-          will_retain = !(v == "0" || lower(v) == "false");
-        } else if (p == "log") {
-          // Paho logging on the Flexy; the emulator logs connection events regardless.
-        } else {
-          return basic::HostResult::fail(kInvalidParameter, fmt::format("MQTT \"SETPARAM\": unknown parameter '{}'", text_of(*arg(0))));
-        }
-      } else if (cmd == "connect") {
-        if (!opened) return basic::HostResult::fail(kInvalidParameter, "MQTT \"CONNECT\" before MQTT \"OPEN\"");
-        if (!settings.resolve.count(lower(host)) && !host_resolves(host)) {
-          log(fmt::format("MQTT: host '{}' does not resolve (WAN down?)", host), kLevelError);
-          return basic::HostResult::fail(kWanDown, fmt::format("MQTT \"CONNECT\": host '{}' does not resolve", host));
-        }
-        want_connected = true;
-        verification_diagnosed = false;
-        if (status != mqtt_status::connected && status != mqtt_status::connecting)
-          if (const auto problem = start_connect_locked(changes, after))
-            result = basic::HostResult::fail(kTlsFile, problem->describe());
-      } else if (cmd == "disconnect" || cmd == "close") {
+    if (stopping) return stopping_result();
+    if (cmd == "status") {
+      return basic::HostResult::ok(std::int32_t{status});
+    } else if (cmd == "open") {
+      if (!arg(0) || !arg(1)) return missing("client id and host");
+      // A loop: while the lock was released another thread may have connected a new client.
+      while (client) {
         want_connected = false;
         reconnect_at.reset();
-        if (client) {
-          after.push_back([c = client] {
-            try {
-              if (c->is_connected()) c->disconnect();
-            } catch (const mqtt::exception&) {
-            }
-          });
-        }
-        set_status_locked(mqtt_status::disconnected, changes);
-      } else if (cmd == "subscribe") {
-        if (!arg(0)) return missing("topic");
-        const auto topic = text_of(*arg(0));
-        const int qos = arg(1) ? static_cast<int>(int_of(*arg(1)).value_or(0)) : 0;
-        subscriptions.emplace_back(topic, std::clamp(qos, 0, 2));
-        if (client && status == mqtt_status::connected) {
-          after.push_back([this, c = client, topic, qos] {
-            try {
-              c->subscribe(topic, std::clamp(qos, 0, 2));
-            } catch (const mqtt::exception& e) {
-              log(fmt::format("MQTT: SUBSCRIBE {} failed: {}", topic, e.what()), kLevelError);
-            }
-          });
-        }
-      } else if (cmd == "publish") {
-        if (!arg(0) || !arg(1)) return missing("topic and payload");
-        const auto topic = text_of(*arg(0));
-        const auto payload = text_of(*arg(1));
-        const int qos = std::clamp(arg(2) ? static_cast<int>(int_of(*arg(2)).value_or(0)) : 0, 0, 2);
-        const bool retain = arg(3) && int_of(*arg(3)).value_or(0) != 0;
-        if (!client || status != mqtt_status::connected) {
-          const auto why = fmt::format("MQTT \"PUBLISH\" to {} while not connected (status {}): message dropped", topic, status);
-          if (events.publish_dropped)
-            events.publish_dropped(why, topic);
-          else
-            log(why, kLevelError);
-          if (settings.publish_error_when_disconnected) return basic::HostResult::fail(kInvalidParameter, why);
-        } else {
-          after.push_back([this, c = client, topic, payload, qos, retain] {
-            try {
-              c->publish(topic, payload.data(), payload.size(), qos, retain);
-            } catch (const mqtt::exception& e) {
-              log(fmt::format("MQTT: PUBLISH to {} failed: {}", topic, e.what()), kLevelError);
-            }
-          });
-        }
-      } else if (cmd == "read") {
-        const auto count = static_cast<std::int32_t>(inbox.size());
-        if (!inbox.empty()) {
-          loaded = std::move(inbox.front());
-          inbox.pop_front();
-        } else {
-          loaded = {};
-        }
-        return basic::HostResult::ok(count);
-      } else if (cmd == "msgtopic") {
-        return basic::HostResult::ok(loaded.first);
-      } else if (cmd == "msgdata") {
-        return basic::HostResult::ok(loaded.second);
-      } else {
-        return basic::HostResult::fail(kInvalidParameter, fmt::format("unknown MQTT command \"{}\"", name));
+        auto old = std::move(client);
+        lock.unlock();
+        disconnect_and_wait(old);
+        old.reset();  // paho's destructor joins its threads
+        lock.lock();
+        if (stopping) return stopping_result();
       }
+      ++generation;
+      client_id = text_of(*arg(0));
+      host = text_of(*arg(1));
+      opened = true;
+      subscriptions.clear();
+      inbox.clear();
+      set_status_locked(mqtt_status::starting, deferred);
+    } else if (cmd == "setparam") {
+      if (!arg(0) || !arg(1)) return missing("parameter name and value");
+      const auto p = lower(text_of(*arg(0)));
+      const auto v = text_of(*arg(1));
+      auto as_int = [&](long long lo, long long hi) -> std::optional<int> {
+        const auto n = int_of(*arg(1));
+        if (!n || *n < lo || *n > hi) return std::nullopt;
+        return static_cast<int>(*n);
+      };
+      auto bad = [&] {
+        return basic::HostResult::fail(kInvalidParameter, fmt::format("MQTT \"SETPARAM\": bad value '{}' for {}", v, text_of(*arg(0))));
+      };
+      if (p == "port") {
+        auto n = as_int(1, 65535);
+        if (!n) return bad();
+        port = *n;
+      } else if (p == "keepalive") {
+        auto n = as_int(0, 65535);
+        if (!n) return bad();
+        keepalive = *n;
+      } else if (p == "protocolversion") {
+        if (v == "3.1.1" || v == "4")
+          mqtt_version = MQTTVERSION_3_1_1;
+        else if (v == "3.1" || v == "3")
+          mqtt_version = MQTTVERSION_3_1;
+        else
+          return bad();
+      } else if (p == "tlsversion") {
+        tls_version = v;
+      } else if (p == "cafile") {
+        ca_file = v;
+      } else if (p == "certfile") {
+        cert_file = v;
+      } else if (p == "keyfile") {
+        key_file = v;
+      } else if (p == "username") {
+        username = v;
+      } else if (p == "password") {
+        password = v;
+        password_set = true;
+      } else if (p == "cleansession") {
+        clean_session = !(v == "0" || lower(v) == "false");
+      } else if (p == "willtopic") {
+        will_topic = v;
+      } else if (p == "willpayload") {
+        will_payload = v;
+      } else if (p == "willqos") {
+        auto n = as_int(0, 2);
+        if (!n) return bad();
+        will_qos = *n;
+      } else if (p == "willretain") {
+        will_retain = !(v == "0" || lower(v) == "false");
+      } else if (p == "log") {
+        // Paho logging on the Flexy; the emulator logs connection events regardless.
+      } else {
+        return basic::HostResult::fail(kInvalidParameter, fmt::format("MQTT \"SETPARAM\": unknown parameter '{}'", text_of(*arg(0))));
+      }
+    } else if (cmd == "connect") {
+      if (!opened) return basic::HostResult::fail(kInvalidParameter, "MQTT \"CONNECT\" before MQTT \"OPEN\"");
+      if (!settings.resolve.count(lower(host))) {
+        const auto asked = host;
+        const auto opened_as = generation;
+        lock.unlock();
+        const bool resolves = resolver(asked);
+        lock.lock();
+        if (stopping) return stopping_result();
+        if (generation != opened_as)
+          return basic::HostResult::fail(
+              kInvalidParameter, fmt::format("MQTT \"CONNECT\": MQTT \"OPEN\" ran while '{}' was being resolved", asked));
+        if (!resolves) {
+          log_later(deferred, fmt::format("MQTT: host '{}' does not resolve (WAN down?)", asked), kLevelError);
+          return basic::HostResult::fail(kWanDown, fmt::format("MQTT \"CONNECT\": host '{}' does not resolve", asked));
+        }
+      }
+      want_connected = true;
+      verification_diagnosed = false;
+      if (status != mqtt_status::connected && status != mqtt_status::connecting)
+        if (const auto problem = start_connect_locked(deferred))
+          return basic::HostResult::fail(kTlsFile, problem->describe());
+    } else if (cmd == "disconnect" || cmd == "close") {
+      want_connected = false;
+      reconnect_at.reset();
+      if (client) {
+        deferred.actions.push_back([c = client] {
+          try {
+            if (c->is_connected()) c->disconnect();
+          } catch (const mqtt::exception&) {
+          }
+        });
+      }
+      set_status_locked(mqtt_status::disconnected, deferred);
+    } else if (cmd == "subscribe") {
+      if (!arg(0)) return missing("topic");
+      const auto topic = text_of(*arg(0));
+      const int qos = std::clamp(arg(1) ? static_cast<int>(int_of(*arg(1)).value_or(0)) : 0, 0, 2);
+      subscriptions.emplace_back(topic, qos);
+      if (client && status == mqtt_status::connected) {
+        deferred.actions.push_back([this, c = client, topic, qos] {
+          try {
+            c->subscribe(topic, qos);
+          } catch (const mqtt::exception& e) {
+            log(fmt::format("MQTT: SUBSCRIBE {} failed: {}", topic, e.what()), kLevelError);
+          }
+        });
+      }
+    } else if (cmd == "publish") {
+      if (!arg(0) || !arg(1)) return missing("topic and payload");
+      const auto topic = text_of(*arg(0));
+      const auto payload = text_of(*arg(1));
+      const int qos = std::clamp(arg(2) ? static_cast<int>(int_of(*arg(2)).value_or(0)) : 0, 0, 2);
+      const bool retain = arg(3) && int_of(*arg(3)).value_or(0) != 0;
+      if (!client || status != mqtt_status::connected) {
+        auto why = fmt::format("MQTT \"PUBLISH\" to {} while not connected (status {}): message dropped", topic, status);
+        if (events.publish_dropped)
+          deferred.actions.push_back([this, why, topic] { events.publish_dropped(why, topic); });
+        else
+          log_later(deferred, why, kLevelError);
+        if (settings.publish_error_when_disconnected) return basic::HostResult::fail(kInvalidParameter, why);
+      } else {
+        deferred.actions.push_back([this, c = client, topic, payload, qos, retain] {
+          try {
+            c->publish(topic, payload.data(), payload.size(), qos, retain);
+          } catch (const mqtt::exception& e) {
+            log(fmt::format("MQTT: PUBLISH to {} failed: {}", topic, e.what()), kLevelError);
+          }
+        });
+      }
+    } else if (cmd == "read") {
+      const auto count = static_cast<std::int32_t>(inbox.size());
+      if (!inbox.empty()) {
+        loaded = std::move(inbox.front());
+        inbox.pop_front();
+      } else {
+        loaded = {};
+      }
+      return basic::HostResult::ok(count);
+    } else if (cmd == "msgtopic") {
+      return basic::HostResult::ok(loaded.first);
+    } else if (cmd == "msgdata") {
+      return basic::HostResult::ok(loaded.second);
+    } else {
+      return basic::HostResult::fail(kInvalidParameter, fmt::format("unknown MQTT command \"{}\"", name));
     }
-    run(after);
-    deliver(changes);
-    return result;
+    return basic::HostResult::ok();
   }
 };
 
-MqttBridge::MqttBridge(MqttSettings settings, std::string usr_dir, const Clock& clock, Events events)
-    : state_(std::make_shared<State>(std::move(settings), std::move(usr_dir), clock, std::move(events))) {}
+MqttBridge::MqttBridge(MqttSettings settings, std::string usr_dir, const Clock& clock, Events events,
+                       HostResolver resolver)
+    : state_(std::make_shared<State>(std::move(settings), std::move(usr_dir), clock, std::move(events),
+                                     std::move(resolver))) {}
 
 MqttBridge::~MqttBridge() { shutdown(); }
 

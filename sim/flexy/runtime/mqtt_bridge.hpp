@@ -1,13 +1,15 @@
 #pragma once
 // The Flexy's MQTT command family (MQTT "OPEN" / "SETPARAM" / "CONNECT" / "SUBSCRIBE" /
 // "PUBLISH" / "READ" / "MSGTOPIC" / "MSGDATA" / "STATUS" / "DISCONNECT") on paho.mqtt.cpp.
-// command() is called from the BASIC thread and never blocks on the network: CONNECT starts
-// connecting in the background (LSTERR 28 when the host does not resolve, LSTERR 29 when a
-// CAFile/CertFile/KeyFile is missing, unreadable or does not match: tls_files.hpp). Status codes:
-// 2 starting (opened), 3 connecting, 4 disconnected, 5 connected. Received messages wait in an
-// inbox for READ; each one and each status change is reported through Events so the device can
-// queue ONMQTT / ONMQTTSTATUS. After a drop or a failed attempt the bridge reconnects by itself
-// every reconnect_delay (scenario time) when auto_reconnect is set (*unverified* on a Flexy).
+// command() is called from the BASIC thread. CONNECT resolves the host name on that thread (LSTERR
+// 28 when it does not resolve, LSTERR 29 when a CAFile/CertFile/KeyFile is missing, unreadable or
+// does not match: tls_files.hpp) and then connects in the background; OPEN waits at most 2 s for
+// a previous connection to close. Neither wait holds the bridge's lock, so status(), STATUS and
+// shutdown() from other threads answer meanwhile (the locking rule: mqtt_bridge.cpp, README.md).
+// Status codes: 2 starting (opened), 3 connecting, 4 disconnected, 5 connected. Received messages
+// wait in an inbox for READ; each one and each status change is reported through Events so the
+// device can queue ONMQTT / ONMQTTSTATUS. After a drop or a failed attempt the bridge reconnects
+// by itself every reconnect_delay (scenario time) when auto_reconnect is set (*unverified* on a Flexy).
 // Subscriptions are remembered and (re)sent on every connection.
 #include <functional>
 #include <memory>
@@ -29,6 +31,10 @@ inline constexpr int disconnected = 4;
 inline constexpr int connected = 5;
 }  // namespace mqtt_status
 
+// Whether `host` resolves to an address. May block (DNS); the bridge calls it without its lock.
+using HostResolver = std::function<bool(const std::string& host)>;
+bool host_resolves_by_getaddrinfo(const std::string& host);  // the default HostResolver
+
 class MqttBridge {
  public:
   struct Events {
@@ -41,7 +47,10 @@ class MqttBridge {
     // unset, it goes to `log` instead.
     std::function<void(const std::string& message, const TlsFileProblem& problem)> tls_file_error;
   };
-  MqttBridge(MqttSettings settings, std::string usr_dir, const Clock& clock, Events events);
+  // `resolver` decides whether CONNECT's host resolves (a test can make it hang); null or
+  // omitted: host_resolves_by_getaddrinfo. Host names under settings.resolve are not resolved.
+  MqttBridge(MqttSettings settings, std::string usr_dir, const Clock& clock, Events events,
+             HostResolver resolver = host_resolves_by_getaddrinfo);
   ~MqttBridge();  // disconnects, stops reconnecting; no callback runs afterwards
   MqttBridge(const MqttBridge&) = delete;
   MqttBridge& operator=(const MqttBridge&) = delete;
@@ -49,6 +58,8 @@ class MqttBridge {
   basic::HostResult command(std::string_view command, const std::vector<basic::Value>& args);
   int status() const;
   std::size_t pending_messages() const;
+  // Stops the bridge; a command waiting on another thread (CONNECT resolving, OPEN) then fails
+  // with "the device is stopping". Destroy the bridge only once no command is running.
   void shutdown();
 
  private:
