@@ -16,7 +16,7 @@ if [ ! -f "$manifest" ]; then
   echo "error: $manifest not found: configure $build with -DFLEXHIL_FUZZ=ON (make fuzz does)" >&2; exit 3
 fi
 ran=0
-while read -r name binary max_len corpus regressions; do
+while read -r name binary max_len corpus regressions seeds; do
   [ -n "$name" ] || continue
   if [ -n "$only" ] && [[ " $only " != *" $name "* ]]; then continue; fi
   if [ ! -x "$binary" ]; then
@@ -26,6 +26,8 @@ while read -r name binary max_len corpus regressions; do
   mkdir -p "$work/corpus" "$work/artifacts"
   dirs=("$work/corpus" "$corpus")
   [ -d "$regressions" ] && dirs+=("$regressions")
+  # Seeds from the repository (fixture programs, the scenario library); read, never written.
+  for seed in $seeds; do [ -d "$seed" ] && dirs+=("$seed"); done
   echo "fuzz $name: ${seconds}s, max_len $max_len"
   if ! "$binary" -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
        -print_final_stats=1 -artifact_prefix="$work/artifacts/" "${dirs[@]}" \
