@@ -182,59 +182,67 @@ BOOST_AUTO_TEST_CASE(sigint_stops_every_part_and_still_writes_the_report) {
   BOOST_TEST(vout.find("INCOMPLETE") == std::string::npos, vout);
 }
 
-BOOST_AUTO_TEST_CASE(a_broker_killed_mid_run_is_hub_down_exit_3_and_the_reports_are_written) {
+namespace {
+
+// `flexhil run` of the SAS library scenario, started as a user would; once the device publishes,
+// the run's broker pid (from <out>/mosquitto.pid) is handed to `fault`, then the run's exit
+// status and console come back.
+struct FaultedRun {
+  int status = -1;
+  std::string console;
+  std::string capture;
+};
+
+template <typename Fault>
+FaultedRun run_with_broker_fault(testing::TempDir& dir, Fault fault) {
   using namespace std::chrono_literals;
-  testing::TempDir dir;
-  const std::string out = dir.path().string();
   ChildProcess::Options o;
-  o.argv = {testing::flexhil_binary(), "run", testing::source_dir() + "/scenarios/pass/sas.toml", "--out", out};
+  o.argv = {testing::flexhil_binary(), "run", testing::source_dir() + "/scenarios/pass/sas.toml", "--out",
+            dir.path().string()};
   o.stdout_path = dir.file("run.out");
   o.stderr_path = dir.file("run.out");
   auto run = ChildProcess::spawn(o);
-  // Kill the run's broker (its pid is in <out>/mosquitto.pid) once the device publishes.
   const bool publishing = wait_until(
       [&] { return slurp(dir.file("capture.jsonl")).find("\"kind\":\"publish\"") != std::string::npos; }, 30s);
   BOOST_REQUIRE_MESSAGE(publishing, slurp(dir.file("run.out")));
   const int pid = std::stoi(slurp(dir.file("mosquitto.pid")));
   BOOST_REQUIRE(pid > 0);
-  BOOST_REQUIRE(::kill(pid, SIGKILL) == 0);
-  const auto status = run.wait_for(30s);
+  fault(pid);
+  const auto status = run.wait_for(40s);
   BOOST_REQUIRE(status.has_value());
-  const auto console = slurp(dir.file("run.out"));
-  BOOST_TEST(*status == 3, console);
-  BOOST_TEST(console.find("HARNESS-HUB-DOWN") != std::string::npos, console);
-  BOOST_TEST(console.find("the harness failed, not the device") != std::string::npos, console);
+  return {*status, slurp(dir.file("run.out")), slurp(dir.file("capture.jsonl"))};
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_broker_killed_mid_run_is_hub_down_exit_3_and_the_reports_are_written) {
+  testing::TempDir dir;
+  const auto r = run_with_broker_fault(dir, [](int pid) { BOOST_REQUIRE(::kill(pid, SIGKILL) == 0); });
+  BOOST_TEST(r.status == 3, r.console);
+  BOOST_TEST(r.console.find("HARNESS-HUB-DOWN") != std::string::npos, r.console);
+  BOOST_TEST(r.console.find("the harness failed, not the device") != std::string::npos, r.console);
   BOOST_TEST(fs::exists(dir.file("report.html")));
   const auto summary = slurp(dir.file("summary.json"));
   BOOST_TEST(summary.find("HARNESS-HUB-DOWN") != std::string::npos, summary);
-  BOOST_TEST(slurp(dir.file("capture.jsonl")).find("\"cause\":\"exited\"") != std::string::npos);
+  BOOST_TEST(r.capture.find("\"cause\":\"exited\"") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_broker_frozen_mid_run_is_hub_down_unresponsive_exit_3) {
-  using namespace std::chrono_literals;
   testing::TempDir dir;
-  const std::string out = dir.path().string();
-  ChildProcess::Options o;
-  o.argv = {testing::flexhil_binary(), "run", testing::source_dir() + "/scenarios/pass/sas.toml", "--out", out};
-  o.stdout_path = dir.file("run.out");
-  o.stderr_path = dir.file("run.out");
-  auto run = ChildProcess::spawn(o);
-  const bool publishing = wait_until(
-      [&] { return slurp(dir.file("capture.jsonl")).find("\"kind\":\"publish\"") != std::string::npos; }, 30s);
-  BOOST_REQUIRE_MESSAGE(publishing, slurp(dir.file("run.out")));
-  const int pid = std::stoi(slurp(dir.file("mosquitto.pid")));
-  BOOST_REQUIRE(pid > 0);
+  int stopped = 0;
   struct Resume {
-    int pid;
-    ~Resume() { ::kill(pid, SIGCONT); }  // never leave a stopped broker behind
-  } resume{pid};
-  BOOST_REQUIRE(::kill(pid, SIGSTOP) == 0);
-  const auto status = run.wait_for(40s);
-  BOOST_REQUIRE(status.has_value());
-  const auto console = slurp(dir.file("run.out"));
-  BOOST_TEST(*status == 3, console);
-  BOOST_TEST(console.find("HARNESS-HUB-DOWN") != std::string::npos, console);
-  BOOST_TEST(slurp(dir.file("capture.jsonl")).find("\"cause\":\"unresponsive\"") != std::string::npos);
+    int& pid;
+    ~Resume() {
+      if (pid > 0) ::kill(pid, SIGCONT);  // never leave a stopped broker behind
+    }
+  } resume{stopped};
+  const auto r = run_with_broker_fault(dir, [&](int pid) {
+    stopped = pid;
+    BOOST_REQUIRE(::kill(pid, SIGSTOP) == 0);
+  });
+  BOOST_TEST(r.status == 3, r.console);
+  BOOST_TEST(r.console.find("HARNESS-HUB-DOWN") != std::string::npos, r.console);
+  BOOST_TEST(r.capture.find("\"cause\":\"unresponsive\"") != std::string::npos);
   BOOST_TEST(fs::exists(dir.file("summary.json")));
 }
 
