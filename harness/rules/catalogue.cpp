@@ -208,6 +208,13 @@ std::vector<RuleInfo> build() {
            "(LOGEVENT …, 1); log lines of the runtime's MQTT client and IO server are left to the CONN-… "
            "and VALUE-… rules. Source: dut_log events of level error (\"error\" or 1). "
            "Publishes attempted while disconnected are CADENCE-PUBLISH-WHILE-DISCONNECTED instead."),
+      rule("DUT-HUB-HOST-MISMATCH", "DUT", S::error, H::refuses,
+           "The program dials another hub's host name",
+           "The program's MQTT \"OPEN\" host (built from its IoT Hub name, e.g. IotHubName$) is a "
+           "*.azure-devices.net name other than the hub the scenario runs: on site that name does not "
+           "resolve (or is somebody else's hub), so the device never connects and only \"does not "
+           "resolve\" is logged. Both names are in the finding. Source: dut_log events with "
+           "`unresolved_host` and `routed_hosts`."),
       rule("DUT-TLS-FILE", "DUT", S::error, H::refuses, "A TLS file of the device's program cannot be used",
            "The CAFile, CertFile or KeyFile the program sets with MQTT \"SETPARAM\" is missing from /usr, "
            "unreadable, not PEM, an encrypted key, or a key that does not belong to the certificate: the "

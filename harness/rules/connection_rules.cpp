@@ -127,6 +127,33 @@ void dut_rules(Context& c) {
     if (kind == "dut_log") {
       const EventView e(ev);
       const auto text = e.string("message");
+      if (const auto host = e.string("unresolved_host"); !host.empty()) {
+        // A hub name the program got wrong: it dials <other>.azure-devices.net, which does not
+        // exist, while the hub of the run is another *.azure-devices.net.
+        const auto is_hub = [](const std::string& h) {
+          std::string l(h);
+          std::transform(l.begin(), l.end(), l.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+          return l.size() > 18 && l.compare(l.size() - 18, 18, ".azure-devices.net") == 0;
+        };
+        const auto same_name = [](const std::string& a, const std::string& b) {
+          return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+            return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+          });
+        };
+        if (const auto* routed = e.field("routed_hosts"); routed && routed->is_array() && is_hub(host))
+          for (const auto& r : *routed) {
+            if (!r.is_string()) continue;
+            const auto hub = r.get<std::string>();
+            if (!is_hub(hub) || same_name(host, hub)) continue;
+            c.findings.add("DUT-HUB-HOST-MISMATCH", device,
+                           fmt::format("the program dials '{}', but the hub is '{}': no such hub exists, so the "
+                                       "name does not resolve (first at {}); set the hub name in the program",
+                                       host, hub, fmt_s(c.t(ev))),
+                           {e.seq()});
+            break;
+          }
+        continue;
+      }
       if (const auto* tls = e.object("tls_file")) {
         const EventView file(*tls);
         c.findings.add("DUT-TLS-FILE", device,

@@ -32,7 +32,7 @@ struct BridgeRig {
     bridge = std::make_unique<MqttBridge>(
         std::move(settings), usr, clock,
         MqttBridge::Events{[this] { ++messages; }, [this](int st) { statuses.add(st); },
-                           [this](const std::string& m, int) { logs.add(m); }, nullptr, nullptr});
+                           [this](const std::string& m, int) { logs.add(m); }, nullptr, nullptr, nullptr});
   }
   basic::HostResult mqtt(const std::string& cmd, std::vector<basic::Value> args = {}) {
     return bridge->command(cmd, args);

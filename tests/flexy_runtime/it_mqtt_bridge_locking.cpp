@@ -84,7 +84,7 @@ struct LockingRig {
     bridge = std::make_unique<MqttBridge>(
         settings, ".", clock,
         MqttBridge::Events{nullptr, [this](int st) { statuses.add(st); },
-                           [this](const std::string& m, int) { logs.add(m); }, nullptr, nullptr},
+                           [this](const std::string& m, int) { logs.add(m); }, nullptr, nullptr, nullptr},
         hanging.resolver());
   }
   basic::HostResult mqtt(const std::string& cmd, std::vector<basic::Value> args = {}) {
@@ -153,6 +153,34 @@ BOOST_AUTO_TEST_CASE(a_host_that_does_not_resolve_after_the_wait_is_lsterr_28) {
   BOOST_TEST(connecting.get().error == basic::error_code::wan_down);
   BOOST_TEST(rig.bridge->status() == mqtt_status::starting);
   BOOST_TEST(rig.logged("does not resolve"));
+}
+
+BOOST_AUTO_TEST_CASE(an_unresolved_host_is_reported_with_the_host_names_the_bridge_routes) {
+  SystemClock clock;
+  HangingResolver resolver;
+  MqttSettings settings;
+  settings.auto_reconnect = false;
+  settings.resolve["ewonproject.azure-devices.net"] = "127.0.0.1:1";
+  std::mutex m;
+  std::string host;
+  std::vector<std::string> routed;
+  MqttBridge::Events events{nullptr, nullptr, nullptr, nullptr, nullptr,
+                            [&](const std::string&, const std::string& h, const std::vector<std::string>& r) {
+                              std::lock_guard lock(m);
+                              host = h;
+                              routed = r;
+                            }};
+  MqttBridge bridge(settings, ".", clock, events, resolver.resolver());
+  BOOST_REQUIRE_EQUAL(bridge.command("OPEN", {std::string("Dev"), std::string("eWONPROJECT2.azure-devices.net")}).error, 0);
+  ReleaseOnExit release{resolver};
+  auto connecting = std::async(std::launch::async, [&] { return bridge.command("CONNECT", {}); });
+  BOOST_REQUIRE(resolver.wait_asked(1));
+  resolver.release(false);
+  BOOST_REQUIRE(ready_soon(connecting));
+  BOOST_TEST(connecting.get().error == basic::error_code::wan_down);
+  std::lock_guard lock(m);
+  BOOST_TEST(host == "eWONPROJECT2.azure-devices.net");
+  BOOST_TEST(routed == std::vector<std::string>{"ewonproject.azure-devices.net"});
 }
 
 BOOST_AUTO_TEST_CASE(shutdown_returns_while_connect_resolves_and_the_connect_then_fails) {

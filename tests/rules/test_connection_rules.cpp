@@ -221,3 +221,27 @@ BOOST_AUTO_TEST_CASE(unusable_tls_file_is_dut_tls_file_naming_the_file_and_not_a
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(a_program_dialing_another_hub_is_told_both_host_names) {
+  Events ev;
+  ev.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", 1}, {"source", "mqtt"},
+          {"message", "MQTT: host 'ewonproject2.azure-devices.net' does not resolve (WAN down?)"},
+          {"unresolved_host", "eWONPROJECT2.azure-devices.net"},
+          {"routed_hosts", Json::array({"ewonproject.azure-devices.net"})}}, 3);
+  const auto f = evaluate(ev.events(), quiet());
+  const auto& m = require_finding(f, "DUT-HUB-HOST-MISMATCH").message;
+  BOOST_TEST(m.find("'eWONPROJECT2.azure-devices.net'") != std::string::npos, m);
+  BOOST_TEST(m.find("'ewonproject.azure-devices.net'") != std::string::npos, m);
+  // The same name in another case is not a mismatch (host names are case-insensitive), and a
+  // host that is no hub at all (a broker's name) is left to the CONN- rules.
+  Events same;
+  same.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", 1}, {"source", "mqtt"}, {"message", "x"},
+            {"unresolved_host", "EWONPROJECT.azure-devices.net"},
+            {"routed_hosts", Json::array({"ewonproject.azure-devices.net"})}}, 3);
+  same.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", 1}, {"source", "mqtt"}, {"message", "x"},
+            {"unresolved_host", "mqtt.example.com"}, {"routed_hosts", Json::array({"ewonproject.azure-devices.net"})}}, 4);
+  same.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", 1}, {"source", "mqtt"}, {"message", "x"},
+            {"unresolved_host", "other.azure-devices.net"}, {"routed_hosts", "not-an-array"}}, 5);
+  const auto none = evaluate(same.events(), quiet());
+  BOOST_TEST(none.empty(), (none.empty() ? "" : none.front().rule_id + ": " + none.front().message));
+}

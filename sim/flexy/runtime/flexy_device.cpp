@@ -156,6 +156,10 @@ FlexyDevice::FlexyDevice(FlexyDeviceOptions options)
                                          {"tls_file", {{"parameter", p.file.parameter},
                                                        {"file", p.file.value},
                                                        {"reason", p.reason}}}});
+                         },
+                         [this](const std::string& m, const std::string& host, const std::vector<std::string>& routed) {
+                           emit_log(m, kLevelError,
+                                    Json{{"source", "mqtt"}, {"unresolved_host", host}, {"routed_hosts", routed}});
                          }});
 }
 

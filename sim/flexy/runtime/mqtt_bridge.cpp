@@ -534,7 +534,14 @@ struct MqttBridge::State {
           return basic::HostResult::fail(
               kInvalidParameter, fmt::format("MQTT \"CONNECT\": MQTT \"OPEN\" ran while '{}' was being resolved", asked));
         if (!resolves) {
-          log_later(deferred, fmt::format("MQTT: host '{}' does not resolve (WAN down?)", asked), kLevelError);
+          auto message = fmt::format("MQTT: host '{}' does not resolve (WAN down?)", asked);
+          if (events.host_unresolved) {
+            std::vector<std::string> routed;
+            for (const auto& [name, route] : settings.resolve) routed.push_back(name);
+            deferred.actions.push_back([this, message, asked, routed] { events.host_unresolved(message, asked, routed); });
+          } else {
+            log_later(deferred, std::move(message), kLevelError);
+          }
           return basic::HostResult::fail(kWanDown, fmt::format("MQTT \"CONNECT\": host '{}' does not resolve", asked));
         }
       }

@@ -46,6 +46,11 @@ class MqttBridge {
     // A CAFile/CertFile/KeyFile the TLS connect cannot use (the connect is not attempted); when
     // unset, it goes to `log` instead.
     std::function<void(const std::string& message, const TlsFileProblem& problem)> tls_file_error;
+    // CONNECT's host does not resolve: the host the program dialed and the host names this
+    // bridge routes (settings.resolve), so a misspelt hub name can be explained; when unset, it
+    // goes to `log` instead.
+    std::function<void(const std::string& message, const std::string& host, const std::vector<std::string>& routed)>
+        host_unresolved;
   };
   // `resolver` decides whether CONNECT's host resolves (a test can make it hang); null or
   // omitted: host_resolves_by_getaddrinfo. Host names under settings.resolve are not resolved.
