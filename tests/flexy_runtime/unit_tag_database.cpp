@@ -101,6 +101,17 @@ BOOST_AUTO_TEST_CASE(change_is_reported_only_when_the_value_changes) {
   BOOST_TEST(*db.store(1, basic::Value{9.0}));
 }
 
+// SETIO name$, value$ into a numeric tag, as published programs write values they received as text.
+BOOST_AUTO_TEST_CASE(a_number_written_as_text_into_a_numeric_tag_is_read_as_a_number) {
+  auto db = sample();
+  BOOST_TEST(*db.store(1, basic::Value{std::string(" 12 ")}));
+  BOOST_TEST(numeric(db.value(1)).value_or(-1) == 12.0);
+  BOOST_TEST(!db.store(1, basic::Value{std::string("12 V")}).has_value());  // not a number: refused
+  BOOST_TEST(number_in_text("-3.5").value_or(0) == -3.5);
+  BOOST_TEST(!number_in_text("").has_value());
+  BOOST_TEST(!number_in_text("1e999").has_value());
+}
+
 BOOST_AUTO_TEST_CASE(types_are_enforced_when_storing) {
   auto db = sample();
   BOOST_TEST(!db.store(1, basic::Value{std::string("x")}).has_value());

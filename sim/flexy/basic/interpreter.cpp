@@ -502,7 +502,7 @@ struct Interpreter::Impl {
     parts.reserve(tail.size());
     for (auto it = tail.rbegin(); it != tail.rend(); ++it) {
       parts.push_back(eval(**it));
-      to_str(parts.back());  // a number added to a string is a type mismatch
+      if (parts.back().index() != 2) parts.back() = as_text(parts.back(), format);  // "x" + n%
     }
     auto& str = std::get<std::string>(var(target).value);
     std::size_t total = str.size();

@@ -112,7 +112,8 @@ Value coerce(Value v, VarType type, const NumberFormat& f) {
       if (v.index() == 1) return round_real(std::get<1>(v), f);
       return round_real(to_real(v), f);
     default:
-      if (v.index() != 2) mismatch("string", v);
+      // A number stored into a string variable is its STR$ text (`t$ = GETSYS TAG,"ID"`).
+      if (v.index() != 2) return format_number(v, f);
       return v;
   }
 }
@@ -127,12 +128,16 @@ Value unary_op(Op op, const Value& a, const NumberFormat& f) {
   return static_cast<std::int32_t>(~to_int(a, f));  // BNOT
 }
 
+std::string as_text(const Value& v, const NumberFormat& f) {
+  return v.index() == 2 ? std::get<2>(v) : format_number(v, f);
+}
+
 namespace {
-int compare(const Value& a, const Value& b) {
+int compare(const Value& a, const Value& b, const NumberFormat& f) {
   if (a.index() == 2 || b.index() == 2) {
-    if (a.index() != 2) mismatch("string", a);
-    if (b.index() != 2) mismatch("string", b);
-    int c = std::get<2>(a).compare(std::get<2>(b));
+    // A number compared with a string is compared as its text (`t$ = GETSYS TAG,"Type"` then
+    // `IF t$ = "0"`, or the number itself against "0"): published programs rely on it.
+    int c = as_text(a, f).compare(as_text(b, f));
     return c < 0 ? -1 : (c > 0 ? 1 : 0);
   }
   if (a.index() == 0 && b.index() == 0) {
@@ -146,20 +151,21 @@ int compare(const Value& a, const Value& b) {
 
 Value binary_op(Op op, const Value& a, const Value& b, const NumberFormat& f) {
   switch (op) {
-    case Op::eq: return std::int32_t{compare(a, b) == 0};
-    case Op::ne: return std::int32_t{compare(a, b) != 0};
-    case Op::lt: return std::int32_t{compare(a, b) < 0};
-    case Op::gt: return std::int32_t{compare(a, b) > 0};
-    case Op::le: return std::int32_t{compare(a, b) <= 0};
-    case Op::ge: return std::int32_t{compare(a, b) >= 0};
+    case Op::eq: return std::int32_t{compare(a, b, f) == 0};
+    case Op::ne: return std::int32_t{compare(a, b, f) != 0};
+    case Op::lt: return std::int32_t{compare(a, b, f) < 0};
+    case Op::gt: return std::int32_t{compare(a, b, f) > 0};
+    case Op::le: return std::int32_t{compare(a, b, f) <= 0};
+    case Op::ge: return std::int32_t{compare(a, b, f) >= 0};
     case Op::and_: return to_int(a, f) & to_int(b, f);
     case Op::or_: return to_int(a, f) | to_int(b, f);
     case Op::xor_: return to_int(a, f) ^ to_int(b, f);
     default: break;
   }
   if (op == Op::add && (a.index() == 2 || b.index() == 2)) {
-    const auto& x = to_str(a);  // + concatenates strings; string + number is a mismatch
-    const auto& y = to_str(b);
+    // + concatenates; a number on either side is written as STR$ writes it ("x" + n%).
+    const auto x = as_text(a, f);
+    const auto y = as_text(b, f);
     check_string_length(x.size() + y.size());
     return x + y;
   }

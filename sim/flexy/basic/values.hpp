@@ -36,6 +36,9 @@ Value default_value(VarType type);
 // Converts a value for storing into a variable of `type` (real → integer converted; a string
 // into a number, or a number into a string, is a type mismatch).
 Value coerce(Value v, VarType type, const NumberFormat& format);
+// A value as text: strings as they are, numbers as STR$ writes them (the Flexy's conversion where
+// a string meets a number in `+`, a comparison or a string assignment; sim/flexy/basic/README.md).
+std::string as_text(const Value& v, const NumberFormat& format);
 
 Value binary_op(Op op, const Value& a, const Value& b, const NumberFormat& format);
 Value unary_op(Op op, const Value& a, const NumberFormat& format);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <ostream>
 
@@ -34,6 +35,17 @@ std::optional<double> numeric(const basic::Value& v) {
   if (const auto* i = std::get_if<std::int32_t>(&v)) return *i;
   if (const auto* d = std::get_if<double>(&v)) return *d;
   return std::nullopt;
+}
+
+std::optional<double> number_in_text(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return std::nullopt;
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
 }
 
 TagDatabase::TagDatabase(std::vector<TagConfig> tags, bool float_storage)
@@ -112,7 +124,10 @@ std::optional<bool> TagDatabase::store(int index, const basic::Value& v) {
     else
       return std::nullopt;
   } else {
-    const auto n = numeric(v);
+    auto n = numeric(v);
+    // SETIO name$, value$ into a numeric tag: the text is read as a number, as the Flexy does
+    // for values written from a string (the whole text, blanks around it allowed).
+    if (const auto* text = std::get_if<std::string>(&v); !n && text) n = number_in_text(*text);
     if (!n) return std::nullopt;
     next = normalise(tag, *n);
   }

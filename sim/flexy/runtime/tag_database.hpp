@@ -85,5 +85,7 @@ class TagDatabase {
 
 // Numeric value of a BASIC value (strings -> nullopt).
 std::optional<double> numeric(const basic::Value& v);
+// The whole text as a number ("12.5", " -3 "), or nullopt ("abc", "12 V").
+std::optional<double> number_in_text(std::string_view text);
 
 }  // namespace flexhil::flexy
