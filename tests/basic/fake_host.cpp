@@ -33,6 +33,9 @@ std::optional<Value> FakeHost::tag_field(int index, std::string_view field) {
   if (f == "TYPE") return Value{std::int32_t{t.type}};
   if (f == "DESCRIPTION") return Value{t.description};
   if (f == "TAGVALUE") return t.value;
+  if (f == "ADDRESS") return Value{t.address};
+  if (f == "SERVERNAME") return Value{std::string(t.address.empty() ? "MEM" : "MODBUS")};
+  if (f == "ALENABLED") return Value{std::int32_t{0}};
   if (f.size() == 8 && f.rfind("IVGROUP", 0) == 0) {
     return Value{std::string(t.groups.find(f[7]) != std::string::npos ? "1" : "0")};
   }
@@ -44,6 +47,19 @@ HostResult FakeHost::set_tag_field(int index, std::string_view field, const Valu
   if (up(field) == "NAME" && std::holds_alternative<std::string>(value)) {
     tags.at(static_cast<std::size_t>(index)).name = std::get<std::string>(value);
   }
+  return HostResult::ok();
+}
+
+std::optional<Value> FakeHost::system_field(std::string_view group, std::string_view field) {
+  auto it = system_fields.find(up(group) + "." + up(field));
+  if (it == system_fields.end()) return std::nullopt;
+  return it->second;
+}
+
+HostResult FakeHost::set_system_field(std::string_view group, std::string_view field, const Value& value) {
+  std::string key = up(group) + "." + up(field);
+  if (key != "INF.LOAD") return HostResult::fail(10, "unknown or read-only field");
+  system_writes.emplace_back(key, value);
   return HostResult::ok();
 }
 

@@ -17,6 +17,7 @@ struct FakeTag {
   int type = 1;  // 0 boolean, 1 float, 2 integer, 3 DWORD, 6 string
   std::string description;
   std::string groups = "";  // letters of the IV groups the tag is in, e.g. "AC"
+  std::string address = "";  // "" = memory tag (ServerName "MEM"), else a Modbus address
 };
 
 struct MqttCall {
@@ -40,7 +41,7 @@ class FakeHost : public Host {
   std::vector<int> saves;
   std::map<int, double> timers;  // current period per timer (0 = stopped)
   std::vector<MqttCall> mqtt_calls;
-  std::int64_t now_seconds = 1795689005;  // 2026-11-26 09:10:05 UTC
+  std::int64_t now_seconds = 1795689005;  // 2026-11-26 10:30:05 UTC
   std::int64_t now_ms = 123456;
   std::string now_text = "26/11/2026 09:10:05";
   bool wan_up = true;
@@ -48,6 +49,10 @@ class FakeHost : public Host {
   int status_after_connect = 3;  // CONNECT is asynchronous: "connecting"
   std::deque<std::pair<std::string, std::string>> inbox;  // topic, payload
   std::pair<std::string, std::string> current_message;
+  // GETSYS PRG/INF fields served by the host, keyed "PRG.SERNUM", "INF.SERNUM" (upper case).
+  std::map<std::string, Value> system_fields{{"PRG.SERNUM", std::string("1234-5678-90")},
+                                             {"INF.SERNUM", std::string("1234-5678-90")}};
+  std::vector<std::pair<std::string, Value>> system_writes;  // "INF.LOAD", value
 
   std::int64_t time_seconds() override { return now_seconds; }
   std::int64_t milliseconds() override { return now_ms; }
@@ -61,6 +66,8 @@ class FakeHost : public Host {
   HostResult set_tag_value(int index, const Value& value) override;
   std::optional<Value> tag_field(int index, std::string_view field) override;
   HostResult set_tag_field(int index, std::string_view field, const Value& value) override;
+  std::optional<Value> system_field(std::string_view group, std::string_view field) override;
+  HostResult set_system_field(std::string_view group, std::string_view field, const Value& value) override;
   HostResult save_tag(int index) override {
     saves.push_back(index);
     return HostResult::ok();

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "common/net.hpp"
+#include "sim/flexy/runtime/device_info.hpp"
 #include "sim/flexy/runtime/flexy_device.hpp"
 #include "sim/plc/plc_config.hpp"
 #include "sim/plc/plc_server.hpp"
@@ -84,6 +85,32 @@ BOOST_AUTO_TEST_CASE(timers_onchange_print_and_setio_run_on_the_scaled_clock) {
   plc.set_value("Temperature", 30.25);
   BOOST_REQUIRE(wait_until([&] { return has_line(dev.console(), "temperature 30.25"); }, 5s));
   BOOST_TEST(std::get<double>(*dev.tag_value("temperature")) == 30.25);
+  dev.stop();
+}
+
+BOOST_AUTO_TEST_CASE(sernum_inf_tag_server_fields_and_sfmt_are_served_by_the_device) {
+  auto clock = std::make_shared<ScaledClock>(1.0);
+  plc::PlcServer plc(plc::load_plc_config_string(kFixturePlc, "plc.toml"), *clock);
+  plc.start("127.0.0.1", 0);
+  auto config = load_flexy_config_file(fixture("flexy/azure_x509.toml"));
+  config.topics[0].port = plc.port();
+  const char* program =
+      "SETSYS INF,\"LOAD\"\n"
+      "PRINT \"prg \" GETSYS PRG,\"SERNUM\"\n"
+      "PRINT \"inf \" GETSYS INF,\"SERNUM\"\n"
+      "SETSYS TAG,\"load\",\"Temperature\"\n"
+      "PRINT GETSYS TAG,\"ServerName\"; \" \"; GETSYS TAG,\"Address\"; \" \"; GETSYS TAG,\"AlEnabled\"\n"
+      "PRINT SFMT 0, 10, \"%Y-%m-%d\"; \" \"; SFMT 42, 20, \"%04d\"\n"
+      "PRINT \"done\"\n";
+  FlexyDevice dev(FlexyDeviceOptions{config, basic::parse_program(program, "info.bas"), clock, nullptr, nullptr});
+  dev.start();
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return has_line(dev.console(), "done"); }, 5s),
+                        "log: " << (dev.log().empty() ? "" : dev.log().back()));
+  const std::string serial = serial_number(config.device_name);
+  BOOST_TEST(has_line(dev.console(), "prg " + serial));
+  BOOST_TEST(has_line(dev.console(), "inf " + serial));
+  BOOST_TEST(has_line(dev.console(), "MODBUS 40001F 0"));
+  BOOST_TEST(has_line(dev.console(), "1970-01-01 0042"));
   dev.stop();
 }
 

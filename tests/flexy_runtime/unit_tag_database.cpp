@@ -145,6 +145,18 @@ BOOST_AUTO_TEST_CASE(tag_fields_report_name_type_description_and_groups) {
   BOOST_TEST(!db.field(0, "Colour").has_value());
 }
 
+BOOST_AUTO_TEST_CASE(tag_fields_report_server_address_and_a_disabled_alarm) {
+  auto db = sample();
+  BOOST_TEST(std::get<std::string>(*db.field(0, "ServerName")) == "MODBUS");
+  BOOST_TEST(std::get<std::string>(*db.field(4, "SERVERNAME")) == "MEM");
+  BOOST_TEST(std::get<std::string>(*db.field(0, "Address")) == "40001F");
+  BOOST_TEST(std::get<std::int32_t>(*db.field(0, "AlEnabled")) == 0);
+  BOOST_TEST(std::get<std::int32_t>(*db.field(0, "AlStat")) == 0);
+  BOOST_TEST(std::get<double>(*db.field(0, "AlHigh")) == 0.0);
+  BOOST_TEST(std::get<std::string>(*db.field(0, "AlHint")).empty());
+  BOOST_TEST(!db.field(0, "AlColour").has_value());
+}
+
 BOOST_AUTO_TEST_CASE(field_edits_apply_on_save_only) {
   auto db = sample();
   BOOST_TEST(db.set_field(0, "Description", basic::Value{std::string("new")}).error == 0);

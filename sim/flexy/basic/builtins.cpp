@@ -8,19 +8,20 @@
 #include <cstdlib>
 
 #include "sim/flexy/basic/errors.hpp"
+#include "sim/flexy/basic/sfmt.hpp"
 #include "sim/flexy/basic/values.hpp"
 
 namespace flexhil::basic {
 
 namespace {
-constexpr std::array<BuiltinInfo, 19> kBuiltins{{
+constexpr std::array<BuiltinInfo, 20> kBuiltins{{
     {Builtin::str, "STR$", 1, 1},     {Builtin::len, "LEN", 1, 1},       {Builtin::val, "VAL", 1, 1},
     {Builtin::instr, "INSTR", 3, 3},  {Builtin::rtrim, "RTRIM", 1, 1},   {Builtin::ltrim, "LTRIM", 1, 1},
     {Builtin::lcase, "LCASE$", 1, 1}, {Builtin::ucase, "UCASE$", 1, 1},  {Builtin::chr, "CHR$", 1, 1},
     {Builtin::ascii, "ASCII", 1, 1},  {Builtin::int_, "INT", 1, 1},      {Builtin::abs, "ABS", 1, 1},
     {Builtin::mid, "MID$", 3, 3},     {Builtin::type, "TYPE$", 1, 1},    {Builtin::sqrt, "SQRT", 1, 1},
     {Builtin::sgn, "SGN", 1, 1},      {Builtin::hex, "HEX$", 1, 1},      {Builtin::time, "TIME$", 0, 0},
-    {Builtin::getio, "GETIO", 1, 1},
+    {Builtin::getio, "GETIO", 1, 1},  {Builtin::sfmt, "SFMT", 3, 3},
 }};
 
 bool blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0'; }
@@ -127,6 +128,7 @@ Value call_builtin(Builtin id, std::vector<Value>& args, const NumberFormat& f) 
       std::snprintf(buf, sizeof buf, "%X", static_cast<unsigned>(to_int(args[0], f)));
       return std::string(buf);
     }
+    case Builtin::sfmt: return sfmt(args[0], to_int(args[1], f), to_str(args[2]));
     case Builtin::time:
     case Builtin::getio: break;  // need the host: evaluated by the interpreter
   }

@@ -52,6 +52,15 @@ class Host {
   virtual HostResult set_tag_field(int index, std::string_view field, const Value& value) = 0;
   virtual HostResult save_tag(int index) = 0;  // SETSYS TAG,"save"
 
+  // --- device information: GETSYS PRG,"<field>" the interpreter does not keep itself (SERNUM)
+  // and GETSYS/SETSYS INF,"<field>" (SERNUM, LOAD, …); group "PRG" or "INF" as upper case.
+  // nullopt / a failed result = unknown or read-only field (the interpreter raises code 10).
+  virtual std::optional<Value> system_field(std::string_view /*group*/, std::string_view /*field*/) { return std::nullopt; }
+  // SETSYS INF,"LOAD" (no value: 0) re-reads the information record RG-0006 has programs load first.
+  virtual HostResult set_system_field(std::string_view /*group*/, std::string_view /*field*/, const Value& /*value*/) {
+    return HostResult::fail(10, "unknown or read-only field");
+  }
+
   // --- timers: TSET n, seconds (0 stops). The runtime fires Interpreter::post_timer(n). ---
   virtual void set_timer(int number, double period_seconds) = 0;
 

@@ -633,6 +633,10 @@ struct Interpreter::Impl {
       else raise(error_code::invalid_parameter, "SETSYS PRG,\"" + field + "\": unknown or read-only field");
       return;
     }
+    if (s.label == "INF") {
+      check(host.set_system_field("INF", field, value), "SETSYS INF,\"" + field + "\"");
+      return;
+    }
     if (s.label == "TAG") {
       if (key == "LOAD") {
         loaded_tag = select_tag(value);
@@ -647,7 +651,7 @@ struct Interpreter::Impl {
       check(host.set_tag_field(loaded_tag, field, value), "SETSYS TAG,\"" + field + "\"");
       return;
     }
-    raise(error_code::invalid_parameter, "SETSYS " + s.label + ": unknown group (PRG or TAG)");
+    raise(error_code::invalid_parameter, "SETSYS " + s.label + ": unknown group (PRG, INF or TAG)");
   }
 
   Value getsys(const Expr& e) {
@@ -660,7 +664,12 @@ struct Interpreter::Impl {
       if (key == "TIMESEC") return static_cast<std::int32_t>(host.time_seconds());
       if (key == "MSEC") return static_cast<std::int32_t>(host.milliseconds());
       if (key == "RESUMENEXT") return std::int32_t{resume_next ? 1 : 0};
+      if (auto v = host.system_field("PRG", field)) return *v;
       raise(error_code::invalid_parameter, "GETSYS PRG,\"" + field + "\": unknown field");
+    }
+    if (e.name == "INF") {
+      if (auto v = host.system_field("INF", field)) return *v;
+      raise(error_code::invalid_parameter, "GETSYS INF,\"" + field + "\": unknown field");
     }
     if (e.name == "TAG") {
       if (loaded_tag < 0) raise(error_code::invalid_parameter, "GETSYS TAG,\"" + field + "\": no tag loaded (SETSYS TAG,\"load\",…)");
@@ -668,7 +677,7 @@ struct Interpreter::Impl {
       if (!v) raise(error_code::invalid_parameter, "GETSYS TAG,\"" + field + "\": unknown field");
       return *v;
     }
-    raise(error_code::invalid_parameter, "GETSYS " + e.name + ": unknown group (PRG or TAG)");
+    raise(error_code::invalid_parameter, "GETSYS " + e.name + ": unknown group (PRG, INF or TAG)");
   }
 
   static bool is_leaf(const Expr& e) { return e.kind == ExprKind::variable || e.kind == ExprKind::constant; }

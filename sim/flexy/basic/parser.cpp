@@ -578,6 +578,10 @@ class Parser {
     } while (accept(TokenKind::comma));
   }
 
+  static bool is_string_literal(const Expr& e) {
+    return e.kind == ExprKind::constant && std::holds_alternative<std::string>(e.value);
+  }
+
   void print_statement() {
     Stmt& s = emit(StmtKind::print);
     bool trailing_separator = false;
@@ -589,8 +593,10 @@ class Parser {
         s.separators.back() = peek().is(TokenKind::comma) ? ',' : ';';
         advance();
         trailing_separator = true;
-      } else {
-        break;
+      } else if (!at_statement_end() && !(is_string_literal(*s.args.back()) || peek().is(TokenKind::string))) {
+        // Juxtaposed items join like `;` only next to a string literal (`PRINT "a" a$ "b"`,
+        // as published programs write them); `PRINT 1 2` is far more likely a typo.
+        throw LineError{"';' or ',' expected between PRINT items, got " + describe(peek())};
       }
     }
     s.newline = !trailing_separator;
@@ -642,7 +648,7 @@ class Parser {
   void setsys_statement() {
     bool bracket = accept(TokenKind::lparen);
     const Token& g = peek();
-    if (!g.is(TokenKind::identifier)) throw LineError{"PRG or TAG expected after SETSYS, got " + describe(g)};
+    if (!g.is(TokenKind::identifier)) throw LineError{"PRG, INF or TAG expected after SETSYS, got " + describe(g)};
     std::string group = g.text;
     advance();
     expect(TokenKind::comma, "',' after SETSYS " + group);
@@ -938,7 +944,7 @@ class Parser {
     advance();
     bool bracket = accept(TokenKind::lparen);
     const Token& g = peek();
-    if (!g.is(TokenKind::identifier)) throw LineError{"PRG or TAG expected after GETSYS, got " + describe(g)};
+    if (!g.is(TokenKind::identifier)) throw LineError{"PRG, INF or TAG expected after GETSYS, got " + describe(g)};
     auto e = std::make_unique<Expr>();
     e->kind = ExprKind::getsys;
     e->name = g.text;

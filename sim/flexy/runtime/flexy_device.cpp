@@ -12,6 +12,7 @@
 
 #include "common/error.hpp"
 #include "sim/flexy/basic/errors.hpp"
+#include "sim/flexy/runtime/device_info.hpp"
 #include "sim/flexy/runtime/modbus_poller.hpp"
 #include "sim/flexy/runtime/mqtt_bridge.hpp"
 
@@ -104,6 +105,12 @@ class FlexyDevice::Host final : public basic::Host {
     if (index < 0 || index >= d_.db_.size()) return basic::HostResult::fail(basic::error_code::unknown_tag, "no such tag");
     std::lock_guard lock(d_.db_mutex_);
     return d_.db_.set_field(index, field, value);
+  }
+  std::optional<basic::Value> system_field(std::string_view group, std::string_view field) override {
+    return device_info_field(d_.config(), group, field);
+  }
+  basic::HostResult set_system_field(std::string_view group, std::string_view field, const basic::Value&) override {
+    return set_device_info_field(group, field);
   }
   basic::HostResult save_tag(int index) override {
     if (index < 0 || index >= d_.db_.size()) return basic::HostResult::fail(basic::error_code::unknown_tag, "no such tag");

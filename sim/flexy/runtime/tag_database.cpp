@@ -186,6 +186,12 @@ std::optional<basic::Value> TagDatabase::field(int index, std::string_view name)
   if (f == "offset") return tag.offset;
   if (f == "address" || f == "ioname") return tag.address_text;
   if (f == "topic" || f == "topicname") return std::string(1, tag.topic);
+  // The emulator has one IO server (Modbus TCP); a tag without an address is a memory tag.
+  if (f == "servername") return std::string(tag.address ? "MODBUS" : "MEM");
+  // Alarms are not configurable in the emulator: every tag reads as "alarm disabled, no alarm".
+  if (f == "alhint") return std::string{};
+  if (f == "alenabled" || f == "albool" || f == "alstat" || f == "altype" || f == "altm") return std::int32_t{0};
+  if (f == "alhigh" || f == "allow" || f == "alhihi" || f == "allolo" || f == "aldb") return 0.0;
   if (f.size() == 8 && f.rfind("ivgroup", 0) == 0 && f[7] >= 'a' && f[7] <= 'd')
     return as_flag(tag.groups[static_cast<std::size_t>(f[7] - 'a')]);
   return std::nullopt;

@@ -58,7 +58,9 @@ class TagDatabase {
   SlaveStatus slave_status(const std::string& slave) const;
 
   // GETSYS TAG,"field" for a loaded tag (Name, Id, Type, Description, TagValue, TagQuality,
-  // IVGroupA..D, Coef, Offset, Address, Topic; case-insensitive); nullopt = unknown field.
+  // IVGroupA..D, Coef, Offset, Address, Topic, ServerName (MODBUS or MEM), and the alarm fields
+  // AlEnabled, AlBool, AlStat, AlType, AlTm, AlHint, AlHigh, AlLow, AlHiHi, AlLoLo, AlDb which read
+  // as "alarm disabled"; case-insensitive); nullopt = unknown field.
   std::optional<basic::Value> field(int index, std::string_view name) const;
   // SETSYS TAG,"field",v edits a pending copy; save() applies it.
   basic::HostResult set_field(int index, std::string_view name, const basic::Value& v);

@@ -1,0 +1,37 @@
+#include "sim/flexy/runtime/device_info.hpp"
+
+#include <cctype>
+#include <cstdint>
+#include <cstdio>
+
+namespace flexhil::flexy {
+
+namespace {
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace
+
+std::string serial_number(std::string_view device_name) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : device_name) h = (h ^ c) * 1099511628211ull;
+  char text[16];
+  std::snprintf(text, sizeof text, "%04u-%04u-%02u", static_cast<unsigned>(h % 10000),
+                static_cast<unsigned>((h / 10000) % 10000), static_cast<unsigned>((h / 100000000) % 100));
+  return text;
+}
+
+std::optional<basic::Value> device_info_field(const FlexyConfig& config, std::string_view group, std::string_view field) {
+  const std::string g = upper(group), f = upper(field);
+  if ((g == "PRG" || g == "INF") && f == "SERNUM") return basic::Value{serial_number(config.device_name)};
+  return std::nullopt;
+}
+
+basic::HostResult set_device_info_field(std::string_view group, std::string_view field) {
+  if (upper(group) == "INF" && upper(field) == "LOAD") return basic::HostResult::ok();
+  return basic::HostResult::fail(10, "unknown or read-only field");
+}
+
+}  // namespace flexhil::flexy
