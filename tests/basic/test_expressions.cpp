@@ -158,4 +158,51 @@ BOOST_AUTO_TEST_CASE(time_string_comes_from_the_host) {
   BOOST_TEST(s.host.prints.at(0) == "2027");
 }
 
+// The interpreter evaluates integer-only expressions (a%, integer constants, + - * MOD,
+// comparisons, NOT/BNOT/AND/OR/XOR) on plain integers. An array element is not such a leaf, so
+// `k%(1)` in place of `a%` takes the general Value path: both must agree on every edge value.
+BOOST_AUTO_TEST_CASE(integer_fast_path_agrees_with_the_general_path) {
+  const std::vector<std::string> values = {"2147483647", "-2147483648", "0", "-7", "7", "3", "1"};
+  const std::vector<std::string> forms = {"a% + b%", "a% - b%", "a% * b%", "-a% + b%", "a% = b%", "a% <> b%",
+                                          "a% < b%", "a% >= b%", "NOT a% OR b%", "BNOT a% XOR b%", "a% AND b%",
+                                          "(a% + 1) * (b% - 1) > a%"};
+  auto general = [](std::string form) {
+    for (std::size_t at = form.find("a%"); at != std::string::npos; at = form.find("a%", at + 5)) form.replace(at, 2, "k%(1)");
+    for (std::size_t at = form.find("b%"); at != std::string::npos; at = form.find("b%", at + 5)) form.replace(at, 2, "k%(2)");
+    return form;
+  };
+  for (const auto& a : values) {
+    for (const auto& b : values) {
+      const std::string setup = "DIM k%(2)\na% = " + a + " : b% = " + b + " : k%(1) = a% : k%(2) = b%\n";
+      for (const auto& form : forms) {
+        const Value fast = value_after(setup + "r% = " + form + "\n", "r%");
+        const Value slow = value_after(setup + "r% = " + general(form) + "\n", "r%");
+        BOOST_TEST_CONTEXT(form << " with a%=" << a << " b%=" << b) {
+          BOOST_REQUIRE(std::holds_alternative<std::int32_t>(fast));
+          BOOST_REQUIRE(std::holds_alternative<std::int32_t>(slow));
+          BOOST_TEST(std::get<std::int32_t>(fast) == std::get<std::int32_t>(slow));
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(integer_mod_by_zero_is_a_runtime_error_on_both_paths) {
+  for (const std::string form : {"a% MOD b%", "k%(1) MOD k%(2)"}) {
+    Session s("DIM k%(2)\na% = 5 : b% = 0 : k%(1) = 5\nr% = " + form + "\n");
+    const auto& outcome = s.step();
+    BOOST_TEST_CONTEXT(form) {
+      BOOST_TEST(!outcome.ok);
+      BOOST_TEST(outcome.line == 3);
+      BOOST_TEST(outcome.error_message.find("division by zero") != std::string::npos);
+    }
+  }
+}
+
+// `/` and `^` give reals even between integers: not on the integer path.
+BOOST_AUTO_TEST_CASE(division_between_integers_stays_real) {
+  BOOST_TEST(printed("7 / 2") == "3.5");
+  BOOST_TEST(printed("2 ^ -1") == "0.5");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -49,6 +49,10 @@ struct Expr {
   Op op = Op::add;
   Builtin builtin = Builtin::str;
   bool open_slice = false;  // slice without an end: s$(5 TO)
+  // Set by the parser: the whole subtree is integer constants, integer scalars (a%) and the
+  // operators that keep integers integers, so the interpreter can evaluate it without
+  // building Values (the loop counters and conditions of every cyclic section).
+  bool int_only = false;
   int function = -1;
   Value value = std::int32_t{0};
   VarRef var;

@@ -68,6 +68,38 @@ struct Request {
   int evtinfo;
 };
 
+// Argument lists reused across calls, one per nesting level of evaluation: a built-in, a
+// function call or a `p$ = p$ + …` append allocates nothing once the lists are warm.
+class ArgLists {
+ public:
+  class Lease {
+   public:
+    Lease(ArgLists& owner, std::vector<Value>& list) : owner_(owner), list_(list) {}
+    ~Lease() {
+      list_.clear();
+      --owner_.depth_;
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    std::vector<Value>& operator*() { return list_; }
+    std::vector<Value>* operator->() { return &list_; }
+
+   private:
+    ArgLists& owner_;
+    std::vector<Value>& list_;
+  };
+  Lease lease() {
+    if (depth_ == lists_.size()) lists_.emplace_back();  // deque: earlier lists stay where they are
+    auto& list = lists_[depth_++];
+    list.clear();
+    return Lease(*this, list);
+  }
+
+ private:
+  std::deque<std::vector<Value>> lists_;
+  std::size_t depth_ = 0;
+};
+
 // END: the request is over (not an error).
 struct Halt {};
 
@@ -115,7 +147,12 @@ struct Interpreter::Impl {
   int loaded_tag = -1;
   std::uint64_t executed = 0;
   std::uint64_t dropped = 0;
+  // Call frames as a pool: frames[0, depth) are active, the others keep their vectors'
+  // capacity for the next call (no allocation per @Function call once warm).
   std::deque<Frame> frames;
+  std::size_t depth = 0;
+  Frame* top = nullptr;
+  ArgLists arg_lists;
   std::string pending_print;
   RequestOutcome outcome;
   bool ondate_reported = false;
@@ -162,8 +199,8 @@ struct Interpreter::Impl {
     outcome.kind = request.kind;
     outcome.command = request.command;
     if (request.kind != RequestKind::init && request.kind != RequestKind::cyclic) evtinfo = request.evtinfo;
-    frames.clear();
-    frames.emplace_back();
+    reset_frames();
+    push_frame();
     executed = 0;
     const CompiledCommand& command = compiled(request.command);
     if (!command.error.empty()) {
@@ -176,7 +213,7 @@ struct Interpreter::Impl {
         fail(request, a);
       }
     }
-    frames.clear();
+    reset_frames();
     outcome.statements = executed;
     if (request.kind == RequestKind::cyclic && options.requeue_cyclic) {
       queue.push_back(std::move(request));  // never dropped: the cyclic section always comes back
@@ -195,7 +232,24 @@ struct Interpreter::Impl {
   }
 
   // ------------------------------------------------------------------ execution
-  Frame& frame() { return frames.back(); }
+  Frame& frame() { return *top; }
+  Frame& push_frame() {
+    if (depth == frames.size()) frames.emplace_back();
+    Frame& f = frames[depth++];
+    f.function = nullptr;
+    top = &f;
+    return f;
+  }
+  void pop_frame() {
+    Frame& f = frames[--depth];
+    f.locals.clear();  // frees the strings and arrays of the call now, keeps the capacity
+    f.gosubs.clear();
+    f.loops.clear();
+    top = depth > 0 ? &frames[depth - 1] : nullptr;
+  }
+  void reset_frames() {
+    while (depth > 0) pop_frame();
+  }
 
   Variable& var(const VarRef& r) {
     return r.local ? frame().locals[static_cast<std::size_t>(r.slot)] : globals[static_cast<std::size_t>(r.slot)];
@@ -217,8 +271,8 @@ struct Interpreter::Impl {
   std::size_t variable_bytes() const {
     std::size_t n = 0;
     for (const auto& v : globals) n += bytes_of(v);
-    for (const auto& f : frames)
-      for (const auto& v : f.locals) n += bytes_of(v);
+    for (std::size_t i = 0; i < depth; ++i)
+      for (const auto& v : frames[i].locals) n += bytes_of(v);
     return n;
   }
   // Before `name` grows from `old_bytes` to `new_bytes`: the Flexy's string and memory limits.
@@ -253,7 +307,12 @@ struct Interpreter::Impl {
             ++pc;
             break;
           case StmtKind::jump: pc = s.jump; break;
-          case StmtKind::jump_if_false: pc = is_true(eval(*s.args[0])) ? pc + 1 : s.jump; break;
+          case StmtKind::jump_if_false: {
+            const Expr& condition = *s.args[0];
+            const bool yes = condition.int_only ? eval_int(condition) != 0 : is_true(eval_value(condition));
+            pc = yes ? pc + 1 : s.jump;
+            break;
+          }
           case StmtKind::go_to: {
             int target = jump_target(s);
             c = &code.code;
@@ -399,7 +458,8 @@ struct Interpreter::Impl {
     }
     std::size_t flat = 0;
     for (std::size_t i = 0; i < count; ++i) {
-      std::int32_t idx = to_int(eval(*index_exprs[i]), format);
+      const Expr& index = *index_exprs[i];
+      const std::int32_t idx = index.int_only ? eval_int(index) : to_int(eval_value(index), format);
       if (idx < 1 || idx > a.dims[i]) {
         raise(error_code::index_out_of_range, "index " + std::to_string(idx) + " out of range 1.." +
                                                   std::to_string(a.dims[i]) + " of " + ref.name);
@@ -460,6 +520,12 @@ struct Interpreter::Impl {
     const Target& t = s.target;
     switch (t.kind) {
       case Target::Kind::variable: {
+        if (t.var.type == VarType::integer && s.args[0]->int_only) {
+          const std::int32_t x = eval_int(*s.args[0]);
+          Variable& v = var(t.var);
+          if (auto* p = std::get_if<std::int32_t>(&v.value)) *p = x; else v.value = x;
+          return;
+        }
         if (t.var.type == VarType::string && append_in_place(t.var, *s.args[0])) return;
         Variable& v = var(t.var);
         Value value = eval(*s.args[0]);
@@ -498,8 +564,8 @@ struct Interpreter::Impl {
         node->var.slot != target.slot) {
       return false;
     }
-    std::vector<Value> parts;
-    parts.reserve(tail.size());
+    auto lease = arg_lists.lease();
+    auto& parts = *lease;
     for (auto it = tail.rbegin(); it != tail.rend(); ++it) {
       parts.push_back(eval(**it));
       if (parts.back().index() != 2) parts.back() = as_text(parts.back(), format);  // "x" + n%
@@ -703,7 +769,55 @@ struct Interpreter::Impl {
   }
 
   // ------------------------------------------------------------------ expressions
+  // An int_only subtree (ast.hpp), evaluated on plain integers with the semantics of
+  // binary_op/unary_op/negate (values.cpp): wrap-around arithmetic, comparisons give 1/0.
+  std::int32_t int_of(const Value& v) {
+    if (const auto* p = std::get_if<std::int32_t>(&v)) return *p;
+    return to_int(v, format);  // not reached while every a% holds an integer; kept safe
+  }
+  std::int32_t eval_int(const Expr& e) {
+    switch (e.kind) {
+      case ExprKind::constant: return int_of(e.value);
+      case ExprKind::variable: return int_of(var(e.var).value);
+      case ExprKind::negate: return static_cast<std::int32_t>(0u - static_cast<std::uint32_t>(eval_int(*e.args[0])));
+      case ExprKind::unary: {
+        const std::int32_t x = eval_int(*e.args[0]);
+        return e.op == Op::not_ ? std::int32_t{x == 0} : static_cast<std::int32_t>(~x);
+      }
+      case ExprKind::binary: {
+        const std::int64_t x = eval_int(*e.args[0]);
+        const std::int64_t y = eval_int(*e.args[1]);
+        switch (e.op) {
+          case Op::add: return static_cast<std::int32_t>(static_cast<std::uint32_t>(x + y));
+          case Op::sub: return static_cast<std::int32_t>(static_cast<std::uint32_t>(x - y));
+          case Op::mul: return static_cast<std::int32_t>(static_cast<std::uint32_t>(x * y));
+          case Op::mod:
+            if (y == 0) raise(error_code::division_by_zero, "division by zero (MOD 0)");
+            return static_cast<std::int32_t>(static_cast<std::uint32_t>(x % y));
+          case Op::eq: return std::int32_t{x == y};
+          case Op::ne: return std::int32_t{x != y};
+          case Op::lt: return std::int32_t{x < y};
+          case Op::gt: return std::int32_t{x > y};
+          case Op::le: return std::int32_t{x <= y};
+          case Op::ge: return std::int32_t{x >= y};
+          case Op::and_: return static_cast<std::int32_t>(x & y);
+          case Op::or_: return static_cast<std::int32_t>(x | y);
+          case Op::xor_: return static_cast<std::int32_t>(x ^ y);
+          default: break;
+        }
+        break;
+      }
+      default: break;
+    }
+    return int_of(eval_value(e));  // the parser marked something it should not have: stay correct
+  }
+
   Value eval(const Expr& e) {
+    if (e.int_only) return eval_int(e);
+    return eval_value(e);
+  }
+
+  Value eval_value(const Expr& e) {
     switch (e.kind) {
       case ExprKind::constant: return e.value;
       case ExprKind::variable: return var(e.var).value;
@@ -724,10 +838,9 @@ struct Interpreter::Impl {
       case ExprKind::builtin: {
         if (e.builtin == Builtin::time) return host.time_string();
         if (e.builtin == Builtin::getio) return host.tag_value(tag_index(to_str(eval(*e.args[0]))));
-        std::vector<Value> args;
-        args.reserve(e.args.size());
-        for (const auto& a : e.args) args.push_back(eval(*a));
-        return call_builtin(e.builtin, args, format);
+        auto lease = arg_lists.lease();
+        for (const auto& a : e.args) lease->push_back(eval(*a));
+        return call_builtin(e.builtin, *lease, format);
       }
       case ExprKind::call: return call(e);
       case ExprKind::mqtt: return mqtt(e.args, e.args.size());
@@ -760,22 +873,20 @@ struct Interpreter::Impl {
       raise(error_code::wrong_arguments, "@" + fn.name + " expects " + std::to_string(fn.params.size()) +
                                              " argument(s), got " + std::to_string(e.args.size()));
     }
-    if (frames.size() >= options.max_depth) raise(error_code::stack_overflow, "@" + fn.name + ": calls nested too deep");
-    std::vector<Value> args;
-    args.reserve(e.args.size());
-    for (const auto& a : e.args) args.push_back(eval(*a));
-    Frame f;
+    if (depth >= options.max_depth) raise(error_code::stack_overflow, "@" + fn.name + ": calls nested too deep");
+    auto lease = arg_lists.lease();
+    auto& args = *lease;
+    for (const auto& a : e.args) args.push_back(eval(*a));  // before the frame: @F(@G(x)) nests
+    Frame& f = push_frame();
+    struct PopFrame {
+      Impl& impl;
+      ~PopFrame() { impl.pop_frame(); }
+    } pop{*this};
     f.function = &fn;
-    f.locals.reserve(fn.locals.types.size());
     for (VarType t : fn.locals.types) f.locals.push_back(Variable{default_value(t), nullptr});
     for (std::size_t i = 0; i < args.size(); ++i) {
       f.locals[static_cast<std::size_t>(fn.params[i].slot)].value = coerce(std::move(args[i]), fn.params[i].type, format);
     }
-    frames.push_back(std::move(f));
-    struct PopFrame {
-      std::deque<Frame>& frames;
-      ~PopFrame() { frames.pop_back(); }
-    } pop{frames};
     run(&code.code, fn.start + 1);
     if (fn.return_slot < 0) return std::int32_t{0};
     return std::move(frame().locals[static_cast<std::size_t>(fn.return_slot)].value);

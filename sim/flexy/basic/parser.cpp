@@ -761,6 +761,7 @@ class Parser {
       e->kind = ExprKind::unary;
       e->op = op;
       e->args.push_back(not_level());
+      e->int_only = e->args[0]->int_only;
       return e;
     }
     return comparison();
@@ -819,6 +820,7 @@ class Parser {
       }
       auto e = std::make_unique<Expr>();
       e->kind = ExprKind::negate;
+      e->int_only = operand->int_only;
       e->args.push_back(std::move(operand));
       return e;
     }
@@ -833,6 +835,8 @@ class Parser {
     auto e = std::make_unique<Expr>();
     e->kind = ExprKind::binary;
     e->op = op;
+    // `/` and `^` give reals even on integers; every other operator keeps integers integers.
+    e->int_only = a->int_only && b->int_only && op != Op::div && op != Op::pow;
     e->args.push_back(std::move(a));
     e->args.push_back(std::move(b));
     return e;
@@ -845,6 +849,7 @@ class Parser {
       case TokenKind::string: {
         auto e = std::make_unique<Expr>();
         e->value = t.kind == TokenKind::string ? Value{t.text} : t.value;
+        e->int_only = std::holds_alternative<std::int32_t>(e->value);
         advance();
         return e;
       }
@@ -874,8 +879,10 @@ class Parser {
     auto e = std::make_unique<Expr>();
     e->kind = ExprKind::variable;
     e->var = variable(word);
+    e->int_only = e->var.type == VarType::integer;
     if (accept(TokenKind::lparen)) {
       e->kind = ExprKind::element;
+      e->int_only = false;
       while (true) {
         ExprPtr item = expression();
         if (accept_word("TO")) {

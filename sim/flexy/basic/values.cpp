@@ -1,5 +1,6 @@
 #include "sim/flexy/basic/values.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -84,15 +85,12 @@ std::string format_number(const Value& v, const NumberFormat& f) {
   if (std::isinf(d)) return d > 0 ? "INF" : "-INF";
   // Integral reals print without a decimal point ("22"); others with up to N significant
   // digits, trailing zeros dropped ("21.5"). Unverified on a real Flexy (README.md).
-  if (d == std::trunc(d) && std::fabs(d) < 1e9) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.0f", d);
-    std::string s = buf;
-    return s == "-0" ? "0" : s;
-  }
+  // std::to_chars is specified to give printf's "%.*g" digits, without printf's locale and
+  // format parsing: STR$ of a real is in every payload a publisher builds.
+  if (d == std::trunc(d) && std::fabs(d) < 1e9) return std::to_string(static_cast<std::int64_t>(d));  // "-0" → "0"
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%.*g", f.significant_digits, d);
-  return buf;
+  const auto r = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::general, f.significant_digits);
+  return std::string(buf, r.ptr);
 }
 
 Value default_value(VarType type) {
