@@ -287,3 +287,20 @@ BOOST_AUTO_TEST_CASE(run_reports_every_syntax_error_before_starting_any_part) {
   BOOST_TEST(!std::ifstream(dir.file("run/broker.log")).good());
   BOOST_TEST(std::ifstream(dir.file("run/summary.json")).good());  // the report is still written
 }
+
+BOOST_AUTO_TEST_CASE(user_ca_file_must_exist_and_is_resolved_against_the_scenario) {
+  auto with_bundle = [](const std::string& path) {
+    auto text = minimal();
+    const std::string device = "device = \"D1\"\n";
+    text.replace(text.find(device), device.size(), device + "user_ca_file = \"" + path + "\"\n");
+    return text;
+  };
+  const auto e = error_of(with_bundle("certs/absent.pem"));
+  BOOST_TEST(e.find("s.toml:15:16:") == 0u, e);
+  BOOST_TEST(e.find("CA bundle 'certs/absent.pem' does not exist") != std::string::npos, e);
+  testing::TempDir dir;
+  dir.write("my_ca.pem", "# judged when the run starts, not when the scenario loads\n");
+  const auto file = dir.write("s.toml", with_bundle("my_ca.pem"));
+  const auto s = scenario::load_scenario(file);
+  BOOST_TEST(s.dut.user_ca_file == dir.file("my_ca.pem"));
+}
