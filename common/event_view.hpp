@@ -68,7 +68,7 @@ enum class EventClass {
   subscribe,      // subscribe
   plc,            // plc_change, plc_fault
   dut,            // dut_console, dut_log
-  harness,        // run_start, run_end, action
+  harness,        // run_start, run_end, action, ca_bundle
   hub,            // hub_error, command_rejected
   unknown,        // a kind this version does not know
 };

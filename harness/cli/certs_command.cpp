@@ -205,7 +205,7 @@ void add_sas(CLI::App& certs, int& exit_code) {
 }  // namespace
 
 void add_certs_command(CLI::App& app, int& exit_code) {
-  auto* certs = app.add_subcommand("certs", "Test PKI: CA, hub server certificate, device certificates, thumbprints, SAS tokens.");
+  auto* certs = app.add_subcommand("certs", "Test PKI: CA, hub server certificate, device certificates, thumbprints, SAS tokens; a device CA bundle checked against Azure's roots.");
   certs->require_subcommand(1);
   certs->footer("Example: flexhil certs device --id Flexy1 --self-signed --out pki/");
   add_ca(*certs, exit_code);
@@ -213,6 +213,7 @@ void add_certs_command(CLI::App& app, int& exit_code) {
   add_device(*certs, exit_code);
   add_thumbprint(*certs, exit_code);
   add_sas(*certs, exit_code);
+  add_check_ca(*certs, exit_code);
 }
 
 }  // namespace flexhil::cli

@@ -6,6 +6,9 @@
 // InfrastructureError may escape; main maps them to exit codes 2 and 3.
 #include <CLI/CLI.hpp>
 
+#include <ostream>
+#include <string>
+
 namespace flexhil::cli {
 
 void add_certs_command(CLI::App& app, int& exit_code);     // certs_command.cpp
@@ -17,5 +20,18 @@ void add_run_command(CLI::App& app, int& exit_code);       // run_command.cpp
 void add_check_command(CLI::App& app, int& exit_code);     // check_command.cpp
 void add_validate_command(CLI::App& app, int& exit_code);  // validate_command.cpp
 void add_rules_command(CLI::App& app, int& exit_code);     // rules_command.cpp
+
+// check_ca_command.cpp: `flexhil certs check-ca`, shared with its alias `flexhil hub --check-ca`.
+struct CheckCaArgs {
+  std::string file;
+  std::string roots;  // "" = Debian's ca-certificates folder
+  std::string at;     // "" = today; else YYYY-MM-DD
+};
+void add_check_ca(CLI::App& certs, int& exit_code);
+// --roots and --at on `cmd`.
+void add_check_ca_options(CLI::App& cmd, CheckCaArgs& args);
+// Prints the certificates and the verdict; returns 0 (ok) or 1 (finding). Throws ConfigError for
+// an unreadable or non-PEM bundle, InfrastructureError when the reference roots are missing.
+int run_check_ca(const CheckCaArgs& args, std::ostream& out);
 
 }  // namespace flexhil::cli

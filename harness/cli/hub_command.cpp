@@ -31,6 +31,7 @@ struct HubArgs {
   std::string pki;
   std::vector<std::string> extra_names;
   std::vector<std::string> trust;
+  CheckCaArgs check_ca;  // --check-ca FILE: judge a CA bundle instead of running the hub
 };
 
 std::string default_out_dir() {
@@ -100,6 +101,8 @@ int run_hub(const HubArgs& args) {
 
 void add_hub_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<HubArgs>();
+  // --registry is required unless --check-ca is given (then nothing is started), hence checked
+  // in the callback rather than by CLI11.
   auto* cmd = app.add_subcommand("hub", "Run the impersonated Azure IoT Hub alone (mosquitto + the iothub plugin) "
                                         "for any device, a real Flexy on a lab bench included.");
   cmd->footer(
@@ -107,8 +110,9 @@ void add_hub_command(CLI::App& app, int& exit_code) {
       "event with its verdict; writes <out>/capture.jsonl; Ctrl-C stops it.\n"
       "X.509 and SAS devices use two ports because mosquitto cannot make a client certificate optional.\n"
       "Self-signed devices must be registered with their certificate file (or given with --trust).\n"
+      "--check-ca FILE judges a device's CA bundle against today's Azure roots and exits (no hub started).\n"
       "Example: flexhil hub --registry fixtures/registry/devices.toml --bind 0.0.0.0 --extra-name 192.168.1.10");
-  cmd->add_option("--registry", args->registry, "device registry (TOML, see docs/registry.md)")->required();
+  auto* registry = cmd->add_option("--registry", args->registry, "device registry (TOML, see docs/registry.md)");
   cmd->add_option("--hub", args->hub, "hub name (default: the registry's `hub`)");
   cmd->add_option("--x509-port", args->x509_port, "port for X.509 devices (0 = any free port)")->capture_default_str();
   cmd->add_option("--sas-port", args->sas_port, "port for SAS devices (0 = any free port)")->capture_default_str();
@@ -123,7 +127,19 @@ void add_hub_command(CLI::App& app, int& exit_code) {
                                       "so the CA a device trusts stays the same across runs)");
   cmd->add_option("--extra-name", args->extra_names, "extra DNS name or IP address for the hub certificate (repeatable)");
   cmd->add_option("--trust", args->trust, "extra PEM certificate(s) the X.509 port trusts (repeatable)")->check(CLI::ExistingFile);
-  cmd->callback([args, &exit_code] { exit_code = run_hub(*args); });
+  auto* check_ca = cmd->add_option("--check-ca", args->check_ca.file,
+                                   "only judge this CA bundle (PEM) against Azure IoT Hub's roots, as "
+                                   "`flexhil certs check-ca` does, and exit (0 ok, 1 finding, 2 not PEM)");
+  check_ca->excludes(registry);
+  add_check_ca_options(*cmd, args->check_ca);
+  cmd->callback([args, &exit_code] {
+    if (!args->check_ca.file.empty()) {
+      exit_code = run_check_ca(args->check_ca, std::cout);
+      return;
+    }
+    if (args->registry.empty()) throw CLI::RequiredError("--registry");
+    exit_code = run_hub(*args);
+  });
 }
 
 }  // namespace flexhil::cli

@@ -86,6 +86,22 @@ std::vector<RuleInfo> build() {
            "The device and the hub did not complete a TLS handshake (TLS < 1.2, weak cipher suites, "
            "an untrusted hub certificate, a bad client certificate). Source: tls_failure events with "
            "OpenSSL's reason."),
+      rule("TLS-CA-BUNDLE-OUTDATED", "TLS", S::error, H::refuses,
+           "The device's CA bundle holds only retired or expired roots",
+           "The user's real CA bundle (`[dut] user_ca_file`, or the file already at `[dut] ca_file` in "
+           "the scenario's usr folder) holds no root today's Azure IoT Hub chains to, only roots it "
+           "used to (Baltimore CyberTrust Root: the hub moved to DigiCert Global Root G2 in 2023, and "
+           "Baltimore expired on 2025-05-12) or certificates expired at the run's date. The run "
+           "passes because the emulated Flexy trusts the harness's CA; on the real hub the TLS "
+           "handshake fails. Add DigiCert Global Root G2 and Microsoft RSA Root Certificate "
+           "Authority 2017 to the bundle. Source: the ca_bundle event (verdict `outdated`)."),
+      rule("TLS-CA-BUNDLE-MISSING-G2", "TLS", S::error, H::refuses,
+           "The device's CA bundle lacks DigiCert Global Root G2",
+           "The user's real CA bundle holds neither DigiCert Global Root G2, the root Azure IoT Hub's "
+           "server certificates chain to, nor Microsoft RSA Root Certificate Authority 2017, the "
+           "alternative Microsoft documents (e.g. only a lab bench CA, or another cloud's roots): "
+           "the TLS handshake fails on the real hub. A bundle with the Microsoft root but not G2 "
+           "passes (the verdict says so). Source: the ca_bundle event (verdict `missing-g2`)."),
       // --- CONN ---
       rule("CONN-NOT-CONNECTED-WITHIN", "CONN", S::error, H::accepts,
            "Device did not connect within the expected time",

@@ -23,6 +23,7 @@
 #include "harness/run/run_outcome.hpp"
 #include "harness/run/run_parts.hpp"
 #include "harness/run/run_registry.hpp"
+#include "harness/run/user_ca_check.hpp"
 #include "harness/scenario/program_check.hpp"
 #include "sim/flexy/basic/errors.hpp"
 
@@ -225,10 +226,18 @@ void start_parts(const scenario::Scenario& s, const RunFolder& f, Recorder& rec,
   // The program first: every syntax error is reported before a hub or a PLC is started for it.
   auto program = scenario::check_dut_program(s);
   if (!program.errors.empty()) throw basic::SyntaxError(program.errors.front(), program.errors);
+  // The user's real CA bundle, judged at the scenario clock's date before the run's CA replaces
+  // it; a bundle that is not PEM stops the run here, before any part starts (exit 2).
+  const auto ca_bundle = check_user_ca_bundle(s, std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()));
   if (s.dut.flexy) copy_usr_files(s.dut.flexy->usr_dir, f.usr_dir, s.dir);
   const auto registry = prepare_registry(s, f.dir, f.usr_dir);
   start_hub(parts, s, registry, f.dir, rec.capture, out);
   const auto& scaled = clock.start();
+  if (ca_bundle) {
+    out << fmt::format("CA bundle {}: {} — {}\n", (*ca_bundle)["file"].get<std::string>(),
+                       (*ca_bundle)["verdict"].get<std::string>(), (*ca_bundle)["message"].get<std::string>());
+    rec.capture.emit(*ca_bundle);
+  }
   start_plc(parts, s, *scaled, rec.capture, out);
   if (s.dut.kind == scenario::DutKind::emulated) {
     start_emulated_device(parts, s, std::move(*program.program), f.usr_dir, scaled, rec.capture, out);

@@ -55,6 +55,10 @@ enum class DutKind { emulated, external };
 struct DutSpec {
   DutKind kind = DutKind::emulated;
   std::string device;                // device id the DUT connects as
+  // The user's real CA bundle (what the Flexy trusts on site), resolved; "" = none given. The
+  // harness judges it against Azure IoT Hub's roots before the run's own CA replaces it
+  // (harness/run/user_ca_check.hpp; when "" the file at ca_file in the usr folder is judged).
+  std::string user_ca_file;
   // emulated
   std::string program_file;          // resolved path of program.bas
   std::optional<flexy::FlexyConfig> flexy;

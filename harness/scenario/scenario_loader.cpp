@@ -341,6 +341,11 @@ Scenario load(const toml::table& doc, const std::string& file) {
   if (!s.hub.registry.find_device(s.dut.device))
     dut->fail("device", fmt::format("device '{}' is not in the hub's registry (a scenario may test a refused "
                                     "device, but then list it in [expect] devices instead)", s.dut.device));
+  if (auto user_ca = dut->string("user_ca_file")) {
+    s.dut.user_ca_file = resolve(s.dir, checked_path(*dut, "user_ca_file", *user_ca));
+    if (!fs::is_regular_file(s.dut.user_ca_file))
+      dut->fail("user_ca_file", fmt::format("CA bundle '{}' does not exist or is not a file", s.dut.user_ca_file));
+  }
   if (s.dut.kind == DutKind::emulated) {
     s.dut.program_file = resolve(s.dir, checked_path(*dut, "program", dut->required_string("program")));
     if (!fs::exists(s.dut.program_file))

@@ -95,6 +95,7 @@ BOOST_AUTO_TEST_CASE(classification_of_every_documented_kind) {
   BOOST_TEST((cls({{"kind", "plc_fault"}}) == EventClass::plc));
   BOOST_TEST((cls({{"kind", "dut_log"}}) == EventClass::dut));
   BOOST_TEST((cls({{"kind", "run_end"}}) == EventClass::harness));
+  BOOST_TEST((cls({{"kind", "ca_bundle"}}) == EventClass::harness));
   BOOST_TEST((cls({{"kind", "command_rejected"}}) == EventClass::hub));
   BOOST_TEST((cls({{"kind", 3}}) == EventClass::unknown));
   BOOST_TEST(to_string(EventClass::telemetry) == "telemetry");

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/error.hpp"
@@ -34,6 +35,11 @@ std::string minimal(const std::string& top = "", const std::string& expect = "")
          "\n[hub]\n[hub.registry]\nhub = \"flexhil-hub\"\n[[hub.registry.device]]\nid = \"D1\"\nauth = \"sas\"\n"
          "primary_key = \"c2NlbmFyaW8tbGlicmFyeS1zYXMta2V5\"\n"
          "\n[dut]\nkind = \"external\"\ndevice = \"D1\"\n\n[expect]\n" + expect;
+}
+
+std::string slurp_text(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 std::string error_of(const std::string& text) {
@@ -286,4 +292,36 @@ BOOST_AUTO_TEST_CASE(run_reports_every_syntax_error_before_starting_any_part) {
   BOOST_TEST(out.find("hub '") == std::string::npos, out);  // no hub was started for it
   BOOST_TEST(!std::ifstream(dir.file("run/broker.log")).good());
   BOOST_TEST(std::ifstream(dir.file("run/summary.json")).good());  // the report is still written
+}
+
+BOOST_AUTO_TEST_CASE(user_ca_file_must_exist_and_is_resolved_against_the_scenario) {
+  auto with_bundle = [](const std::string& path) {
+    auto text = minimal();
+    const std::string device = "device = \"D1\"\n";
+    text.replace(text.find(device), device.size(), device + "user_ca_file = \"" + path + "\"\n");
+    return text;
+  };
+  const auto e = error_of(with_bundle("certs/absent.pem"));
+  BOOST_TEST(e.find("s.toml:15:16:") == 0u, e);
+  BOOST_TEST(e.find("CA bundle 'certs/absent.pem' does not exist") != std::string::npos, e);
+  testing::TempDir dir;
+  dir.write("my_ca.pem", "# judged when the run starts, not when the scenario loads\n");
+  const auto file = dir.write("s.toml", with_bundle("my_ca.pem"));
+  const auto s = scenario::load_scenario(file);
+  BOOST_TEST(s.dut.user_ca_file == dir.file("my_ca.pem"));
+}
+
+BOOST_AUTO_TEST_CASE(check_command_prints_the_ca_bundle_verdict_and_refuses_a_bundle_that_is_not_pem) {
+  const auto old = testing::source_dir() + "/scenarios/bad/old_ca_bundle.toml";
+  auto [code, out] = run_flexhil("check " + old);
+  BOOST_TEST(code == 0, out);
+  BOOST_TEST(out.find("old_ca_bundle.pem: outdated — ") != std::string::npos, out);
+  testing::TempDir dir;
+  auto text = slurp_text(old);
+  text.replace(text.find("../programs/"), 12, testing::source_dir() + "/scenarios/programs/");
+  text.replace(text.find("old_ca_bundle.pem"), 17, "broken.pem");
+  dir.write("broken.pem", "-----BEGIN CERTIFICATE-----\nMIID\n");
+  std::tie(code, out) = run_flexhil("check " + dir.write("s.toml", text));
+  BOOST_TEST(code == 2, out);
+  BOOST_TEST(out.find("broken.pem:1:1: error: '-----BEGIN CERTIFICATE-----' is never closed") != std::string::npos, out);
 }

@@ -53,7 +53,7 @@ const char* const library[] = {
     "bad/unescaped_quote.toml",         "bad/publish_while_disconnected.toml",
     "bad/missing_onmqtt_label.toml",    "pass/x509_ca_signed.toml",
     "pass/several_groups.toml",         "pass/direct_method.toml",
-    "bad/sas_expires_during_run.toml",
+    "bad/sas_expires_during_run.toml",  "bad/old_ca_bundle.toml",
 };
 
 // Every direct method the scenario calls reached the device and came back answered 200 from the
@@ -416,4 +416,60 @@ BOOST_AUTO_TEST_CASE(metrics_are_served_during_a_run_and_the_run_still_passes) {
   BOOST_TEST(*status == 0, slurp(dir.file("run.out")));
   BOOST_TEST(slurp(dir.file("run.out")).find("metrics: http://127.0.0.1:" + std::to_string(port)) !=
              std::string::npos);
+}
+
+// ---------------------------------------------------------------- the user's real CA bundle
+
+namespace {
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  BOOST_REQUIRE_MESSAGE(at != std::string::npos, "'" << from << "' not in the scenario");
+  return text.replace(at, from.size(), to);
+}
+
+// bad/old_ca_bundle.toml moved into `dir`, its bundle line replaced by `bundle_line`.
+std::string ca_bundle_scenario(const testing::TempDir& dir, const std::string& bundle_line, bool usr_dir) {
+  auto text = slurp(testing::source_dir() + "/scenarios/bad/old_ca_bundle.toml");
+  text = replaced(text, "program = \"../programs/configurable_publisher.bas\"",
+                  "program = \"" + testing::source_dir() + "/scenarios/programs/configurable_publisher.bas\"");
+  text = replaced(text, "user_ca_file = \"old_ca_bundle.pem\"", bundle_line);
+  if (usr_dir) text = replaced(text, "[dut.flexy]\n", "[dut.flexy]\nusr_dir = \"usr\"\n");
+  text = replaced(text, "exact_findings = [\"TLS-CA-BUNDLE-OUTDATED\"]", "exact_findings = []");
+  return dir.write("bundle.toml", text);
+}
+
+std::string root_pem(const std::string& name) { return slurp("/usr/share/ca-certificates/mozilla/" + name + ".crt"); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_ca_file_already_in_the_usr_folder_is_judged_and_the_run_installs_its_own_ca) {
+  testing::TempDir dir;
+  fs::create_directories(dir.path() / "usr");
+  const auto users = root_pem("DigiCert_Global_Root_G2") + root_pem("Microsoft_RSA_Root_Certificate_Authority_2017");
+  dir.write("usr/ca.pem", users);
+  const auto file = ca_bundle_scenario(dir, "", true);
+  const auto [code, out] = run_flexhil("run " + file + " --out " + dir.file("run"));
+  BOOST_TEST(code == 0, out);
+  const auto events = read_capture(dir.file("run/capture.jsonl"));
+  const auto it = std::find_if(events.begin(), events.end(), [](const Json& e) { return e.value("kind", "") == "ca_bundle"; });
+  BOOST_REQUIRE(it != events.end());
+  BOOST_TEST(it->value("verdict", "") == "ok");
+  BOOST_TEST(it->value("source", "") == "usr_dir");
+  BOOST_TEST(it->value("accepted_root", "") == "DigiCert Global Root G2");
+  // The device ran with the hub's CA in place of the user's bundle (it connected: no findings),
+  // and the user's file was not touched.
+  BOOST_TEST(slurp(dir.file("run/usr/ca.pem")) != users);
+  BOOST_TEST(slurp(dir.file("usr/ca.pem")) == users);
+}
+
+BOOST_AUTO_TEST_CASE(a_user_ca_bundle_that_is_not_pem_stops_the_run_with_exit_2_before_any_part_starts) {
+  testing::TempDir dir;
+  dir.write("garbage.pem", "MIIDjjCCAnagAwIBAgIQAzrx5qcRqaC7KGSxHQn65TANBgkqhkiG9w0BAQsFADBh\n");
+  const auto file = ca_bundle_scenario(dir, "user_ca_file = \"garbage.pem\"", false);
+  const auto [code, out] = run_flexhil("run " + file + " --out " + dir.file("run"));
+  BOOST_TEST(code == 2, out);
+  BOOST_TEST(out.find("garbage.pem: error: no PEM certificate") != std::string::npos, out);
+  BOOST_TEST(out.find("ready") == std::string::npos, out);  // neither hub nor PLC started
+  BOOST_TEST(fs::exists(dir.file("run/summary.json")));
 }
