@@ -226,7 +226,8 @@ void start_parts(const scenario::Scenario& s, const RunFolder& f, Recorder& rec,
   auto program = scenario::check_dut_program(s);
   if (!program.errors.empty()) throw basic::SyntaxError(program.errors.front(), program.errors);
   if (s.dut.flexy) copy_usr_files(s.dut.flexy->usr_dir, f.usr_dir, s.dir);
-  const auto registry = prepare_registry(s, f.dir, f.usr_dir);
+  // A plain broker has no device registry.
+  const auto registry = s.plain_broker() ? PreparedRegistry{} : prepare_registry(s, f.dir, f.usr_dir);
   start_hub(parts, s, registry, f.dir, rec.capture, out);
   const auto& scaled = clock.start();
   start_plc(parts, s, *scaled, rec.capture, out);
