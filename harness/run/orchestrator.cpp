@@ -68,6 +68,8 @@ report::ReportInput make_report_input(const scenario::Scenario& s, const std::st
   in.events = std::move(events);
   in.findings = std::move(findings);
   in.catalogue = rules::catalogue();
+  in.not_applicable = rules::not_applicable_rules(s.expect.target);
+  in.not_applicable_reason = std::string(rules::not_applicable_reason(s.expect.target));
   in.full_push_period_s = s.expect.full_push_period_s;
   in.change_push_period_s = s.expect.change_push_period_s;
   for (const auto& t : s.expect.tags)
