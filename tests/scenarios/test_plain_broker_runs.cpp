@@ -1,0 +1,97 @@
+// A whole run against a plain MQTT broker ([broker]): the generic publisher with a wrong password
+// is refused with CONNACK 5 by real mosquitto, the finding is AUTH-BROKER-CREDENTIALS, the
+// Azure-only rules are "not applicable" in every report, and without its declared findings the
+// same capture fails (exit 1).
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/wait.h>
+
+#include "common/event.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/test_env.hpp"
+
+namespace fs = std::filesystem;
+using namespace flexhil;
+
+namespace {
+
+std::pair<int, std::string> flexhil_cli(const std::string& args) {
+  const std::string cmd = testing::flexhil_binary() + " " + args + " 2>&1";
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return {-1, ""};
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
+  const int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_wrong_password_is_connack_5_auth_broker_credentials_and_azure_rules_are_not_applicable) {
+  testing::TempDir dir;
+  const auto scenario_file = testing::source_dir() + "/scenarios/bad/plain_broker_wrong_password.toml";
+  const auto out = (dir.path() / "run").string();
+  const auto [code, console] = flexhil_cli("run " + scenario_file + " --out " + out);
+  BOOST_TEST(code == 0, console);  // the findings are the declared ones
+  BOOST_TEST(console.find("plain MQTT broker ready: mqtt 127.0.0.1:") != std::string::npos, console);
+
+  // The broker's own verdicts, from its audit stream: every CONNECT refused with CONNACK 5.
+  const auto events = read_capture(out + "/capture.jsonl");
+  int refused = 0;
+  for (const auto& e : events) {
+    if (e.value("kind", "") != "connect") continue;
+    BOOST_TEST(e.value("verdict", "") == "refused", e.dump());
+    BOOST_TEST(e.value("connack", -1) == 5);
+    BOOST_TEST(e.value("reason_id", "") == "AUTH-BROKER-CREDENTIALS");
+    BOOST_TEST(e.value("reason", "") == "wrong password for user 'flexy'");
+    BOOST_TEST(e.value("username", "") == "flexy");
+    BOOST_TEST(e.value("device", "") == "line3-flexy");
+    BOOST_TEST(e.value("src", "").rfind("hub#", 0) == 0u, e.dump());
+    BOOST_TEST(!e.contains("password"));
+    ++refused;
+  }
+  BOOST_TEST(refused >= 1);
+
+  // Not applicable, not passed: JUnit <skipped>, summary.json, report.html.
+  const auto junit = read_text(out + "/junit.xml");
+  const auto topic_case = junit.find("name=\"TOPIC-FORBIDDEN\"");
+  BOOST_REQUIRE(topic_case != std::string::npos);
+  BOOST_TEST(junit.substr(topic_case, 300).find("<skipped message=\"not applicable: the device publishes to a plain "
+                                                "MQTT broker") != std::string::npos,
+             junit.substr(topic_case, 300));
+  const auto cred_case = junit.find("name=\"AUTH-BROKER-CREDENTIALS\"");
+  BOOST_REQUIRE(cred_case != std::string::npos);
+  BOOST_TEST(junit.substr(cred_case, junit.find("</testcase>", cred_case) - cred_case).find("<skipped") ==
+             std::string::npos);
+  const auto summary = Json::parse(read_text(out + "/summary.json"));
+  BOOST_REQUIRE(summary.contains("not_applicable"));
+  const auto& na = summary["not_applicable"];
+  BOOST_TEST((std::find(na.begin(), na.end(), "PROPS-MISSING-CONTENT-TYPE") != na.end()));
+  BOOST_TEST((std::find(na.begin(), na.end(), "AUTH-BROKER-CREDENTIALS") == na.end()));
+  BOOST_TEST(read_text(out + "/report.html").find("<h2>Not applicable</h2>") != std::string::npos);
+
+  // Without the declared findings the same capture is a failed device: exit 1, the finding named.
+  auto text = read_text(scenario_file);
+  text.replace(text.find("exact_findings"), text.find('\n', text.find("exact_findings")) - text.find("exact_findings"),
+               "");
+  text.replace(text.find("../../fixtures"), std::string("../..").size(), testing::source_dir());
+  const auto undeclared = dir.write("undeclared.toml", text);
+  const auto [vcode, vout] = flexhil_cli("validate " + out + "/capture.jsonl --scenario " + undeclared);
+  BOOST_TEST(vcode == 1, vout);
+  BOOST_TEST(vout.find("AUTH-BROKER-CREDENTIALS") != std::string::npos, vout);
+}
