@@ -1,7 +1,8 @@
-// A whole run against a plain MQTT broker ([broker]): the generic publisher with a wrong password
-// is refused with CONNACK 5 by real mosquitto, the finding is AUTH-BROKER-CREDENTIALS, the
-// Azure-only rules are "not applicable" in every report, and without its declared findings the
-// same capture fails (exit 1).
+// Whole runs with [broker] and [dut.flexy.hosts]. Against a plain MQTT broker: the generic
+// publisher with a wrong password is refused with CONNACK 5 by real mosquitto, the finding is
+// AUTH-BROKER-CREDENTIALS, the Azure-only rules are "not applicable" in every report, and without
+// its declared findings the same capture fails (exit 1); over TLS it trusts the broker for the
+// name it dials. In hub mode: a program dialing the hub by IP is routed there.
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
@@ -141,4 +142,33 @@ BOOST_AUTO_TEST_CASE(a_tls_broker_is_trusted_by_the_program_for_the_host_name_it
     BOOST_TEST((rule != "TLS-HANDSHAKE-FAILED" && rule != "CONN-NOT-CONNECTED-WITHIN" && rule != "DUT-TLS-FILE"), rule);
   }
   BOOST_TEST((code == 0 || code == 1), console);  // 1 only for a value/time finding of a loaded machine
+}
+
+// [dut.flexy.hosts] in hub mode: a program that dials the hub by a hard-coded IP is routed to the
+// run's hub, and — the hub's certificate naming only the hub, as Azure's does — its verified TLS
+// handshake fails there with an IP mismatch, as it would against Azure.
+BOOST_AUTO_TEST_CASE(a_program_dialing_the_hub_by_ip_is_routed_and_fails_the_certificate_check) {
+  testing::TempDir dir;
+  auto program = read_text(testing::source_dir() + "/scenarios/programs/configurable_publisher.bas");
+  const std::string host_line = "Host$ = IoTHub$ + \".azure-devices.net\"";
+  BOOST_REQUIRE(program.find(host_line) != std::string::npos);
+  program.replace(program.find(host_line), host_line.size(), "Host$ = \"52.178.1.2\"");
+  dir.write("by_ip.bas", program);
+  auto scenario = read_text(testing::source_dir() + "/scenarios/pass/sas.toml");
+  scenario.replace(scenario.find("program = \"../programs/configurable_publisher.bas\""),
+                   std::string("program = \"../programs/configurable_publisher.bas\"").size(), "program = \"by_ip.bas\"");
+  scenario.replace(scenario.find("duration = \"100s\""), std::string("duration = \"100s\"").size(), "duration = \"30s\"");
+  scenario.replace(scenario.find("exact_findings = []"), 19, "must_find = [\"TLS-HANDSHAKE-FAILED\"]");
+  scenario += "\n[dut.flexy.hosts]\n\"52.178.1.2\" = \"hub\"\n";
+  const auto file = dir.write("by_ip.toml", scenario);
+  const auto out = (dir.path() / "run").string();
+  const auto [code, console] = flexhil_cli("run " + file + " --out " + out);
+  BOOST_TEST(code == 0, console);
+  const auto log = read_text(out + "/dut-console.log");
+  BOOST_TEST(log.find("ssl://52.178.1.2:8884 as 'Flexy205' (host override -> 127.0.0.1:") != std::string::npos, log);
+  BOOST_TEST(log.find("IP address mismatch") != std::string::npos, log);
+  bool refused_handshake = false;
+  for (const auto& e : read_capture(out + "/capture.jsonl"))
+    refused_handshake = refused_handshake || (e.value("kind", "") == "tls_failure" && e.value("listener", "") == "sas");
+  BOOST_TEST(refused_handshake);
 }
