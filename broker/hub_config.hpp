@@ -32,6 +32,15 @@ struct PluginOptions {
   std::optional<int> sas_expiry_check_seconds;     // how often expired SAS sessions are dropped
 };
 
+// Plain mode: a generic MQTT broker on one device listener (plain TCP or TLS with the run's server
+// certificate, no client certificate) judged by the plugin in `mode plain`.
+struct PlainListenerConfig {
+  std::uint16_t port = 0;
+  bool tls = false;
+  std::string users_file;               // "" = anonymous allowed
+  std::string telemetry_filter = "#";
+};
+
 struct HubConfig {
   std::string hub_name;                  // e.g. "eWONPROJECT"
   std::string bind_address = "127.0.0.1";
@@ -51,6 +60,9 @@ struct HubConfig {
   std::string audit_file;    // where the plugin appends its audit stream ("" = not written)
   std::string audit_stream;  // the stream id of this broker start ("" = the plugin makes one)
   PluginOptions plugin;
+  // Set: a plain broker — this listener and the internal one only; x509/sas ports, registry and
+  // trust bundle are not used.
+  std::optional<PlainListenerConfig> plain;
 };
 
 // The complete mosquitto.conf text. Throws std::invalid_argument when a value would break the

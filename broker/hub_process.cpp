@@ -5,6 +5,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <csignal>
 #include <cstring>
@@ -162,8 +163,11 @@ struct HubProcess::Impl {
   std::string exit_detail(int status) const;
 
   void prepare();
+  void prepare_plain();
   void prepare_pki();
+  certs::KeyPair load_or_make_ca();
   void write_trust_bundle();
+  std::string pki_dir() const;
   void choose_ports();
   void start_with_retries();
   // Empty string = ready; otherwise why not (the child is stopped then).
@@ -174,6 +178,7 @@ struct HubProcess::Impl {
 };
 
 void HubProcess::Impl::prepare() {
+  if (options.plain) return prepare_plain();
   if (options.registry.empty()) throw ConfigError({"--registry"}, "the hub needs a device registry (--registry FILE)");
   if (options.out_dir.empty()) throw ConfigError({"--out"}, "the hub needs an output directory");
   registry = load_registry(options.registry);
@@ -221,8 +226,13 @@ void HubProcess::Impl::prepare() {
   choose_ports();
 }
 
-void HubProcess::Impl::prepare_pki() {
-  const std::string pki = absolute(options.pki_dir.empty() ? out_dir + "/pki" : options.pki_dir);
+std::string HubProcess::Impl::pki_dir() const {
+  return absolute(options.pki_dir.empty() ? out_dir + "/pki" : options.pki_dir);
+}
+
+// The run's CA (kept in the PKI directory across restarts), also written as <out>/ca.crt.
+certs::KeyPair HubProcess::Impl::load_or_make_ca() {
+  const std::string pki = pki_dir();
   std::error_code ec;
   fs::create_directories(pki, ec);
   if (ec) throw InfrastructureError("cannot create the PKI directory " + pki + ": " + ec.message());
@@ -239,6 +249,63 @@ void HubProcess::Impl::prepare_pki() {
     ca.write(pki, "ca");
   }
   write_file(ca_file, ca.cert_pem);
+  return ca;
+}
+
+// A plain broker: no registry and no hub name; the users file (0600: it holds passwords) and,
+// for TLS, a server certificate whose SANs are the names the devices dial.
+void HubProcess::Impl::prepare_plain() {
+  if (options.out_dir.empty()) throw ConfigError({"--out"}, "the broker needs an output directory");
+  const auto& plain = *options.plain;
+  std::error_code ec;
+  fs::create_directories(options.out_dir, ec);
+  if (ec) throw InfrastructureError("cannot create the broker's output directory " + options.out_dir + ": " + ec.message());
+  out_dir = absolute(options.out_dir);
+  ca_file = out_dir + "/ca.crt";
+  log_file = out_dir + "/broker.log";
+  config_file = out_dir + "/mosquitto.conf";
+  stdout_file = out_dir + "/mosquitto.out";
+  audit_file = out_dir + "/audit.jsonl";
+  client_id_prefix = "flexhil-harness-" + random_hex(4);
+
+  PlainListenerConfig listener;
+  listener.tls = plain.tls;
+  listener.telemetry_filter = plain.telemetry_filter;
+  if (!plain.users.empty()) {
+    listener.users_file = out_dir + "/broker-users.jsonl";
+    write_new_file(listener.users_file, render_plain_users(plain.users), 0600);
+  }
+  const auto ca = load_or_make_ca();
+  if (plain.tls) {
+    certs::CertificateSpec spec;
+    spec.common_name = "localhost";
+    spec.key = certs::KeyType::rsa2048;
+    spec.server_auth = true;
+    spec.dns_names = {"localhost"};
+    spec.ip_addresses = {"127.0.0.1", "::1"};
+    for (const auto& name : options.extra_names) {
+      auto& list = is_ip_address(name) ? spec.ip_addresses : spec.dns_names;
+      if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(name);
+    }
+    if (spec.dns_names.size() > 1) spec.common_name = spec.dns_names[1];
+    const auto [crt, key] = certs::make_signed(spec, ca).write(out_dir, "broker");
+    config.server_cert_file = crt;
+    config.server_key_file = key;
+  }
+  config.plain = listener;
+  config.bind_address = options.bind_address;
+  config.log_file = log_file;
+  config.run_as_user = current_user_name();
+  if (options.with_plugin) config.plugin_path = options.plugin_path.empty() ? find_iothub_plugin() : absolute(options.plugin_path);
+  config.internal_username = "flexhil-harness";
+  config.internal_password = random_hex(24);
+  if (options.with_plugin) config.audit_file = audit_file;
+  choose_ports();
+}
+
+void HubProcess::Impl::prepare_pki() {
+  const std::string pki = pki_dir();
+  const auto ca = load_or_make_ca();
 
   // A hub certificate given in the PKI directory is used as it is; otherwise a fresh one per
   // start, so the host name and the extra names always match this run's options.
@@ -292,6 +359,13 @@ void HubProcess::Impl::choose_ports() {
   };
   const std::string host = options.bind_address == "0.0.0.0" || options.bind_address == "::" ? "127.0.0.1"
                                                                                               : options.bind_address;
+  if (options.plain) {
+    pick(options.plain->port, ports.broker, host);
+    ports.internal = pick_free_port("127.0.0.1");
+    config.plain->port = ports.broker;
+    config.internal_port = ports.internal;
+    return;
+  }
   pick(options.x509_port, ports.x509, host);
   pick(options.sas_port, ports.sas, host);
   if (options.websocket_port) {
@@ -307,6 +381,7 @@ void HubProcess::Impl::choose_ports() {
 }
 
 std::map<std::uint16_t, std::string> HubProcess::Impl::listener_names() const {
+  if (options.plain) return {{ports.broker, "broker"}, {ports.internal, "internal"}};
   std::map<std::uint16_t, std::string> names{{ports.x509, "x509"}, {ports.sas, "sas"}, {ports.internal, "internal"}};
   if (ports.websocket) names[*ports.websocket] = "websocket";
   return names;
@@ -339,8 +414,17 @@ std::string HubProcess::Impl::wait_ready() {
     std::uint16_t port;
     bool with_cert;
   };
-  std::vector<Probe> probes{{ports.x509, true}, {ports.sas, false}};
-  if (ports.websocket) probes.push_back({*ports.websocket, false});
+  std::vector<Probe> probes;
+  if (!options.plain) {
+    probes = {{ports.x509, true}, {ports.sas, false}};
+    if (ports.websocket) probes.push_back({*ports.websocket, false});
+  } else if (options.plain->tls) {
+    probes = {{ports.broker, false}};
+  } else if (!wait_for_tcp_port(host, ports.broker, remaining(), alive)) {
+    return child.running() ? "mosquitto did not accept TCP on " + host + ":" + std::to_string(ports.broker) +
+                                 " within " + secs
+                           : exited();
+  }
   for (const auto& p : probes) {
     TlsProbeResult last;
     wait_until(
@@ -553,6 +637,7 @@ HubProcess::~HubProcess() = default;  // Impl stops the broker and drains the au
 const HubPorts& HubProcess::ports() const noexcept { return impl_->ports; }
 const std::string& HubProcess::hub_name() const noexcept { return impl_->hub_name; }
 const std::string& HubProcess::hub_host() const noexcept { return impl_->hub_host; }
+bool HubProcess::plain() const noexcept { return impl_->options.plain.has_value(); }
 const std::string& HubProcess::ca_file() const noexcept { return impl_->ca_file; }
 const std::string& HubProcess::out_dir() const noexcept { return impl_->out_dir; }
 const std::string& HubProcess::log_file() const noexcept { return impl_->log_file; }

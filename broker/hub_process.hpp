@@ -29,10 +29,20 @@
 #include <vector>
 
 #include "broker/hub_config.hpp"
+#include "broker/plain_broker.hpp"
 #include "broker/registry.hpp"
 #include "common/event.hpp"
 
 namespace flexhil::broker {
+
+// A plain MQTT broker instead of the impersonated hub (the plugin's `mode plain`): one device
+// listener, credentials from `users` (empty = anonymous allowed), no registry, no Azure rules.
+struct PlainBrokerOptions {
+  std::uint16_t port = 0;              // 0 = ephemeral
+  bool tls = false;                    // true: server certificate from the run's CA (SANs: extra_names)
+  std::vector<PlainUser> users;
+  std::string telemetry_filter = "#";  // publishes matching it are marked `telemetry` in the audit
+};
 
 struct HubOptions {
   std::string hub;                        // "" = the registry's `hub`
@@ -48,6 +58,7 @@ struct HubOptions {
   std::string plugin_path;                // "" = find flexhil_iothub.so (FLEXHIL_IOTHUB_PLUGIN, build tree)
   bool with_plugin = true;                // false: plain mosquitto, anonymous (tests of TLS alone)
   PluginOptions plugin;
+  std::optional<PlainBrokerOptions> plain;  // set: a plain broker (registry, hub, x509/sas ports unused)
   std::chrono::milliseconds startup_timeout{10000};
   // Supervision while running: a liveness ping through the plugin every `liveness_interval`;
   // no `pong` in the audit file for `unresponsive_after` → hub_error cause "unresponsive".
@@ -71,6 +82,7 @@ class HubOptionsBuilder {
   HubOptionsBuilder& plugin_path(std::string path) { o_.plugin_path = std::move(path); return *this; }
   HubOptionsBuilder& without_plugin() { o_.with_plugin = false; return *this; }
   HubOptionsBuilder& plugin_options(PluginOptions p) { o_.plugin = std::move(p); return *this; }
+  HubOptionsBuilder& plain(PlainBrokerOptions p) { o_.plain = std::move(p); return *this; }
   HubOptionsBuilder& startup_timeout(std::chrono::milliseconds t) { o_.startup_timeout = t; return *this; }
   HubOptionsBuilder& liveness_interval(std::chrono::milliseconds t) { o_.liveness_interval = t; return *this; }
   HubOptionsBuilder& unresponsive_after(std::chrono::milliseconds t) { o_.unresponsive_after = t; return *this; }
@@ -91,6 +103,7 @@ struct HubPorts {
   std::uint16_t sas = 0;
   std::uint16_t internal = 0;
   std::optional<std::uint16_t> websocket;
+  std::uint16_t broker = 0;  // plain mode: the devices' listener (x509/sas are 0 then)
 };
 
 // flexhil_iothub.so: $FLEXHIL_IOTHUB_PLUGIN, else <dir>/broker/plugin/flexhil_iothub.so for the
@@ -112,8 +125,9 @@ class HubProcess {
   HubProcess& operator=(const HubProcess&) = delete;
 
   const HubPorts& ports() const noexcept;
-  const std::string& hub_name() const noexcept;   // "eWONPROJECT"
-  const std::string& hub_host() const noexcept;   // "eWONPROJECT.azure-devices.net"
+  const std::string& hub_name() const noexcept;   // "eWONPROJECT" ("" for a plain broker)
+  const std::string& hub_host() const noexcept;   // "eWONPROJECT.azure-devices.net" ("" for a plain broker)
+  bool plain() const noexcept;                    // a plain MQTT broker (HubOptions::plain)
   const std::string& ca_file() const noexcept;    // <out>/ca.crt: the CA a device must trust
   const std::string& out_dir() const noexcept;
   const std::string& log_file() const noexcept;   // <out>/broker.log

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "common/mqtt_topic_filter.hpp"
+
 namespace flexhil::broker {
 
 namespace {
@@ -37,13 +39,25 @@ IothubOptions parse_iothub_options(const std::vector<std::pair<std::string, std:
     else if (name == "sas_expiry_check_seconds") o.sas_expiry_check_seconds = integer(name, value, 1, 86400);
     else if (name == "audit_file") o.audit_file = value;
     else if (name == "audit_stream") o.audit_stream = value;
+    else if (name == "mode") o.plain = choice(name, value, "plain", "hub");
+    else if (name == "users_file") o.users_file = value;
+    else if (name == "telemetry_filter") {
+      if (!is_valid_topic_filter(value))
+        throw std::invalid_argument("plugin_opt_telemetry_filter '" + value + "' is not an MQTT topic filter");
+      o.telemetry_filter = value;
+    }
     else
       throw std::invalid_argument("unknown option plugin_opt_" + name +
                                   " (expected one of: registry, hub, internal_username, internal_password, "
                                   "qos2_policy, max_message_bytes, max_subscriptions, sas_skew_seconds, "
-                                  "mqtt5_policy, sas_expiry_check_seconds, audit_file, audit_stream)");
+                                  "mqtt5_policy, sas_expiry_check_seconds, audit_file, audit_stream, mode, users_file, "
+                                  "telemetry_filter)");
   }
-  if (o.registry.empty()) throw std::invalid_argument("plugin_opt_registry is required (the device registry TOML file)");
+  if (o.plain) {
+    if (!o.registry.empty()) throw std::invalid_argument("plugin_opt_registry is for mode hub; a plain broker reads plugin_opt_users_file");
+  } else if (!o.users_file.empty()) {
+    throw std::invalid_argument("plugin_opt_users_file is for mode plain");
+  } else if (o.registry.empty()) throw std::invalid_argument("plugin_opt_registry is required (the device registry TOML file)");
   if (o.internal_username.empty() != o.internal_password.empty())
     throw std::invalid_argument("plugin_opt_internal_username and plugin_opt_internal_password go together");
   return o;

@@ -22,6 +22,11 @@ struct IothubOptions {
   std::int64_t sas_expiry_check_seconds = 1;  // sas_expiry_check_seconds (default 1)
   std::string audit_file;    // audit_file   <path>: the audit stream, appended (required with internal_*)
   std::string audit_stream;  // audit_stream <id>: `src` of every audit event ("" = hub-<pid>-<start ns>)
+  // mode hub|plain (default hub). plain: a generic MQTT broker — users_file instead of the
+  // registry, no Azure judgement (broker/plain_broker.hpp).
+  bool plain = false;
+  std::string users_file;               // users_file <path> (plain; absent = anonymous allowed)
+  std::string telemetry_filter = "#";   // telemetry_filter <MQTT filter> (plain): publishes marked telemetry
 };
 
 // Parses `name → value` pairs (without the plugin_opt_ prefix). Unknown names and bad values

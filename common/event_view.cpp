@@ -81,7 +81,8 @@ bool is_telemetry_topic(std::string_view device, std::string_view topic) {
 }
 
 bool is_telemetry(const EventView& e) {
-  return e.kind() == "publish" && is_telemetry_topic(e.device(), e.text("topic"));
+  // A plain broker marks its telemetry (`telemetry`: the publish matched the run's filter).
+  return e.kind() == "publish" && (e.flag("telemetry") || is_telemetry_topic(e.device(), e.text("topic")));
 }
 
 EventClass classify(const EventView& e) {

@@ -80,7 +80,8 @@ std::string_view to_string(EventClass c);
 std::string telemetry_prefix(std::string_view device);
 // Is `topic` a telemetry topic of `device` (with or without properties after the prefix)?
 bool is_telemetry_topic(std::string_view device, std::string_view topic);
-// A publish event on the telemetry topic of the device that sent it (any verdict).
+// A publish event on the telemetry topic of the device that sent it (any verdict), or one a plain
+// broker marked `"telemetry": true`.
 bool is_telemetry(const EventView& event);
 
 }  // namespace flexhil

@@ -120,6 +120,7 @@ int HubPlugin::on_basic_auth(mosquitto_evt_basic_auth& ev) {
     current_[client_id] = client;
     return MOSQ_ERR_SUCCESS;
   }
+  if (options_.plain) return plain_basic_auth(ev, std::move(conn));
 
   ConnectRequest req;
   req.client_id = client_id;
@@ -197,6 +198,7 @@ int HubPlugin::on_acl_check(mosquitto_evt_acl_check& ev) {
       default: return MOSQ_ERR_ACL_DENIED;
     }
   }
+  if (options_.plain) return plain_acl_check(ev, conn);
   switch (ev.access) {
     case MOSQ_ACL_SUBSCRIBE: return acl_device_subscribe(ev, conn);
     case MOSQ_ACL_WRITE: return acl_device_write(ev, conn);
@@ -294,7 +296,10 @@ int HubPlugin::on_message(mosquitto_evt_message& ev) {
     harness_command(ev);
     return MOSQ_ERR_SUCCESS;
   }
-  device_message(ev, it->second);
+  if (options_.plain)
+    plain_message(ev, it->second);
+  else
+    device_message(ev, it->second);
   return MOSQ_ERR_SUCCESS;
 }
 

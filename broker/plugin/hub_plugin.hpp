@@ -9,8 +9,10 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "broker/connect_judge.hpp"
+#include "broker/plain_broker.hpp"
 #include "broker/plugin/audit_log.hpp"
 #include "broker/plugin_options.hpp"
 #include "broker/registry.hpp"
@@ -45,6 +47,8 @@ struct Session {
 class HubPlugin {
  public:
   HubPlugin(IothubOptions options, Registry registry);
+  // Plain mode (options.plain): a generic MQTT broker judging only `users` (empty = anonymous).
+  HubPlugin(IothubOptions options, Registry registry, std::vector<PlainUser> users);
 
   int on_basic_auth(mosquitto_evt_basic_auth& ev);
   int on_acl_check(mosquitto_evt_acl_check& ev);
@@ -53,6 +57,9 @@ class HubPlugin {
   int on_tick(mosquitto_evt_tick& ev);
 
  private:
+  int plain_basic_auth(mosquitto_evt_basic_auth& ev, Connection conn);
+  int plain_acl_check(mosquitto_evt_acl_check& ev, Connection& conn);
+  void plain_message(mosquitto_evt_message& ev, const Connection& conn);
   int acl_device_subscribe(mosquitto_evt_acl_check& ev, Connection& conn);
   int acl_device_write(mosquitto_evt_acl_check& ev, Connection& conn);
   void device_message(mosquitto_evt_message& ev, const Connection& conn);
@@ -67,6 +74,7 @@ class HubPlugin {
 
   IothubOptions options_;
   Registry registry_;
+  std::vector<PlainUser> plain_users_;
   ConnectPolicy policy_;
   std::unordered_map<const mosquitto*, Connection> connections_;
   std::map<std::string, const mosquitto*> current_;  // ClientId → its live connection

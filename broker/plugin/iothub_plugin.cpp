@@ -2,6 +2,8 @@
 // options, load the registry, register the callbacks, and hand every event to the HubPlugin
 // kept in the userdata pointer. Only the three mosquitto_plugin_* symbols are exported
 // (exports.map).
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <utility>
@@ -11,6 +13,7 @@
 #include <mosquitto_broker.h>
 #include <mosquitto_plugin.h>
 
+#include "broker/plain_broker.hpp"
 #include "broker/plugin/hub_plugin.hpp"
 #include "common/error.hpp"
 
@@ -73,10 +76,21 @@ __attribute__((visibility("default"))) int mosquitto_plugin_init(mosquitto_plugi
     for (int i = 0; i < option_count; ++i)
       opts.emplace_back(options[i].key ? options[i].key : "", options[i].value ? options[i].value : "");
     auto parsed = flexhil::broker::parse_iothub_options(opts);
-    auto registry = flexhil::broker::load_registry(parsed.registry);
-    if (registry.hub.empty() && parsed.hub.empty())
-      throw std::invalid_argument("no hub name: set `hub` in " + parsed.registry + " or plugin_opt_hub");
-    ud->hub = std::make_unique<HubPlugin>(std::move(parsed), std::move(registry));
+    if (parsed.plain) {
+      std::vector<flexhil::broker::PlainUser> users;
+      if (!parsed.users_file.empty()) {
+        std::ifstream in(parsed.users_file, std::ios::binary);
+        if (!in) throw std::invalid_argument("cannot read plugin_opt_users_file " + parsed.users_file);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        users = flexhil::broker::parse_plain_users(text);
+      }
+      ud->hub = std::make_unique<HubPlugin>(std::move(parsed), flexhil::broker::Registry{}, std::move(users));
+    } else {
+      auto registry = flexhil::broker::load_registry(parsed.registry);
+      if (registry.hub.empty() && parsed.hub.empty())
+        throw std::invalid_argument("no hub name: set `hub` in " + parsed.registry + " or plugin_opt_hub");
+      ud->hub = std::make_unique<HubPlugin>(std::move(parsed), std::move(registry));
+    }
   } catch (const std::exception& e) {
     mosquitto_log_printf(MOSQ_LOG_ERR, "iothub plugin: %s", e.what());
     return MOSQ_ERR_INVAL;

@@ -38,10 +38,11 @@ void add_check_command(CLI::App& app, int& exit_code) {
       std::cout << fmt::format("CA bundle {}: {} — {}\n", (*ca)["file"].get<std::string>(),
                                (*ca)["verdict"].get<std::string>(), (*ca)["message"].get<std::string>());
     std::cout << fmt::format("{}: ok — scenario '{}', {} s at time scale {} ({} s wall), DUT {} '{}', {} selected "
-                             "tag(s), {} action(s)\n",
+                             "tag(s), {} action(s){}\n",
                              *path, s.name, s.duration_s, s.time_scale, s.duration_s / s.time_scale,
                              s.dut.kind == scenario::DutKind::emulated ? "emulated" : "external", s.dut.device,
-                             s.expect.tags.size(), s.actions.size());
+                             s.expect.tags.size(), s.actions.size(),
+                             s.plain_broker() ? ", against a plain MQTT broker" : "");
     exit_code = exit_code::ok;
   });
 }

@@ -144,6 +144,23 @@ std::string declared_section(const ReportInput& in) {
   return out;
 }
 
+// The rules that did not run because they do not apply to what the device publishes to.
+std::string not_applicable_section(const ReportInput& in) {
+  if (in.not_applicable.empty()) return {};
+  std::map<std::string, const rules::RuleInfo*> info;
+  for (const auto& r : in.catalogue) info[r.id] = &r;
+  std::string out = fmt::format("<section id=\"not-applicable\"><h2>Not applicable</h2><p class=\"note\">{} "
+                                "rule(s) did not run ({}); they are neither passed nor failed.</p><table><tr><th>rule"
+                                "</th><th>title</th></tr>",
+                                in.not_applicable.size(), e(in.not_applicable_reason));
+  for (const auto& id : in.not_applicable) {
+    const auto it = info.find(id);
+    out += fmt::format("<tr><td class=\"rule\">{}</td><td>{}</td></tr>", e(id),
+                       it != info.end() ? e(it->second->title) : std::string());
+  }
+  return out + "</table></section>\n";
+}
+
 std::string findings_section(const ReportInput& in) {
   std::string out = "<section id=\"findings\"><h2>Findings</h2>\n";
   if (in.findings.empty()) return out + "<p class=\"ok-text\">No findings.</p></section>\n";
@@ -228,6 +245,7 @@ std::string render_html(const ReportInput& in) {
   out += "<main>\n";
   out += declared_section(in);
   out += findings_section(in);
+  out += not_applicable_section(in);
 
   out += "<section id=\"timeline\"><h2>Message timeline per device</h2>\n<div class=\"legend-row\">"
          "<span><i class=\"sw\" style=\"background:#1c7ed6\"></i>publish accepted</span>"

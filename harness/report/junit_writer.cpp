@@ -4,6 +4,7 @@
 // a missing or an unexpected one fails the "scenario / declared-findings" case instead.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -23,6 +24,7 @@ struct Case {
   std::string name;
   std::string title;
   std::vector<std::size_t> findings;  // indexes into input.findings
+  bool not_applicable = false;        // the rule does not run against this target
 };
 
 std::vector<Case> collect_cases(const ReportInput& input) {
@@ -47,9 +49,12 @@ std::vector<Case> collect_cases(const ReportInput& input) {
     const auto& f = input.findings[i];
     cases[where[{std::string(device_label(f.device)), f.rule_id}]].findings.push_back(i);
   }
-  for (auto& c : cases)
+  for (auto& c : cases) {
     for (const auto& rule : input.catalogue)
       if (rule.id == c.name) c.title = rule.title;
+    c.not_applicable = c.findings.empty() && std::find(input.not_applicable.begin(), input.not_applicable.end(),
+                                                       c.name) != input.not_applicable.end();
+  }
   return cases;
 }
 
@@ -81,9 +86,18 @@ std::string render_junit(const ReportInput& input) {
   const auto by_seq = index_by_seq(input.events);
 
   std::string body;
-  std::size_t tests = 0, failures = 0, errors = 0;
+  std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
   for (const auto& c : collect_cases(input)) {
     ++tests;
+    if (c.not_applicable) {
+      ++skipped;
+      body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\">\n      <skipped message=\"{}\"/>\n"
+                          "    </testcase>\n",
+                          escape_markup(c.classname), escape_markup(c.name),
+                          escape_markup_line(input.not_applicable_reason.empty() ? "not applicable"
+                                                                                 : input.not_applicable_reason));
+      continue;
+    }
     std::vector<std::size_t> failing;
     std::string out;
     if (!c.title.empty()) out += c.title + "\n";
@@ -138,12 +152,13 @@ std::string render_junit(const ReportInput& input) {
 
   const std::string name = escape_markup(input.scenario);
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  xml += fmt::format("<testsuites name=\"flexhil\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3f}\">\n",
-                     tests, failures, errors, input.duration_s);
   xml += fmt::format(
-      "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" time=\"{:.3f}\" "
+      "<testsuites name=\"flexhil\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\">\n",
+      tests, failures, errors, skipped, input.duration_s);
+  xml += fmt::format(
+      "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\" "
       "timestamp=\"{}\" hostname=\"flexhil\">\n",
-      name, tests, failures, errors, input.duration_s, escape_markup(input.started_wall));
+      name, tests, failures, errors, skipped, input.duration_s, escape_markup(input.started_wall));
   xml += fmt::format(
       "    <properties>\n      <property name=\"run\" value=\"{}\"/>\n      <property name=\"time_scale\" "
       "value=\"{}\"/>\n      <property name=\"exit_code\" value=\"{}\"/>\n    </properties>\n",

@@ -70,6 +70,10 @@ struct ReportInput {
   std::vector<rules::Finding> findings;
   std::vector<rules::RuleInfo> catalogue;      // rules::catalogue(): titles, severities, hub behaviour
   std::vector<RulesRun> rules_run;             // empty = every catalogue rule for every device
+  // Rules that do not apply to what the device publishes to (the Azure-only ones against a plain
+  // MQTT broker): shown as "not applicable" (JUnit <skipped>), never as passed.
+  std::vector<std::string> not_applicable;
+  std::string not_applicable_reason;           // one line, e.g. "not applicable: … plain MQTT broker …"
 
   std::optional<double> full_push_period_s;    // expected periods (scenario seconds), histogram marks
   std::optional<double> change_push_period_s;

@@ -20,6 +20,7 @@ std::string render_summary_json(const ReportInput& input) {
   j["exit_reason"] = input.exit_reason;
   j["partial"] = input.partial;
   if (input.partial) j["capture_problem"] = input.capture_problem;
+  j["not_applicable"] = input.not_applicable;
 
   Json counts = {{"error", 0}, {"warning", 0}, {"info", 0}};
   Json findings = Json::array();

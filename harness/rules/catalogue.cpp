@@ -12,7 +12,20 @@ using H = HubBehaviour;
 RuleInfo rule(std::string id, std::string area, S severity, H hub, std::string title,
               std::string description) {
   return RuleInfo{std::move(id), std::move(area), severity, hub, std::move(title),
-                  std::move(description)};
+                  std::move(description), Scope::any};
+}
+
+// The rules that judge what only Azure IoT Hub asks for: its username grammar and device
+// registry, SAS and X.509, its topics and property bags, its limits and tiers, C2D, twin and
+// direct methods, its host name. Against a plain MQTT broker they are "not applicable".
+bool azure_only(const RuleInfo& r) {
+  // The CA-bundle rules judge a bundle against Azure's roots: a plain broker has its own CA.
+  static const char* const ids[] = {"CONN-TOO-MANY-SUBSCRIPTIONS", "PAYLOAD-TOO-LARGE", "DUT-HUB-HOST-MISMATCH",
+                                    "METHOD-NO-RESPONSE", "TLS-CA-BUNDLE-OUTDATED", "TLS-CA-BUNDLE-MISSING-G2"};
+  for (const char* id : ids)
+    if (r.id == id) return true;
+  return (r.area == "AUTH" && r.id != "AUTH-REFUSED") || r.area == "TOPIC" || r.area == "PROPS" ||
+         r.area == "THROTTLE" || r.area == "QUOTA";
 }
 
 std::vector<RuleInfo> build() {
@@ -79,6 +92,12 @@ std::vector<RuleInfo> build() {
            "Authentication method differs from the registered one",
            "A SAS device connecting with a certificate only, or an X.509 device sending a SAS token "
            "without a certificate, is refused with CONNACK 5."),
+      rule("AUTH-BROKER-CREDENTIALS", "AUTH", S::error, H::refuses,
+           "Plain broker refused the username or password",
+           "Against a plain MQTT broker (`[broker]` with `users`): the CONNECT named no user, an "
+           "unknown user, or a wrong password. The broker answers as mosquitto does: CONNACK 5 (not "
+           "authorised) in MQTT 3.1.1, reason code 0x87 in MQTT 5. The connect event's reason names "
+           "the user, never the password. Not applicable against the hub."),
       rule("AUTH-REFUSED", "AUTH", S::error, H::refuses, "Connection refused (other reason)",
            "A refusal whose reason the hub plugin did not classify; the finding carries the reason."),
       // --- TLS ---
@@ -258,6 +277,11 @@ std::vector<RuleInfo> build() {
            "A direct method request got no response on `$iothub/methods/res/{status}/?$rid=` before "
            "the end of the run (the real hub times out the caller)."),
   };
+  for (auto& info : r)
+    if (info.id == "AUTH-BROKER-CREDENTIALS")
+      info.scope = Scope::broker;
+    else if (azure_only(info))
+      info.scope = Scope::hub;
   std::sort(r.begin(), r.end(), [](const RuleInfo& a, const RuleInfo& b) {
     return a.area != b.area ? a.area < b.area : a.id < b.id;
   });
@@ -275,6 +299,27 @@ const RuleInfo* find_rule(std::string_view id) {
   for (const auto& r : catalogue())
     if (r.id == id) return &r;
   return nullptr;
+}
+
+bool applies(const RuleInfo& rule, Target target) {
+  return rule.scope == Scope::any || (rule.scope == Scope::hub) == (target == Target::hub);
+}
+
+bool applies(std::string_view id, Target target) {
+  const auto* r = find_rule(id);
+  return !r || applies(*r, target);
+}
+
+std::vector<std::string> not_applicable_rules(Target target) {
+  std::vector<std::string> out;
+  for (const auto& r : catalogue())
+    if (!applies(r, target)) out.push_back(r.id);
+  return out;
+}
+
+std::string_view not_applicable_reason(Target target) {
+  return target == Target::broker ? "not applicable: the device publishes to a plain MQTT broker, not Azure IoT Hub"
+                                  : "not applicable: the device publishes to Azure IoT Hub, not a plain MQTT broker";
 }
 
 std::string catalogue_markdown() {
@@ -297,24 +342,31 @@ std::string catalogue_markdown() {
       "one with at least one unchanged tag is a full push, unless it comes less than half a period "
       "after the previous full push (both timers firing together). Full-push rules look at "
       "full pushes only, change-push rules at change pushes only.\n\n"
-      "| id | area | severity | hub | title |\n|---|---|---|---|---|\n";
+      "## Where a rule applies\n\n"
+      "Against the impersonated hub (`[hub]`) every rule except the `broker only` ones runs. Against a "
+      "plain MQTT broker (`[broker]`) the `hub only` rules — username grammar and registry, SAS and "
+      "X.509, topics and property bags, hub limits and tiers, C2D, twin and direct methods — are not "
+      "run: reports list them as *not applicable* (JUnit `<skipped>`), never as passed. Telemetry "
+      "against a plain broker is every publish of the device, or those matching `[expect] "
+      "telemetry_topic`.\n\n"
+      "| id | area | severity | hub | applies to | title |\n|---|---|---|---|---|---|\n";
   for (const auto& r : catalogue())
-    out += fmt::format("| [`{}`](#{}) | {} | {} | {} | {} |\n", r.id,
+    out += fmt::format("| [`{}`](#{}) | {} | {} | {} | {} | {} |\n", r.id,
                        [&] {
                          std::string a = r.id;
                          std::transform(a.begin(), a.end(), a.begin(),
                                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
                          return a;
                        }(),
-                       r.area, to_string(r.severity), to_string(r.hub), r.title);
+                       r.area, to_string(r.severity), to_string(r.hub), to_string(r.scope), r.title);
   std::string area;
   for (const auto& r : catalogue()) {
     if (r.area != area) {
       area = r.area;
       out += fmt::format("\n## {}\n", area);
     }
-    out += fmt::format("\n### {}\n\n**{}** · severity `{}` · hub `{}`\n\n{}\n", r.id, r.title,
-                       to_string(r.severity), to_string(r.hub), r.description);
+    out += fmt::format("\n### {}\n\n**{}** · severity `{}` · hub `{}` · {}\n\n{}\n", r.id, r.title,
+                       to_string(r.severity), to_string(r.hub), to_string(r.scope), r.description);
   }
   return out;
 }

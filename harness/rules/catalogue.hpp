@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/rules/expectations.hpp"
 #include "harness/rules/finding.hpp"
 
 namespace flexhil::rules {
@@ -15,6 +16,12 @@ namespace flexhil::rules {
 const std::vector<RuleInfo>& catalogue();
 // nullptr when `id` is not in the catalogue.
 const RuleInfo* find_rule(std::string_view id);
+// Does the rule run against this target (RuleInfo::scope)? An id not in the catalogue applies.
+bool applies(const RuleInfo& rule, Target target);
+bool applies(std::string_view id, Target target);
+// The catalogue's ids that do not run against `target`, in catalogue order, and why (one line).
+std::vector<std::string> not_applicable_rules(Target target);
+std::string_view not_applicable_reason(Target target);
 // docs/rules.md: a Markdown document listing every rule (generated, committed, checked by a test).
 std::string catalogue_markdown();
 

@@ -40,7 +40,8 @@ void connection_rules(Context& c) {
       const auto reason = EventView(ev).string("reason");
       if (reason != "client" && !reason.empty())
         c.findings.add("CONN-DISCONNECTED", device,
-                       fmt::format("hub dropped the connection at {} (reason {}{}{})", fmt_s(c.t(ev)), reason,
+                       fmt::format("{} dropped the connection at {} (reason {}{}{})",
+                                   c.expect.target == Target::broker ? "broker" : "hub", fmt_s(c.t(ev)), reason,
                                    EventView(ev).string("detail").empty() ? "" : ": ", EventView(ev).string("detail")),
                        {EventView(ev).seq()});
     } else if (kind == "subscribe") {

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "common/event_view.hpp"
+#include "common/mqtt_topic_filter.hpp"
 #include "harness/rules/catalogue.hpp"
 #include "harness/rules/context.hpp"
 #include "harness/rules/fault_attribution.hpp"
@@ -105,7 +106,12 @@ Context::Context(const std::vector<Json>& evs, const Expectations& ex) : events(
   if (!ex.timestamp_key.empty()) not_tags.insert(ex.timestamp_key);
   for (const auto& ev : events) {
     const EventView e(ev);
-    if (!is_telemetry(e)) continue;
+    // The hub's telemetry is its telemetry topic; a plain broker's, the publishes the scenario's
+    // telemetry_topic filter selects.
+    const bool telemetry_event = ex.target == Target::broker
+                                     ? e.kind() == "publish" && topic_matches_filter(ex.telemetry_topic, e.text("topic"))
+                                     : is_telemetry(e);
+    if (!telemetry_event) continue;
     Telemetry m;
     m.event = &ev;
     m.seq = e.seq();
@@ -233,6 +239,9 @@ std::vector<Finding> evaluate(const std::vector<Json>& all_events, const Expecta
   detail::ca_bundle_rules(c);
   detail::harness_rules(c, all_events);
   auto findings = c.findings.finish();
+  // Rules that do not apply to this target (Azure-only against a plain broker) report nothing:
+  // the reports list them as not applicable instead.
+  std::erase_if(findings, [&](const Finding& f) { return !applies(f.rule_id, expect.target); });
   detail::attribute_faults(findings, c);
   return findings;
 }

@@ -21,6 +21,9 @@ struct TagExpectation {
 };
 
 enum class TimestampFormat { any, iso8601, flexy };
+// What the device publishes to: the impersonated Azure IoT Hub, or a plain MQTT broker (where the
+// Azure-only rules do not apply, catalogue.hpp).
+enum class Target { hub, broker };
 enum class HubTier { none, S1, S2, S3 };
 
 struct Expectations {
@@ -44,6 +47,11 @@ struct Expectations {
   std::vector<std::string> required_keys;
   bool content_type_required = true;
   std::vector<TagExpectation> tags;  // the selected tags; empty = inferred from the payloads
+
+  Target target = Target::hub;
+  // Plain broker: the MQTT filter that selects telemetry among the device's publishes ("#" =
+  // every publish). The hub's telemetry is its devices/{id}/messages/events/ topic.
+  std::string telemetry_topic = "#";
 
   HubTier tier = HubTier::none;
   int units = 1;

@@ -21,4 +21,13 @@ std::string_view to_string(HubBehaviour h) {
   return "accepts";
 }
 
+std::string_view to_string(Scope s) {
+  switch (s) {
+    case Scope::any: return "hub and broker";
+    case Scope::hub: return "hub only";
+    case Scope::broker: return "broker only";
+  }
+  return "hub and broker";
+}
+
 }  // namespace flexhil::rules

@@ -12,8 +12,13 @@ enum class Severity { error, warning, info };
 // What the real Azure IoT Hub does with what the rule detected.
 enum class HubBehaviour { refuses, disconnects, accepts, downstream_breaks };
 
+// Where a rule applies: everywhere, only against the impersonated Azure IoT Hub (username grammar,
+// topics, SAS/X.509, properties, C2D/twin/methods, hub limits), or only against a plain broker.
+enum class Scope { any, hub, broker };
+
 std::string_view to_string(Severity s);      // "error", "warning", "info"
 std::string_view to_string(HubBehaviour h);  // "refuses", "disconnects", "accepts", "downstream-breaks"
+std::string_view to_string(Scope s);         // "hub and broker", "hub only", "broker only"
 
 // One entry of the rules catalogue (docs/rules.md is generated from these).
 struct RuleInfo {
@@ -23,6 +28,7 @@ struct RuleInfo {
   HubBehaviour hub = HubBehaviour::accepts;
   std::string title;       // one line
   std::string description; // what it checks, why it matters, the policy knobs (inferred behaviour)
+  Scope scope = Scope::any;
 };
 
 struct Finding {

@@ -69,6 +69,8 @@ report::ReportInput make_report_input(const scenario::Scenario& s, const std::st
   in.events = std::move(events);
   in.findings = std::move(findings);
   in.catalogue = rules::catalogue();
+  in.not_applicable = rules::not_applicable_rules(s.expect.target);
+  in.not_applicable_reason = std::string(rules::not_applicable_reason(s.expect.target));
   in.full_push_period_s = s.expect.full_push_period_s;
   in.change_push_period_s = s.expect.change_push_period_s;
   for (const auto& t : s.expect.tags)
@@ -230,7 +232,8 @@ void start_parts(const scenario::Scenario& s, const RunFolder& f, Recorder& rec,
   // it; a bundle that is not PEM stops the run here, before any part starts (exit 2).
   const auto ca_bundle = check_user_ca_bundle(s, std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()));
   if (s.dut.flexy) copy_usr_files(s.dut.flexy->usr_dir, f.usr_dir, s.dir);
-  const auto registry = prepare_registry(s, f.dir, f.usr_dir);
+  // A plain broker has no device registry.
+  const auto registry = s.plain_broker() ? PreparedRegistry{} : prepare_registry(s, f.dir, f.usr_dir);
   start_hub(parts, s, registry, f.dir, rec.capture, out);
   const auto& scaled = clock.start();
   if (ca_bundle) {

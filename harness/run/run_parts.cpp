@@ -1,5 +1,6 @@
 #include "harness/run/run_parts.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -26,8 +27,27 @@ std::optional<std::string> RunParts::failure() const {
   return std::nullopt;
 }
 
+std::vector<std::string> broker_host_names(const scenario::Scenario& s) {
+  std::vector<std::string> names;
+  for (const auto& r : s.dut.hosts)
+    if (r.target == scenario::HostTarget::broker && std::find(names.begin(), names.end(), r.host) == names.end())
+      names.push_back(r.host);
+  return names;
+}
+
 broker::HubOptions hub_options_for(const scenario::Scenario& s, const PreparedRegistry& registry,
                                    const std::string& out_dir) {
+  if (s.broker) {
+    broker::PlainBrokerOptions plain;
+    plain.port = s.broker->port;
+    plain.tls = s.broker->tls;
+    plain.users = s.broker->users;
+    plain.telemetry_filter = s.expect.telemetry_topic;
+    broker::HubOptionsBuilder b;
+    b.out_dir(out_dir).bind(s.broker->bind).plain(std::move(plain));
+    for (const auto& name : broker_host_names(s)) b.extra_name(name);
+    return b.finalize();
+  }
   broker::PluginOptions plugin;
   plugin.qos2_policy = s.hub.qos2_policy;
   plugin.max_message_bytes = s.hub.max_message_bytes;
@@ -49,6 +69,7 @@ broker::HubOptions hub_options_for(const scenario::Scenario& s, const PreparedRe
 }
 
 HubRoute hub_route(const broker::HubProcess& hub, const std::string& device) {
+  if (hub.plain()) return {"", fmt::format("127.0.0.1:{}", hub.ports().broker)};
   const auto* dev = hub.registry().find_device(device);
   const bool sas = dev && dev->auth == broker::AuthKind::sas;
   HubRoute r;
@@ -63,9 +84,23 @@ flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::strin
   auto config = *s.dut.flexy;
   config.usr_dir = usr_dir;
   config.time_scale = s.time_scale;
-  for (auto& topic : config.topics)
-    if (plc_port && (topic.ip == "127.0.0.1" || topic.ip == "localhost")) topic.port = *plc_port;
-  config.mqtt.resolve[route.host] = route.address;
+  using scenario::HostTarget;
+  // Routes are ordered "host" before "host:port" (the loader's promise): the later one wins.
+  for (auto& topic : config.topics) {
+    if (!plc_port) break;
+    std::string ip = topic.ip;
+    for (auto& ch : ip) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    bool to_plc = ip == "127.0.0.1" || ip == "localhost";
+    for (const auto& r : s.dut.hosts)
+      if (r.host == ip && (!r.port || *r.port == topic.port)) to_plc = r.target == HostTarget::plc;
+    if (!to_plc) continue;
+    topic.ip = "127.0.0.1";
+    topic.port = *plc_port;
+  }
+  if (!route.host.empty()) config.mqtt.resolve[route.host] = route.address;
+  // Only the run's one MQTT server is a target here ([hub] and [broker] exclude each other).
+  for (const auto& r : s.dut.hosts)
+    if (r.target != HostTarget::plc) config.mqtt.resolve[r.host] = route.address;
   return config;
 }
 
@@ -93,6 +128,11 @@ void start_hub(RunParts& parts, const scenario::Scenario& s, const PreparedRegis
                const std::string& out_dir, EventSink& events, std::ostream& out) {
   parts.hub = std::make_unique<broker::HubProcess>(hub_options_for(s, registry, out_dir), events);
   const auto& hub = *parts.hub;
+  if (hub.plain()) {
+    out << fmt::format("plain MQTT broker ready: {} {}:{} ({})\n", s.broker->tls ? "mqtts" : "mqtt", hub.bind_address(),
+                       hub.ports().broker, s.broker->users.empty() ? "anonymous allowed" : "username and password");
+    return;
+  }
   out << fmt::format("hub '{}' ready: x509 {}:{}, sas {}:{}\n", hub.hub_host(), hub.bind_address(), hub.ports().x509,
                      hub.bind_address(), hub.ports().sas);
 }
@@ -132,6 +172,17 @@ void start_emulated_device(RunParts& parts, const scenario::Scenario& s, basic::
 }
 
 void print_external_instructions(std::ostream& out, const scenario::Scenario& s, const broker::HubProcess& hub) {
+  if (hub.plain()) {
+    const std::string host = s.dut.advertise.empty() ? hub.bind_address() : s.dut.advertise;
+    out << "\nExternal device under test — configure the real Flexy:\n";
+    out << fmt::format("  MQTT broker     {}:{} ({})\n", host, hub.ports().broker, s.broker->tls ? "TLS" : "plain TCP");
+    if (s.broker->tls) out << fmt::format("  CA certificate  {}  → upload to /usr/ by FTP\n", hub.ca_file());
+    out << fmt::format("  client id       {}\n", s.dut.device);
+    out << (s.broker->users.empty() ? "  credentials     none needed (anonymous allowed)\n"
+                                    : "  credentials     a username and password of [broker] users\n");
+    out << fmt::format("Waiting up to {:.0f} s for '{}' to connect (Ctrl-C to stop)…\n\n", s.dut.wait_s, s.dut.device);
+    return;
+  }
   const auto* dev = hub.registry().find_device(s.dut.device);
   const std::string host = s.dut.advertise.empty() ? hub.bind_address() : s.dut.advertise;
   out << "\nExternal device under test — install and configure the real Flexy:\n";

@@ -8,6 +8,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "broker/hub_process.hpp"
 #include "common/clock.hpp"
@@ -40,8 +41,9 @@ struct RunParts {
 broker::HubOptions hub_options_for(const scenario::Scenario& s, const PreparedRegistry& registry,
                                    const std::string& out_dir);
 
-// Where the emulated device reaches the hub: the hub's host name (as the program dials it,
-// lower-case) and the loopback address:port of the listener for the device's credentials.
+// Where the emulated device reaches the run's MQTT server: the hub's host name (as the program
+// dials it, lower-case; "" for a plain broker, which has no name of its own) and the loopback
+// address:port of the listener (for the hub: the one for the device's credentials).
 struct HubRoute {
   std::string host;
   std::string address;  // "127.0.0.1:18883"
@@ -49,9 +51,15 @@ struct HubRoute {
 HubRoute hub_route(const broker::HubProcess& hub, const std::string& device);
 
 // The emulated Flexy's configuration for this run: /usr is the run's copy, the clock's scale,
-// the hub's host name routed to its listener, PLC topics on loopback pointed at the run's PLC.
+// the hub's host name and every [dut.flexy.hosts] name mapped to "hub"/"broker" routed to the
+// server's listener (a "host:port" entry wins over a "host" one: the emulated Flexy routes by host,
+// whatever port the program dials), PLC topics on loopback or mapped to "plc" pointed at the run's
+// PLC. A name the program dials that no entry maps keeps resolving as before (or not at all).
 flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::string& usr_dir, const HubRoute& route,
                                    std::optional<std::uint16_t> plc_port);
+
+// The names [dut.flexy.hosts] maps to the plain broker: the SANs its TLS certificate needs.
+std::vector<std::string> broker_host_names(const scenario::Scenario& s);
 
 struct SignedToken {
   std::string password;

@@ -14,6 +14,7 @@
 
 #include <toml++/toml.h>
 
+#include "broker/plain_broker.hpp"
 #include "broker/registry.hpp"
 #include "common/error.hpp"
 #include "common/event.hpp"
@@ -38,6 +39,30 @@ struct HubSpec {
   // Clock skew the hub allows on a SAS token's expiry (scenario seconds; the hub judges in wall
   // seconds, so the run passes sas_skew / time_scale, rounded). Unset: the plugin's 300 s.
   std::optional<double> sas_skew_s;
+};
+
+// `[broker]`: a plain MQTT broker (real mosquitto with the plugin in plain mode) instead of the
+// impersonated IoT Hub — for programs that publish to any MQTT broker (1883/8883, username and
+// password). Exclusive with `[hub]`.
+struct BrokerSpec {
+  bool tls = false;                  // true: TLS with a server certificate from the run's CA
+  std::uint16_t port = 0;            // 0 = ephemeral (the program's own port is routed anyway)
+  std::string bind = "127.0.0.1";
+  std::vector<broker::PlainUser> users;  // empty: anonymous allowed
+  SourcePosition where;
+};
+
+// Which of the run's parts a name the program dials stands for (`[dut.flexy.hosts]`).
+enum class HostTarget { broker, plc, hub };
+std::string_view to_string(HostTarget target);  // "broker", "plc", "hub"
+
+// One `[dut.flexy.hosts]` entry: "mqtt.example.com" = "broker", "192.168.0.23:1883" = "broker".
+struct HostRoute {
+  std::string host;                  // lower-case host name or IPv4 literal
+  std::optional<std::uint16_t> port; // set for a "host:port" key
+  HostTarget target = HostTarget::broker;
+  SourcePosition where;
+  std::string key() const;           // as the scenario wrote it, lower-case ("host" or "host:port")
 };
 
 // A SAS token the harness signs when the run starts and puts into a Flexy tag (the program
@@ -71,6 +96,7 @@ struct DutSpec {
   // the device (the registry keeps its thumbprints) — a device presenting the wrong certificate.
   bool register_certificate = true;
   std::optional<GeneratedSasToken> sas_token;
+  std::vector<HostRoute> hosts;      // [dut.flexy.hosts], "host:port" keys after "host" keys
   // external
   double wait_s = 300;               // how long to wait for the real device's first CONNECT
   std::string advertise;             // host/IP the real device must connect to ("" = bind address)
@@ -103,7 +129,9 @@ struct Scenario {
   std::string name;
   double duration_s = 60;             // scenario seconds
   double time_scale = 1;              // scenario seconds per real second
-  HubSpec hub;
+  HubSpec hub;                        // [hub]; unused (default) with [broker]
+  std::optional<BrokerSpec> broker;   // [broker]: a plain MQTT broker instead of the hub
+  bool plain_broker() const { return broker.has_value(); }
   std::optional<plc::PlcConfig> plc;
   DutSpec dut;
   rules::Expectations expect;

@@ -1,8 +1,12 @@
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <chrono>
+#include <set>
 #include <filesystem>
 #include <fmt/format.h>
 
+#include "common/mqtt_topic_filter.hpp"
 #include "common/net.hpp"
 #include "common/toml_reader.hpp"
 #include "harness/rules/catalogue.hpp"
@@ -22,6 +26,17 @@ std::string_view to_string(ActionKind kind) {
   }
   return "c2d";
 }
+
+std::string_view to_string(HostTarget target) {
+  switch (target) {
+    case HostTarget::broker: return "broker";
+    case HostTarget::plc: return "plc";
+    case HostTarget::hub: return "hub";
+  }
+  return "broker";
+}
+
+std::string HostRoute::key() const { return port ? fmt::format("{}:{}", host, *port) : host; }
 
 namespace {
 
@@ -92,6 +107,92 @@ HubSpec load_hub(TomlTable& t, const std::string& dir) {
     t.fail("name", fmt::format("invalid hub name '{}' (3 to 50 letters, digits and '-')", h.name));
   t.finish();
   return h;
+}
+
+BrokerSpec load_broker(TomlTable& t) {
+  BrokerSpec b;
+  b.where = t.where();
+  b.tls = t.boolean("tls", false);
+  b.port = port(t, "port");
+  b.bind = t.string("bind", b.bind);
+  if (!is_ip_address(b.bind)) t.fail("bind", fmt::format("'{}' is not a numeric IP address (e.g. 127.0.0.1, 0.0.0.0)", b.bind));
+  for (auto& u : t.tables("users")) {
+    broker::PlainUser user;
+    user.name = u.required_string("name");
+    if (user.name.empty()) u.fail("name", "a user name must not be empty");
+    user.password = u.required_string("password");
+    for (const auto& other : b.users)
+      if (other.name == user.name) u.fail("name", fmt::format("user '{}' is listed twice", user.name));
+    u.finish();
+    b.users.push_back(std::move(user));
+  }
+  t.finish();
+  return b;
+}
+
+// A host name (letters, digits, '-', '.'; labels not starting or ending with '-') or an IPv4
+// literal, as a program hard-codes it in MQTT "OPEN" or an IO server topic.
+bool is_host_name(const std::string& h) {
+  if (h.empty() || h.size() > 253 || h.front() == '.' || h.back() == '.') return false;
+  std::size_t label = 0;
+  char prev = '.';
+  for (char ch : h) {
+    const bool alnum = std::isalnum(static_cast<unsigned char>(ch)) != 0;
+    if (ch == '.') {
+      if (prev == '.' || prev == '-') return false;
+      label = 0;
+    } else if (alnum || ch == '-' || ch == '_') {
+      if (ch == '-' && prev == '.') return false;
+      if (++label > 63) return false;
+    } else {
+      return false;
+    }
+    prev = ch;
+  }
+  return true;
+}
+
+// [dut.flexy.hosts]: what each name the program dials stands for. "host:port" keys are ordered
+// after "host" keys, so where both name a host the "host:port" entry wins.
+std::vector<HostRoute> load_hosts(TomlTable& t, const Scenario& s) {
+  std::vector<HostRoute> routes;
+  std::set<std::string> seen;
+  for (const auto& [k, v] : t.raw()) {
+    const std::string key(k.str());
+    HostRoute r;
+    r.where = t.where(key);
+    std::string host = key;
+    for (auto& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (const auto colon = host.rfind(':'); colon != std::string::npos) {
+      const auto digits = host.substr(colon + 1);
+      int value = 0;
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+      if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || value < 1 || value > 65535)
+        t.fail(key, fmt::format("bad port in '{}': a key is a host name, an IPv4 address or \"host:port\" with a "
+                                "port from 1 to 65535",
+                                key));
+      r.port = static_cast<std::uint16_t>(value);
+      host.resize(colon);
+    }
+    if (!is_host_name(host))
+      t.fail(key, fmt::format("'{}' is not a host name or an IPv4 address (a key is \"host\" or \"host:port\")",
+                              host));
+    r.host = host;
+    const auto target = t.choice(key, {"broker", "plc", "hub"}, "");
+    r.target = target == "plc" ? HostTarget::plc : target == "hub" ? HostTarget::hub : HostTarget::broker;
+    if (r.target == HostTarget::broker && !s.plain_broker())
+      t.fail(key, fmt::format("'{}' is routed to \"broker\", but the scenario has no [broker] table", key));
+    if (r.target == HostTarget::hub && s.plain_broker())
+      t.fail(key, fmt::format("'{}' is routed to \"hub\", but the scenario has no [hub] table ([broker] runs instead)", key));
+    if (r.target == HostTarget::plc && !s.plc)
+      t.fail(key, fmt::format("'{}' is routed to \"plc\", but the scenario has no [plc] table", key));
+    if (!seen.insert(r.key()).second)
+      t.fail(key, fmt::format("'{}' is listed twice (host names are case-insensitive)", key));
+    routes.push_back(std::move(r));
+  }
+  std::stable_partition(routes.begin(), routes.end(), [](const HostRoute& r) { return !r.port; });
+  t.finish();
+  return routes;
 }
 
 GeneratedSasToken load_sas_token(TomlTable& t, const Scenario& s) {
@@ -182,6 +283,15 @@ void load_expect(TomlTable& t, Scenario& s) {
   e.max_change_latency_s = t.seconds("max_change_latency", 0.001, 86400);
   if (auto v = t.seconds("value_window", 0, 86400)) e.value_window_s = *v;
   e.required_keys = t.strings("required_keys");
+  e.target = s.plain_broker() ? rules::Target::broker : rules::Target::hub;
+  if (auto topic = t.string("telemetry_topic")) {
+    if (!s.plain_broker())
+      t.fail("telemetry_topic", "telemetry_topic is for a plain [broker]; the hub's telemetry is its "
+                                "devices/{id}/messages/events/ topic");
+    if (!is_valid_topic_filter(*topic))
+      t.fail("telemetry_topic", fmt::format("'{}' is not an MQTT topic filter (e.g. \"plant/+/data\", \"#\")", *topic));
+    e.telemetry_topic = *topic;
+  }
   e.content_type_required = t.choice("content_type", {"require", "ignore"}, "require") == "require";
   if (s.hub.max_message_bytes) e.max_message_bytes = *s.hub.max_message_bytes;
   e.tier = s.hub.tier;
@@ -235,6 +345,8 @@ void load_expect(TomlTable& t, Scenario& s) {
     for (const auto& id : list)
       if (!rules::find_rule(id))
         t.fail(key, fmt::format("unknown rule id '{}' (every rule is listed in docs/rules.md; `flexhil rules`)", id));
+      else if (!rules::applies(id, s.expect.target))
+        t.fail(key, fmt::format("rule '{}' does not apply here ({})", id, rules::not_applicable_reason(s.expect.target)));
     return list;
   };
   s.findings.must_find = ids("must_find");
@@ -304,6 +416,10 @@ Action load_action(TomlTable& t, const Scenario& s) {
       a.fault.exception_code = *c;
     }
   }
+  if (s.plain_broker() && (a.kind == ActionKind::c2d || a.kind == ActionKind::desired || a.kind == ActionKind::method))
+    t.fail("kind", fmt::format("a {} action needs the impersonated IoT Hub ([hub]); a plain [broker] has no C2D, "
+                               "twin or direct methods",
+                               kind));
   if (a.kind != ActionKind::broker_restart && a.kind != ActionKind::plc_fault && a.device.empty())
     t.fail("device", "no device for the action: set 'device' or [dut] device");
   t.finish();
@@ -325,9 +441,19 @@ Scenario load(const toml::table& doc, const std::string& file) {
   s.duration_s = *duration;
   s.time_scale = root.number("time_scale", 1.0, 0.001, 1000.0);
 
-  auto hub = root.table("hub");
-  if (!hub) root.fail("missing required table [hub]");
-  s.hub = load_hub(*hub, s.dir);
+  if (root.has("hub") && root.has("broker")) {
+    const auto hub_at = root.where("hub");
+    root.fail("broker", fmt::format("[broker] and [hub] (line {}:{}) are mutually exclusive: a device publishes either "
+                                    "to a plain MQTT broker or to the impersonated IoT Hub",
+                                    hub_at.line, hub_at.column));
+  }
+  if (auto broker = root.table("broker")) {
+    s.broker = load_broker(*broker);
+  } else if (auto hub = root.table("hub")) {
+    s.hub = load_hub(*hub, s.dir);
+  } else {
+    root.fail("missing required table [hub] (the impersonated Azure IoT Hub) or [broker] (a plain MQTT broker)");
+  }
 
   if (auto plc = root.table("plc")) s.plc = plc::load_plc_config(*plc);
 
@@ -336,9 +462,19 @@ Scenario load(const toml::table& doc, const std::string& file) {
   const auto kind = dut->choice("kind", {"emulated", "external"}, "emulated");
   s.dut.kind = kind == "external" ? DutKind::external : DutKind::emulated;
   s.dut.device = dut->required_string("device");
-  if (!broker::is_valid_device_id(s.dut.device))
+  if (s.plain_broker()) {
+    // The MQTT ClientId the program connects with: any non-empty text without control characters.
+    if (s.dut.device.empty() || std::any_of(s.dut.device.begin(), s.dut.device.end(),
+                                            [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; }))
+      dut->fail("device", fmt::format("invalid MQTT client id '{}' (non-empty, no control characters)", s.dut.device));
+    for (const char* key : {"device_cert", "device_key", "register_certificate", "sas_token"})
+      if (dut->has(key))
+        dut->fail(key, fmt::format("'{}' is for the impersonated IoT Hub ([hub]); a plain [broker] checks a username "
+                                   "and password ([broker] users)",
+                                   key));
+  } else if (!broker::is_valid_device_id(s.dut.device)) {
     dut->fail("device", fmt::format("invalid device id '{}'", s.dut.device));
-  if (!s.hub.registry.find_device(s.dut.device))
+  } else if (!s.hub.registry.find_device(s.dut.device))
     dut->fail("device", fmt::format("device '{}' is not in the hub's registry (a scenario may test a refused "
                                     "device, but then list it in [expect] devices instead)", s.dut.device));
   if (auto user_ca = dut->string("user_ca_file")) {
@@ -361,6 +497,7 @@ Scenario load(const toml::table& doc, const std::string& file) {
                 "device_cert and device_key go together (Flexy paths such as \"/usr/Flexy.crt\")");
     auto fx = dut->table("flexy");
     if (!fx) dut->fail("missing [dut.flexy] table (the emulated Flexy's configuration, docs/scenario-flexy.md)");
+    if (auto hosts = fx->table("hosts")) s.dut.hosts = load_hosts(*hosts, s);
     s.dut.flexy = flexy::load_flexy_config(*fx, s.dir);
     s.dut.flexy->time_scale = s.time_scale;  // one clock for the whole run
     if (auto tok = dut->table("sas_token")) s.dut.sas_token = load_sas_token(*tok, s);
@@ -374,6 +511,7 @@ Scenario load(const toml::table& doc, const std::string& file) {
     load_expect(*expect, s);
   } else {
     s.expect.devices = {s.dut.device};
+    s.expect.target = s.plain_broker() ? rules::Target::broker : rules::Target::hub;
     s.expect.time_scale = s.time_scale;
     s.expect.tier = s.hub.tier;
     s.expect.units = s.hub.units;

@@ -209,6 +209,32 @@ BOOST_AUTO_TEST_CASE(rules_run_decides_the_testcases_and_hub_wide_findings_use_c
   BOOST_TEST(doc.number("/testsuites/testsuite/@failures") == 3);
 }
 
+BOOST_AUTO_TEST_CASE(rules_that_do_not_apply_are_skipped_not_passed_unless_they_found_something) {
+  auto in = sample_run();
+  const std::string catalogue_case = "TOPIC-FORBIDDEN";  // a rule without a finding in the sample
+  in.catalogue.push_back({catalogue_case, "TOPIC", rules::Severity::error, rules::HubBehaviour::disconnects,
+                          "Publish on a topic IoT Hub does not know", "", rules::Scope::hub});
+  in.not_applicable = {catalogue_case, "AUTH-X509-THUMBPRINT"};
+  in.not_applicable_reason = "not applicable: the device publishes to a plain MQTT broker, not Azure IoT Hub";
+  const XmlDoc doc(render_junit(in));
+  BOOST_REQUIRE(doc.ok());
+  BOOST_TEST(doc.number("count(//testcase)") == 10);  // still one case per rule and device
+  // Both devices' cases of the rule are <skipped> with the reason, and counted as skipped; so is
+  // the thumbprint case of the device without a thumbprint finding.
+  BOOST_TEST(doc.number("count(//testcase[@name='" + catalogue_case + "']/skipped)") == 2);
+  BOOST_TEST(doc.number("count(//testcase[@classname='Flexy205Self' and @name='AUTH-X509-THUMBPRINT']/skipped)") == 1);
+  BOOST_TEST(doc.number("/testsuites/testsuite/@skipped") == 3);
+  BOOST_TEST(doc.number("/testsuites/@skipped") == 3);
+  BOOST_TEST(doc.string("//testcase[@name='" + catalogue_case + "']/skipped/@message") == in.not_applicable_reason);
+  // A finding is never hidden behind "not applicable": that case still fails.
+  BOOST_TEST(doc.number("count(//testcase[@classname='FlexyWrongThumb' and @name='AUTH-X509-THUMBPRINT']/failure)") == 1);
+  const auto summary = Json::parse(render_summary_json(in));
+  BOOST_TEST(summary["not_applicable"].size() == 2u);
+  const auto html = render_html(in);
+  BOOST_TEST(html.find("<h2>Not applicable</h2>") != std::string::npos);
+  BOOST_TEST(html.find(in.not_applicable_reason) != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(hostile_text_is_escaped_and_invalid_characters_stripped) {
   auto in = sample_run(3);
   in.scenario = "a<b>&\"c\"";

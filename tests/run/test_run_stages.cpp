@@ -194,6 +194,63 @@ BOOST_AUTO_TEST_CASE(the_emulated_flexy_reaches_the_run_hub_and_plc_on_loopback)
   BOOST_TEST(emulated_config(s, "/u", HubRoute{"h", "a"}, std::nullopt).topics[0].port == 502);
 }
 
+scenario::HostRoute route(const std::string& host, std::optional<std::uint16_t> port, scenario::HostTarget target) {
+  scenario::HostRoute r;
+  r.host = host;
+  r.port = port;
+  r.target = target;
+  return r;
+}
+
+BOOST_AUTO_TEST_CASE(hosts_route_names_to_the_run_server_and_plc_with_host_port_winning) {
+  using T = scenario::HostTarget;
+  auto s = sas_scenario();
+  s.dut.flexy->topics[1].ip = "192.0.2.7";   // a hard-coded PLC address the scenario maps to "plc"
+  s.dut.flexy->topics[2].ip = "192.0.2.8";   // mapped to "plc" on another port: left alone
+  s.dut.flexy->topics[2].port = 502;
+  // In load order: "host" keys first, then "host:port" keys (which win).
+  s.dut.hosts = {route("192.0.2.7", std::nullopt, T::plc), route("192.0.2.9", std::nullopt, T::plc),
+                 route("52.1.2.3", std::nullopt, T::hub), route("192.0.2.8", 5020, T::plc),
+                 route("192.0.2.9", 8883, T::hub)};
+  const auto c = emulated_config(s, "/u", HubRoute{"myhub.azure-devices.net", "127.0.0.1:40001"}, 40502);
+  BOOST_TEST(c.mqtt.resolve.at("myhub.azure-devices.net") == "127.0.0.1:40001");
+  BOOST_TEST(c.mqtt.resolve.at("52.1.2.3") == "127.0.0.1:40001");
+  BOOST_TEST(c.mqtt.resolve.at("192.0.2.9") == "127.0.0.1:40001");  // "192.0.2.9:8883" = hub wins over "plc"
+  BOOST_TEST(c.mqtt.resolve.count("192.0.2.7") == 0u);              // a PLC name is no MQTT route
+  BOOST_TEST(c.topics[1].ip == "127.0.0.1");
+  BOOST_TEST(c.topics[1].port == 40502);
+  BOOST_TEST(c.topics[2].ip == "192.0.2.8");  // its key names port 5020, the topic dials 502
+  BOOST_TEST(c.topics[2].port == 502);
+  // A plain broker has no name of its own: only the mapped names reach it.
+  s.dut.hosts = {route("mqtt.example.com", std::nullopt, T::broker), route("192.168.0.23", 1883, T::broker)};
+  const auto b = emulated_config(s, "/u", HubRoute{"", "127.0.0.1:41883"}, std::nullopt);
+  BOOST_TEST(b.mqtt.resolve.size() == 2u);
+  BOOST_TEST(b.mqtt.resolve.at("mqtt.example.com") == "127.0.0.1:41883");
+  BOOST_TEST(b.mqtt.resolve.at("192.168.0.23") == "127.0.0.1:41883");
+}
+
+BOOST_AUTO_TEST_CASE(broker_options_carry_users_tls_port_filter_and_the_mapped_names_as_sans) {
+  using T = scenario::HostTarget;
+  auto s = sas_scenario();
+  scenario::BrokerSpec b;
+  b.tls = true;
+  b.port = 18830;
+  b.users = {{"flexy", "secret"}};
+  s.broker = b;
+  s.expect.telemetry_topic = "plant/#";
+  s.dut.hosts = {route("mqtt.example.com", std::nullopt, T::broker), route("10.0.0.5", std::nullopt, T::plc),
+                 route("192.168.0.23", 1883, T::broker), route("mqtt.example.com", 8883, T::broker)};
+  const auto o = hub_options_for(s, PreparedRegistry{}, "/run");
+  BOOST_REQUIRE(o.plain.has_value());
+  BOOST_TEST(o.plain->tls);
+  BOOST_TEST(o.plain->port == 18830);
+  BOOST_REQUIRE_EQUAL(o.plain->users.size(), 1u);
+  BOOST_TEST(o.plain->users[0].password == "secret");
+  BOOST_TEST(o.plain->telemetry_filter == "plant/#");
+  BOOST_TEST(o.registry.empty());
+  BOOST_TEST(o.extra_names == (std::vector<std::string>{"mqtt.example.com", "192.168.0.23"}));
+}
+
 BOOST_AUTO_TEST_CASE(a_generated_sas_token_verifies_and_expires_after_the_scaled_time) {
   auto s = sas_scenario();
   scenario::GeneratedSasToken g;

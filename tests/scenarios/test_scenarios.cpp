@@ -54,6 +54,7 @@ const char* const library[] = {
     "bad/missing_onmqtt_label.toml",    "pass/x509_ca_signed.toml",
     "pass/several_groups.toml",         "pass/direct_method.toml",
     "bad/sas_expires_during_run.toml",  "bad/old_ca_bundle.toml",
+    "pass/plain_broker.toml",           "bad/plain_broker_wrong_password.toml",
 };
 
 // Every direct method the scenario calls reached the device and came back answered 200 from the
