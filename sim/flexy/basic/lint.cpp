@@ -16,13 +16,20 @@ const char* event_name(StmtKind kind) {
     case StmtKind::onmqttstatus: return "ONMQTTSTATUS";
     case StmtKind::onerror: return "ONERROR";
     case StmtKind::onwan: return "ONWAN";
+    case StmtKind::ondate: return "ONDATE";
+    case StmtKind::onalarm: return "ONALARM";
+    case StmtKind::onstatus: return "ONSTATUS";
+    case StmtKind::onsms: return "ONSMS";
+    case StmtKind::onppp: return "ONPPP";
     default: return nullptr;
   }
 }
 
 // The command argument of an ON… statement, when it is a string literal.
 const std::string* literal_command(const Stmt& s) {
-  std::size_t index = (s.kind == StmtKind::ontimer || s.kind == StmtKind::onchange) ? 1 : 0;
+  std::size_t index = (s.kind == StmtKind::ontimer || s.kind == StmtKind::onchange || s.kind == StmtKind::onalarm) ? 1
+                      : s.kind == StmtKind::ondate                                                           ? 2
+                                                                                                              : 0;
   if (s.args.size() <= index) return nullptr;
   const Expr& e = *s.args[index];
   if (e.kind != ExprKind::constant || !std::holds_alternative<std::string>(e.value)) return nullptr;
