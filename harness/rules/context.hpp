@@ -84,5 +84,6 @@ void volume_rules(Context& c);      // THROTTLE-…, QUOTA-…
 void dut_rules(Context& c);         // DUT-…, METHOD-…, CADENCE-PUBLISH-WHILE-DISCONNECTED
 // HARNESS-… from every event of the capture (also those after run_end).
 void harness_rules(Context& c, const std::vector<Json>& all_events);
+void action_rules(Context& c);      // DUT-ACTION-MISSING (events and outbound actions)
 
 }  // namespace flexhil::rules::detail

@@ -230,6 +230,7 @@ std::vector<Finding> evaluate(const std::vector<Json>& all_events, const Expecta
   detail::value_rules(c);
   detail::volume_rules(c);
   detail::dut_rules(c);
+  detail::action_rules(c);
   detail::harness_rules(c, all_events);
   auto findings = c.findings.finish();
   detail::attribute_faults(findings, c);
