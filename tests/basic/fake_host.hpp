@@ -93,6 +93,12 @@ class FakeHost : public Host {
   }
   HostResult acknowledge_alarm(int index, std::string_view user) override;
   HostResult outbound_action(std::string_view kind, const std::vector<Value>& args, int line) override;
+  std::map<std::string, Value> http_fields{{"STATUSCODE", std::int32_t{200}}, {"RESPONSE-BODY", std::string("{\"ok\":1}")}};
+  HostResult http_response(std::string_view field, std::string_view) override {
+    auto it = http_fields.find(std::string(field));
+    if (it == http_fields.end()) return HostResult::fail(10, "unknown field");
+    return HostResult::ok(it->second);
+  }
 
   // Helpers for assertions.
   std::vector<MqttCall> calls(std::string_view command) const;  // case-insensitive

@@ -168,6 +168,18 @@ BOOST_AUTO_TEST_CASE(setsys_prg_actionid_goes_to_the_host) {
   BOOST_TEST(o.error_code == 10);
 }
 
+BOOST_AUTO_TEST_CASE(responsehttpx_reads_the_hosts_last_response_and_checks_its_field) {
+  Session s("PRINT RESPONSEHTTPX \"STATUSCODE\"; \" \"; RESPONSEHTTPX(\"RESPONSE-BODY\")\nx = RESPONSEHTTPX 5\n");
+  const auto& o = s.step();
+  BOOST_TEST(s.host.prints == (Lines{"200 {\"ok\":1}"}), boost::test_tools::per_element());
+  BOOST_TEST(o.error_code == 3);
+  BOOST_TEST(o.line == 2);
+  Session t("PRINT 1\nx$ = RESPONSEHTTPX \"NOPE\"\n");
+  const auto& u = t.step();
+  BOOST_TEST(u.error_code == 10);
+  BOOST_TEST(u.line == 2);
+}
+
 BOOST_AUTO_TEST_CASE(lint_checks_the_literal_commands_of_the_new_events) {
   auto p = parse_program("ONDATE 1, \"* * * * *\", \"GOTO Missing\"\nONALARM \"T\", \"GOTO Gone\"\nONSTATUS \"GOTO Nowhere\"\n",
                          "program.bas");

@@ -110,15 +110,17 @@ BOOST_AUTO_TEST_CASE(outbound_actions_become_dut_action_events_and_onstatus_sees
       "PRINT \"mail \"; GETSYS PRG,\"ACTIONID\"; \" \"; GETSYS PRG,\"ACTIONSTAT\"\n"
       "PUTFTP \"/daily.csv\", \"a;b\"\n"
       "GETFTP \"/recipe.txt\", \"/usr/recipe.txt\"\n"
+      "REQUESTHTTPX \"https://api.example.com/recipe\", \"GET\"\n"
       "END\n"
       "Done:\n"
       "SETSYS PRG,\"ACTIONID\", GETSYS PRG,\"EVTINFO\"\n"
       "PRINT \"done \"; GETSYS PRG,\"EVTINFO\"; \" \"; GETSYS PRG,\"ACTIONSTAT\"\n"
+      "IF GETSYS PRG,\"EVTINFO\" = 4 THEN PRINT \"http \"; RESPONSEHTTPX \"STATUSCODE\"; \" \"; RESPONSEHTTPX \"RESPONSE-BODY\"\n"
       "END\n";
   MemorySink sink;
   FlexyDevice dev(FlexyDeviceOptions{config, basic::parse_program(program, "actions.bas"), clock, &sink, nullptr});
   dev.start();
-  BOOST_REQUIRE_MESSAGE(wait_until([&] { return has_line(dev.console(), "done 3 0"); }, 5s),
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return has_line(dev.console(), "http 200 speed=12\n"); }, 5s),
                         "console: " << dev.console().size() << " log: " << last_log(dev));
   BOOST_TEST(has_line(dev.console(), "mail 1 -1"));  // in progress right after SENDMAIL
   BOOST_TEST(has_line(dev.console(), "done 1 0"));
@@ -126,7 +128,8 @@ BOOST_AUTO_TEST_CASE(outbound_actions_become_dut_action_events_and_onstatus_sees
   BOOST_TEST(read_text(dir.file("recipe.txt")) == "speed=12\n");  // GETFTP wrote /usr/recipe.txt
 
   const auto actions = events_of(sink, "dut_action");
-  BOOST_REQUIRE(actions.size() == 6u);  // start + done of each
+  BOOST_TEST(has_line(dev.console(), "done 3 0"));
+  BOOST_REQUIRE(actions.size() == 8u);  // start + done of each
   BOOST_TEST(actions[0].value("action", "") == "sendmail");
   BOOST_TEST(actions[0].value("phase", "") == "start");
   BOOST_TEST(actions[0].value("destination", "") == "ops@example.com");

@@ -83,6 +83,10 @@ class Host {
   // `kind` upper case, the evaluated arguments and the BASIC line (0 = in an event command).
   // The value is the action id (GETSYS PRG,"ACTIONID"); the runtime later fires
   // Interpreter::post_action_status(id) for ONSTATUS.
+  // RESPONSEHTTPX "STATUSCODE" | "HEADER"[, name$] | "RESPONSE-BODY": the last completed REQUESTHTTPX.
+  virtual HostResult http_response(std::string_view /*field*/, std::string_view /*name*/) {
+    return HostResult::fail(10, "no HTTP response");
+  }
   virtual HostResult outbound_action(std::string_view /*kind*/, const std::vector<Value>& /*args*/, int /*line*/) {
     return HostResult::fail(10, "outbound actions are not supported by this host");
   }

@@ -741,6 +741,14 @@ struct Interpreter::Impl {
         if (e.builtin == Builtin::time) return host.time_string();
         if (e.builtin == Builtin::getio) return host.tag_value(tag_index(to_str(eval(*e.args[0]))));
         if (e.builtin == Builtin::alstat) return static_cast<std::int32_t>(host.alarm_status(select_tag(eval(*e.args[0]))));
+        if (e.builtin == Builtin::responsehttpx) {
+          const Value field = eval(*e.args[0]);
+          const Value name = e.args.size() > 1 ? eval(*e.args[1]) : Value{std::string()};
+          if (!is_string(field) || !is_string(name)) raise(error_code::type_mismatch, "RESPONSEHTTPX: a string is expected");
+          HostResult r = host.http_response(std::get<std::string>(field), std::get<std::string>(name));
+          check(r, "RESPONSEHTTPX \"" + std::get<std::string>(field) + "\"");
+          return std::move(r.value);
+        }
         std::vector<Value> args;
         args.reserve(e.args.size());
         for (const auto& a : e.args) args.push_back(eval(*a));

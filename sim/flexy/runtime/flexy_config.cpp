@@ -108,6 +108,7 @@ ActionPolicy load_actions(TomlTable& t, const std::string& base_dir) {
   }
   if (auto d = t.seconds("delay", 0.0, 3600)) p.delay_seconds = *d;
   p.fail_code = static_cast<int>(t.integer("fail_code", 1, 1, 1000000));
+  p.http_status = static_cast<int>(t.integer("http_status", 200, 100, 599));
   if (auto r = t.string("response")) {
     const std::filesystem::path path = std::filesystem::path(*r).is_absolute() ? std::filesystem::path(*r) : std::filesystem::path(base_dir) / *r;
     std::error_code ec;

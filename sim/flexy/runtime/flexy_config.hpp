@@ -57,6 +57,7 @@ struct ActionPolicy {
   double delay_seconds = 1.0;                // scenario seconds until an action completes
   int fail_code = 1;                         // ACTIONSTAT of a failed action (*unverified*)
   std::string response_file;                 // resolved path; "" = an empty response
+  int http_status = 200;                     // RESPONSEHTTPX "STATUSCODE" of a successful REQUESTHTTPX
 };
 
 struct MqttSettings {

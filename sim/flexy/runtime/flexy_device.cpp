@@ -131,6 +131,22 @@ class FlexyDevice::Host final : public basic::Host {
     return basic::HostResult::ok(std::int32_t{launched.id});
   }
 
+  basic::HostResult http_response(std::string_view field, std::string_view name) override {
+    std::string f(field);
+    for (auto& c : f) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (f == "STATUSCODE") return basic::HostResult::ok(std::int32_t{d_.actions_->http_status()});
+    if (f == "RESPONSE-BODY") return basic::HostResult::ok(d_.actions_->http_body());
+    if (f == "HEADER") {
+      // The emulator's responses carry one header: the content type of the response file.
+      std::string n(name);
+      for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (n.empty()) return basic::HostResult::ok(std::string("Content-Type: application/octet-stream"));
+      return basic::HostResult::ok(std::string(n == "content-type" ? "application/octet-stream" : ""));
+    }
+    return basic::HostResult::fail(basic::error_code::invalid_parameter,
+                                   "unknown field (STATUSCODE, HEADER or RESPONSE-BODY)");
+  }
+
   std::optional<basic::Value> program_field(std::string_view field) {
     std::string f(field);
     for (auto& c : f) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

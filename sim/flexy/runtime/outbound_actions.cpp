@@ -134,13 +134,7 @@ std::vector<OutboundActions::Completed> OutboundActions::complete_due(double now
         e["status"] = c.status;
         e["error"] = "the Flexy file '" + it->local_file + "' leaves /usr";
       } else {
-        std::string body;
-        if (!policy_.response_file.empty()) {
-          std::ifstream in(policy_.response_file, std::ios::binary);
-          std::ostringstream s;
-          s << in.rdbuf();
-          body = s.str();
-        }
+        const std::string body = read_response();
         const auto target = map_usr_path(usr_dir_, it->local_file);
         std::error_code ec;
         std::filesystem::create_directories(std::filesystem::path(target).parent_path(), ec);
@@ -157,12 +151,24 @@ std::vector<OutboundActions::Completed> OutboundActions::complete_due(double now
         }
       }
     }
+    if (it->kind == "requesthttpx") {
+      http_status_ = c.status == 0 ? policy_.http_status : 0;
+      http_body_ = c.status == 0 ? read_response() : std::string();
+    }
     c.event = std::move(e);
     finished_[c.id] = c.status;
     done.push_back(std::move(c));
     it = pending_.erase(it);
   }
   return done;
+}
+
+std::string OutboundActions::read_response() const {
+  if (policy_.response_file.empty()) return {};
+  std::ifstream in(policy_.response_file, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 std::optional<double> OutboundActions::next_due_s() const {

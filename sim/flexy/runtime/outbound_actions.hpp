@@ -48,6 +48,11 @@ class OutboundActions {
   void select(int id) { selected_ = id; }
   int status(int id) const;
 
+  // The last completed REQUESTHTTPX: RESPONSEHTTPX "STATUSCODE" (0 before any, or when it failed)
+  // and "RESPONSE-BODY".
+  int http_status() const noexcept { return http_status_; }
+  const std::string& http_body() const noexcept { return http_body_; }
+
  private:
   struct Pending {
     int id;
@@ -56,12 +61,16 @@ class OutboundActions {
     bool succeed;
     std::string local_file;  // Flexy path to write the response to ("" = none)
   };
+  std::string read_response() const;
+
   ActionPolicy policy_;
   std::string usr_dir_;
   int next_id_ = 1;
   int selected_ = 0;
   std::vector<Pending> pending_;
   std::map<int, int> finished_;  // id → status
+  int http_status_ = 0;
+  std::string http_body_;
 };
 
 std::string sha256_hex(std::string_view data);
