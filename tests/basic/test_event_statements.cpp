@@ -185,6 +185,11 @@ BOOST_AUTO_TEST_CASE(lint_checks_the_literal_commands_of_the_new_events) {
                          "program.bas");
   auto warnings = lint_program(p);
   BOOST_TEST(warnings.size() == 3u);
+  auto plan = lint_program(parse_program("PRINT 1\nONDATE 1, \"0 8 * * 8\", \"PRINT 1\"\n", "program.bas"));
+  BOOST_REQUIRE(plan.size() == 1u);
+  BOOST_TEST(plan[0].to_string() ==
+             "program.bas:2: warning: ONDATE plan \"0 8 * * 8\": field 5 (weekdays): 8 is out of range 0-7 (a runtime "
+             "error when this line runs)");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
