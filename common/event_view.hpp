@@ -67,7 +67,7 @@ enum class EventClass {
   disconnect,     // disconnect
   subscribe,      // subscribe
   plc,            // plc_change, plc_fault
-  dut,            // dut_console, dut_log
+  dut,            // dut_console, dut_log, dut_action, dut_alarm, dut_sms_received
   harness,        // run_start, run_end, action, ca_bundle
   hub,            // hub_error, command_rejected
   unknown,        // a kind this version does not know

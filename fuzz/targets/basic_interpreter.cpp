@@ -1,6 +1,7 @@
 // The eWON BASIC interpreter: a parsed program run request by request against the in-memory
 // FakeHost of tests/basic, with a small statement budget so that endless loops end quickly.
-// Events of every kind are posted between requests. Nothing may leave run_one(): runtime errors
+// Events of every kind (timers, tags, MQTT, WAN, dates, alarms, action status, SMS, PPP) are
+// posted between requests. Nothing may leave run_one(): runtime errors
 // end a request with an outcome, never with an exception — also for `a$ = a$ + a$` in a loop:
 // the Flexy's string, array and memory limits (sim/flexy/basic/limits.hpp) make that a runtime
 // error of the program, never std::bad_alloc.
@@ -42,6 +43,12 @@ void run_program(basic::Program program) {
   interpreter.post_mqtt_message();
   interpreter.post_mqtt_status(5);
   interpreter.post_wan(1);
+  // Events and outbound actions: date plans, alarms, action completions, SMS, PPP.
+  for (int plan = 0; plan <= 11; plan += 3) interpreter.post_date(plan);
+  for (int tag = 0; tag < 3; ++tag) interpreter.post_alarm(tag);
+  interpreter.post_action_status(1);
+  interpreter.post_sms();
+  interpreter.post_ppp(2);
   run(12);
   (void)interpreter.last_error();
   (void)interpreter.variable("A%");

@@ -108,6 +108,11 @@ std::string timeline_svg(const ReportInput& input, const RunStats& stats) {
     } else if (kind == "disconnect") {
       markers += fmt::format("<path d=\"M{:.1f} {:.1f}l6 10h-12z\" class=\"tl-disconnect\">{}</path>", px,
                              py - 2, tip);
+    } else if (kind == "dut_action" || kind == "dut_alarm") {
+      // What the program sent out (mail, SMS, FTP, HTTP) and its alarms, on the device's lane.
+      if (kind == "dut_action" && EventView(e).string("phase") != "start") continue;
+      markers += fmt::format("<path d=\"M{:.1f} {:.1f}l6 6l-6 6l-6 -6z\" class=\"{}\">{}</path>", px, py - 6,
+                             kind == "dut_action" ? "tl-dut-action" : "tl-dut-alarm", tip);
     } else if (device.empty()) {
       markers += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"6\" height=\"12\" class=\"tl-action\">{}</rect>",
                              px - 3, py - 6, tip);

@@ -57,7 +57,7 @@ svg .grid{stroke:#eceff1} svg .lane{stroke:#ced4da}
 svg .tick,svg .stats,svg .legend{fill:#495057} svg .lane-label{fill:#212529;font-size:12px;font-weight:600}
 svg .tl-publish{stroke:#1c7ed6;stroke-width:1.2} svg .tl-publish-refused{stroke:var(--bad);stroke-width:2}
 svg .tl-connect-accepted{fill:var(--ok);stroke:#fff} svg .tl-connect-refused{stroke:var(--bad);stroke-width:3;fill:none}
-svg .tl-disconnect{fill:var(--warn)} svg .tl-action{fill:#7048e8}
+svg .tl-disconnect{fill:var(--warn)} svg .tl-action{fill:#7048e8} svg .tl-dut-action{fill:#0b7285} svg .tl-dut-alarm{fill:#d6336c}
 svg .bar{fill:#74c0fc} svg .overflow{fill:#ffa8a8}
 svg .expected{stroke-width:2;stroke-dasharray:6 4} svg .expected-full{stroke:var(--bad)} svg .expected-change{stroke:#7048e8}
 svg .expected-label{fill:#495057;font-weight:600}
@@ -253,6 +253,8 @@ std::string render_html(const ReportInput& in) {
          "<span><i class=\"sw\" style=\"background:#2b8a3e;border-radius:6px\"></i>connect accepted</span>"
          "<span><i class=\"sw\" style=\"background:#e67700\"></i>disconnect</span>"
          "<span><i class=\"sw\" style=\"background:#7048e8\"></i>action / PLC fault</span>"
+         "<span><i class=\"sw\" style=\"background:#0b7285\"></i>device mail / SMS / FTP / HTTP</span>"
+         "<span><i class=\"sw\" style=\"background:#d6336c\"></i>device alarm</span>"
          "<span class=\"note\">time in scenario seconds</span></div>\n";
   out += timeline_svg(in, stats) + "</section>\n";
 

@@ -211,6 +211,19 @@ std::string summarize_event(const Json& e) {
                         EventView(e).has("new") ? EventView(e).field("new")->dump() : "?");
   } else if (kind == "dut_console") {
     line += " " + truncated(EventView(e).string("line"), 160);
+  } else if (kind == "dut_action") {
+    const EventView v(e);
+    line += fmt::format(" {} #{} {}", v.string("action"), v.integer("action_id").value_or(0), v.string("phase"));
+    if (v.string("phase") == "start") {
+      line += fmt::format(" to {}", truncated(v.string("destination"), 80));
+      if (v.has("subject")) line += " \"" + truncated(v.string("subject"), 80) + "\"";
+      if (v.has("size")) line += fmt::format(" {} B", v.integer("size").value_or(0));
+      if (v.has("line")) line += fmt::format(" (line {})", v.integer("line").value_or(0));
+    } else {
+      line += fmt::format(" status {}", v.integer("status").value_or(0));
+    }
+  } else if (kind == "dut_alarm") {
+    line += fmt::format(" {} {}", EventView(e).string("tag"), EventView(e).string("transition"));
   } else {
     for (const char* key : {"topic", "reason", "detail", "action", "fault", "message"}) {
       const std::string v = EventView(e).string(key);

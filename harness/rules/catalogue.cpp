@@ -256,6 +256,11 @@ std::vector<RuleInfo> build() {
            "Flexy cannot open the TLS connection at all (MQTT \"CONNECT\" fails with LSTERR 29, status "
            "stays disconnected), so the hub never sees the device. Upload the file by FTP to /usr/ or fix "
            "the name in the program. Source: dut_log events with a `tls_file` field (parameter, file, reason)."),
+      rule("DUT-ACTION-MISSING", "DUT", S::error, H::accepts, "An expected outbound action never started",
+           "The scenario's [expect] actions lists an outbound action (sendmail, sendsms, putftp, …) the "
+           "device's program must start during the run, and it did not: the alarm mail, SMS or report "
+           "file would never reach anybody on site. Nothing leaves the machine in a run; each action the "
+           "program starts is a dut_action event. Source: dut_action events with phase \"start\"."),
       // --- HARNESS: our own parts failed; the device is not to blame (exit code 3) ---
       rule("HARNESS-HUB-DOWN", "HARNESS", S::error, H::accepts, "The impersonated hub failed during the run",
            "mosquitto exited without being asked to (killed, crashed), stopped answering the "

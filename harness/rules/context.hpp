@@ -85,5 +85,6 @@ void dut_rules(Context& c);         // DUT-…, METHOD-…, CADENCE-PUBLISH-WHIL
 void ca_bundle_rules(Context& c);   // TLS-CA-BUNDLE-… (ca_bundle_rules.cpp)
 // HARNESS-… from every event of the capture (also those after run_end).
 void harness_rules(Context& c, const std::vector<Json>& all_events);
+void action_rules(Context& c);      // DUT-ACTION-MISSING (events and outbound actions)
 
 }  // namespace flexhil::rules::detail

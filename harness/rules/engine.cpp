@@ -237,6 +237,7 @@ std::vector<Finding> evaluate(const std::vector<Json>& all_events, const Expecta
   detail::volume_rules(c);
   detail::dut_rules(c);
   detail::ca_bundle_rules(c);
+  detail::action_rules(c);
   detail::harness_rules(c, all_events);
   auto findings = c.findings.finish();
   // Rules that do not apply to this target (Azure-only against a plain broker) report nothing:

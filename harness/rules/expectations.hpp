@@ -56,6 +56,8 @@ struct Expectations {
   HubTier tier = HubTier::none;
   int units = 1;
   std::size_t max_message_bytes = 256 * 1024;
+  // --- events and outbound actions ---
+  std::vector<std::string> actions;  // dut_action kinds the DUT must start (DUT-ACTION-MISSING)
 };
 
 // Which findings decide the verdict (from `[expect]` must_find / must_not_find / exact_findings).

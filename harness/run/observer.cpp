@@ -27,6 +27,12 @@ void Observer::on_event(const Json& event) {
     console_ << e.display("line") << '\n' << std::flush;
   } else if (kind == "dut_log" && console_) {
     console_ << "[log " << e.display("level") << "] " << e.display("message") << '\n' << std::flush;
+  } else if (kind == "dut_action" && console_ && e.text("phase") == "start") {
+    // What a real Flexy would have sent: the console log shows it next to the PRINT lines.
+    console_ << "[action " << e.display("action") << " #" << e.display("action_id") << "] to "
+             << e.display("destination") << '\n' << std::flush;
+  } else if (kind == "dut_alarm" && console_) {
+    console_ << "[alarm " << e.display("tag") << "] " << e.display("transition") << '\n' << std::flush;
   }
 }
 

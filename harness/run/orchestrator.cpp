@@ -95,7 +95,8 @@ Json action_event(const scenario::Action& a, const std::string& detail) {
   return ev;
 }
 
-void perform(const scenario::Action& a, broker::HubProcess* hub, plc::PlcServer* plc, EventSink& sink) {
+void perform(const scenario::Action& a, broker::HubProcess* hub, plc::PlcServer* plc, flexy::FlexyDevice* dut,
+             EventSink& sink) {
   using K = scenario::ActionKind;
   switch (a.kind) {
     case K::c2d:
@@ -117,6 +118,14 @@ void perform(const scenario::Action& a, broker::HubProcess* hub, plc::PlcServer*
     case K::plc_fault:
       sink.emit(action_event(a, a.fault.describe()));
       if (plc) plc->inject_fault(a.fault);
+      break;
+    case K::sms:
+      sink.emit(action_event(a, fmt::format("SMS from {} of {} characters", a.from, a.text.size())));
+      if (dut) dut->deliver_sms(a.from, a.text);
+      break;
+    case K::wan:
+      sink.emit(action_event(a, a.wan_up ? "WAN link up" : "WAN link down"));
+      if (dut) dut->set_wan_link(a.wan_up);
       break;
   }
 }
@@ -279,7 +288,7 @@ void drive_timeline(const scenario::Scenario& s, RunParts& parts, Recorder& rec,
   while (outcome.running()) {
     const double t = clock.now_s();
     if (t >= s.duration_s) break;
-    for (const auto* a : schedule.due(t)) perform(*a, parts.hub.get(), parts.plc.get(), rec.capture);
+    for (const auto* a : schedule.due(t)) perform(*a, parts.hub.get(), parts.plc.get(), parts.dut.get(), rec.capture);
     if (std::chrono::steady_clock::now() - last_progress >= 1s) {
       if (tty) print_progress(out, t, s, rec.observer.counts());
       if (prom) prom->set_progress(t, s.duration_s);

@@ -102,8 +102,9 @@ struct DutSpec {
   std::string advertise;             // host/IP the real device must connect to ("" = bind address)
 };
 
-enum class ActionKind { c2d, desired, method, broker_restart, plc_fault };
-std::string_view to_string(ActionKind kind);  // "c2d", "desired", "method", "broker-restart", "plc-fault"
+enum class ActionKind { c2d, desired, method, broker_restart, plc_fault, sms, wan };
+// "c2d", "desired", "method", "broker-restart", "plc-fault", "sms", "wan"
+std::string_view to_string(ActionKind kind);
 
 struct Action {
   double at_s = 0;  // scenario seconds
@@ -115,6 +116,9 @@ struct Action {
   std::string method;                          // method
   Json payload = Json::object();               // method
   plc::FaultSpec fault;                        // plc_fault
+  std::string from;                            // sms: the sender's number
+  std::string text;                            // sms: the message
+  bool wan_up = true;                          // wan: the link goes up (true) or down
   SourcePosition where;
 };
 

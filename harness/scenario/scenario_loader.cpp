@@ -23,6 +23,8 @@ std::string_view to_string(ActionKind kind) {
     case ActionKind::method: return "method";
     case ActionKind::broker_restart: return "broker-restart";
     case ActionKind::plc_fault: return "plc-fault";
+    case ActionKind::sms: return "sms";
+    case ActionKind::wan: return "wan";
   }
   return "c2d";
 }
@@ -292,6 +294,14 @@ void load_expect(TomlTable& t, Scenario& s) {
       t.fail("telemetry_topic", fmt::format("'{}' is not an MQTT topic filter (e.g. \"plant/+/data\", \"#\")", *topic));
     e.telemetry_topic = *topic;
   }
+  e.actions = t.strings("actions");
+  for (const auto& a : e.actions) {
+    static const std::vector<std::string> kinds{"sendmail", "sendsms", "sendtrap", "putftp", "getftp",
+                                                "puthttp", "gethttp", "requesthttpx", "ntpsync", "dyndns"};
+    if (std::find(kinds.begin(), kinds.end(), a) == kinds.end())
+      t.fail("actions", fmt::format("unknown action '{}' (expected one of: sendmail, sendsms, sendtrap, putftp, getftp, "
+                                    "puthttp, gethttp, requesthttpx, ntpsync, dyndns)", a));
+  }
   e.content_type_required = t.choice("content_type", {"require", "ignore"}, "require") == "require";
   if (s.hub.max_message_bytes) e.max_message_bytes = *s.hub.max_message_bytes;
   e.tier = s.hub.tier;
@@ -376,8 +386,9 @@ Action load_action(TomlTable& t, const Scenario& s) {
   a.at_s = *at;
   if (a.at_s > s.duration_s)
     t.fail("at", fmt::format("action at {} s is after the end of the scenario ({} s)", a.at_s, s.duration_s));
-  const auto kind = t.choice("kind", {"c2d", "desired", "method", "broker_restart", "plc_fault"}, "");
-  if (kind.empty()) t.fail("kind", "missing required key 'kind' (expected one of: c2d, desired, method, broker_restart, plc_fault)");
+  const auto kind = t.choice("kind", {"c2d", "desired", "method", "broker_restart", "plc_fault", "sms", "wan"}, "");
+  if (kind.empty())
+    t.fail("kind", "missing required key 'kind' (expected one of: c2d, desired, method, broker_restart, plc_fault, sms, wan)");
   a.device = t.string("device", s.dut.device);
   if (kind == "c2d") {
     a.kind = ActionKind::c2d;
@@ -396,6 +407,16 @@ Action load_action(TomlTable& t, const Scenario& s) {
     a.payload = json_value(t, "payload", false);
   } else if (kind == "broker_restart") {
     a.kind = ActionKind::broker_restart;
+  } else if (kind == "sms" || kind == "wan") {
+    // Delivered to the emulated Flexy (ONSMS / ONPPP, ONWAN); a real device cannot be reached.
+    a.kind = kind == "sms" ? ActionKind::sms : ActionKind::wan;
+    if (s.dut.kind != DutKind::emulated) t.fail("kind", "an " + kind + " action needs an emulated [dut]");
+    if (a.kind == ActionKind::sms) {
+      a.from = t.required_string("from");
+      a.text = t.string("text", "");
+    } else {
+      a.wan_up = t.choice("link", {"up", "down"}, "down") == "up";
+    }
   } else {
     a.kind = ActionKind::plc_fault;
     if (!s.plc) t.fail("kind", "a plc_fault action needs a [plc] table");

@@ -58,9 +58,25 @@ std::optional<Value> FakeHost::system_field(std::string_view group, std::string_
 
 HostResult FakeHost::set_system_field(std::string_view group, std::string_view field, const Value& value) {
   std::string key = up(group) + "." + up(field);
-  if (key != "INF.LOAD") return HostResult::fail(10, "unknown or read-only field");
+  if (key != "INF.LOAD" && key != "PRG.ACTIONID") return HostResult::fail(10, "unknown or read-only field");
   system_writes.emplace_back(key, value);
   return HostResult::ok();
+}
+
+HostResult FakeHost::acknowledge_alarm(int index, std::string_view user) {
+  auto it = alarm_statuses.find(index);
+  if (it == alarm_statuses.end() || (it->second != 2 && it->second != 4)) return HostResult::fail(10, "no alarm to acknowledge");
+  acks.emplace_back(index, std::string(user));
+  it->second = it->second == 2 ? 3 : 0;
+  return HostResult::ok();
+}
+
+HostResult FakeHost::outbound_action(std::string_view kind, const std::vector<Value>& args, int line) {
+  if (action_error != 0) return HostResult::fail(action_error, "refused by the test");
+  actions.push_back(ActionCall{std::string(kind), args, line});
+  const auto id = static_cast<std::int32_t>(actions.size());
+  system_fields["PRG.ACTIONID"] = id;
+  return HostResult::ok(id);
 }
 
 HostResult FakeHost::mqtt(std::string_view command, const std::vector<Value>& args) {

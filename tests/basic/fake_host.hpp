@@ -75,6 +75,31 @@ class FakeHost : public Host {
   void set_timer(int number, double period_seconds) override { timers[number] = period_seconds; }
   HostResult mqtt(std::string_view command, const std::vector<Value>& args) override;
 
+  // --- events and outbound actions ---
+  struct ActionCall {
+    std::string kind;
+    std::vector<Value> args;
+    int line;
+  };
+  std::map<int, std::string> date_plans;   // ONDATE number → plan ("" removed)
+  std::map<int, int> alarm_statuses;       // tag index → ALSTAT
+  std::vector<std::pair<int, std::string>> acks;  // ALMACK tag index, user
+  std::vector<ActionCall> actions;
+  int action_error = 0;                    // non-zero: outbound_action fails with it
+  void set_date_plan(int number, std::string_view plan) override { date_plans[number] = std::string(plan); }
+  int alarm_status(int index) override {
+    auto it = alarm_statuses.find(index);
+    return it == alarm_statuses.end() ? 0 : it->second;
+  }
+  HostResult acknowledge_alarm(int index, std::string_view user) override;
+  HostResult outbound_action(std::string_view kind, const std::vector<Value>& args, int line) override;
+  std::map<std::string, Value> http_fields{{"STATUSCODE", std::int32_t{200}}, {"RESPONSE-BODY", std::string("{\"ok\":1}")}};
+  HostResult http_response(std::string_view field, std::string_view) override {
+    auto it = http_fields.find(std::string(field));
+    if (it == http_fields.end()) return HostResult::fail(10, "unknown field");
+    return HostResult::ok(it->second);
+  }
+
   // Helpers for assertions.
   std::vector<MqttCall> calls(std::string_view command) const;  // case-insensitive
   bool logged(std::string_view fragment) const;

@@ -305,11 +305,6 @@ BOOST_AUTO_TEST_CASE(onwan_queues_its_command_with_the_status_in_evtinfo) {
   BOOST_TEST(s.host.prints == (Lines{"wan 1"}), boost::test_tools::per_element());
 }
 
-BOOST_AUTO_TEST_CASE(ondate_is_accepted_and_reported_as_never_firing) {
-  Session s("ONDATE 1, \"* * * * *\", \"GOTO x\"\nPRINT \"ok\"\n");
-  BOOST_TEST(s.step().ok);
-  BOOST_TEST(s.host.logged("ONDATE is accepted but never fires"));
-}
 
 BOOST_AUTO_TEST_CASE(goto_from_a_function_to_a_global_label_is_an_error) {
   Session s("x = @F()\nOutside:\nEND\nFUNCTION F()\n  GOTO Outside\nENDFN\n");

@@ -97,6 +97,24 @@ BOOST_AUTO_TEST_CASE(dut_device_must_be_in_the_registry_and_actions_inside_the_d
              std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(sms_and_wan_actions_and_expected_actions_load_and_their_mistakes_are_errors) {
+  const auto s = scenario::load_scenario(testing::source_dir() + "/fixtures/programs/corpus/alarm_notifier.toml");
+  BOOST_REQUIRE(s.actions.size() == 1u);
+  BOOST_TEST((s.actions[0].kind == scenario::ActionKind::sms));
+  BOOST_TEST(s.actions[0].from == "+32470000001");
+  BOOST_TEST(s.actions[0].text == "ack");
+  BOOST_TEST(s.expect.actions == (std::vector<std::string>{"sendmail", "sendsms"}), boost::test_tools::per_element());
+  BOOST_REQUIRE(s.dut.flexy);
+  BOOST_TEST(s.dut.flexy->tags.at(0).alarm.high.value_or(0) == 80.0);
+  BOOST_TEST(s.dut.flexy->actions.delay_seconds == 2.0);
+  // An external device cannot receive an SMS from the harness; an SMS needs its sender.
+  BOOST_TEST(error_of(minimal() + "\n[[action]]\nat = \"9s\"\nkind = \"sms\"\nfrom = \"+1\"\n")
+                 .find("needs an emulated [dut]") != std::string::npos);
+  const auto e = error_of(minimal("", "actions = [\"sendfax\"]\n"));
+  BOOST_TEST(e.find("s.toml:17:") == 0u, e);
+  BOOST_TEST(e.find("unknown action 'sendfax'") != std::string::npos, e);
+}
+
 BOOST_AUTO_TEST_CASE(demo_maps_flexy_tags_to_plc_points_with_their_scaling) {
   const auto s = scenario::load_scenario(testing::source_dir() + "/scenarios/demo.toml");
   BOOST_REQUIRE_EQUAL(s.expect.tags.size(), 4u);

@@ -86,9 +86,16 @@ enum class StmtKind : std::uint8_t {
   onmqttstatus,
   onerror,
   onwan,
-  ondate,        // accepted, reported as unsupported when run
+  ondate,        // args[0] number, args[1] plan "mm hh dd MM ww", args[2] command (event_statements.cpp)
   function,      // start of FUNCTION: skipped by sequential flow (`jump` = after ENDFN)
   endfn,         // end of a FUNCTION: return to the caller
+  // --- events and outbound actions (event_statements.cpp) ---
+  onalarm,       // args[0] tag, args[1] command (optional → cancel)
+  almack,        // args[0] tag, args[1] user (optional)
+  onstatus,      // args[0] command (optional)
+  onsms,
+  onppp,
+  outbound,      // label = SENDMAIL, SENDSMS, PUTFTP, …; args as written
 };
 
 struct Target {

@@ -14,7 +14,7 @@
 namespace flexhil::basic {
 
 namespace {
-constexpr std::array<BuiltinInfo, 20> kBuiltins{{
+constexpr std::array<BuiltinInfo, 22> kBuiltins{{
     {Builtin::str, "STR$", 1, 1},     {Builtin::len, "LEN", 1, 1},       {Builtin::val, "VAL", 1, 1},
     {Builtin::instr, "INSTR", 3, 3},  {Builtin::rtrim, "RTRIM", 1, 1},   {Builtin::ltrim, "LTRIM", 1, 1},
     {Builtin::lcase, "LCASE$", 1, 1}, {Builtin::ucase, "UCASE$", 1, 1},  {Builtin::chr, "CHR$", 1, 1},
@@ -22,6 +22,8 @@ constexpr std::array<BuiltinInfo, 20> kBuiltins{{
     {Builtin::mid, "MID$", 3, 3},     {Builtin::type, "TYPE$", 1, 1},    {Builtin::sqrt, "SQRT", 1, 1},
     {Builtin::sgn, "SGN", 1, 1},      {Builtin::hex, "HEX$", 1, 1},      {Builtin::time, "TIME$", 0, 0},
     {Builtin::getio, "GETIO", 1, 1},  {Builtin::sfmt, "SFMT", 3, 3},
+    // --- events and outbound actions ---
+    {Builtin::alstat, "ALSTAT", 1, 1}, {Builtin::responsehttpx, "RESPONSEHTTPX", 1, 2},
 }};
 
 bool blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0'; }
@@ -130,7 +132,9 @@ Value call_builtin(Builtin id, std::vector<Value>& args, const NumberFormat& f) 
     }
     case Builtin::sfmt: return sfmt(args[0], to_int(args[1], f), to_str(args[2]));
     case Builtin::time:
-    case Builtin::getio: break;  // need the host: evaluated by the interpreter
+    case Builtin::getio:
+    case Builtin::alstat:
+    case Builtin::responsehttpx: break;  // need the host: evaluated by the interpreter
   }
   throw RuntimeError(error_code::unknown_function, "built-in needs the host");
 }

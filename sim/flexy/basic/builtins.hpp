@@ -16,6 +16,7 @@ struct NumberFormat;
 enum class Builtin : std::uint8_t {
   str, len, val, instr, rtrim, ltrim, lcase, ucase, chr, ascii, int_, abs, mid, type,
   sqrt, sgn, hex, time, getio, sfmt,
+  alstat, responsehttpx,  // events and outbound actions: need the host
 };
 
 struct BuiltinInfo {

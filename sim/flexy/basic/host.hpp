@@ -68,6 +68,28 @@ class Host {
   // MSGDATA, STATUS, …); `command` as written, case preserved. The value is what the command
   // returns when used in an expression (READ: pending count; STATUS: 2..5; MSGDATA: payload).
   virtual HostResult mqtt(std::string_view command, const std::vector<Value>& args) = 0;
+
+  // --- events and outbound actions ---
+  // ONDATE n,"mm hh dd MM ww": the plan (already checked by the interpreter, date_plan.hpp) the
+  // runtime follows in its clock and time zone, firing Interpreter::post_date(n); "" stops it.
+  virtual void set_date_plan(int /*number*/, std::string_view /*plan*/) {}
+  // ALSTAT: 0 no alarm, 1 pretrigger, 2 in alarm, 3 acknowledged, 4 returned to normal (not acknowledged).
+  virtual int alarm_status(int /*index*/) { return 0; }
+  // ALMACK tag, user$: acknowledges the tag's alarm (an error when it has no alarm to acknowledge).
+  virtual HostResult acknowledge_alarm(int /*index*/, std::string_view /*user*/) {
+    return HostResult::fail(10, "alarms are not supported by this host");
+  }
+  // SENDMAIL, SENDSMS, SENDTRAP, PUTFTP, GETFTP, PUTHTTP, GETHTTP, REQUESTHTTPX, NTPSYNC, DYNDNS:
+  // `kind` upper case, the evaluated arguments and the BASIC line (0 = in an event command).
+  // The value is the action id (GETSYS PRG,"ACTIONID"); the runtime later fires
+  // Interpreter::post_action_status(id) for ONSTATUS.
+  // RESPONSEHTTPX "STATUSCODE" | "HEADER"[, name$] | "RESPONSE-BODY": the last completed REQUESTHTTPX.
+  virtual HostResult http_response(std::string_view /*field*/, std::string_view /*name*/) {
+    return HostResult::fail(10, "no HTTP response");
+  }
+  virtual HostResult outbound_action(std::string_view /*kind*/, const std::vector<Value>& /*args*/, int /*line*/) {
+    return HostResult::fail(10, "outbound actions are not supported by this host");
+  }
 };
 
 }  // namespace flexhil::basic

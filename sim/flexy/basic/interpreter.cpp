@@ -5,6 +5,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "sim/flexy/basic/event_statements.hpp"
 #include "sim/flexy/basic/limits.hpp"
 #include "sim/flexy/basic/parser.hpp"
 #include "sim/flexy/basic/program.hpp"
@@ -24,6 +25,11 @@ std::string_view to_string(RequestKind kind) {
     case RequestKind::error: return "error";
     case RequestKind::wan: return "wan";
     case RequestKind::command: return "command";
+    case RequestKind::date: return "date";
+    case RequestKind::alarm: return "alarm";
+    case RequestKind::action_status: return "action_status";
+    case RequestKind::sms: return "sms";
+    case RequestKind::ppp: return "ppp";
   }
   return "command";
 }
@@ -155,7 +161,7 @@ struct Interpreter::Impl {
   ArgLists arg_lists;
   std::string pending_print;
   RequestOutcome outcome;
-  bool ondate_reported = false;
+  EventHandlers events;  // ONDATE, ONALARM, ONSTATUS, ONSMS, ONPPP
 
   // ------------------------------------------------------------------ queue
   void grow_globals() {
@@ -650,11 +656,20 @@ struct Interpreter::Impl {
       case StmtKind::onerror: set_handler(error_handler, s); return;
       case StmtKind::onwan: set_handler(wan_handler, s); return;
       case StmtKind::ondate:
-        if (!ondate_reported) {
-          ondate_reported = true;
-          host.log_event(code.file + ":" + std::to_string(s.line) + ": ONDATE is accepted but never fires in the emulator", options.error_log_level);
-        }
+      case StmtKind::onalarm:
+      case StmtKind::almack:
+      case StmtKind::onstatus:
+      case StmtKind::onsms:
+      case StmtKind::onppp:
+      case StmtKind::outbound: {
+        std::vector<Value> args;
+        args.reserve(s.args.size());
+        for (const auto& a : s.args) args.push_back(eval(*a));
+        EventContext context{host, events, [this](const Value& v) { return select_tag(v); },
+                             [this](const Value& v) { return to_int(v, format); }, s.line};
+        run_event_statement(s, args, context);
         return;
+      }
       default: return;
     }
   }
@@ -696,7 +711,8 @@ struct Interpreter::Impl {
       if (key == "RESUMENEXT") resume_next = is_true(value);
       else if (key == "LSTERR") lsterr = to_int(value, format);
       else if (key == "EVTINFO") evtinfo = to_int(value, format);
-      else raise(error_code::invalid_parameter, "SETSYS PRG,\"" + field + "\": unknown or read-only field");
+      else if (host.set_system_field("PRG", field, value).error != 0)  // ACTIONID, … kept by the host
+        raise(error_code::invalid_parameter, "SETSYS PRG,\"" + field + "\": unknown or read-only field");
       return;
     }
     if (s.label == "INF") {
@@ -838,6 +854,15 @@ struct Interpreter::Impl {
       case ExprKind::builtin: {
         if (e.builtin == Builtin::time) return host.time_string();
         if (e.builtin == Builtin::getio) return host.tag_value(tag_index(to_str(eval(*e.args[0]))));
+        if (e.builtin == Builtin::alstat) return static_cast<std::int32_t>(host.alarm_status(select_tag(eval(*e.args[0]))));
+        if (e.builtin == Builtin::responsehttpx) {
+          const Value field = eval(*e.args[0]);
+          const Value name = e.args.size() > 1 ? eval(*e.args[1]) : Value{std::string()};
+          if (!is_string(field) || !is_string(name)) raise(error_code::type_mismatch, "RESPONSEHTTPX: a string is expected");
+          HostResult r = host.http_response(std::get<std::string>(field), std::get<std::string>(name));
+          check(r, "RESPONSEHTTPX \"" + std::get<std::string>(field) + "\"");
+          return std::move(r.value);
+        }
         auto lease = arg_lists.lease();
         for (const auto& a : e.args) lease->push_back(eval(*a));
         return call_builtin(e.builtin, *lease, format);
@@ -927,6 +952,31 @@ void Interpreter::post_mqtt_status(int status) {
 void Interpreter::post_wan(int status) {
   if (impl_->wan_handler) impl_->enqueue(RequestKind::wan, *impl_->wan_handler, status);
 }
+
+void Interpreter::post_date(int number) {
+  auto it = impl_->events.date.find(number);
+  if (it != impl_->events.date.end()) impl_->enqueue(RequestKind::date, it->second, number);
+}
+
+void Interpreter::post_alarm(int tag_index) {
+  auto it = impl_->events.alarm.find(tag_index);
+  if (it != impl_->events.alarm.end()) impl_->enqueue(RequestKind::alarm, it->second, tag_index + 1);
+}
+
+void Interpreter::post_action_status(int action_id) {
+  if (impl_->events.status) impl_->enqueue(RequestKind::action_status, *impl_->events.status, action_id);
+}
+
+void Interpreter::post_sms() {
+  if (impl_->events.sms) impl_->enqueue(RequestKind::sms, *impl_->events.sms, 0);
+}
+
+void Interpreter::post_ppp(int status) {
+  if (impl_->events.ppp) impl_->enqueue(RequestKind::ppp, *impl_->events.ppp, status);
+}
+
+bool Interpreter::has_date_plan(int number) const { return impl_->events.date.count(number) > 0; }
+bool Interpreter::watches_alarm(int tag_index) const { return impl_->events.alarm.count(tag_index) > 0; }
 
 void Interpreter::post_command(std::string basic, int evtinfo) {
   impl_->enqueue(RequestKind::command, std::move(basic), evtinfo);

@@ -75,7 +75,10 @@ struct InterpreterOptions {
   RealToInt real_to_int = RealToInt::truncate;
 };
 
-enum class RequestKind { init, cyclic, timer, tag_change, mqtt_message, mqtt_status, error, wan, command };
+enum class RequestKind {
+  init, cyclic, timer, tag_change, mqtt_message, mqtt_status, error, wan, command,
+  date, alarm, action_status, sms, ppp,  // events and outbound actions
+};
 std::string_view to_string(RequestKind kind);
 
 // What the last run_one() did (for the runtime's console/event log and for tests).
@@ -105,6 +108,14 @@ class Interpreter {
   // Queues one pass of the Cyclic section (for runtimes that pace it themselves with
   // requeue_cyclic = false). Never dropped by a full queue; no-op without a Cyclic section.
   void post_cyclic();
+  // --- events and outbound actions ---
+  void post_date(int number);          // ONDATE number's command (EVTINFO = number), if any
+  void post_alarm(int tag_index);      // ONALARM of that tag (EVTINFO = tag id), if any
+  void post_action_status(int action_id);  // ONSTATUS (EVTINFO = the action id), if any
+  void post_sms();                     // ONSMS, if any
+  void post_ppp(int status);           // ONPPP (EVTINFO 1 = link up, 2 = down), if any
+  bool has_date_plan(int number) const;
+  bool watches_alarm(int tag_index) const;
   // Any BASIC command line (like /rcgi.bin/ExeScriptForm); parsed when it runs.
   void post_command(std::string basic, int evtinfo = 0);
 

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "sim/flexy/basic/date_plan.hpp"
 #include "sim/flexy/basic/interpreter.hpp"
 #include "sim/flexy/basic/parser.hpp"
 #include "sim/flexy/basic/program.hpp"
@@ -16,13 +17,20 @@ const char* event_name(StmtKind kind) {
     case StmtKind::onmqttstatus: return "ONMQTTSTATUS";
     case StmtKind::onerror: return "ONERROR";
     case StmtKind::onwan: return "ONWAN";
+    case StmtKind::ondate: return "ONDATE";
+    case StmtKind::onalarm: return "ONALARM";
+    case StmtKind::onstatus: return "ONSTATUS";
+    case StmtKind::onsms: return "ONSMS";
+    case StmtKind::onppp: return "ONPPP";
     default: return nullptr;
   }
 }
 
 // The command argument of an ON… statement, when it is a string literal.
 const std::string* literal_command(const Stmt& s) {
-  std::size_t index = (s.kind == StmtKind::ontimer || s.kind == StmtKind::onchange) ? 1 : 0;
+  std::size_t index = (s.kind == StmtKind::ontimer || s.kind == StmtKind::onchange || s.kind == StmtKind::onalarm) ? 1
+                      : s.kind == StmtKind::ondate                                                           ? 2
+                                                                                                              : 0;
   if (s.args.size() <= index) return nullptr;
   const Expr& e = *s.args[index];
   if (e.kind != ExprKind::constant || !std::holds_alternative<std::string>(e.value)) return nullptr;
@@ -45,6 +53,16 @@ std::vector<Diagnostic> lint_program(const Program& program) {
                                std::string(s.kind == StmtKind::go_to ? "GOTO " : "GOSUB ") + s.label +
                                    ": label not found (a runtime error when this line runs)",
                                true});
+    }
+    // A literal ONDATE plan that does not parse fails only when the statement runs.
+    if (s.kind == StmtKind::ondate && s.args.size() > 1 && s.args[1]->kind == ExprKind::constant) {
+      if (const auto* plan = std::get_if<std::string>(&s.args[1]->value);
+          plan && plan->find_first_not_of(" \t") != std::string::npos) {
+        const auto parsed = parse_date_plan(*plan);
+        if (!parsed.plan)
+          out.push_back(Diagnostic{code.file, s.line, "ONDATE plan \"" + *plan + "\": " + parsed.error +
+                                                          " (a runtime error when this line runs)", true});
+      }
     }
     const char* event = event_name(s.kind);
     if (!event) continue;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include "sim/flexy/basic/event_statements.hpp"
 #include "sim/flexy/basic/scanner.hpp"
 #include "sim/flexy/basic/values.hpp"
 
@@ -28,7 +29,8 @@ const std::unordered_set<std::string>& keywords() {
 }
 
 bool is_keyword(const std::string& upper_word) {
-  return keywords().count(upper_word) > 0 || find_builtin(upper_word).has_value();
+  return keywords().count(upper_word) > 0 || find_builtin(upper_word).has_value() ||
+         find_event_statement(upper_word).has_value();
 }
 
 std::string trim(std::string_view s) {
@@ -392,6 +394,10 @@ class Parser {
     } else if (w == "ONDATE") {
       advance();
       args_statement(StmtKind::ondate, 1, 3, "ONDATE");
+    } else if (auto event = find_event_statement(w)) {
+      advance();
+      args_statement(event->kind, event->min_args, event->max_args, std::string(event->name).c_str());
+      out_.back().label = std::string(event->name);
     } else if (w == "MQTT") {
       advance();
       args_statement(StmtKind::mqtt, 1, 16, "MQTT");

@@ -76,6 +76,50 @@ basic::Value initial_value(TomlTable& t, TagType type) {
   }
 }
 
+// alarm = { high = 80, low = 10, hihi = 95, lolo = 2, level = true, deadband = 1, delay = "5s",
+//           hint = "…", enabled = true }
+AlarmConfig load_alarm(TomlTable& t, const TagConfig& tag) {
+  AlarmConfig a;
+  a.enabled = t.boolean("enabled", true);
+  a.high = t.number("high", -1e12, 1e12);
+  a.low = t.number("low", -1e12, 1e12);
+  a.hihi = t.number("hihi", -1e12, 1e12);
+  a.lolo = t.number("lolo", -1e12, 1e12);
+  a.level = t.boolean("level");
+  a.deadband = t.number("deadband", 0.0, 0.0, 1e12);
+  if (auto d = t.seconds("delay", 0.0, 86400)) a.delay_seconds = *d;
+  a.hint = t.string("hint", "");
+  if (tag.type == TagType::string) t.fail("level", "a string tag cannot have an alarm");
+  if (a.level && (a.high || a.low || a.hihi || a.lolo))
+    t.fail("level", "a boolean alarm ('level') cannot have high/low limits as well");
+  if (!a.level && !a.high && !a.low && !a.hihi && !a.lolo)
+    t.fail("high", "an alarm needs a limit: high, low, hihi, lolo or level");
+  if (a.high && a.low && *a.low >= *a.high) t.fail("low", "'low' must be below 'high'");
+  t.finish();
+  return a;
+}
+
+ActionPolicy load_actions(TomlTable& t, const std::string& base_dir) {
+  ActionPolicy p;
+  p.succeed = t.choice("outcome", {"success", "fail"}, "success") == "success";
+  for (const char* kind : {"sendmail", "sendsms", "sendtrap", "putftp", "getftp", "puthttp", "gethttp", "requesthttpx",
+                           "ntpsync", "dyndns"}) {
+    if (t.has(kind)) p.per_kind[kind] = t.choice(kind, {"success", "fail"}, "success") == "success";
+  }
+  if (auto d = t.seconds("delay", 0.0, 3600)) p.delay_seconds = *d;
+  p.fail_code = static_cast<int>(t.integer("fail_code", 1, 1, 1000000));
+  p.http_status = static_cast<int>(t.integer("http_status", 200, 100, 599));
+  if (auto r = t.string("response")) {
+    const std::filesystem::path path = std::filesystem::path(*r).is_absolute() ? std::filesystem::path(*r) : std::filesystem::path(base_dir) / *r;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+      t.fail("response", fmt::format("response file '{}' cannot be read", path.string()));
+    p.response_file = path.string();
+  }
+  t.finish();
+  return p;
+}
+
 TagConfig load_tag(TomlTable& t, const std::array<TopicConfig, 3>& topics) {
   TagConfig tag;
   tag.where = t.where();
@@ -109,6 +153,7 @@ TagConfig load_tag(TomlTable& t, const std::array<TopicConfig, 3>& topics) {
                                   tag.topic, tag.topic));
   }
   tag.initial = initial_value(t, tag.type);
+  if (auto a = t.table("alarm")) tag.alarm = load_alarm(*a, tag);
   t.finish();
   return tag;
 }
@@ -180,6 +225,7 @@ FlexyConfig load_flexy_config(TomlTable& t, const std::string& base_dir) {
     c.mqtt.inbox_capacity = static_cast<std::size_t>(m->integer("inbox_capacity", 100, 1, 100000));
     m->finish();
   }
+  if (auto a = t.table("actions")) c.actions = load_actions(*a, base_dir);
   t.finish();
   return c;
 }

@@ -12,6 +12,7 @@
 #include "common/error.hpp"
 #include "common/toml_reader.hpp"
 #include "sim/flexy/basic/host.hpp"
+#include "sim/flexy/runtime/alarm_state.hpp"
 #include "sim/flexy/runtime/time_zone.hpp"
 #include "sim/plc/modbus_address.hpp"
 
@@ -44,6 +45,19 @@ struct TagConfig {
   std::string description;
   basic::Value initial = std::int32_t{0};
   SourcePosition where;
+  AlarmConfig alarm;                          // events and outbound actions: alarm = { high = 80, … }
+};
+
+// --- events and outbound actions ---
+// [actions] of the Flexy table: what SENDMAIL, PUTFTP, … report to the program (nothing leaves
+// the machine).
+struct ActionPolicy {
+  bool succeed = true;                       // outcome = "success" | "fail"
+  std::map<std::string, bool> per_kind;      // sendmail = "fail", … (lower-case kind)
+  double delay_seconds = 1.0;                // scenario seconds until an action completes
+  int fail_code = 1;                         // ACTIONSTAT of a failed action (*unverified*)
+  std::string response_file;                 // resolved path; "" = an empty response
+  int http_status = 200;                     // RESPONSEHTTPX "STATUSCODE" of a successful REQUESTHTTPX
 };
 
 struct MqttSettings {
@@ -70,6 +84,7 @@ struct FlexyConfig {
   std::array<TopicConfig, 3> topics;  // A, B, C
   std::vector<TagConfig> tags;
   MqttSettings mqtt;
+  ActionPolicy actions;
 
   const TopicConfig& topic(char letter) const { return topics.at(static_cast<std::size_t>(letter - 'A')); }
 };

@@ -11,10 +11,12 @@
 #include <variant>
 
 #include "common/error.hpp"
+#include "sim/flexy/basic/date_plan.hpp"
 #include "sim/flexy/basic/errors.hpp"
 #include "sim/flexy/runtime/device_info.hpp"
 #include "sim/flexy/runtime/modbus_poller.hpp"
 #include "sim/flexy/runtime/mqtt_bridge.hpp"
+#include "sim/flexy/runtime/outbound_actions.hpp"
 
 namespace flexhil::flexy {
 namespace {
@@ -46,7 +48,13 @@ struct FlexyDevice::Post {
   struct Command {
     std::string basic;
   };
-  std::variant<PollResult, MqttMessage, MqttStatus, Command> what;
+  struct Sms {
+    std::string from, text;
+  };
+  struct WanLink {
+    bool up = true;
+  };
+  std::variant<PollResult, MqttMessage, MqttStatus, Command, Sms, WanLink> what;
 };
 
 // The interpreter's view of the device (host.hpp). Runs on the BASIC thread only.
@@ -59,6 +67,106 @@ class FlexyDevice::Host final : public basic::Host {
     Clock::Nanos due{};
   };
   std::map<int, Timer> timers;
+
+  // --- events and outbound actions ---
+  struct DateTimer {
+    basic::DatePlan plan;
+    std::optional<std::int64_t> due_utc;  // nullopt: the plan never matches
+  };
+  std::map<int, DateTimer> date_timers;
+  struct ReceivedSms {
+    std::string from, text;
+    std::int64_t at_utc = 0;
+  };
+  std::deque<ReceivedSms> sms_inbox;
+  ReceivedSms current_sms;
+
+  std::optional<std::int64_t> next_date(const basic::DatePlan& plan, std::int64_t after) const {
+    const auto& zone = d_.config().time_zone;
+    return basic::next_plan_time(plan, after, [&](std::int64_t t) { return zone.offset_at(t); });
+  }
+
+  void set_date_plan(int number, std::string_view plan) override {
+    const auto parsed = basic::parse_date_plan(plan);
+    if (!parsed.plan) {
+      date_timers.erase(number);
+      return;
+    }
+    date_timers[number] = DateTimer{*parsed.plan, next_date(*parsed.plan, time_seconds())};
+  }
+
+  int alarm_status(int index) override {
+    std::lock_guard lock(d_.db_mutex_);
+    if (index < 0 || index >= static_cast<int>(d_.alarms_.size())) return 0;
+    return static_cast<int>(d_.alarms_[static_cast<std::size_t>(index)].status());
+  }
+
+  basic::HostResult acknowledge_alarm(int index, std::string_view user) override {
+    AlarmTransition t;
+    {
+      std::lock_guard lock(d_.db_mutex_);
+      if (index < 0 || index >= static_cast<int>(d_.alarms_.size()))
+        return basic::HostResult::fail(basic::error_code::unknown_tag, "no such tag");
+      auto& alarm = d_.alarms_[static_cast<std::size_t>(index)];
+      if (!alarm.config().enabled)
+        return basic::HostResult::fail(basic::error_code::invalid_parameter,
+                                       "tag " + d_.db_.config(index).name + " has no alarm configured");
+      t = alarm.acknowledge(d_.scenario_seconds());
+      if (!t)
+        return basic::HostResult::fail(basic::error_code::invalid_parameter,
+                                       "tag " + d_.db_.config(index).name + " has no alarm to acknowledge");
+      alarm.set_acknowledged_by(std::string(user));
+    }
+    d_.emit_event("dut_alarm", Json{{"tag", d_.db_.config(index).name},
+                                    {"transition", std::string(*t)},
+                                    {"status", alarm_status(index)},
+                                    {"user", std::string(user)}});
+    d_.interpreter_->post_alarm(index);
+    return basic::HostResult::ok();
+  }
+
+  basic::HostResult outbound_action(std::string_view kind, const std::vector<basic::Value>& args, int line) override {
+    auto launched = d_.actions_->launch(kind, args, line, d_.scenario_seconds());
+    d_.emit_event("dut_action", std::move(launched.event));
+    return basic::HostResult::ok(std::int32_t{launched.id});
+  }
+
+  basic::HostResult http_response(std::string_view field, std::string_view name) override {
+    std::string f(field);
+    for (auto& c : f) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (f == "STATUSCODE") return basic::HostResult::ok(std::int32_t{d_.actions_->http_status()});
+    if (f == "RESPONSE-BODY") return basic::HostResult::ok(d_.actions_->http_body());
+    if (f == "HEADER") {
+      // The emulator's responses carry one header: the content type of the response file.
+      std::string n(name);
+      for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (n.empty()) return basic::HostResult::ok(std::string("Content-Type: application/octet-stream"));
+      return basic::HostResult::ok(std::string(n == "content-type" ? "application/octet-stream" : ""));
+    }
+    return basic::HostResult::fail(basic::error_code::invalid_parameter,
+                                   "unknown field (STATUSCODE, HEADER or RESPONSE-BODY)");
+  }
+
+  std::optional<basic::Value> program_field(std::string_view field) {
+    std::string f(field);
+    for (auto& c : f) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (f == "ACTIONID") return std::int32_t{d_.actions_->action_id()};
+    if (f == "ACTIONSTAT") return std::int32_t{d_.actions_->status(d_.actions_->action_id())};
+    if (f == "SMSREAD") {
+      // Loads the next received SMS (1), or 0 when none is waiting.
+      if (sms_inbox.empty()) return std::int32_t{0};
+      current_sms = std::move(sms_inbox.front());
+      sms_inbox.pop_front();
+      return std::int32_t{1};
+    }
+    if (f == "SMSFROM") return current_sms.from;
+    if (f == "SMSMSG") return current_sms.text;
+    if (f == "SMSDATE") {
+      return format_flexy_time(std::chrono::system_clock::time_point(std::chrono::seconds(current_sms.at_utc)),
+                               d_.config().time_zone);
+    }
+    return std::nullopt;
+  }
 
   std::int64_t time_seconds() override {
     return std::chrono::duration_cast<std::chrono::seconds>(d_.clock().wall().time_since_epoch()).count();
@@ -95,10 +203,21 @@ class FlexyDevice::Host final : public basic::Host {
       if (const auto n = numeric(d_.db_.value(index))) d_.poller_->write(index, d_.db_.raw_value(index, *n));
     }
     if (*changed) d_.interpreter_->post_tag_change(index);
+    {
+      std::lock_guard lock(d_.db_mutex_);
+      d_.evaluate_alarm(index);
+    }
     return basic::HostResult::ok();
   }
   std::optional<basic::Value> tag_field(int index, std::string_view field) override {
     if (index < 0 || index >= d_.db_.size()) return std::nullopt;
+    std::string f(field);
+    for (auto& c : f) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (f == "alstat") return std::int32_t{alarm_status(index)};
+    if (f == "altype") {
+      std::lock_guard lock(d_.db_mutex_);
+      return std::int32_t{static_cast<int>(d_.alarms_[static_cast<std::size_t>(index)].type())};
+    }
     return d_.db_.field(index, field);
   }
   basic::HostResult set_tag_field(int index, std::string_view field, const basic::Value& value) override {
@@ -107,9 +226,22 @@ class FlexyDevice::Host final : public basic::Host {
     return d_.db_.set_field(index, field, value);
   }
   std::optional<basic::Value> system_field(std::string_view group, std::string_view field) override {
+    if (group == "PRG") {
+      if (auto v = program_field(field)) return v;
+    }
     return device_info_field(d_.config(), group, field);
   }
-  basic::HostResult set_system_field(std::string_view group, std::string_view field, const basic::Value&) override {
+  basic::HostResult set_system_field(std::string_view group, std::string_view field, const basic::Value& value) override {
+    if (group == "PRG") {
+      std::string f(field);
+      for (auto& c : f) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (f == "ACTIONID") {
+        const auto id = numeric(value);
+        if (!id) return basic::HostResult::fail(basic::error_code::type_mismatch, "ACTIONID needs a number");
+        d_.actions_->select(static_cast<int>(*id));
+        return basic::HostResult::ok();
+      }
+    }
     return set_device_info_field(group, field);
   }
   basic::HostResult save_tag(int index) override {
@@ -140,6 +272,8 @@ FlexyDevice::FlexyDevice(FlexyDeviceOptions options)
   if (!options_.clock) options_.clock = std::make_shared<ScaledClock>(options_.config.time_scale);
   if (!options_.console_out && options_.config.echo_console) options_.console_out = &std::cout;
   host_ = std::make_unique<Host>(*this);
+  actions_ = std::make_unique<OutboundActions>(options_.config.actions, options_.config.usr_dir);
+  for (const auto& tag : options_.config.tags) alarms_.emplace_back(tag.alarm);
   basic::InterpreterOptions io;
   io.queue_capacity = options_.config.queue_capacity;
   io.statement_budget = static_cast<std::uint64_t>(options_.config.statement_budget);
@@ -216,6 +350,42 @@ void FlexyDevice::post(Post p) {
 
 void FlexyDevice::execute(std::string basic_command) { post(Post{Post::Command{std::move(basic_command)}}); }
 
+void FlexyDevice::deliver_sms(std::string from, std::string text) { post(Post{Post::Sms{std::move(from), std::move(text)}}); }
+
+void FlexyDevice::set_wan_link(bool up) { post(Post{Post::WanLink{up}}); }
+
+std::optional<int> FlexyDevice::alarm_status(std::string_view tag) const {
+  std::lock_guard lock(db_mutex_);
+  const auto i = db_.find(tag);
+  if (!i) return std::nullopt;
+  return static_cast<int>(alarms_[static_cast<std::size_t>(*i)].status());
+}
+
+void FlexyDevice::emit_event(std::string kind, Json fields) {
+  if (!options_.events) return;
+  auto e = make_event(kind);
+  e["device"] = options_.config.device_name;
+  e["scenario_s"] = scenario_seconds();
+  for (auto& [key, value] : fields.items()) e[key] = std::move(value);
+  options_.events->emit(std::move(e));
+}
+
+// An alarm transition is an event of the capture and queues the tag's ONALARM.
+void FlexyDevice::evaluate_alarm(int index) {
+  auto& alarm = alarms_[static_cast<std::size_t>(index)];
+  if (!alarm.config().enabled) return;
+  const auto value = numeric(db_.value(index));
+  if (!value) return;
+  const auto t = alarm.update(*value, scenario_seconds());
+  if (!t) return;
+  emit_event("dut_alarm", Json{{"tag", db_.config(index).name},
+                               {"transition", std::string(*t)},
+                               {"status", static_cast<int>(alarm.status())},
+                               {"alarm_type", static_cast<int>(alarm.type())},
+                               {"value", *value}});
+  interpreter_->post_alarm(index);
+}
+
 double FlexyDevice::scenario_seconds() const {
   return std::chrono::duration<double>(clock().steady() - start_steady_).count();
 }
@@ -277,6 +447,7 @@ void FlexyDevice::basic_loop() {
         for (const auto& reading : r->readings) {
           if (reading.raw) {
             if (db_.poll_succeeded(reading.tag, *reading.raw)) changed.push_back(reading.tag);
+            evaluate_alarm(reading.tag);
           } else {
             db_.poll_failed(reading.tag);
           }
@@ -289,6 +460,13 @@ void FlexyDevice::basic_loop() {
       basic.post_mqtt_status(s->status);
     } else if (auto* c = std::get_if<Post::Command>(&p.what)) {
       basic.post_command(c->basic);
+    } else if (auto* sms = std::get_if<Post::Sms>(&p.what)) {
+      host_->sms_inbox.push_back(Host::ReceivedSms{sms->from, sms->text, host_->time_seconds()});
+      emit_event("dut_sms_received", Json{{"from", sms->from}, {"size", sms->text.size()}});
+      basic.post_sms();
+    } else if (auto* wan = std::get_if<Post::WanLink>(&p.what)) {
+      basic.post_ppp(wan->up ? 1 : 2);
+      basic.post_wan(wan->up ? 1 : 0);
     }
   };
 
@@ -307,6 +485,16 @@ void FlexyDevice::basic_loop() {
       basic.post_timer(number);
       timer.due += timer.period;
       if (timer.due <= now) timer.due = now + timer.period;  // late: skip missed periods
+    }
+    const auto now_utc = host_->time_seconds();
+    for (auto& [number, timer] : host_->date_timers) {
+      if (!timer.due_utc || *timer.due_utc > now_utc) continue;
+      basic.post_date(number);
+      timer.due_utc = host_->next_date(timer.plan, now_utc);  // late: missed minutes are not replayed
+    }
+    for (auto& done : actions_->complete_due(scenario_seconds())) {
+      emit_event("dut_action", std::move(done.event));
+      basic.post_action_status(done.id);
     }
     if (has_cyclic && !cyclic_queued && next_cyclic && *next_cyclic <= now) {
       basic.post_cyclic();
@@ -332,6 +520,16 @@ void FlexyDevice::basic_loop() {
     std::optional<Clock::Nanos> due = has_cyclic && !cyclic_queued ? next_cyclic : std::nullopt;
     for (const auto& [number, timer] : host_->timers)
       if (!due || timer.due < *due) due = timer.due;
+    const auto wall_s = host_->time_seconds();
+    for (const auto& [number, timer] : host_->date_timers) {
+      if (!timer.due_utc) continue;
+      const auto at = clock().steady() + std::chrono::seconds(std::max<std::int64_t>(0, *timer.due_utc - wall_s));
+      if (!due || at < *due) due = at;
+    }
+    if (const auto action_s = actions_->next_due_s()) {
+      const auto at = start_steady_ + scenario_duration(*action_s);
+      if (!due || at < *due) due = at;
+    }
     std::unique_lock lock(mutex_);
     auto ready = [&] { return stopping_ || !inbox_.empty(); };
     if (due) {

@@ -30,6 +30,8 @@
 namespace flexhil::flexy {
 
 class ModbusPoller;
+class OutboundActions;
+class AlarmState;
 class MqttBridge;
 
 // Reads and parses a program.bas; throws basic::SyntaxError (with the BASIC line number), or
@@ -72,6 +74,13 @@ class FlexyDevice {
   std::optional<std::string> failure() const;
   // Queues a BASIC command line, like /rcgi.bin/ExeScriptForm on a real unit.
   void execute(std::string basic_command);
+  // --- events and outbound actions ---
+  // An SMS arrives (ONSMS; the program reads it with GETSYS PRG,"SmsRead"/"SmsFrom"/"SmsMsg").
+  void deliver_sms(std::string from, std::string text);
+  // The WAN (PPP) link goes up or down: ONPPP with EVTINFO 1 / 2, ONWAN with 1 / 0.
+  void set_wan_link(bool up);
+  // ALSTAT of a tag (0 none … 4 returned), nullopt for an unknown tag. Thread-safe.
+  std::optional<int> alarm_status(std::string_view tag) const;
 
  private:
   class Host;
@@ -81,6 +90,8 @@ class FlexyDevice {
   void post(Post p);
   void emit_console(const std::string& line);
   void emit_log(const std::string& message, int level, const Json& extra = Json::object());
+  void emit_event(std::string kind, Json fields);  // dut_action, dut_alarm
+  void evaluate_alarm(int index);                  // on the BASIC thread, db_mutex_ held
   double scenario_seconds() const;
 
   FlexyDeviceOptions options_;
@@ -91,6 +102,8 @@ class FlexyDevice {
   std::unique_ptr<basic::Interpreter> interpreter_;
   std::unique_ptr<ModbusPoller> poller_;
   std::unique_ptr<MqttBridge> mqtt_;
+  std::unique_ptr<OutboundActions> actions_;  // BASIC thread only
+  std::vector<AlarmState> alarms_;            // per tag; guarded by db_mutex_
 
   mutable std::mutex mutex_;  // inbox, timers, console/log buffers, lifecycle
   std::condition_variable wake_;

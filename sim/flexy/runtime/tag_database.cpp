@@ -188,10 +188,19 @@ std::optional<basic::Value> TagDatabase::field(int index, std::string_view name)
   if (f == "topic" || f == "topicname") return std::string(1, tag.topic);
   // The emulator has one IO server (Modbus TCP); a tag without an address is a memory tag.
   if (f == "servername") return std::string(tag.address ? "MODBUS" : "MEM");
-  // Alarms are not configurable in the emulator: every tag reads as "alarm disabled, no alarm".
-  if (f == "alhint") return std::string{};
-  if (f == "alenabled" || f == "albool" || f == "alstat" || f == "altype" || f == "altm") return std::int32_t{0};
-  if (f == "alhigh" || f == "allow" || f == "alhihi" || f == "allolo" || f == "aldb") return 0.0;
+  // The alarm setup as configured (alarm = {…}); AlStat/AlType of the live alarm come from the
+  // device's alarm states (FlexyDevice), 0 here.
+  const auto& al = tag.alarm;
+  if (f == "alhint") return al.hint;
+  if (f == "alenabled") return std::int32_t{al.enabled ? 1 : 0};
+  if (f == "albool") return std::int32_t{al.level ? 1 : 0};
+  if (f == "altm") return static_cast<std::int32_t>(al.delay_seconds);
+  if (f == "alstat" || f == "altype") return std::int32_t{0};
+  if (f == "alhigh") return al.high.value_or(0.0);
+  if (f == "allow") return al.low.value_or(0.0);
+  if (f == "alhihi") return al.hihi.value_or(0.0);
+  if (f == "allolo") return al.lolo.value_or(0.0);
+  if (f == "aldb") return al.deadband;
   if (f.size() == 8 && f.rfind("ivgroup", 0) == 0 && f[7] >= 'a' && f[7] <= 'd')
     return as_flag(tag.groups[static_cast<std::size_t>(f[7] - 'a')]);
   return std::nullopt;

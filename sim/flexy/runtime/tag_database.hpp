@@ -59,8 +59,8 @@ class TagDatabase {
 
   // GETSYS TAG,"field" for a loaded tag (Name, Id, Type, Description, TagValue, TagQuality,
   // IVGroupA..D, Coef, Offset, Address, Topic, ServerName (MODBUS or MEM), and the alarm fields
-  // AlEnabled, AlBool, AlStat, AlType, AlTm, AlHint, AlHigh, AlLow, AlHiHi, AlLoLo, AlDb which read
-  // as "alarm disabled"; case-insensitive); nullopt = unknown field.
+  // AlEnabled, AlBool, AlTm, AlHint, AlHigh, AlLow, AlHiHi, AlLoLo, AlDb as configured, AlStat and
+  // AlType 0 (the device answers them from its alarm states); case-insensitive); nullopt = unknown field.
   std::optional<basic::Value> field(int index, std::string_view name) const;
   // SETSYS TAG,"field",v edits a pending copy; save() applies it.
   basic::HostResult set_field(int index, std::string_view name, const basic::Value& v);
