@@ -26,6 +26,7 @@
 
 #include "common/clock.hpp"
 #include "sim/flexy/runtime/mqtt_bridge.hpp"
+#include "sim/flexy/runtime/paho_wake.hpp"
 #include "tests/broker/hub_fixture.hpp"
 #include "tests/flexy_runtime/it_support.hpp"
 
@@ -93,14 +94,16 @@ struct FlexyRig {
   flexy::MqttBridge bridge;
   testing::HubFixture& hub;
   std::string id;
-  FlexyRig(testing::HubFixture& f, const std::string& usr, const std::string& device_id)
+  FlexyRig(testing::HubFixture& f, const std::string& usr, const std::string& device_id,
+           std::shared_ptr<flexy::PahoWake> wake)
       : bridge(settings(f), usr, clock,
                flexy::MqttBridge::Events{nullptr, [this](int s) { watch.add(s); },
                                          [this](const std::string& m, int) {
                                            std::lock_guard lock(watch.mutex);
                                            watch.last_log = m;
                                          },
-                                         nullptr, nullptr, nullptr}),
+                                         nullptr, nullptr, nullptr},
+               flexy::host_resolves_by_getaddrinfo, std::move(wake)),
         hub(f),
         id(device_id) {}
   static flexy::MqttSettings settings(testing::HubFixture& f) {
@@ -250,7 +253,13 @@ int main(int argc, char** argv) {
 
     Series open("flexy-open"), reconnect("flexy-reconnect"), paho("paho-direct"), mosq("libmosquitto");
     {
-      FlexyRig rig(f, usr, flexy_dev.id);
+      // As `flexhil run` does: the PahoWake connected before the device starts (paho_wake.hpp).
+      const auto t0 = Steady::now();
+      auto wake = std::make_shared<flexy::PahoWake>();
+      const bool ready = wake->wait_ready(5s);
+      std::printf("paho wake %s after %.1f ms (one paho receive-thread poll)\n", ready ? "ready" : "NOT ready",
+                  ms_since(t0));
+      FlexyRig rig(f, usr, flexy_dev.id, wake);
       run_flexy_open(rig, connects, open);
       run_flexy_reconnect(rig, connects, reconnect);
     }

@@ -228,6 +228,7 @@ void start_parts(const scenario::Scenario& s, const RunFolder& f, Recorder& rec,
   if (s.dut.flexy) copy_usr_files(s.dut.flexy->usr_dir, f.usr_dir, s.dir);
   const auto registry = prepare_registry(s, f.dir, f.usr_dir);
   start_hub(parts, s, registry, f.dir, rec.capture, out);
+  if (s.dut.kind == scenario::DutKind::emulated) prepare_emulated_device(parts);
   const auto& scaled = clock.start();
   start_plc(parts, s, *scaled, rec.capture, out);
   if (s.dut.kind == scenario::DutKind::emulated) {
