@@ -53,7 +53,7 @@ const char* const library[] = {
     "bad/unescaped_quote.toml",         "bad/publish_while_disconnected.toml",
     "bad/missing_onmqtt_label.toml",    "pass/x509_ca_signed.toml",
     "pass/several_groups.toml",         "pass/direct_method.toml",
-    "bad/sas_expires_during_run.toml",
+    "bad/sas_expires_during_run.toml",  "pass/connect_at_x20.toml",
 };
 
 // Every direct method the scenario calls reached the device and came back answered 200 from the
