@@ -154,6 +154,9 @@ struct MqttBridge::State {
   std::deque<std::pair<std::string, std::string>> inbox;
   std::pair<std::string, std::string> loaded;
   bool verification_diagnosed = false;
+  // The connection of `client` was lost: the next connect uses a new paho client (see
+  // start_connect_locked).
+  bool client_lost = false;
   std::thread reconnector;
 
   // What a section holding `mutex` decided to do; run() does it after the section unlocked:
@@ -230,6 +233,14 @@ struct MqttBridge::State {
         schedule_reconnect_locked();
         return problem;
       }
+    // paho keeps a PUBLISH it had queued but not yet written when the connection dropped, and
+    // sends it after the reconnect: a QoS 0 message seconds old, with a stale timestamp and
+    // value. A new client drops it with the old one (policy: README, "Behaviour chosen").
+    // Destroyed after the lock is released, never on a paho thread (callers are the BASIC and
+    // the reconnect threads).
+    if (client && client_lost)
+      deferred.actions.push_back([old = std::move(client)]() mutable { old.reset(); });
+    client_lost = false;
     if (!client) {
       client = std::make_shared<mqtt::async_client>(uri(), client_id, nullptr);
       // A raw pointer, only compared: the client must not own itself through its handlers.
@@ -375,6 +386,7 @@ struct MqttBridge::State {
       if (stopping || !is_current_locked(origin)) return;
       log_later(deferred, fmt::format("MQTT: connection to {} lost{}{}", uri(), cause.empty() ? "" : ": ", cause),
                 kLevelError);
+      client_lost = true;
       set_status_locked(mqtt_status::disconnected, deferred);
       schedule_reconnect_locked();
     }
