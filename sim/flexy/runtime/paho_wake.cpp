@@ -21,6 +21,10 @@ namespace {
 // CONNACK, accepted, no session (MQTT 3.1.1 §3.2); PINGRESP (§3.13).
 constexpr std::array<unsigned char, 4> kConnack{0x20, 0x02, 0x00, 0x00};
 constexpr std::array<unsigned char, 2> kPingresp{0xD0, 0x00};
+// A poll of paho's that ends without a ready socket is followed by a 100 ms sleep, during which
+// a poke cannot wake it; a PINGRESP at least this often keeps every poll shorter than its 1 s
+// timeout, so that sleep never happens (two wake-ups a second, nothing else).
+constexpr int kHeartbeatMs = 400;
 
 }  // namespace
 
@@ -105,11 +109,14 @@ bool PahoWake::wait_ready(std::chrono::milliseconds timeout) const {
 }
 
 void PahoWake::poke() noexcept {
+  if (write_pingresp()) ++pokes_;
+}
+
+bool PahoWake::write_pingresp() noexcept {
   std::lock_guard lock(mutex_);
-  if (peer_fd_ < 0 || !connected_) return;
-  if (::send(peer_fd_, kPingresp.data(), kPingresp.size(), MSG_NOSIGNAL | MSG_DONTWAIT) ==
-      static_cast<ssize_t>(kPingresp.size()))
-    ++pokes_;
+  if (peer_fd_ < 0 || !connected_) return false;
+  return ::send(peer_fd_, kPingresp.data(), kPingresp.size(), MSG_NOSIGNAL | MSG_DONTWAIT) ==
+         static_cast<ssize_t>(kPingresp.size());
 }
 
 void PahoWake::serve() {
@@ -121,9 +128,14 @@ void PahoWake::serve() {
       peer = peer_fd_;
     }
     std::array<pollfd, 3> fds{{{stop_fd_, POLLIN, 0}, {listen_fd_, POLLIN, 0}, {peer, POLLIN, 0}}};
-    if (::poll(fds.data(), peer >= 0 ? 3 : 2, -1) < 0) {
+    const int ready = ::poll(fds.data(), peer >= 0 ? 3 : 2, kHeartbeatMs);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       return;
+    }
+    if (ready == 0) {
+      (void)write_pingresp();
+      continue;
     }
     if (fds[0].revents) return;
     if (fds[1].revents & POLLIN) {

@@ -14,6 +14,9 @@
 // cycle's copy holds the new socket. ConnectProxy calls poke() when it accepts paho's
 // connection, which is after paho registered the socket, so no poke can come too early.
 //
+// A poll that times out is followed by a 100 ms sleep no poke can end, so the peer also writes
+// a PINGRESP every 400 ms: paho's polls then never time out.
+//
 // The client needs one cycle of its own to connect (ready()); pokes before that do nothing.
 // Share one PahoWake between the bridges of a process and create it before other paho clients
 // connect (see wait_ready) to make their first connect fast too.
@@ -43,11 +46,12 @@ class PahoWake {
   bool ready() const;
   // Waits (without polling) until the client is connected; false on timeout.
   bool wait_ready(std::chrono::milliseconds timeout) const;
-  // Pokes written so far (tests assert on the mechanism through it).
+  // Pokes written so far, heartbeats not counted (tests assert on the mechanism through it).
   std::uint64_t pokes() const noexcept { return pokes_.load(); }
 
  private:
   void serve();
+  bool write_pingresp() noexcept;
 
   int listen_fd_ = -1;
   int stop_fd_ = -1;  // eventfd: ends serve()
