@@ -244,6 +244,7 @@ void start_parts(const scenario::Scenario& s, const RunFolder& f, Recorder& rec,
   // A plain broker has no device registry.
   const auto registry = s.plain_broker() ? PreparedRegistry{} : prepare_registry(s, f.dir, f.usr_dir);
   start_hub(parts, s, registry, f.dir, rec.capture, out);
+  if (s.dut.kind == scenario::DutKind::emulated) prepare_emulated_device(parts);
   const auto& scaled = clock.start();
   if (ca_bundle) {
     out << fmt::format("CA bundle {}: {} — {}\n", (*ca_bundle)["file"].get<std::string>(),

@@ -9,12 +9,14 @@
 
 #include "certs/sas_token.hpp"
 #include "common/error.hpp"
+#include "sim/flexy/runtime/paho_wake.hpp"
 
 namespace flexhil::run {
 namespace fs = std::filesystem;
 
 void RunParts::stop() {
   dut.reset();
+  paho_wake.reset();
   plc.reset();
   hub.reset();
 }
@@ -145,6 +147,12 @@ void start_plc(RunParts& parts, const scenario::Scenario& s, const ScaledClock& 
   out << fmt::format("PLC ready on 127.0.0.1:{}\n", parts.plc->port());
 }
 
+void prepare_emulated_device(RunParts& parts) {
+  parts.paho_wake = std::make_shared<flexy::PahoWake>();
+  // Not ready in time: pokes do nothing and connects are slow, never wrong.
+  (void)parts.paho_wake->wait_ready(std::chrono::seconds(3));
+}
+
 void start_emulated_device(RunParts& parts, const scenario::Scenario& s, basic::Program program,
                            const std::string& usr_dir, std::shared_ptr<ScaledClock> clock, EventSink& events,
                            std::ostream& out) {
@@ -162,6 +170,7 @@ void start_emulated_device(RunParts& parts, const scenario::Scenario& s, basic::
     out << fmt::format("SAS token in tag {}: expires se={} (no renewal)\n", s.dut.sas_token->tag, token.expiry);
   }
   flexy::FlexyDeviceOptions dopt;
+  dopt.paho_wake = parts.paho_wake;
   dopt.config = std::move(config);
   dopt.program = std::move(program);
   dopt.clock = std::move(clock);

@@ -23,6 +23,7 @@ namespace flexhil::run {
 
 struct RunParts {
   std::unique_ptr<broker::HubProcess> hub;
+  std::shared_ptr<flexy::PahoWake> paho_wake;  // prepare_emulated_device(); the device shares it
   std::unique_ptr<plc::PlcServer> plc;
   std::unique_ptr<flexy::FlexyDevice> dut;
 
@@ -75,6 +76,10 @@ void start_hub(RunParts& parts, const scenario::Scenario& s, const PreparedRegis
                const std::string& out_dir, EventSink& events, std::ostream& out);
 void start_plc(RunParts& parts, const scenario::Scenario& s, const ScaledClock& clock, EventSink& events,
                std::ostream& out);
+// Before scenario time starts: the emulated device's PahoWake, connected, so that the program's
+// first MQTT CONNECT costs what TLS costs instead of waiting for paho's receive thread to notice
+// it (up to 1.1 s, flexy/runtime/paho_wake.hpp). Waits at most 3 s (about one paho poll).
+void prepare_emulated_device(RunParts& parts);
 // `program`: the device's program, compiled before anything started (scenario::check_dut_program).
 void start_emulated_device(RunParts& parts, const scenario::Scenario& s, basic::Program program,
                            const std::string& usr_dir, std::shared_ptr<ScaledClock> clock, EventSink& events,

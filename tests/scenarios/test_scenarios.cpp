@@ -55,6 +55,7 @@ const char* const library[] = {
     "pass/several_groups.toml",         "pass/direct_method.toml",
     "bad/sas_expires_during_run.toml",  "bad/old_ca_bundle.toml",
     "pass/plain_broker.toml",           "bad/plain_broker_wrong_password.toml",
+    "pass/connect_at_x20.toml",
 };
 
 // Every direct method the scenario calls reached the device and came back answered 200 from the

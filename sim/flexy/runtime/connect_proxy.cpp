@@ -44,6 +44,11 @@ bool send_all(int fd, const char* data, std::size_t size) {
   return true;
 }
 
+void set_nodelay(int fd) {
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
 int connect_to(const std::string& target) {
   const auto colon = target.rfind(':');
   if (colon == std::string::npos) return -1;
@@ -63,16 +68,29 @@ int connect_to(const std::string& target) {
     fd = -1;
   }
   ::freeaddrinfo(res);
-  if (fd >= 0) {
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  }
+  if (fd >= 0) set_nodelay(fd);
   return fd;
 }
 
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+constexpr std::string_view kEstablished = "HTTP/1.1 200 Connection established\r\n\r\n";
+
 }  // namespace
 
-ConnectProxy::ConnectProxy(std::map<std::string, std::string> routes) : routes_(std::move(routes)) {
+const std::string* find_route(const std::map<std::string, std::string>& routes, std::string_view host, int port) {
+  const auto name = lower(host);
+  if (const auto it = routes.find(fmt::format("{}:{}", name, port)); it != routes.end()) return &it->second;
+  if (const auto it = routes.find(name); it != routes.end()) return &it->second;
+  return nullptr;
+}
+
+ConnectProxy::ConnectProxy(std::map<std::string, std::string> routes, std::function<void()> on_accept)
+    : routes_(std::move(routes)), on_accept_(std::move(on_accept)) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (listen_fd_ < 0 || stop_fd_ < 0) throw InfrastructureError("connect proxy: cannot create sockets");
@@ -117,6 +135,14 @@ void ConnectProxy::accept_loop() {
     if (!(fds[0].revents & POLLIN)) continue;
     const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) continue;
+    // Relayed TLS records and the CONNACK must not wait for an ACK (Nagle): up to 40 ms each.
+    set_nodelay(client);
+    // The answer before the request (header comment): ready when paho first reads.
+    if (!send_all(client, kEstablished.data(), kEstablished.size())) {
+      ::close(client);
+      continue;
+    }
+    if (on_accept_) on_accept_();
     std::lock_guard lock(mutex_);
     for (auto it = tunnels_.begin(); it != tunnels_.end();) {
       if (it->done->load()) {
@@ -149,30 +175,20 @@ void ConnectProxy::serve(int client_fd) {
   }
   const auto end_of_head = head.find("\r\n\r\n");
   if (end_of_head == std::string::npos) return;
-  std::string early = head.substr(end_of_head + 4);  // bytes sent ahead of our answer
-  auto reply = [&](const char* status) {
-    const std::string r = fmt::format("HTTP/1.1 {}\r\n\r\n", status);
-    send_all(client.fd, r.data(), r.size());
-  };
+  std::string early = head.substr(end_of_head + 4);  // bytes sent after the request (a ClientHello)
   char method[16] = {}, authority[512] = {};
-  if (std::sscanf(head.c_str(), "%15s %511s", method, authority) != 2 || std::string(method) != "CONNECT") {
-    reply("405 Method Not Allowed");
-    return;
-  }
+  if (std::sscanf(head.c_str(), "%15s %511s", method, authority) != 2 || std::string(method) != "CONNECT") return;
   std::string host(authority);
-  if (const auto colon = host.rfind(':'); colon != std::string::npos) host.resize(colon);
-  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
-  const auto route = routes_.find(host);
-  if (route == routes_.end()) {
-    reply("403 Forbidden");
-    return;
+  int port = 0;
+  if (const auto colon = host.rfind(':'); colon != std::string::npos) {
+    port = std::atoi(host.c_str() + colon + 1);
+    host.resize(colon);
   }
-  Fd upstream(connect_to(route->second));
-  if (upstream.fd < 0) {
-    reply("502 Bad Gateway");
-    return;
-  }
-  reply("200 Connection established");
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const auto* route = find_route(routes_, host, port);
+  if (!route) return;
+  Fd upstream(connect_to(*route));
+  if (upstream.fd < 0) return;
   if (!early.empty() && !send_all(upstream.fd, early.data(), early.size())) return;
   // Relay both ways until either side closes or the proxy shuts down.
   for (;;) {

@@ -4,22 +4,40 @@
 // in-process HTTP CONNECT proxy, and the proxy opens the TCP connection to wherever the override
 // says ("127.0.0.1:18883"). The TLS session runs end to end through the proxy, so SNI and the
 // certificate host-name check still use the hub name the program gave.
-// Only names in the route table are proxied; anything else is refused with 403.
+//
+// The proxy answers "200 Connection established" the moment it accepts a connection, before
+// the request arrives, and only then reads the request and opens the route. Why: paho.mqtt.c's
+// Proxy_connect() sends its request and reads the answer at once; when the answer is not there
+// yet it sleeps 250 ms and tries again. And while paho's TCP connect is pending, its receive
+// thread waits up to 1 s for the socket to become readable (a writable one is not enough): the
+// early answer makes it readable at once. `on_accept` runs right after that answer (the MQTT
+// bridge pokes paho's receive thread with it: paho_wake.hpp).
+// A request for a host that is not in the route table (or a route that does not answer) gets
+// its connection closed: paho then reports a failed TLS connect. The bridge only ever sends
+// routed hosts here.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace flexhil::flexy {
 
+// The route of a connection to host:port in a table keyed "host" or "host:port" (lower case):
+// "host:port" wins over "host". Null when neither is there.
+const std::string* find_route(const std::map<std::string, std::string>& routes, std::string_view host, int port);
+
 class ConnectProxy {
  public:
-  // routes: lower-case host name -> "ip:port". Listens on 127.0.0.1:<ephemeral>.
-  explicit ConnectProxy(std::map<std::string, std::string> routes);  // throws InfrastructureError
+  // routes: as find_route() reads them, each to "ip:port". Listens on 127.0.0.1:<ephemeral>.
+  // on_accept (optional) runs on the proxy's accept thread once a connection has its answer.
+  explicit ConnectProxy(std::map<std::string, std::string> routes,
+                        std::function<void()> on_accept = {});  // throws InfrastructureError
   ~ConnectProxy();
   ConnectProxy(const ConnectProxy&) = delete;
   ConnectProxy& operator=(const ConnectProxy&) = delete;
@@ -32,6 +50,7 @@ class ConnectProxy {
   void serve(int client);
 
   std::map<std::string, std::string> routes_;
+  std::function<void()> on_accept_;
   int listen_fd_ = -1;
   int stop_fd_ = -1;  // eventfd: wakes every thread for shutdown
   std::uint16_t port_ = 0;

@@ -301,7 +301,8 @@ FlexyDevice::FlexyDevice(FlexyDeviceOptions options)
                          [this](const std::string& m, const std::string& host, const std::vector<std::string>& routed) {
                            emit_log(m, kLevelError,
                                     Json{{"source", "mqtt"}, {"unresolved_host", host}, {"routed_hosts", routed}});
-                         }});
+                         }},
+      host_resolves_by_getaddrinfo, options_.paho_wake);
 }
 
 FlexyDevice::~FlexyDevice() { stop(); }

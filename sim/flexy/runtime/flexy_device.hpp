@@ -33,6 +33,7 @@ class ModbusPoller;
 class OutboundActions;
 class AlarmState;
 class MqttBridge;
+class PahoWake;
 
 // Reads and parses a program.bas; throws basic::SyntaxError (with the BASIC line number), or
 // ConfigError when the file cannot be read.
@@ -45,6 +46,11 @@ struct FlexyDeviceOptions {
   std::shared_ptr<const Clock> clock;
   EventSink* events = nullptr;          // dut_console / dut_log events (optional)
   std::ostream* console_out = nullptr;  // echo PRINT lines and log lines (optional)
+  // Ends paho's receive-thread poll when the MQTT client's connection is accepted
+  // (paho_wake.hpp). Give one that is already ready() to make the program's first CONNECT as
+  // fast as the later ones; null: the device makes its own (its first connect may then wait
+  // for one paho poll, up to 1.1 s, when another paho client idles in the process).
+  std::shared_ptr<PahoWake> paho_wake = nullptr;
 };
 
 class FlexyDevice {

@@ -17,6 +17,7 @@
 
 #include "sim/flexy/basic/errors.hpp"
 #include "sim/flexy/runtime/connect_proxy.hpp"
+#include "sim/flexy/runtime/paho_wake.hpp"
 
 namespace flexhil::flexy {
 namespace {
@@ -102,13 +103,17 @@ struct MqttBridge::State {
     void on_success(const mqtt::token&) override {}
   };
 
-  State(MqttSettings s, std::string usr, const Clock& c, Events e, HostResolver r)
+  State(MqttSettings s, std::string usr, const Clock& c, Events e, HostResolver r, std::shared_ptr<PahoWake> w)
       : settings(std::move(s)), usr_dir(std::move(usr)), clock(c), events(std::move(e)),
-        resolver(r ? std::move(r) : HostResolver(host_resolves_by_getaddrinfo)), relay(std::make_shared<Relay>()) {
+        resolver(r ? std::move(r) : HostResolver(host_resolves_by_getaddrinfo)), paho_wake(std::move(w)),
+        relay(std::make_shared<Relay>()) {
     // Host names are case-insensitive: whoever filled the map, look-ups use lower case.
     std::map<std::string, std::string> routes;
     for (const auto& [host, target] : settings.resolve) routes[lower(host)] = target;
     settings.resolve = std::move(routes);
+    // Created now, not at CONNECT: its own connect needs one paho cycle (paho_wake.hpp), which
+    // then overlaps the device's start instead of delaying the program's first CONNECT.
+    if (!paho_wake && !settings.resolve.empty()) paho_wake = std::make_shared<PahoWake>();
     relay->state = this;
     reconnector = std::thread([this] { reconnect_loop(); });
   }
@@ -118,6 +123,7 @@ struct MqttBridge::State {
   const Clock& clock;
   Events events;
   HostResolver resolver;
+  std::shared_ptr<PahoWake> paho_wake;  // poked by the proxy on each accepted connection; null without routes
   std::shared_ptr<Relay> relay;
 
   mutable std::mutex mutex;
@@ -148,6 +154,9 @@ struct MqttBridge::State {
   std::deque<std::pair<std::string, std::string>> inbox;
   std::pair<std::string, std::string> loaded;
   bool verification_diagnosed = false;
+  // The connection of `client` was lost: the next connect uses a new paho client (see
+  // start_connect_locked).
+  bool client_lost = false;
   std::thread reconnector;
 
   // What a section holding `mutex` decided to do; run() does it after the section unlocked:
@@ -200,10 +209,10 @@ struct MqttBridge::State {
     if (stopping || !use_tls() || verification_diagnosed) return std::nullopt;
     verification_diagnosed = true;
     VerificationTarget t{host, host, ca_file, ca_file.empty() ? std::string() : map_usr_path(usr_dir, ca_file), port};
-    if (const auto it = settings.resolve.find(lower(host)); it != settings.resolve.end()) {
-      const auto colon = it->second.rfind(':');
-      t.connect_host = it->second.substr(0, colon);
-      if (colon != std::string::npos) t.port = std::atoi(it->second.c_str() + colon + 1);
+    if (const auto* route = find_route(settings.resolve, host, port)) {
+      const auto colon = route->rfind(':');
+      t.connect_host = route->substr(0, colon);
+      if (colon != std::string::npos) t.port = std::atoi(route->c_str() + colon + 1);
     }
     return t;
   }
@@ -224,6 +233,14 @@ struct MqttBridge::State {
         schedule_reconnect_locked();
         return problem;
       }
+    // paho keeps a PUBLISH it had queued but not yet written when the connection dropped, and
+    // sends it after the reconnect: a QoS 0 message seconds old, with a stale timestamp and
+    // value. A new client drops it with the old one (policy: README, "Behaviour chosen").
+    // Destroyed after the lock is released, never on a paho thread (callers are the BASIC and
+    // the reconnect threads).
+    if (client && client_lost)
+      deferred.actions.push_back([old = std::move(client)]() mutable { old.reset(); });
+    client_lost = false;
     if (!client) {
       client = std::make_shared<mqtt::async_client>(uri(), client_id, nullptr);
       // A raw pointer, only compared: the client must not own itself through its handlers.
@@ -252,9 +269,11 @@ struct MqttBridge::State {
     if (!will_topic.empty())
       opts.set_will(mqtt::will_options(will_topic, will_payload, will_qos, will_retain));
     std::string route;
-    if (const auto it = settings.resolve.find(lower(host)); it != settings.resolve.end()) {
-      if (!proxy) proxy = std::make_unique<ConnectProxy>(settings.resolve);
-      route = it->second;
+    if (const auto* r = find_route(settings.resolve, host, port)) {
+      if (!proxy) proxy = std::make_unique<ConnectProxy>(settings.resolve, [w = paho_wake] {
+        if (w) w->poke();
+      });
+      route = *r;
       // paho strips the scheme that names the proxy kind; the proxy itself always speaks plain
       // HTTP CONNECT and the TLS session runs inside the tunnel.
       if (use_tls())
@@ -367,6 +386,7 @@ struct MqttBridge::State {
       if (stopping || !is_current_locked(origin)) return;
       log_later(deferred, fmt::format("MQTT: connection to {} lost{}{}", uri(), cause.empty() ? "" : ": ", cause),
                 kLevelError);
+      client_lost = true;
       set_status_locked(mqtt_status::disconnected, deferred);
       schedule_reconnect_locked();
     }
@@ -523,7 +543,7 @@ struct MqttBridge::State {
       }
     } else if (cmd == "connect") {
       if (!opened) return basic::HostResult::fail(kInvalidParameter, "MQTT \"CONNECT\" before MQTT \"OPEN\"");
-      if (!settings.resolve.count(lower(host))) {
+      if (!find_route(settings.resolve, host, port)) {
         const auto asked = host;
         const auto opened_as = generation;
         lock.unlock();
@@ -619,9 +639,9 @@ struct MqttBridge::State {
 };
 
 MqttBridge::MqttBridge(MqttSettings settings, std::string usr_dir, const Clock& clock, Events events,
-                       HostResolver resolver)
+                       HostResolver resolver, std::shared_ptr<PahoWake> wake)
     : state_(std::make_shared<State>(std::move(settings), std::move(usr_dir), clock, std::move(events),
-                                     std::move(resolver))) {}
+                                     std::move(resolver), std::move(wake))) {}
 
 MqttBridge::~MqttBridge() { shutdown(); }
 

@@ -35,6 +35,8 @@ inline constexpr int connected = 5;
 using HostResolver = std::function<bool(const std::string& host)>;
 bool host_resolves_by_getaddrinfo(const std::string& host);  // the default HostResolver
 
+class PahoWake;
+
 class MqttBridge {
  public:
   struct Events {
@@ -53,9 +55,13 @@ class MqttBridge {
         host_unresolved;
   };
   // `resolver` decides whether CONNECT's host resolves (a test can make it hang); null or
-  // omitted: host_resolves_by_getaddrinfo. Host names under settings.resolve are not resolved.
+  // omitted: host_resolves_by_getaddrinfo. Host names under settings.resolve ("host" or
+  // "host:port" keys; "host:port" wins) are not resolved but connected through ConnectProxy.
+  // `wake` ends paho's receive-thread poll when the proxy accepts (paho_wake.hpp); share one per
+  // process, made before the other paho clients connect. Null: the bridge makes its own when
+  // settings.resolve is not empty.
   MqttBridge(MqttSettings settings, std::string usr_dir, const Clock& clock, Events events,
-             HostResolver resolver = host_resolves_by_getaddrinfo);
+             HostResolver resolver = host_resolves_by_getaddrinfo, std::shared_ptr<PahoWake> wake = nullptr);
   ~MqttBridge();  // disconnects, stops reconnecting; no callback runs afterwards
   MqttBridge(const MqttBridge&) = delete;
   MqttBridge& operator=(const MqttBridge&) = delete;
