@@ -37,11 +37,12 @@ IothubOptions parse_iothub_options(const std::vector<std::pair<std::string, std:
     else if (name == "sas_expiry_check_seconds") o.sas_expiry_check_seconds = integer(name, value, 1, 86400);
     else if (name == "audit_file") o.audit_file = value;
     else if (name == "audit_stream") o.audit_stream = value;
+    else if (name == "ca_file") o.ca_file = value;
     else
       throw std::invalid_argument("unknown option plugin_opt_" + name +
                                   " (expected one of: registry, hub, internal_username, internal_password, "
                                   "qos2_policy, max_message_bytes, max_subscriptions, sas_skew_seconds, "
-                                  "mqtt5_policy, sas_expiry_check_seconds, audit_file, audit_stream)");
+                                  "mqtt5_policy, sas_expiry_check_seconds, audit_file, audit_stream, ca_file)");
   }
   if (o.registry.empty()) throw std::invalid_argument("plugin_opt_registry is required (the device registry TOML file)");
   if (o.internal_username.empty() != o.internal_password.empty())

@@ -22,6 +22,8 @@ struct IothubOptions {
   std::int64_t sas_expiry_check_seconds = 1;  // sas_expiry_check_seconds (default 1)
   std::string audit_file;    // audit_file   <path>: the audit stream, appended (required with internal_*)
   std::string audit_stream;  // audit_stream <id>: `src` of every audit event ("" = hub-<pid>-<start ns>)
+  // ca_file <path>: PEM CA certificates trusted besides the registry's [[ca]] (the hub's --trust)
+  std::string ca_file;
 };
 
 // Parses `name → value` pairs (without the plugin_opt_ prefix). Unknown names and bad values
