@@ -87,8 +87,8 @@ std::vector<RuleInfo> build() {
       // --- TLS ---
       rule("TLS-HANDSHAKE-FAILED", "TLS", S::error, H::refuses, "TLS handshake failed",
            "The device and the hub did not complete a TLS handshake (TLS < 1.2, weak cipher suites, "
-           "an untrusted hub certificate, a bad client certificate). Source: tls_failure events with "
-           "OpenSSL's reason."),
+           "a device that rejects the hub certificate). A client certificate never fails the handshake: "
+           "the hub judges it at CONNECT (AUTH-X509-*). Source: tls_failure events with OpenSSL's reason."),
       // --- CONN ---
       rule("CONN-NOT-CONNECTED-WITHIN", "CONN", S::error, H::accepts,
            "Device did not connect within the expected time",
