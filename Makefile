@@ -31,7 +31,7 @@ build: configure
 
 # Only what the demo runs: the flexhil binary and the mosquitto plugin (not the test suites).
 build-demo: configure-demo
-	@cmake --build $(BUILD_DIR) -j$(JOBS) --target flexhil flexhil_iothub
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target flexhil flexhil_iothub flexhil_tls_shim
 
 # The default scenario end to end: hub, PLC, an emulated Flexy running the reference X.509
 # publisher, rules and reports (about a minute). The run prints where report.html is.
@@ -40,7 +40,7 @@ demo: build-demo
 
 # The impersonated hub alone, with accepted and refused devices.
 demo-hub: configure-demo
-	@cmake --build $(BUILD_DIR) -j$(JOBS) --target flexhil flexhil_iothub flexhil-demo-device
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target flexhil flexhil_iothub flexhil_tls_shim flexhil-demo-device
 	@bash scripts/demo-hub.sh $(BUILD_DIR)
 
 test: build

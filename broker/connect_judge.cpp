@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <vector>
 
@@ -111,8 +112,19 @@ struct Judge {
     return accept(matched, fmt::format("SAS token valid ({} key), expires se={}", matched, token->expiry));
   }
 
-  bool expired_cert(const PresentedCertificate& cert) const {
-    return cert.not_after && *cert.not_after < req.now;
+  static std::string utc(std::int64_t t) {
+    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(t)));
+  }
+
+  // Why the certificate is outside its validity dates ("" = inside them).
+  std::string outside_validity(const PresentedCertificate& cert) const {
+    if (cert.not_after && *cert.not_after < req.now)
+      return fmt::format("the client certificate (CN '{}') expired at {} (notAfter), {} s ago", cert.common_name,
+                         utc(*cert.not_after), req.now - *cert.not_after);
+    if (cert.not_before && *cert.not_before > req.now)
+      return fmt::format("the client certificate (CN '{}') is not valid before {} (notBefore), {} s from now",
+                         cert.common_name, utc(*cert.not_before), *cert.not_before - req.now);
+    return {};
   }
 
   ConnectVerdict x509_selfsigned(const Device& dev) {
@@ -131,7 +143,7 @@ struct Judge {
                                 "of '{}' (primary {}{})",
                                 cert.sha1, cert.sha256, dev.id, dev.primary_thumbprint,
                                 dev.secondary_thumbprint.empty() ? "" : ", secondary " + dev.secondary_thumbprint));
-    if (expired_cert(cert)) return refuse("AUTH-X509-EXPIRED", "the client certificate has expired");
+    if (const auto why = outside_validity(cert); !why.empty()) return refuse("AUTH-X509-EXPIRED", why);
     const auto hash = (matched == "primary" ? dev.primary_thumbprint : dev.secondary_thumbprint).size() == 40
                           ? "SHA-1"
                           : "SHA-256";
@@ -141,11 +153,17 @@ struct Judge {
   ConnectVerdict x509_ca(const Device& dev) {
     if (!req.certificate) return no_cert(dev);
     const auto& cert = *req.certificate;
+    if (!cert.verified_by)
+      return refuse("AUTH-X509-UNKNOWN-CA",
+                    fmt::format("certificate (CN '{}', SHA-1 {}) of '{}' does not chain to a registered CA ({})",
+                                cert.common_name, cert.sha1, dev.id,
+                                cert.chain_error.empty() ? "no CA registered" : cert.chain_error));
     if (cert.common_name != dev.id)
       return refuse("AUTH-X509-CN-MISMATCH",
                     fmt::format("certificate CN '{}' is not the device id '{}'", cert.common_name, dev.id));
-    if (expired_cert(cert)) return refuse("AUTH-X509-EXPIRED", "the client certificate has expired");
-    return accept("ca:" + cert.common_name, "CA-signed certificate with CN = device id (chain verified by TLS)");
+    if (const auto why = outside_validity(cert); !why.empty()) return refuse("AUTH-X509-EXPIRED", why);
+    return accept("ca:" + *cert.verified_by,
+                  fmt::format("CA-signed certificate with CN = device id, chain verified to CA '{}'", *cert.verified_by));
   }
 
   ConnectVerdict no_cert(const Device& dev) {
@@ -153,7 +171,7 @@ struct Judge {
       return refuse("AUTH-MODE-MISMATCH",
                     fmt::format("device '{}' is registered for {} but sent a SAS token without a client certificate",
                                 dev.id, to_string(dev.auth)));
-    return refuse("AUTH-X509-NO-CERT",
+    return refuse("AUTH-X509-NO-CERTIFICATE",
                   fmt::format("device '{}' is registered for {} but presented no client certificate", dev.id,
                               to_string(dev.auth)));
   }

@@ -14,12 +14,19 @@
 
 namespace flexhil::broker {
 
-// What the TLS session showed of the client certificate.
+// What the TLS session showed of the client certificate. The handshake accepts any
+// certificate (as IoT Hub's does), so the chain check against the registered CAs is made by
+// whoever holds the certificate (the plugin) and its outcome is passed here.
 struct PresentedCertificate {
   std::string sha1;    // upper-case hex of the DER
   std::string sha256;  // upper-case hex of the DER
   std::string common_name;
-  std::optional<std::int64_t> not_after;  // seconds since the epoch, when known
+  std::optional<std::int64_t> not_before;  // seconds since the epoch, when known
+  std::optional<std::int64_t> not_after;   // seconds since the epoch, when known
+  // The registered CA the certificate chains to (its [[ca]] name), validity dates left aside
+  // (those are judged here); nullopt = it chains to none, `chain_error` says why.
+  std::optional<std::string> verified_by;
+  std::string chain_error;
 };
 
 struct ConnectRequest {

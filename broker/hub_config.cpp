@@ -88,9 +88,9 @@ std::string render_plain_conf(const HubConfig& c, const PlainListenerConfig& p) 
 
 std::string render_mosquitto_conf(const HubConfig& c) {
   if (c.plain) return render_plain_conf(c, *c.plain);
-  require(c.x509_port != 0 && c.sas_port != 0 && c.internal_port != 0, "non-zero listener ports");
+  require(c.mqtts_port != 0 && c.internal_port != 0, "non-zero listener ports");
   require(!c.server_cert_file.empty() && !c.server_key_file.empty(), "a server certificate and key");
-  require(!c.client_trust_file.empty(), "a client trust bundle for the x509 listener");
+  require(!c.client_trust_file.empty(), "a client trust bundle for the mqtts listener");
   require(!c.log_file.empty(), "a log file");
   require(!c.bind_address.empty(), "a bind address");
   if (c.websocket_port) require(*c.websocket_port != 0, "a non-zero websocket port");
@@ -106,6 +106,7 @@ std::string render_mosquitto_conf(const HubConfig& c) {
         << "plugin_opt_hub " << c.hub_name << '\n'
         << "plugin_opt_internal_username " << checked(c.internal_username, "internal username") << '\n'
         << "plugin_opt_internal_password " << checked(c.internal_password, "internal password") << '\n';
+    if (!c.ca_trust_file.empty()) out << "plugin_opt_ca_file " << checked(c.ca_trust_file, "CA trust file") << '\n';
     if (!c.audit_file.empty()) out << "plugin_opt_audit_file " << checked(c.audit_file, "audit file") << '\n';
     if (!c.audit_stream.empty()) out << "plugin_opt_audit_stream " << checked(c.audit_stream, "audit stream") << '\n';
     const auto& p = c.plugin;
@@ -118,16 +119,13 @@ std::string render_mosquitto_conf(const HubConfig& c) {
       out << "plugin_opt_sas_expiry_check_seconds " << *p.sas_expiry_check_seconds << '\n';
   }
 
-  out << "\n# x509: devices authenticating with a client certificate (the handshake requires one).\n"
-      << "listener " << c.x509_port << ' ' << checked(c.bind_address, "bind address") << '\n';
+  out << "\n# mqtts: SAS and X.509 devices on one port. The preloaded TLS shim requests an optional\n"
+      << "# client certificate and accepts any; the iothub plugin judges it at CONNECT.\n"
+      << "listener " << c.mqtts_port << ' ' << checked(c.bind_address, "bind address") << '\n';
   tls_server_lines(out, c);
   out << "cafile " << checked(c.client_trust_file, "client trust bundle path") << '\n'
-      << "require_certificate true\n"
+      << "require_certificate false\n"
       << "use_identity_as_username false\n";
-
-  out << "\n# sas: devices authenticating with a SAS token (no client certificate requested).\n"
-      << "listener " << c.sas_port << ' ' << c.bind_address << '\n';
-  tls_server_lines(out, c);
 
   if (c.websocket_port) {
     out << "\n# websocket: MQTT over WebSocket with TLS (SAS devices), path /$iothub/websocket.\n"

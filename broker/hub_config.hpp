@@ -1,11 +1,11 @@
 #pragma once
 // The impersonated hub's mosquitto.conf, generated from options (pure: no files, no sockets).
 //
-// Three (optionally four) listeners, because mosquitto cannot make a client certificate
-// optional on one port the way IoT Hub does:
-//   x509      TLS, require_certificate true, cafile = trust bundle of registered device
-//             certificates and CAs (a device certificate not in the bundle fails the handshake)
-//   sas       TLS, no client certificate requested
+// Two (optionally three) listeners, like IoT Hub's one 8883:
+//   mqtts     TLS, SAS and X.509 devices alike: require_certificate false, but the TLS shim
+//             preloaded into mosquitto (broker/tls_shim) requests an optional client
+//             certificate and lets any through; the plugin judges it at CONNECT (CONNACK 5).
+//             cafile = the trust bundle (its CA names go into the CertificateRequest).
 //   websocket TLS websockets (SAS only), optional
 //   internal  plain TCP on 127.0.0.1 for the harness's own client (random per-run password)
 // The iothub plugin judges every CONNECT, topic and message; its options are passed as
@@ -16,7 +16,8 @@
 
 namespace flexhil::broker {
 
-// The hub's TLS like the real one: TLS 1.2 minimum and only the hub's strong RSA suites.
+// The hub's TLS like the real one: TLS 1.2 minimum and only the hub's four RSA suites for 1.2
+// (the maximum, 1.2 unless tls13, is set by the TLS shim: mosquitto's tls_version is a minimum).
 inline constexpr const char* kHubTlsVersion = "tlsv1.2";
 inline constexpr const char* kHubCiphers =
     "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:"
@@ -44,13 +45,13 @@ struct PlainListenerConfig {
 struct HubConfig {
   std::string hub_name;                  // e.g. "eWONPROJECT"
   std::string bind_address = "127.0.0.1";
-  std::uint16_t x509_port = 0;
-  std::uint16_t sas_port = 0;
+  std::uint16_t mqtts_port = 0;           // SAS and X.509 devices (8883 on the real hub)
   std::uint16_t internal_port = 0;        // always bound to 127.0.0.1
   std::optional<std::uint16_t> websocket_port;
   std::string server_cert_file;           // hub certificate (PEM, chain leaf first)
   std::string server_key_file;
-  std::string client_trust_file;          // bundle for the x509 listener (never empty)
+  std::string client_trust_file;          // cafile of the mqtts listener (never empty)
+  std::string ca_trust_file;              // plugin_opt_ca_file: extra CAs the plugin verifies chains against ("" = none)
   std::string log_file;
   std::string run_as_user;                // `user` line; mosquitto drops root to it ("" = omit)
   std::string plugin_path;                // "" = no plugin (tests of the process alone)

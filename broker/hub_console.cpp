@@ -14,8 +14,10 @@ void print_hub_banner(std::ostream& out, const HubProcess& hub, const std::strin
       << "' to the device's DNS/hosts,\n"
       << "                or connect by IP and give it with --extra-name so the hub certificate covers it\n"
       << "  listening on  " << hub.bind_address() << "\n"
-      << "  X.509 port    " << p.x509 << "  (TLS 1.2+, client certificate required)\n"
-      << "  SAS port      " << p.sas << "  (TLS 1.2+, password = SharedAccessSignature sr=…&sig=…&se=…)\n";
+      << "  MQTTS port    " << p.mqtts << "  (" << (hub.tls13() ? "TLS 1.2 and 1.3" : "TLS 1.2 only")
+      << "; SAS and X.509 devices alike)\n"
+      << "                X.509: a client certificate (self-signed: registered thumbprint; CA-signed: CN = device id)\n"
+      << "                SAS:   password = SharedAccessSignature sr=…&sig=…&se=…\n";
   if (p.websocket) out << "  WebSocket     " << *p.websocket << "  (wss, path /$iothub/websocket, SAS)\n";
   out << "  CA file       " << hub.ca_file() << "\n"
       << "                install it on the device as the trusted root (Flexy: replace the Azure root CA)\n"
@@ -24,10 +26,6 @@ void print_hub_banner(std::ostream& out, const HubProcess& hub, const std::strin
       << "  registry      " << hub.registry().file << " (" << hub.registry().devices.size() << " devices)\n"
       << "  capture       " << capture_path << "\n"
       << "  broker log    " << hub.log_file() << "\n";
-  for (const auto& id : hub.untrusted_devices())
-    out << "  warning: " << id
-        << " is registered by thumbprint only; mosquitto cannot accept an unknown client certificate, so its\n"
-        << "           TLS handshake will fail: add certificate = \"…\" to its registry entry or pass --trust FILE\n";
   out << "Press Ctrl-C to stop.\n" << std::flush;
 }
 

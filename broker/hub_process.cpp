@@ -86,31 +86,53 @@ std::string executable_dir() {
 
 }  // namespace
 
-std::map<std::string, std::string> mosquitto_environment() {
+std::map<std::string, std::string> mosquitto_environment(const std::string& tls_shim, bool tls13) {
+  std::map<std::string, std::string> env{{"FLEXHIL_TLS_CLIENT_CERT", "optional"},
+                                         {"FLEXHIL_TLS_MAX_VERSION", tls13 ? "1.3" : "1.2"}};
+  std::string preload;
 #ifdef FLEXHIL_ASAN_RUNTIME
-  // Sanitizer build: the plugin was built with ASan, mosquitto was not (see broker/CMakeLists.txt).
-  // mosquitto's own allocations at exit are not ours to judge.
-  return {{"LD_PRELOAD", FLEXHIL_ASAN_RUNTIME}, {"ASAN_OPTIONS", "detect_leaks=0"}};
-#else
-  return {};
+  // Sanitizer build: the plugin was built with ASan, mosquitto was not (see broker/CMakeLists.txt);
+  // the ASan runtime must be the first library loaded. mosquitto's own allocations at exit are
+  // not ours to judge.
+  preload = FLEXHIL_ASAN_RUNTIME;
+  env["ASAN_OPTIONS"] = "detect_leaks=0";
 #endif
+  if (!tls_shim.empty()) preload += (preload.empty() ? "" : ":") + tls_shim;
+  if (!preload.empty()) env["LD_PRELOAD"] = preload;
+  return env;
 }
 
-std::string find_iothub_plugin() {
-  if (const char* env = std::getenv("FLEXHIL_IOTHUB_PLUGIN"); env && *env) {
-    if (!fs::exists(env)) throw InfrastructureError(std::string("FLEXHIL_IOTHUB_PLUGIN names a missing file: ") + env);
+namespace {
+
+// `file` under <dir>/<sub> for the executable's directory and its parents (the build tree).
+std::string find_next_to_executable(const char* env_name, const fs::path& sub, const std::string& what,
+                                    const std::string& target) {
+  if (const char* env = std::getenv(env_name); env && *env) {
+    if (!fs::exists(env)) throw InfrastructureError(std::string(env_name) + " names a missing file: " + env);
     return absolute(env);
   }
   std::string looked;
   fs::path dir = executable_dir();
   for (int up = 0; up < 5 && !dir.empty(); ++up, dir = dir.parent_path()) {
-    const auto candidate = dir / "broker" / "plugin" / "flexhil_iothub.so";
+    const auto candidate = dir / sub;
     if (fs::exists(candidate)) return candidate.string();
     looked += (looked.empty() ? "" : ", ") + candidate.string();
     if (dir == dir.root_path()) break;
   }
-  throw InfrastructureError("the iothub plugin flexhil_iothub.so was not found (looked in " + looked +
-                            "); build the target flexhil_iothub or set FLEXHIL_IOTHUB_PLUGIN");
+  throw InfrastructureError(what + " was not found (looked in " + looked + "); build the target " + target +
+                            " or set " + env_name);
+}
+
+}  // namespace
+
+std::string find_iothub_plugin() {
+  return find_next_to_executable("FLEXHIL_IOTHUB_PLUGIN", fs::path("broker") / "plugin" / "flexhil_iothub.so",
+                                 "the iothub plugin flexhil_iothub.so", "flexhil_iothub");
+}
+
+std::string find_tls_shim() {
+  return find_next_to_executable("FLEXHIL_TLS_SHIM", fs::path("broker") / "tls_shim" / "libflexhil_tls_shim.so",
+                                 "the TLS shim libflexhil_tls_shim.so", "flexhil_tls_shim");
 }
 
 struct HubProcess::Impl {
@@ -120,7 +142,7 @@ struct HubProcess::Impl {
   HubPorts ports;
   std::string hub_name, hub_host, out_dir, ca_file, log_file, config_file, trust_file, stdout_file;
   std::string probe_cert, probe_key;
-  std::vector<std::string> untrusted;
+  std::string tls_shim;
   HubConfig config;
   ChildProcess child;
   std::unique_ptr<TlsLogWatcher> watcher;
@@ -189,13 +211,9 @@ void HubProcess::Impl::prepare() {
     throw ConfigError({options.hub.empty() ? options.registry : std::string("--hub")},
                       "invalid hub name '" + hub_name + "' (3..50 letters, digits or '-')");
   hub_host = hub_name + std::string(kHostSuffix);
-  auto same = [](std::uint16_t a, std::optional<std::uint16_t> b) { return a != 0 && b && a == *b; };
-  if (same(options.x509_port, options.sas_port) || same(options.x509_port, options.websocket_port) ||
-      same(options.sas_port, options.websocket_port))
-    throw ConfigError({"--x509-port/--sas-port/--ws-port"}, "the X.509, SAS and WebSocket ports must differ (mosquitto cannot serve two listeners on "
-                          "one port); got x509 " + std::to_string(options.x509_port) + ", sas " +
-                          std::to_string(options.sas_port) +
-                          (options.websocket_port ? ", websocket " + std::to_string(*options.websocket_port) : ""));
+  if (options.port != 0 && options.websocket_port && *options.websocket_port == options.port)
+    throw ConfigError({"--port/--ws-port"}, "the MQTTS and WebSocket ports must differ (mosquitto cannot serve two "
+                                            "listeners on one port); got both " + std::to_string(options.port));
 
   std::error_code ec;
   fs::create_directories(options.out_dir, ec);
@@ -209,6 +227,7 @@ void HubProcess::Impl::prepare() {
   audit_file = out_dir + "/audit.jsonl";
   client_id_prefix = "flexhil-harness-" + random_hex(4);
 
+  tls_shim = options.tls_shim_path.empty() ? find_tls_shim() : absolute(options.tls_shim_path);
   prepare_pki();
   write_trust_bundle();
 
@@ -314,14 +333,17 @@ void HubProcess::Impl::prepare_pki() {
     config.server_cert_file = hub_crt;
     config.server_key_file = hub_key;
   } else {
-    const auto server = certs::make_hub_server_certificate(hub_host, ca, options.extra_names);
+    // The bench's own address too, when the device ports listen on one.
+    auto names = options.extra_names;
+    if (options.bind_address != "0.0.0.0" && options.bind_address != "::") names.push_back(options.bind_address);
+    const auto server = certs::make_hub_server_certificate(hub_host, ca, names);
     const auto [crt, key] = server.write(out_dir, "hub");
     config.server_cert_file = crt;
     config.server_key_file = key;
   }
 
-  // The readiness probe's own client certificate, trusted by the x509 port, so a completed
-  // handshake there proves the port accepts registered certificates.
+  // The readiness probe's own client certificate: a completed handshake with it proves the port
+  // takes a client certificate (any: the plugin judges it at CONNECT).
   certs::CertificateSpec probe;
   probe.common_name = "flexhil-readiness-probe";
   probe.key = certs::KeyType::ecdsa_p256;  // any key type is fine for a client; this one is quick to make
@@ -329,27 +351,35 @@ void HubProcess::Impl::prepare_pki() {
   std::tie(probe_cert, probe_key) = certs::make_self_signed(probe).write(out_dir, "probe");
 }
 
+// The handshake accepts any client certificate (the TLS shim), so this bundle only names the
+// CAs in the CertificateRequest, where a client may use them to choose its certificate; the
+// plugin verifies chains against the registry's CAs and the extra trusted ones (ca-trust.pem).
 void HubProcess::Impl::write_trust_bundle() {
-  std::string bundle = "# flexhil: certificates the X.509 port trusts (generated)\n";
+  std::string bundle = "# flexhil: certificates named in the MQTTS port's CertificateRequest (generated)\n";
+  std::string extra_cas;
   bundle += read_file(probe_cert);
-  auto add = [&](const std::string& path, const SourcePosition& where) {
-    if (path.empty()) return;
+  auto read = [&](const std::string& path, const SourcePosition& where) {
     try {
-      bundle += certs::read_certificate_file(path);
-      if (bundle.back() != '\n') bundle += '\n';
+      auto pem = certs::read_certificate_file(path);
+      if (pem.back() != '\n') pem += '\n';
+      return pem;
     } catch (const ConfigError& e) {
       throw ConfigError(where, e.message());
     }
   };
   for (const auto& d : registry.devices) {
     if (d.auth != AuthKind::x509_selfsigned) continue;
-    if (d.certificate.empty() && d.secondary_certificate.empty()) untrusted.push_back(d.id);
-    add(d.certificate, d.where);
-    add(d.secondary_certificate, d.where);
+    if (!d.certificate.empty()) bundle += read(d.certificate, d.where);
+    if (!d.secondary_certificate.empty()) bundle += read(d.secondary_certificate, d.where);
   }
-  for (const auto& ca : registry.cas) add(ca.certificate, ca.where);
-  for (const auto& extra : options.trust_files) add(extra, SourcePosition{extra});
+  for (const auto& ca : registry.cas) bundle += read(ca.certificate, ca.where);
+  for (const auto& extra : options.trust_files) extra_cas += read(extra, SourcePosition{extra});
+  bundle += extra_cas;
   write_file(trust_file, bundle);
+  if (!extra_cas.empty()) {
+    config.ca_trust_file = out_dir + "/ca-trust.pem";
+    write_file(config.ca_trust_file, extra_cas);
+  }
 }
 
 void HubProcess::Impl::choose_ports() {
@@ -366,23 +396,21 @@ void HubProcess::Impl::choose_ports() {
     config.internal_port = ports.internal;
     return;
   }
-  pick(options.x509_port, ports.x509, host);
-  pick(options.sas_port, ports.sas, host);
+  pick(options.port, ports.mqtts, host);
   if (options.websocket_port) {
     std::uint16_t ws = 0;
     pick(*options.websocket_port, ws, host);
     ports.websocket = ws;
   }
   ports.internal = pick_free_port("127.0.0.1");
-  config.x509_port = ports.x509;
-  config.sas_port = ports.sas;
+  config.mqtts_port = ports.mqtts;
   config.internal_port = ports.internal;
   config.websocket_port = ports.websocket;
 }
 
 std::map<std::uint16_t, std::string> HubProcess::Impl::listener_names() const {
   if (options.plain) return {{ports.broker, "broker"}, {ports.internal, "internal"}};
-  std::map<std::uint16_t, std::string> names{{ports.x509, "x509"}, {ports.sas, "sas"}, {ports.internal, "internal"}};
+  std::map<std::uint16_t, std::string> names{{ports.mqtts, "mqtts"}, {ports.internal, "internal"}};
   if (ports.websocket) names[*ports.websocket] = "websocket";
   return names;
 }
@@ -405,8 +433,8 @@ std::string HubProcess::Impl::wait_ready() {
                                  std::to_string(ports.internal) + " within " + secs
                            : exited();
 
-  // TLS on every device port: the server certificate verifies against our CA, and the X.509
-  // port accepts a certificate from the trust bundle.
+  // TLS on every device port: the server certificate verifies against our CA, and the MQTTS
+  // port takes a client certificate.
   const std::string host = options.bind_address == "0.0.0.0" ? "127.0.0.1"
                            : options.bind_address == "::"    ? "::1"
                                                              : options.bind_address;
@@ -416,7 +444,7 @@ std::string HubProcess::Impl::wait_ready() {
   };
   std::vector<Probe> probes;
   if (!options.plain) {
-    probes = {{ports.x509, true}, {ports.sas, false}};
+    probes = {{ports.mqtts, true}};
     if (ports.websocket) probes.push_back({*ports.websocket, false});
   } else if (options.plain->tls) {
     probes = {{ports.broker, false}};
@@ -570,7 +598,7 @@ std::string HubProcess::Impl::start_once() {
   write_new_file(config_file, render_mosquitto_conf(config), 0600);
   ChildProcess::Options o;
   o.argv = {"mosquitto", "-c", config_file};
-  o.env = mosquitto_environment();
+  o.env = mosquitto_environment(tls_shim, options.tls13);
   o.stdout_path = stdout_file;
   o.stderr_path = stdout_file;
   child = ChildProcess::spawn(o);
@@ -645,7 +673,7 @@ const std::string& HubProcess::config_file() const noexcept { return impl_->conf
 const std::string& HubProcess::trust_bundle_file() const noexcept { return impl_->trust_file; }
 const std::string& HubProcess::bind_address() const noexcept { return impl_->options.bind_address; }
 const Registry& HubProcess::registry() const noexcept { return impl_->registry; }
-const std::vector<std::string>& HubProcess::untrusted_devices() const noexcept { return impl_->untrusted; }
+bool HubProcess::tls13() const noexcept { return impl_->options.tls13; }
 int HubProcess::pid() const noexcept { return impl_->child.pid(); }
 const std::string& HubProcess::audit_file() const noexcept { return impl_->audit_file; }
 

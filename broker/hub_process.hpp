@@ -3,16 +3,17 @@
 // the iothub plugin, started from a generated mosquitto.conf, supervised, ready only when it
 // really answers (TCP on the internal listener, a completed TLS handshake on every device port,
 // the harness's client connected and a ping answered in the audit file), supervised while it
-// runs (exit and liveness), stopped by its PID.
+// runs (exit and liveness), stopped by its PID. mosquitto runs with the TLS shim preloaded
+// (broker/tls_shim): one MQTTS port serves SAS and X.509 devices like IoT Hub's 8883.
 //
 //   flexhil::MemorySink events;
 //   flexhil::broker::HubProcess hub(flexhil::broker::HubOptionsBuilder()
 //                                       .registry("devices.toml")
 //                                       .out_dir("/tmp/run")
-//                                       .x509_port(0).sas_port(0)   // 0 = ephemeral
+//                                       .port(0)   // 0 = ephemeral
 //                                       .finalize(),
 //                                   events);
-//   hub.ports().x509; hub.ca_file(); hub.hub_host();
+//   hub.ports().mqtts; hub.ca_file(); hub.hub_host();
 //   hub.send_c2d("Flexy1", "hello", {{"k", "v"}});
 //
 // Every audit event of the plugin (connect verdicts, publishes, …; read from the audit file the
@@ -51,11 +52,12 @@ struct HubOptions {
   std::string pki_dir;                    // CA (ca.crt/ca.key), created if absent; "" = <out_dir>/pki
   std::vector<std::string> extra_names;   // extra SANs of the hub certificate (lab bench)
   std::string bind_address = "127.0.0.1";  // device listeners (the internal one is always loopback)
-  std::uint16_t x509_port = 8883;         // 0 = ephemeral
-  std::uint16_t sas_port = 8884;          // 0 = ephemeral
+  std::uint16_t port = 8883;              // the MQTTS port of SAS and X.509 devices; 0 = ephemeral
   std::optional<std::uint16_t> websocket_port;  // set = enabled; 0 = ephemeral
-  std::vector<std::string> trust_files;   // extra PEM certificates the x509 port trusts
+  bool tls13 = false;                     // offer TLS 1.3 too (IoT Hub: preview hosts only)
+  std::vector<std::string> trust_files;   // extra PEM CA certificates device chains may verify to
   std::string plugin_path;                // "" = find flexhil_iothub.so (FLEXHIL_IOTHUB_PLUGIN, build tree)
+  std::string tls_shim_path;              // "" = find libflexhil_tls_shim.so (FLEXHIL_TLS_SHIM, build tree)
   bool with_plugin = true;                // false: plain mosquitto, anonymous (tests of TLS alone)
   PluginOptions plugin;
   std::optional<PlainBrokerOptions> plain;  // set: a plain broker (registry, hub, x509/sas ports unused)
@@ -75,9 +77,13 @@ class HubOptionsBuilder {
   HubOptionsBuilder& pki_dir(std::string dir) { o_.pki_dir = std::move(dir); return *this; }
   HubOptionsBuilder& extra_name(std::string name) { o_.extra_names.push_back(std::move(name)); return *this; }
   HubOptionsBuilder& bind(std::string address) { o_.bind_address = std::move(address); return *this; }
-  HubOptionsBuilder& x509_port(std::uint16_t port) { o_.x509_port = port; return *this; }
-  HubOptionsBuilder& sas_port(std::uint16_t port) { o_.sas_port = port; return *this; }
+  HubOptionsBuilder& port(std::uint16_t port) { o_.port = port; return *this; }
+  // Of the two-port hub: both name the one MQTTS port now.
+  HubOptionsBuilder& x509_port(std::uint16_t p) { return port(p); }
+  HubOptionsBuilder& sas_port(std::uint16_t p) { return port(p); }
   HubOptionsBuilder& websocket_port(std::uint16_t port) { o_.websocket_port = port; return *this; }
+  HubOptionsBuilder& tls13(bool on = true) { o_.tls13 = on; return *this; }
+  HubOptionsBuilder& tls_shim_path(std::string path) { o_.tls_shim_path = std::move(path); return *this; }
   HubOptionsBuilder& trust(std::string pem_file) { o_.trust_files.push_back(std::move(pem_file)); return *this; }
   HubOptionsBuilder& plugin_path(std::string path) { o_.plugin_path = std::move(path); return *this; }
   HubOptionsBuilder& without_plugin() { o_.with_plugin = false; return *this; }
@@ -99,9 +105,8 @@ struct HubFailure {
 };
 
 struct HubPorts {
-  std::uint16_t x509 = 0;
-  std::uint16_t sas = 0;
-  std::uint16_t internal = 0;
+  std::uint16_t mqtts = 0;     // SAS and X.509 devices
+  std::uint16_t internal = 0;  // the harness's own client (127.0.0.1, plain)
   std::optional<std::uint16_t> websocket;
   std::uint16_t broker = 0;  // plain mode: the devices' listener (x509/sas are 0 then)
 };
@@ -110,9 +115,14 @@ struct HubPorts {
 // executable's directory and its parents (build tree). Throws InfrastructureError when absent.
 std::string find_iothub_plugin();
 
-// Environment additions for a mosquitto that loads our plugin (empty except in sanitizer
-// builds, where the ASan runtime must be preloaded into the uninstrumented broker).
-std::map<std::string, std::string> mosquitto_environment();
+// libflexhil_tls_shim.so: $FLEXHIL_TLS_SHIM, else <dir>/broker/tls_shim/libflexhil_tls_shim.so
+// for the executable's directory and its parents. Throws InfrastructureError when absent.
+std::string find_tls_shim();
+
+// The environment of mosquitto: the TLS shim preloaded with its policy (an optional client
+// certificate; TLS 1.2 at most unless tls13). In a sanitizer build the ASan runtime comes first
+// in LD_PRELOAD (the broker is not instrumented, the plugin is).
+std::map<std::string, std::string> mosquitto_environment(const std::string& tls_shim, bool tls13);
 
 class HubProcess {
  public:
@@ -135,9 +145,7 @@ class HubProcess {
   const std::string& trust_bundle_file() const noexcept;  // <out>/client-trust.pem
   const std::string& bind_address() const noexcept;
   const Registry& registry() const noexcept;
-  // Device certificates the x509 port trusts; self-signed devices known only by thumbprint
-  // (no certificate file in the registry) are listed in untrusted_devices().
-  const std::vector<std::string>& untrusted_devices() const noexcept;
+  bool tls13() const noexcept;  // TLS 1.3 offered (else 1.2 only)
   int pid() const noexcept;
 
   // Harness requests, carried out by the plugin (each also appears as an audit event).

@@ -27,6 +27,8 @@ struct IothubOptions {
   bool plain = false;
   std::string users_file;               // users_file <path> (plain; absent = anonymous allowed)
   std::string telemetry_filter = "#";   // telemetry_filter <MQTT filter> (plain): publishes marked telemetry
+  // ca_file <path>: PEM CA certificates trusted besides the registry's [[ca]] (the hub's --trust)
+  std::string ca_file;
 };
 
 // Parses `name → value` pairs (without the plugin_opt_ prefix). Unknown names and bad values

@@ -24,13 +24,13 @@ std::string openssl_reason(std::string_view error) {
 
 std::string hint_for(std::string_view reason) {
   if (reason == "certificate verify failed")
-    return "the client certificate is not trusted: not registered (self-signed devices must be in the "
-           "registry with their certificate file, or given with --trust), expired or not yet valid, or "
-           "not issued by a registered CA";
+    return "the client certificate failed verification in the handshake; the hub lets every certificate "
+           "through to CONNECT (TLS shim), so this means the shim was not loaded into mosquitto";
   if (reason == "peer did not return a certificate")
-    return "no client certificate presented on the X.509 port (SAS devices use the SAS port)";
+    return "no client certificate presented where the handshake required one (the hub's MQTTS port does "
+           "not: this means the TLS shim was not loaded into mosquitto)";
   if (reason == "unsupported protocol" || reason == "tlsv1 alert protocol version")
-    return "TLS version below 1.2: the hub requires TLS 1.2 or newer";
+    return "TLS version below 1.2: the hub speaks TLS 1.2 (and 1.3 only with tls13)";
   if (reason == "wrong version number")
     return "not a TLS 1.2+ ClientHello (plain MQTT on a TLS port, or an old SSL/TLS version)";
   if (reason == "no shared cipher")

@@ -11,8 +11,10 @@
 //   OpenSSL Error[0]: error:0A00010B:SSL routines::wrong version number       (plain MQTT on a TLS port)
 //   Client <unknown> disconnected: Protocol error.
 //   Client connection from 127.0.0.1 failed: error:0A000102:SSL routines::unsupported protocol.  (TLS 1.0/1.1)
-// mosquitto does not log *why* a certificate failed verification (unknown, expired, wrong CA
-// all read "certificate verify failed"), so the event carries a `detail` listing the causes.
+// With the TLS shim preloaded every client certificate passes the handshake (the plugin judges
+// it at CONNECT), so what still fails here is the protocol version, the cipher suites, plain
+// MQTT on the TLS port and a device that rejects the hub's certificate; the event's `detail`
+// says what usually causes its reason.
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -30,7 +32,7 @@ namespace flexhil::broker {
 struct TlsFailure {
   std::string address;        // "127.0.0.1:49872", or just the IP when mosquitto gives no port
   std::uint16_t port = 0;     // the listener's port; 0 when the log line does not say
-  std::string listener;       // name of that port ("x509", "sas", …) or "unknown"
+  std::string listener;       // name of that port ("mqtts", "websocket", "internal") or "unknown"
   std::string reason;         // OpenSSL's words, e.g. "certificate verify failed"
   std::string openssl_error;  // the full OpenSSL error string(s), "; "-separated
   std::string detail;         // what usually causes this reason, and what to check

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 #include "certs/openssl_handles.hpp"
 #include "common/error.hpp"
@@ -202,11 +203,18 @@ std::string hub_host_name(const std::string& hub) {
 KeyPair make_hub_server_certificate(const std::string& hub_host, const KeyPair& ca,
                                     const std::vector<std::string>& extra_names) {
   CertificateSpec spec;
-  spec.common_name = hub_host_name(hub_host);
+  // Like IoT Hub's own certificate: CN and a SAN *.azure-devices.net, so a client that checks
+  // the name the way it would against Azure sees the same; the hub's full name is a SAN too.
+  const std::string host = hub_host_name(hub_host);
+  constexpr std::string_view suffix = ".azure-devices.net";
+  const bool azure = host.size() > suffix.size() && host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0;
+  spec.common_name = azure ? "*.azure-devices.net" : host;
   spec.key = KeyType::rsa2048;
   spec.is_ca = false;
   spec.server_auth = true;
-  spec.dns_names = {spec.common_name, "localhost"};
+  spec.dns_names = {spec.common_name};
+  if (azure) spec.dns_names.push_back(host);
+  spec.dns_names.push_back("localhost");
   spec.ip_addresses = {"127.0.0.1", "::1"};
   for (const auto& extra : extra_names) {
     auto& list = is_ip_address(extra) ? spec.ip_addresses : spec.dns_names;

@@ -44,7 +44,8 @@ KeyPair make_signed(const CertificateSpec& spec, const KeyPair& issuer);
 // returned unchanged (a full host name was given).
 std::string hub_host_name(const std::string& hub);
 
-// The hub's server certificate: CN=hub_host_name(hub_host), SANs for that name, localhost,
+// The hub's server certificate: CN=*.azure-devices.net (as IoT Hub's; CN=hub_host_name(hub_host)
+// for a host outside azure-devices.net), SANs for the wildcard, that name, localhost,
 // 127.0.0.1, ::1 and the extra names/addresses given (a lab bench maps the hub name to its PC):
 // an extra that parses as an IPv4/IPv6 address becomes an IP SAN, anything else a DNS SAN.
 // extendedKeyUsage serverAuth; signed by `ca`.

@@ -65,7 +65,7 @@ struct Device {
 
 // One device: publishes until `until`, keeping at most `window` messages in flight.
 std::uint64_t publish_flat_out(const flexhil::broker::HubProcess& hub, const Device& d, int qos, Steady::time_point until) {
-  mqtt::async_client c("ssl://127.0.0.1:" + std::to_string(hub.ports().sas), d.id, mqtt::create_options(MQTTVERSION_3_1_1, 100000));
+  mqtt::async_client c("ssl://127.0.0.1:" + std::to_string(hub.ports().mqtts), d.id, mqtt::create_options(MQTTVERSION_3_1_1, 100000));
   flexhil::certs::SasTokenRequest req;
   req.resource = hub.hub_host() + "/devices/" + d.id;
   req.key_base64 = d.key;
@@ -140,8 +140,7 @@ int main(int argc, char** argv) {
       flexhil::broker::HubProcess hub(flexhil::broker::HubOptionsBuilder()
                                           .registry((dir / "devices.toml").string())
                                           .out_dir(out.string())
-                                          .x509_port(0)
-                                          .sas_port(0)
+                                          .port(0)
                                           .finalize(),
                                       capture);
       // The independent observer: the broker's own delivery to a subscriber, not the audit file.

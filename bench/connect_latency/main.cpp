@@ -110,7 +110,7 @@ struct FlexyRig {
         id(device_id) {}
   static flexy::MqttSettings settings(testing::HubFixture& f) {
     flexy::MqttSettings m;
-    m.resolve[f.hub_host()] = "127.0.0.1:" + std::to_string(f.hub().ports().x509);
+    m.resolve[f.hub_host()] = "127.0.0.1:" + std::to_string(f.hub().ports().mqtts);
     m.auto_reconnect = false;
     return m;
   }
@@ -171,7 +171,7 @@ void run_flexy_reconnect(FlexyRig& rig, int n, Series& s) {
 
 void run_paho_direct(testing::HubFixture& f, const testing::DeviceCert& dev, int n, Series& s) {
   for (int i = 0; i < n; ++i) {
-    mqtt::async_client c(f.x509_uri(), dev.id, nullptr);
+    mqtt::async_client c(f.mqtts_uri(), dev.id, nullptr);
     auto opts = mqtt::connect_options_builder()
                     .mqtt_version(MQTTVERSION_3_1_1)
                     .clean_session(true)
@@ -220,7 +220,7 @@ void run_libmosquitto(testing::HubFixture& f, const testing::DeviceCert& dev, in
     mosquitto_tls_opts_set(m, 1, "tlsv1.2", nullptr);
     // The background thread reads the CONNACK; the timed span is the same as the others'.
     const auto t0 = Steady::now();
-    bool ok = mosquitto_connect_async(m, "127.0.0.1", f.hub().ports().x509, 60) == MOSQ_ERR_SUCCESS &&
+    bool ok = mosquitto_connect_async(m, "127.0.0.1", f.hub().ports().mqtts, 60) == MOSQ_ERR_SUCCESS &&
               mosquitto_loop_start(m) == MOSQ_ERR_SUCCESS;
     if (ok) {
       std::unique_lock lock(run.mutex);

@@ -1,5 +1,7 @@
 #include "broker/plugin/hub_plugin.hpp"
 
+#include <dlfcn.h>
+
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -37,11 +39,6 @@ bool internal_filter(std::string_view filter) { return filter == "$flexhil/#" ||
 // independently of the audit path this way).
 bool observes_telemetry(std::string_view filter) { return starts_with(filter, "devices/"); }
 
-std::string listener_of(const mosquitto* client, bool has_certificate) {
-  if (mosquitto_client_protocol(client) == mp_websockets) return "websocket";
-  return has_certificate ? "x509" : "sas";
-}
-
 // Mosquitto 2.0.11 passes -1 for a clean DISCONNECT, a dropped socket and a keep-alive timeout
 // alike (verified, broker/README.md), so those are all "client"; the hub launcher can refine them
 // from mosquitto's log.
@@ -58,7 +55,9 @@ std::string disconnect_reason(int mosquitto_reason) {
 }  // namespace
 
 HubPlugin::HubPlugin(IothubOptions options, Registry registry)
-    : options_(std::move(options)), registry_(std::move(registry)) {
+    : options_(std::move(options)), registry_(std::move(registry)), cas_(registry_, options_.ca_file) {
+  shim_peer_queries_ =
+      reinterpret_cast<unsigned long (*)()>(::dlsym(RTLD_DEFAULT, "flexhil_tls_shim_peer_queries"));
   if (!options_.hub.empty()) registry_.hub = options_.hub;
   policy_.hub_host = registry_.host();
   policy_.sas_skew_seconds = options_.sas_skew_seconds;
@@ -81,6 +80,11 @@ void HubPlugin::emit(Json event) {
 void HubPlugin::deliver(const std::string& client_id, const std::string& topic, const std::string& payload, int qos) {
   mosquitto_broker_publish_copy(client_id.c_str(), topic.c_str(), static_cast<int>(payload.size()),
                                 payload.empty() ? nullptr : payload.data(), qos, false, nullptr);
+}
+
+std::string HubPlugin::listener_of(const mosquitto* client, bool tls_session) const {
+  if (mosquitto_client_protocol(client) == mp_websockets) return "websocket";
+  return tls_session ? "mqtts" : "internal";
 }
 
 TwinState& HubPlugin::twin(const std::string& device_id) { return twins_[device_id]; }
@@ -107,13 +111,20 @@ void HubPlugin::kick(Connection& conn, const std::string& reason, const std::str
 int HubPlugin::on_basic_auth(mosquitto_evt_basic_auth& ev) {
   mosquitto* client = ev.client;
   const std::string client_id = or_empty(mosquitto_client_id(client));
-  const auto certificate = client_certificate(client);
+  // mosquitto looks at the peer certificate only for a TLS session; the shim counts the looks.
+  const auto queries_before = shim_peer_queries_ ? shim_peer_queries_() : 0;
+  const auto certificate = client_certificate(client, cas_);
+  const bool tls_session = !shim_peer_queries_ || shim_peer_queries_() != queries_before;
+  const std::string listener = listener_of(client, tls_session);
   Connection conn;
   conn.client_id = client_id;
 
-  // The harness's own connection: exact internal credentials and no certificate.
-  if (!options_.internal_username.empty() && ev.username && ev.password && !certificate &&
-      options_.internal_username == ev.username && options_.internal_password == ev.password) {
+  // The harness's own connection: exact internal credentials, no certificate, and (when the
+  // shim can tell) the internal listener.
+  const bool internal_credentials = !options_.internal_username.empty() && ev.username && ev.password &&
+                                    options_.internal_username == ev.username &&
+                                    options_.internal_password == ev.password;
+  if (internal_credentials && !certificate && (listener == "internal" || !shim_peer_queries_)) {
     conn.internal = true;
     conn.accepted = true;
     connections_[client] = conn;
@@ -135,12 +146,21 @@ int HubPlugin::on_basic_auth(mosquitto_evt_basic_auth& ev) {
     verdict.reason_id = "AUTH-REFUSED";
     verdict.reason = "the internal username is reserved for the harness";
   }
+  // The loopback listener is the harness's, not a device port: no device may connect there.
+  if (listener == "internal") {
+    verdict.accepted = false;
+    verdict.auth = "none";
+    verdict.matched.clear();
+    verdict.reason_id = "AUTH-REFUSED";
+    verdict.reason = "the internal listener (plain TCP on 127.0.0.1) accepts only the harness's own user; "
+                     "devices connect to the MQTTS port";
+  }
 
   Json e = make_event("connect");
   e["device"] = client_id;
   e["username"] = req.username.value_or("");
   e["password_redacted"] = verdict.password_redacted;
-  e["listener"] = listener_of(client, certificate.has_value());
+  e["listener"] = listener;
   e["address"] = or_empty(mosquitto_client_address(client));
   e["protocol_version"] = req.protocol_version;
   e["keepalive"] = mosquitto_client_keepalive(client);
@@ -158,6 +178,7 @@ int HubPlugin::on_basic_auth(mosquitto_evt_basic_auth& ev) {
     e["thumbprint_sha1"] = certificate->sha1;
     e["thumbprint_sha256"] = certificate->sha256;
     e["certificate_cn"] = certificate->common_name;
+    if (certificate->verified_by) e["certificate_ca"] = *certificate->verified_by;
   }
   if (verdict.sas_expiry) e["sas_expiry"] = *verdict.sas_expiry;
   if (verdict.sas_skn) e["sas_skn"] = *verdict.sas_skn;

@@ -14,6 +14,7 @@
 #include "broker/connect_judge.hpp"
 #include "broker/plain_broker.hpp"
 #include "broker/plugin/audit_log.hpp"
+#include "broker/plugin/client_certificate.hpp"
 #include "broker/plugin_options.hpp"
 #include "broker/registry.hpp"
 #include "broker/twin_state.hpp"
@@ -67,6 +68,8 @@ class HubPlugin {
   // Kicks `client_id` after recording why; `conn` must not be used afterwards.
   void kick(Connection& conn, const std::string& reason, const std::string& detail);
   void emit(Json event);
+  // "mqtts", "websocket" or "internal" (the plain loopback listener of the harness).
+  std::string listener_of(const mosquitto* client, bool tls_session) const;
   void deliver(const std::string& client_id, const std::string& topic, const std::string& payload, int qos);
   TwinState& twin(const std::string& device_id);
   std::optional<int> subscribed_qos(const std::string& client_id, const std::string& filter) const;
@@ -76,6 +79,10 @@ class HubPlugin {
   Registry registry_;
   std::vector<PlainUser> plain_users_;
   ConnectPolicy policy_;
+  RegisteredCas cas_;
+  // flexhil_tls_shim_peer_queries of the preloaded TLS shim (null without it): tells a TLS
+  // session from the plain internal listener, which mosquitto's plugin API does not name.
+  unsigned long (*shim_peer_queries_)() = nullptr;
   std::unordered_map<const mosquitto*, Connection> connections_;
   std::map<std::string, const mosquitto*> current_;  // ClientId → its live connection
   std::map<std::string, Session> sessions_;

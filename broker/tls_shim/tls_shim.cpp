@@ -15,6 +15,11 @@
 //   FLEXHIL_TLS_CLIENT_CERT=optional  request a client certificate, accept any, let the plugin judge
 //   FLEXHIL_TLS_MAX_VERSION=1.2|1.3   the highest protocol version the listeners offer
 // Unset variables leave mosquitto's behaviour untouched.
+//
+// The plugin also asks the shim which listener a client is on: mosquitto's plugin API names no
+// listener, and mosquitto_client_certificate() looks at the peer certificate only for a TLS
+// session. The shim counts those looks (flexhil_tls_shim_peer_queries), so a client for which
+// the count does not move is on the plain internal listener (or a WebSocket one).
 #include <dlfcn.h>
 #include <openssl/ssl.h>
 
@@ -45,6 +50,10 @@ Function next_definition(const char* name) {
 }
 
 using SetVerify = void (*)(SSL_CTX*, int, SSL_verify_cb);
+using PeerCertificate = X509* (*)(const SSL*);
+
+// mosquitto runs its network loop and every plugin callback on one thread.
+unsigned long peer_queries = 0;
 using NewContext = SSL_CTX* (*)(const SSL_METHOD*);
 
 SetVerify real_set_verify() {
@@ -71,6 +80,15 @@ __attribute__((visibility("default"))) SSL_CTX* SSL_CTX_new(const SSL_METHOD* me
   apply_verify_policy(ctx);
   return ctx;
 }
+
+__attribute__((visibility("default"))) X509* SSL_get1_peer_certificate(const SSL* ssl) {
+  static const PeerCertificate real = next_definition<PeerCertificate>("SSL_get1_peer_certificate");
+  ++peer_queries;
+  return real == nullptr ? nullptr : real(ssl);
+}
+
+// Looked up by the iothub plugin with dlsym(RTLD_DEFAULT, …); absent when the shim is not loaded.
+__attribute__((visibility("default"))) unsigned long flexhil_tls_shim_peer_queries() { return peer_queries; }
 
 __attribute__((visibility("default"))) void SSL_CTX_set_verify(SSL_CTX* ctx, int mode, SSL_verify_cb callback) {
   const SetVerify real = real_set_verify();

@@ -23,9 +23,11 @@ namespace {
 struct HubArgs {
   std::string registry;
   std::string hub;
-  std::uint16_t x509_port = 8883;
-  std::uint16_t sas_port = 8884;
+  std::uint16_t port = 8883;
+  std::optional<std::uint16_t> x509_port;  // deprecated aliases of --port (the two-port hub)
+  std::optional<std::uint16_t> sas_port;
   std::optional<std::uint16_t> ws_port;
+  bool tls13 = false;
   std::string bind = "127.0.0.1";
   std::string out;
   std::string pki;
@@ -43,10 +45,23 @@ std::string default_out_dir() {
   return std::string("reports/hub/") + stamp;
 }
 
+// --x509-port/--sas-port of the two-port hub still work, naming the one port, with one warning.
+std::uint16_t device_port(const HubArgs& args, bool warn) {
+  if (!args.x509_port && !args.sas_port) return args.port;
+  if (args.x509_port && args.sas_port && *args.x509_port != *args.sas_port)
+    throw ConfigError({"--sas-port"}, "--x509-port and --sas-port both name the one MQTTS port now and must not "
+                                      "differ (got " + std::to_string(*args.x509_port) + " and " +
+                                      std::to_string(*args.sas_port) + "); use --port");
+  if (warn)
+    std::cerr << "warning: --x509-port/--sas-port are deprecated: SAS and X.509 devices share one port; use --port\n";
+  return args.x509_port ? *args.x509_port : *args.sas_port;
+}
+
 int run_hub(const HubArgs& args) {
   // Signals are blocked before any thread starts (paho, the log watcher) so that only the
   // signalfd sees Ctrl-C.
   StopSignals signals;
+  const std::uint16_t port = device_port(args, true);  // a contradiction in the aliases is a usage error first
   // A malformed registry is a usage error (exit 2) before anything is created or started.
   static_cast<void>(broker::load_registry(args.registry));
   const std::string out_dir = args.out.empty() ? default_out_dir() : args.out;
@@ -62,7 +77,7 @@ int run_hub(const HubArgs& args) {
   });
 
   broker::HubOptionsBuilder b;
-  b.registry(args.registry).hub(args.hub).out_dir(out_dir).bind(args.bind).x509_port(args.x509_port).sas_port(args.sas_port);
+  b.registry(args.registry).hub(args.hub).out_dir(out_dir).bind(args.bind).port(port).tls13(args.tls13);
   b.pki_dir(args.pki.empty() ? (std::filesystem::path(out_dir).parent_path() / "pki").string() : args.pki);
   if (args.ws_port) b.websocket_port(*args.ws_port);
   for (const auto& n : args.extra_names) b.extra_name(n);
@@ -108,15 +123,17 @@ void add_hub_command(CLI::App& app, int& exit_code) {
   cmd->footer(
       "Prints what a device needs (host name, ports, CA file, username format), then one line per\n"
       "event with its verdict; writes <out>/capture.jsonl; Ctrl-C stops it.\n"
-      "X.509 and SAS devices use two ports because mosquitto cannot make a client certificate optional.\n"
-      "Self-signed devices must be registered with their certificate file (or given with --trust).\n"
+      "SAS and X.509 devices share one MQTTS port (8883), as on IoT Hub: the handshake requests an optional\n"
+      "client certificate and takes any; a bad one is refused at CONNECT with CONNACK 5. TLS 1.2 only unless --tls13.\n"
       "--check-ca FILE judges a device's CA bundle against today's Azure roots and exits (no hub started).\n"
       "Example: flexhil hub --registry fixtures/registry/devices.toml --bind 0.0.0.0 --extra-name 192.168.1.10");
   auto* registry = cmd->add_option("--registry", args->registry, "device registry (TOML, see docs/registry.md)");
   cmd->add_option("--hub", args->hub, "hub name (default: the registry's `hub`)");
-  cmd->add_option("--x509-port", args->x509_port, "port for X.509 devices (0 = any free port)")->capture_default_str();
-  cmd->add_option("--sas-port", args->sas_port, "port for SAS devices (0 = any free port)")->capture_default_str();
+  cmd->add_option("--port", args->port, "MQTTS port for SAS and X.509 devices (0 = any free port)")->capture_default_str();
+  cmd->add_option("--x509-port", args->x509_port, "deprecated: same as --port");
+  cmd->add_option("--sas-port", args->sas_port, "deprecated: same as --port");
   cmd->add_option("--ws-port", args->ws_port, "enable MQTT over WebSocket (TLS) on this port, path /$iothub/websocket");
+  cmd->add_flag("--tls13", args->tls13, "offer TLS 1.3 too (IoT Hub speaks 1.3 on preview hosts only; default: TLS 1.2 only)");
   cmd->add_option("--bind", args->bind, "address the device ports listen on (0.0.0.0 for a lab bench)")
       ->check(CLI::Validator(
           [](std::string& v) { return flexhil::is_ip_address(v) ? std::string() : "not a numeric IP address: " + v; },
@@ -126,7 +143,7 @@ void add_hub_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--pki", args->pki, "directory of the hub CA (ca.crt/ca.key, made if absent; default: <out>/../pki, "
                                       "so the CA a device trusts stays the same across runs)");
   cmd->add_option("--extra-name", args->extra_names, "extra DNS name or IP address for the hub certificate (repeatable)");
-  cmd->add_option("--trust", args->trust, "extra PEM certificate(s) the X.509 port trusts (repeatable)")->check(CLI::ExistingFile);
+  cmd->add_option("--trust", args->trust, "extra PEM CA certificate(s) a CA-signed device certificate may chain to (repeatable)")->check(CLI::ExistingFile);
   auto* check_ca = cmd->add_option("--check-ca", args->check_ca.file,
                                    "only judge this CA bundle (PEM) against Azure IoT Hub's roots, as "
                                    "`flexhil certs check-ca` does, and exit (0 ok, 1 finding, 2 not PEM)");

@@ -74,18 +74,21 @@ std::vector<RuleInfo> build() {
            "CONN-DISCONNECTED, reason sas-expired)."),
       rule("AUTH-SAS-POLICY", "AUTH", S::error, H::refuses, "SAS policy is not allowed to connect devices",
            "`skn` with a device-key token, an unknown policy, or a policy without DeviceConnect: CONNACK 5."),
-      rule("AUTH-X509-NO-CERT", "AUTH", S::error, H::refuses, "X.509 device presented no certificate",
-           "A device registered for X.509 authentication must present a client certificate in the "
-           "TLS handshake; without one the hub answers CONNACK 5."),
+      rule("AUTH-X509-NO-CERTIFICATE", "AUTH", S::error, H::refuses, "X.509 device presented no certificate",
+           "The hub requests an optional client certificate on its one 8883 and completes the handshake "
+           "without one; a device registered for X.509 authentication that sent none gets CONNACK 5."),
       rule("AUTH-X509-THUMBPRINT", "AUTH", S::error, H::refuses,
            "Certificate thumbprint matches neither registered thumbprint",
            "For a self-signed device the SHA-1 or SHA-256 thumbprint of the presented certificate must "
-           "equal the primary or secondary thumbprint of the registry; else CONNACK 5."),
+           "equal the primary or secondary thumbprint of the registry; else CONNACK 5 (the TLS handshake "
+           "itself accepts any certificate, a registered thumbprint alone is enough)."),
       rule("AUTH-X509-EXPIRED", "AUTH", S::error, H::refuses, "Certificate outside its validity dates",
-           "The hub checks notBefore/notAfter of the device certificate: CONNACK 5."),
-      rule("AUTH-X509-CA-UNTRUSTED", "AUTH", S::error, H::refuses,
+           "The hub checks notBefore/notAfter of the device certificate at CONNECT (the TLS handshake "
+           "completes): CONNACK 5, the reason naming the date."),
+      rule("AUTH-X509-UNKNOWN-CA", "AUTH", S::error, H::refuses,
            "Certificate chain does not verify to a registered CA",
-           "A CA-signed device certificate must chain to a CA registered and verified in the hub."),
+           "A CA-signed device certificate must chain to a CA registered and verified in the hub; one "
+           "that does not completes the TLS handshake and gets CONNACK 5."),
       rule("AUTH-X509-CN-MISMATCH", "AUTH", S::error, H::refuses, "Certificate CN differs from the device id",
            "A CA-signed device certificate must have `CN={deviceId}`."),
       rule("AUTH-MODE-MISMATCH", "AUTH", S::error, H::refuses,
@@ -103,8 +106,8 @@ std::vector<RuleInfo> build() {
       // --- TLS ---
       rule("TLS-HANDSHAKE-FAILED", "TLS", S::error, H::refuses, "TLS handshake failed",
            "The device and the hub did not complete a TLS handshake (TLS < 1.2, weak cipher suites, "
-           "an untrusted hub certificate, a bad client certificate). Source: tls_failure events with "
-           "OpenSSL's reason."),
+           "a device that rejects the hub certificate). A client certificate never fails the handshake: "
+           "the hub judges it at CONNECT (AUTH-X509-*). Source: tls_failure events with OpenSSL's reason."),
       rule("TLS-CA-BUNDLE-OUTDATED", "TLS", S::error, H::refuses,
            "The device's CA bundle holds only retired or expired roots",
            "The user's real CA bundle (`[dut] user_ca_file`, or the file already at `[dut] ca_file` in "

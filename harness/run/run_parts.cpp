@@ -60,24 +60,23 @@ broker::HubOptions hub_options_for(const scenario::Scenario& s, const PreparedRe
       .registry(registry.path)
       .out_dir(out_dir)
       .bind(s.hub.bind)
-      .x509_port(s.hub.x509_port)
-      .sas_port(s.hub.sas_port)
+      .port(s.hub.port)
+      .tls13(s.hub.tls13)
       .plugin_options(plugin);
-  if (!s.dut.register_certificate) {
-    const auto& trusted = registry.device_ca_file.empty() ? registry.device_cert_file : registry.device_ca_file;
-    if (!trusted.empty()) b.trust(trusted);
-  }
+  if (s.hub.ws_port) b.websocket_port(*s.hub.ws_port);
+  if (!s.dut.advertise.empty()) b.extra_name(s.dut.advertise);  // the name a bench device dials
+  // An unregistered device certificate ([dut] register_certificate = false) needs no trust: the
+  // handshake takes any and the plugin refuses it at CONNECT, as IoT Hub does.
   return b.finalize();
 }
 
 HubRoute hub_route(const broker::HubProcess& hub, const std::string& device) {
   if (hub.plain()) return {"", fmt::format("127.0.0.1:{}", hub.ports().broker)};
-  const auto* dev = hub.registry().find_device(device);
-  const bool sas = dev && dev->auth == broker::AuthKind::sas;
+  static_cast<void>(device);  // every device dials the one MQTTS port
   HubRoute r;
   r.host = hub.hub_host();
   for (auto& ch : r.host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  r.address = fmt::format("127.0.0.1:{}", sas ? hub.ports().sas : hub.ports().x509);
+  r.address = fmt::format("127.0.0.1:{}", hub.ports().mqtts);
   return r;
 }
 
@@ -135,8 +134,8 @@ void start_hub(RunParts& parts, const scenario::Scenario& s, const PreparedRegis
                        hub.ports().broker, s.broker->users.empty() ? "anonymous allowed" : "username and password");
     return;
   }
-  out << fmt::format("hub '{}' ready: x509 {}:{}, sas {}:{}\n", hub.hub_host(), hub.bind_address(), hub.ports().x509,
-                     hub.bind_address(), hub.ports().sas);
+  out << fmt::format("hub '{}' ready: mqtts {}:{} (SAS and X.509, {})\n", hub.hub_host(), hub.bind_address(),
+                     hub.ports().mqtts, hub.tls13() ? "TLS 1.2/1.3" : "TLS 1.2");
 }
 
 void start_plc(RunParts& parts, const scenario::Scenario& s, const ScaledClock& clock, EventSink& events,
@@ -197,10 +196,8 @@ void print_external_instructions(std::ostream& out, const scenario::Scenario& s,
   out << "\nExternal device under test — install and configure the real Flexy:\n";
   out << fmt::format("  hub host name   {} (map it to {} in the Flexy's DNS/hosts, or use the IP)\n", hub.hub_host(),
                      host);
-  if (dev && dev->auth == broker::AuthKind::sas)
-    out << fmt::format("  MQTT over TLS   {}:{} (SAS)\n", host, hub.ports().sas);
-  else
-    out << fmt::format("  MQTT over TLS   {}:{} (X.509)\n", host, hub.ports().x509);
+  out << fmt::format("  MQTT over TLS   {}:{} ({})\n", host, hub.ports().mqtts,
+                     dev && dev->auth == broker::AuthKind::sas ? "SAS" : "X.509");
   out << fmt::format("  CA certificate  {}  → upload to /usr/ by FTP\n", hub.ca_file());
   out << fmt::format("  client id       {}\n  username        {}/{}/?api-version=2021-04-12\n", s.dut.device,
                      hub.hub_host(), s.dut.device);

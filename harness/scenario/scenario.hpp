@@ -26,8 +26,9 @@ namespace flexhil::scenario {
 
 struct HubSpec {
   std::string name;                  // "" = the registry's hub name
-  std::uint16_t x509_port = 0;       // 0 = ephemeral
-  std::uint16_t sas_port = 0;        // 0 = ephemeral
+  std::uint16_t port = 0;            // the MQTTS port of SAS and X.509 devices; 0 = ephemeral
+  std::optional<std::uint16_t> ws_port;  // set = MQTT over WebSocket enabled; 0 = ephemeral
+  bool tls13 = false;                // offer TLS 1.3 too (IoT Hub: preview hosts only)
   std::string bind = "127.0.0.1";    // device listeners (a lab bench needs the LAN address)
   std::string registry_file;         // resolved path; "" when inline
   std::optional<toml::table> inline_registry;  // [hub.registry], certificate paths made absolute

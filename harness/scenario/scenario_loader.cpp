@@ -78,8 +78,13 @@ void absolutize_registry_paths(toml::table& reg, const std::string& dir) {
 HubSpec load_hub(TomlTable& t, const std::string& dir) {
   HubSpec h;
   h.name = t.string("name", "");
-  h.x509_port = port(t, "x509_port");
-  h.sas_port = port(t, "sas_port");
+  // The two-port hub's keys are refused, not guessed at: which of the two was the device's port?
+  for (const char* old : {"x509_port", "sas_port"})
+    if (t.has(old))
+      t.fail(old, fmt::format("'{}' is gone: SAS and X.509 devices share one MQTTS port now; use `port`", old));
+  h.port = port(t, "port");
+  if (t.has("ws_port")) h.ws_port = port(t, "ws_port");
+  h.tls13 = t.boolean("tls13", false);
   h.bind = t.string("bind", h.bind);
   if (!is_ip_address(h.bind)) t.fail("bind", fmt::format("'{}' is not a numeric IP address (e.g. 127.0.0.1, 0.0.0.0)", h.bind));
   const auto tier = t.choice("tier", {"none", "S1", "S2", "S3"}, "none");

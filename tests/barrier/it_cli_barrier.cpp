@@ -127,11 +127,11 @@ int number_after(const std::string& text, const std::string& marker) {
 BOOST_AUTO_TEST_CASE(the_hub_listens_only_on_its_bind_address_websocket_included) {
   TempDir dir;
   auto hub = start_and_wait({"hub", "--registry", fixture("registry/devices.toml"), "--out", dir.file("hub"),
-                             "--x509-port", "0", "--sas-port", "0", "--ws-port", "0"},
+                             "--port", "0", "--ws-port", "0"},
                             dir.file("hub.out"), "is ready");
   const int mosquitto = number_after(slurp(dir.file("hub.out")), "mosquitto pid ");
   const auto sockets = listening_sockets_of(mosquitto);
-  BOOST_TEST(sockets.size() == 4u, "x509, sas, websocket and internal listeners expected");
+  BOOST_TEST(sockets.size() == 3u, "mqtts, websocket and internal listeners expected");
   for (const auto& s : sockets) {
     BOOST_TEST_CONTEXT(s.address << ":" << s.port) {
       BOOST_TEST(!s.wildcard());

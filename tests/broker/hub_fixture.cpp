@@ -170,7 +170,7 @@ std::string HubFixture::write_registry() { return dir_.write("devices.toml", reg
 void HubFixture::start(const std::function<void(broker::HubOptionsBuilder&)>& tweak) {
   write_registry();
   broker::HubOptionsBuilder b;
-  b.registry(registry_path_).out_dir(dir_.file("hub")).pki_dir(dir_.file("pki")).x509_port(0).sas_port(0);
+  b.registry(registry_path_).out_dir(dir_.file("hub")).pki_dir(dir_.file("pki")).port(0);
   if (tweak) tweak(b);
   hub_ = std::make_unique<broker::HubProcess>(b.finalize(), sink_);
 }
@@ -182,8 +182,7 @@ broker::HubProcess& HubFixture::hub() {
 
 std::string HubFixture::hub_host() const { return hub_name_ + ".azure-devices.net"; }
 
-std::string HubFixture::x509_uri() const { return "ssl://127.0.0.1:" + std::to_string(hub_->ports().x509); }
-std::string HubFixture::sas_uri() const { return "ssl://127.0.0.1:" + std::to_string(hub_->ports().sas); }
+std::string HubFixture::mqtts_uri() const { return "ssl://127.0.0.1:" + std::to_string(hub_->ports().mqtts); }
 std::string HubFixture::ca_file() const { return hub_->ca_file(); }
 
 std::string HubFixture::username(const std::string& device_id) const {

@@ -9,7 +9,7 @@
 //   auto dev = f.add_self_signed_device("Flexy1");        // dev.crt / dev.key on disk
 //   f.start();                                            // or f.start([](auto& b) { b.websocket_port(0); })
 //   const auto since = f.mark();
-//   mqtt::async_client c(f.sas_uri(), "FlexySas");        // trust f.ca_file(); user f.username("FlexySas");
+//   mqtt::async_client c(f.mqtts_uri(), "FlexySas");        // trust f.ca_file(); user f.username("FlexySas");
 //   …                                                     // password f.sas_token("FlexySas")
 //   auto ev = f.wait_for_connect("FlexySas", since);      // the plugin's verdict (std::optional<Json>)
 //   f.hub().send_c2d("FlexySas", "hi");                   // the HubProcess itself
@@ -52,7 +52,7 @@ struct SelfSignedOptions {
   bool sha256 = false;               // register the SHA-256 thumbprint instead of SHA-1
   bool lower_case = false;           // register the thumbprint in lower case
   bool as_secondary = false;         // this certificate is the secondary one (a dummy is primary)
-  bool register_certificate_file = true;  // false: thumbprint only (the x509 port cannot trust it)
+  bool register_certificate_file = true;  // false: thumbprint only (enough: the handshake takes any certificate)
   bool expired = false;              // validity ended yesterday
   bool enabled = true;
 };
@@ -94,8 +94,7 @@ class HubFixture {
   std::string hub_host() const;                    // "<hub>.azure-devices.net"
 
   // Connection helpers.
-  std::string x509_uri() const;                    // "ssl://127.0.0.1:<x509 port>"
-  std::string sas_uri() const;                     // "ssl://127.0.0.1:<sas port>"
+  std::string mqtts_uri() const;                   // "ssl://127.0.0.1:<mqtts port>" (SAS and X.509)
   std::string ca_file() const;                     // the hub CA a device trusts
   // "{hub}.azure-devices.net/{id}/?api-version=2021-04-12"
   std::string username(const std::string& device_id) const;

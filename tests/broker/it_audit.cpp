@@ -55,7 +55,7 @@ BOOST_AUTO_TEST_CASE(a_burst_of_20000_qos0_messages_reaches_the_capture_complete
     for (int i = 1; i <= kMessages; ++i) out << "{\"n\":" << i << "}\n";
   }
   ChildProcess::Options o;
-  o.argv = {"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(f.hub().ports().sas), "--cafile", f.ca_file(),
+  o.argv = {"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(f.hub().ports().mqtts), "--cafile", f.ca_file(),
             "-i", "Burst", "-u", f.username("Burst"), "-P", f.sas_token("Burst"), "-V", "mqttv311", "-q", "0",
             "-t", "devices/Burst/messages/events/", "-l"};
   o.stdin_path = lines;
@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(a_restart_starts_a_new_stream_and_the_old_one_ends_where_it
   f.add_sas_device("Restarted");
   f.start();
   auto publish = [&](const std::string& body) {
-    const auto r = run_program({"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(f.hub().ports().sas),
+    const auto r = run_program({"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(f.hub().ports().mqtts),
                                 "--cafile", f.ca_file(), "-i", "Restarted", "-u", f.username("Restarted"), "-P",
                                 f.sas_token("Restarted"), "-V", "mqttv311", "-t", "devices/Restarted/messages/events/",
                                 "-m", body},

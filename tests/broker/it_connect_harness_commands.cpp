@@ -16,7 +16,7 @@ struct ConnectedDevice {
   ConnectedDevice() {
     f.add_sas_device("CmdSas");
     f.start();
-    client = std::make_unique<mqtt::async_client>(f.sas_uri(), "CmdSas");
+    client = std::make_unique<mqtt::async_client>(f.mqtts_uri(), "CmdSas");
     client->start_consuming();
     auto ssl = mqtt::ssl_options_builder().trust_store(f.ca_file()).finalize();
     client->connect(mqtt::connect_options_builder()

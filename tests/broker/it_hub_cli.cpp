@@ -1,5 +1,6 @@
 // `flexhil hub` as a user runs it: a child process with a registry, third-party clients
-// (mosquitto_pub) accepted and refused, one verdict line per event, capture.jsonl, Ctrl-C.
+// (mosquitto_pub) accepted and refused on the one MQTTS port, one verdict line per event,
+// capture.jsonl, Ctrl-C; the deprecated --x509-port/--sas-port.
 #include <signal.h>
 
 #include <boost/test/unit_test.hpp>
@@ -36,7 +37,7 @@ std::uint16_t banner_port(const std::string& banner, const std::string& label) {
 
 BOOST_AUTO_TEST_SUITE(hub_cli)
 
-BOOST_AUTO_TEST_CASE(malformed_registry_makes_flexhil_hub_exit_2_with_file_line_col) {
+BOOST_AUTO_TEST_CASE(malformed_registry_makes_flexhil_hub_exit_2_with_file_line_col_after_one_deprecation_line) {
   TempDir dir("flexhil-hub-cli");
   const auto registry = dir.write("bad.toml",
                                   "hub = \"clihub\"\n"
@@ -49,6 +50,21 @@ BOOST_AUTO_TEST_CASE(malformed_registry_makes_flexhil_hub_exit_2_with_file_line_
   BOOST_TEST(r.exit_status == 2, r.output);
   BOOST_TEST(r.output.find("bad.toml:4:") != std::string::npos, r.output);
   BOOST_TEST(r.output.find("kerberos") != std::string::npos, r.output);
+  // The old two-port options still parse, with one warning line naming the new option.
+  const auto warning = r.output.find("warning: --x509-port/--sas-port are deprecated");
+  BOOST_TEST(warning != std::string::npos, r.output);
+  BOOST_TEST(r.output.find("warning:", warning + 1) == std::string::npos, r.output);
+  BOOST_TEST(r.output.find("use --port") != std::string::npos, r.output);
+}
+
+BOOST_AUTO_TEST_CASE(contradicting_deprecated_port_options_are_a_usage_error) {
+  TempDir dir("flexhil-hub-cli");
+  const auto registry = dir.write("ok.toml", "hub = \"clihub\"\n");
+  const auto r = run_program({flexhil_binary(), "hub", "--registry", registry, "--out", dir.file("out"), "--x509-port",
+                              "8883", "--sas-port", "8884"},
+                             dir);
+  BOOST_TEST(r.exit_status == 2, r.output);
+  BOOST_TEST(r.output.find("use --port") != std::string::npos, r.output);
 }
 
 BOOST_AUTO_TEST_CASE(flexhil_hub_judges_mosquitto_pub_clients_and_stops_with_mosquitto_on_ctrl_c) {
@@ -62,7 +78,7 @@ BOOST_AUTO_TEST_CASE(flexhil_hub_judges_mosquitto_pub_clients_and_stops_with_mos
 
   ChildProcess::Options o;
   o.argv = {flexhil_binary(), "hub", "--registry", registry, "--out", out_dir, "--pki", f.dir().file("pki"),
-            "--x509-port", "0", "--sas-port", "0"};
+            "--port", "0"};
   o.stdout_path = stdout_path;
   o.stderr_path = stdout_path;
   auto hub = ChildProcess::spawn(o);
@@ -71,9 +87,9 @@ BOOST_AUTO_TEST_CASE(flexhil_hub_judges_mosquitto_pub_clients_and_stops_with_mos
                             hub.running(),
                         slurp(stdout_path));
   const auto banner = slurp(stdout_path);
-  const auto x509 = banner_port(banner, "X.509 port");
-  const auto sas_port = banner_port(banner, "SAS port");
-  BOOST_REQUIRE(x509 != 0 && sas_port != 0);
+  const auto port = banner_port(banner, "MQTTS port");
+  BOOST_REQUIRE(port != 0);
+  BOOST_TEST(banner.find("TLS 1.2 only") != std::string::npos, banner);
   std::smatch m;
   BOOST_REQUIRE(std::regex_search(banner, m, std::regex(R"(mosquitto pid (\d+))")));
   const int mosquitto_pid = std::stoi(m[1]);
@@ -88,25 +104,32 @@ BOOST_AUTO_TEST_CASE(flexhil_hub_judges_mosquitto_pub_clients_and_stops_with_mos
     if (cert) argv.insert(argv.end(), {"--cert", cert->crt, "--key", cert->key});
     return run_program(argv, f.dir());
   };
-  const auto sas_ok = pub(sas_port, "FlexySas", f.sas_token("FlexySas"), nullptr);
+  const auto sas_ok = pub(port, "FlexySas", f.sas_token("FlexySas"), nullptr);
   BOOST_TEST(sas_ok.exit_status == 0, sas_ok.output);
-  const auto x509_ok = pub(x509, "Flexy205Self", "", &dev);
+  const auto x509_ok = pub(port, "Flexy205Self", "", &dev);
   BOOST_TEST(x509_ok.exit_status == 0, x509_ok.output);
-  const auto wrong_key = pub(sas_port, "FlexySas",
+  const auto wrong_key = pub(port, "FlexySas",
                              f.sas_token("FlexySas", std::chrono::hours(1), certs::SrSpelling::percent_upper, random_sas_key()),
                              nullptr);
   BOOST_TEST(wrong_key.exit_status != 0);
   BOOST_TEST(wrong_key.output.find("not authorised") != std::string::npos, wrong_key.output);
-  const auto unknown_cert = pub(x509, "Stranger", "", &stranger);
+  const auto unknown_cert = pub(port, "Flexy205Self", "", &stranger);  // completes TLS, CONNACK 5
   BOOST_TEST(unknown_cert.exit_status != 0, unknown_cert.output);
+  BOOST_TEST(unknown_cert.output.find("not authorised") != std::string::npos, unknown_cert.output);
+  // A device that distrusts the hub's certificate still fails at TLS.
+  const auto distrusting = run_program({"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(port), "--cafile",
+                                        dev.crt, "-t", "t", "-m", "x"},
+                                       f.dir());
+  BOOST_TEST(distrusting.exit_status != 0, distrusting.output);
 
   // One verdict line per event on the hub's output.
   const bool all_lines = wait_until(
       [&] {
         const auto text = slurp(stdout_path);
-        return text.find("connect FlexySas sas accepted") != std::string::npos &&
-               text.find("connect Flexy205Self x509 accepted") != std::string::npos &&
-               text.find("connect FlexySas sas refused (AUTH-SAS-SIGNATURE") != std::string::npos &&
+        return text.find("connect FlexySas mqtts accepted") != std::string::npos &&
+               text.find("connect Flexy205Self mqtts accepted") != std::string::npos &&
+               text.find("connect FlexySas mqtts refused (AUTH-SAS-SIGNATURE") != std::string::npos &&
+               text.find("connect Flexy205Self mqtts refused (AUTH-X509-THUMBPRINT") != std::string::npos &&
                text.find("tls_failure 127.0.0.1:") != std::string::npos;
       },
       std::chrono::seconds(5));
@@ -127,7 +150,7 @@ BOOST_AUTO_TEST_CASE(flexhil_hub_judges_mosquitto_pub_clients_and_stops_with_mos
     connects += e.value("kind", "") == "connect";
     tls_failures += e.value("kind", "") == "tls_failure";
   }
-  BOOST_TEST(connects == 3);
+  BOOST_TEST(connects == 4);
   BOOST_TEST(tls_failures == 1);
 }
 
@@ -137,15 +160,15 @@ BOOST_AUTO_TEST_SUITE(hub_event_lines)
 
 BOOST_AUTO_TEST_CASE(refused_connect_line_gives_the_rule_id_and_the_reason) {
   const Json e{{"kind", "connect"},          {"wall", "2026-11-26T12:00:01.123456Z"}, {"device", "FlexySas"},
-               {"listener", "sas"},          {"verdict", "refused"},                   {"connack", 5},
+               {"listener", "mqtts"},          {"verdict", "refused"},                   {"connack", 5},
                {"reason_id", "AUTH-SAS-EXPIRED"}, {"reason", "token expired 3600 s ago"}};
-  BOOST_TEST(broker::describe_event(e) == "12:00:01 connect FlexySas sas refused (AUTH-SAS-EXPIRED: token expired 3600 s ago)");
+  BOOST_TEST(broker::describe_event(e) == "12:00:01 connect FlexySas mqtts refused (AUTH-SAS-EXPIRED: token expired 3600 s ago)");
 }
 
 BOOST_AUTO_TEST_CASE(accepted_connect_and_publish_lines_are_one_line_each) {
   BOOST_TEST(broker::describe_event(Json{{"kind", "connect"}, {"wall", "2026-11-26T12:00:01Z"}, {"device", "Flexy205Self"},
-                                         {"listener", "x509"}, {"verdict", "accepted"}}) ==
-             "12:00:01 connect Flexy205Self x509 accepted");
+                                         {"listener", "mqtts"}, {"verdict", "accepted"}}) ==
+             "12:00:01 connect Flexy205Self mqtts accepted");
   BOOST_TEST(broker::describe_event(Json{{"kind", "publish"}, {"wall", "2026-11-26T12:00:02Z"}, {"device", "D"},
                                          {"topic", "devices/D/messages/events/"}, {"size", 12}, {"qos", 1},
                                          {"retain", false}, {"verdict", "accepted"}}) ==

@@ -23,7 +23,7 @@ namespace {
 class PahoDevice {
  public:
   PahoDevice(HubFixture& f, const std::string& id)
-      : id_(id), client_(f.sas_uri(), id, mqtt::create_options(MQTTVERSION_3_1_1)) {
+      : id_(id), client_(f.mqtts_uri(), id, mqtt::create_options(MQTTVERSION_3_1_1)) {
     client_.set_message_callback([this](mqtt::const_message_ptr m) {
       std::lock_guard lock(mutex_);
       messages_.push_back(m);
@@ -109,7 +109,7 @@ std::optional<Json> wait_disconnect(const HubFixture& f, const std::string& devi
 // mosquitto_pub as the device (a third-party client, and much quicker to connect than paho's
 // TLS state machine, which needs ~2 s): returns its exit status and output.
 ProgramResult mosquitto_pub(HubFixture& f, const std::string& id, const std::vector<std::string>& args) {
-  std::vector<std::string> argv{"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(f.hub().ports().sas),
+  std::vector<std::string> argv{"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(f.hub().ports().mqtts),
                                 "--cafile", f.ca_file(), "-i", id, "-u", f.username(id), "-P", f.sas_token(id),
                                 "-V", "mqttv311"};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -323,7 +323,7 @@ BOOST_AUTO_TEST_CASE(sas_token_expiring_while_connected_disconnects_the_device) 
   const auto since = f.mark();
   // mosquitto_sub stays connected until the hub drops it; its reconnect with the same (now
   // expired) token is refused, so it exits instead of hanging until the timeout.
-  const auto r = run_program({"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(f.hub().ports().sas), "--cafile",
+  const auto r = run_program({"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(f.hub().ports().mqtts), "--cafile",
                               f.ca_file(), "-i", "FlexySas", "-u", f.username("FlexySas"), "-P",
                               f.sas_token("FlexySas", 3s), "-V", "mqttv311", "-t", "$iothub/twin/res/#"},
                              f.dir(), 15s);

@@ -40,8 +40,18 @@ const Certs& test_certs() {
 }
 
 PresentedCertificate presented(const certs::KeyPair& kp) {
-  return {certs::sha1_thumbprint(kp.cert_pem), certs::sha256_thumbprint(kp.cert_pem), certs::common_name(kp.cert_pem),
-          std::nullopt};
+  PresentedCertificate p;
+  p.sha1 = certs::sha1_thumbprint(kp.cert_pem);
+  p.sha256 = certs::sha256_thumbprint(kp.cert_pem);
+  p.common_name = certs::common_name(kp.cert_pem);
+  return p;
+}
+
+// A CA-signed certificate as the plugin hands it over after the chain check succeeded.
+PresentedCertificate chained(const certs::KeyPair& kp, const std::string& ca_name = "devca") {
+  auto p = presented(kp);
+  p.verified_by = ca_name;
+  return p;
 }
 
 Registry registry() {
@@ -350,22 +360,55 @@ BOOST_AUTO_TEST_CASE(unregistered_certificate_is_refused_with_thumbprint) {
 }
 
 BOOST_AUTO_TEST_CASE(x509_device_without_certificate_is_refused) {
-  BOOST_TEST(connect("Self", std::nullopt).reason_id == "AUTH-X509-NO-CERT");
-  BOOST_TEST(connect("CaDev", std::string("")).reason_id == "AUTH-X509-NO-CERT");
+  BOOST_TEST(connect("Self", std::nullopt).reason_id == "AUTH-X509-NO-CERTIFICATE");
+  BOOST_TEST(connect("CaDev", std::string("")).reason_id == "AUTH-X509-NO-CERTIFICATE");
   BOOST_TEST(connect("Self", token(std::string(kHost) + "/devices/Self", kKey1)).reason_id == "AUTH-MODE-MISMATCH");
 }
 
 BOOST_AUTO_TEST_CASE(expired_certificate_is_refused_when_its_end_date_is_known) {
   auto p = presented(test_certs().self_a);
   p.not_after = kNow - 1;
-  BOOST_TEST(connect("Self", std::nullopt, p).reason_id == "AUTH-X509-EXPIRED");
+  const auto v = connect("Self", std::nullopt, p);
+  BOOST_TEST(v.reason_id == "AUTH-X509-EXPIRED");
+  BOOST_TEST(v.reason.find("expired at 2027-01-15T07:59:59Z (notAfter), 1 s ago") != std::string::npos, v.reason);
+}
+
+BOOST_AUTO_TEST_CASE(certificate_not_yet_valid_is_refused_as_outside_its_dates) {
+  auto p = chained(test_certs().leaf_good);
+  p.not_before = kNow + 60;
+  const auto v = connect("CaDev", std::nullopt, p);
+  BOOST_TEST(v.reason_id == "AUTH-X509-EXPIRED");
+  BOOST_TEST(v.reason.find("not valid before 2027-01-15T08:01:00Z (notBefore), 60 s from now") != std::string::npos,
+             v.reason);
 }
 
 BOOST_AUTO_TEST_CASE(ca_signed_device_is_accepted_by_cn_and_refused_with_wrong_cn) {
-  BOOST_TEST(connect("CaDev", std::nullopt, presented(test_certs().leaf_good)).accepted);
-  const auto v = connect("CaDev", std::nullopt, presented(test_certs().leaf_wrong_cn));
+  const auto ok = connect("CaDev", std::nullopt, chained(test_certs().leaf_good));
+  BOOST_TEST(ok.accepted);
+  BOOST_TEST(ok.matched == "ca:devca");
+  const auto v = connect("CaDev", std::nullopt, chained(test_certs().leaf_wrong_cn));
   BOOST_TEST(v.reason_id == "AUTH-X509-CN-MISMATCH");
   BOOST_TEST(v.reason.find("SomeoneElse") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(ca_signed_certificate_that_chains_to_no_registered_ca_is_refused_with_unknown_ca) {
+  auto p = presented(test_certs().leaf_good);  // the chain check found no registered CA
+  p.chain_error = "unable to get local issuer certificate";
+  const auto v = connect("CaDev", std::nullopt, p);
+  BOOST_TEST(v.reason_id == "AUTH-X509-UNKNOWN-CA");
+  BOOST_TEST(v.reason.find("does not chain to a registered CA (unable to get local issuer certificate)") !=
+                 std::string::npos,
+             v.reason);
+}
+
+BOOST_AUTO_TEST_CASE(sas_device_presenting_a_certificate_too_is_judged_by_its_sas) {
+  const auto good = connect("FlexySas", token(std::string(kHost) + "/devices/FlexySas", kKey1),
+                            presented(test_certs().self_a));
+  BOOST_TEST(good.accepted);
+  BOOST_TEST(good.auth == "sas");
+  const auto bad = connect("FlexySas", token(std::string(kHost) + "/devices/FlexySas", kOtherKey),
+                           presented(test_certs().self_a));
+  BOOST_TEST(bad.reason_id == "AUTH-SAS-SIGNATURE");
 }
 
 BOOST_AUTO_TEST_CASE(sr_prefix_matching_is_segment_wise) {

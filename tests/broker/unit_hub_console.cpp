@@ -13,11 +13,11 @@ BOOST_AUTO_TEST_CASE(pong_is_not_shown) {
 
 BOOST_AUTO_TEST_CASE(a_refused_connect_is_one_line_with_its_reason) {
   const auto line = broker::hub_console_line(Json{{"kind", "connect"}, {"wall", "2026-11-26T12:00:01Z"},
-                                                  {"device", "FlexySas"}, {"listener", "sas"},
+                                                  {"device", "FlexySas"}, {"listener", "mqtts"},
                                                   {"verdict", "refused"}, {"reason_id", "AUTH-SAS-EXPIRED"},
                                                   {"reason", "token expired"}});
   BOOST_REQUIRE(line);
-  BOOST_TEST(*line == "12:00:01 connect FlexySas sas refused (AUTH-SAS-EXPIRED: token expired)");
+  BOOST_TEST(*line == "12:00:01 connect FlexySas mqtts refused (AUTH-SAS-EXPIRED: token expired)");
 }
 
 BOOST_AUTO_TEST_CASE(an_event_without_a_kind_is_still_shown) {

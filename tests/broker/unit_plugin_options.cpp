@@ -32,8 +32,10 @@ BOOST_AUTO_TEST_CASE(every_option_is_read) {
                                        {"mqtt5_policy", "accept"},
                                        {"sas_expiry_check_seconds", "5"},
                                        {"audit_file", "/run/a.jsonl"},
-                                       {"audit_stream", "hub#3"}});
+                                       {"audit_stream", "hub#3"},
+                                       {"ca_file", "/run/ca-trust.pem"}});
   BOOST_TEST(o.hub == "h1");
+  BOOST_TEST(o.ca_file == "/run/ca-trust.pem");
   BOOST_TEST(o.internal_username == "u");
   BOOST_TEST(o.internal_password == "p");
   BOOST_TEST(o.qos2_accept);

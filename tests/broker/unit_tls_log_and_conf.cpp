@@ -13,7 +13,7 @@ using namespace flexhil;
 using flexhil::broker::TlsLogParser;
 namespace {
 
-const std::map<std::uint16_t, std::string> kNames{{8883, "x509"}, {8884, "sas"}};
+const std::map<std::uint16_t, std::string> kNames{{8883, "mqtts"}, {8443, "websocket"}};
 
 std::vector<broker::TlsFailure> feed_all(TlsLogParser& p, const std::vector<std::string>& lines) {
   std::vector<broker::TlsFailure> out;
@@ -26,7 +26,7 @@ std::vector<broker::TlsFailure> feed_all(TlsLogParser& p, const std::vector<std:
 
 BOOST_AUTO_TEST_SUITE(mosquitto_log_lines)
 
-BOOST_AUTO_TEST_CASE(unknown_client_certificate_lines_become_a_tls_failure_on_the_x509_listener) {
+BOOST_AUTO_TEST_CASE(a_failed_certificate_verification_becomes_a_tls_failure_naming_the_missing_shim) {
   TlsLogParser p(kNames);
   const auto f = feed_all(p, {
                                  "2026-11-26T09:12:02: New connection from 127.0.0.1:57546 on port 8883.",
@@ -36,13 +36,13 @@ BOOST_AUTO_TEST_CASE(unknown_client_certificate_lines_become_a_tls_failure_on_th
   BOOST_REQUIRE_EQUAL(f.size(), 1u);
   BOOST_TEST(f[0].address == "127.0.0.1:57546");
   BOOST_TEST(f[0].port == 8883);
-  BOOST_TEST(f[0].listener == "x509");
+  BOOST_TEST(f[0].listener == "mqtts");
   BOOST_TEST(f[0].reason == "certificate verify failed");
   BOOST_TEST(f[0].openssl_error == "error:0A000086:SSL routines::certificate verify failed");
-  BOOST_TEST(f[0].detail.find("expired") != std::string::npos);
+  BOOST_TEST(f[0].detail.find("shim was not loaded") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(missing_client_certificate_is_reported_with_a_hint_about_the_sas_port) {
+BOOST_AUTO_TEST_CASE(missing_client_certificate_is_reported_as_the_shim_missing) {
   TlsLogParser p(kNames);
   const auto f = feed_all(p, {
                                  "1700000000: New connection from 127.0.0.1:49876 on port 8883.",
@@ -51,7 +51,7 @@ BOOST_AUTO_TEST_CASE(missing_client_certificate_is_reported_with_a_hint_about_th
                              });
   BOOST_REQUIRE_EQUAL(f.size(), 1u);
   BOOST_TEST(f[0].reason == "peer did not return a certificate");
-  BOOST_TEST(f[0].detail.find("SAS") != std::string::npos);
+  BOOST_TEST(f[0].detail.find("shim was not loaded") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(old_tls_version_failing_inside_accept_has_an_address_but_no_listener) {
@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(old_tls_version_failing_inside_accept_has_an_address_but_no
 BOOST_AUTO_TEST_CASE(a_successful_handshake_and_a_silent_probe_are_not_failures) {
   TlsLogParser p(kNames);
   const auto f = feed_all(p, {
-                                 "2026-11-26T09:11:55: New connection from 127.0.0.1:45270 on port 8884.",
+                                 "2026-11-26T09:11:55: New connection from 127.0.0.1:45270 on port 8443.",
                                  "2026-11-26T09:11:55: New client connected from 127.0.0.1:45270 as dev (p2, c1, k60).",
                                  "2026-11-26T09:11:55: New connection from 127.0.0.1:45280 on port 8883.",
                                  "2026-11-26T09:11:55: Client <unknown> closed its connection.",
@@ -79,7 +79,7 @@ BOOST_AUTO_TEST_CASE(a_successful_handshake_and_a_silent_probe_are_not_failures)
 BOOST_AUTO_TEST_CASE(error_is_attributed_to_the_newest_connection_still_in_its_handshake) {
   TlsLogParser p(kNames);
   const auto f = feed_all(p, {
-                                 "2026-11-26T09:11:55: New connection from 127.0.0.1:1000 on port 8884.",
+                                 "2026-11-26T09:11:55: New connection from 127.0.0.1:1000 on port 8443.",
                                  "2026-11-26T09:11:55: New connection from 127.0.0.1:2000 on port 8883.",
                                  "2026-11-26T09:11:55: New client connected from 127.0.0.1:1000 as a (p2, c1, k60).",
                                  "2026-11-26T09:11:55: OpenSSL Error[0]: error:0A000418:SSL routines::tlsv1 alert unknown ca",
@@ -87,19 +87,19 @@ BOOST_AUTO_TEST_CASE(error_is_attributed_to_the_newest_connection_still_in_its_h
                              });
   BOOST_REQUIRE_EQUAL(f.size(), 1u);
   BOOST_TEST(f[0].address == "127.0.0.1:2000");
-  BOOST_TEST(f[0].listener == "x509");
+  BOOST_TEST(f[0].listener == "mqtts");
   BOOST_TEST(f[0].detail.find("hub CA") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(plain_mqtt_on_a_tls_port_is_a_wrong_version_number) {
   TlsLogParser p(kNames);
   const auto f = feed_all(p, {
-                                 "2026-11-26T09:12:02: New connection from 127.0.0.1:47426 on port 8884.",
+                                 "2026-11-26T09:12:02: New connection from 127.0.0.1:47426 on port 8443.",
                                  "2026-11-26T09:12:02: OpenSSL Error[0]: error:0A00010B:SSL routines::wrong version number",
                                  "2026-11-26T09:12:02: Client <unknown> disconnected: Protocol error.",
                              });
   BOOST_REQUIRE_EQUAL(f.size(), 1u);
-  BOOST_TEST(f[0].listener == "sas");
+  BOOST_TEST(f[0].listener == "websocket");
   BOOST_TEST(f[0].reason == "wrong version number");
 }
 
@@ -110,8 +110,7 @@ BOOST_AUTO_TEST_SUITE(mosquitto_conf)
 BOOST_AUTO_TEST_CASE(generated_conf_has_the_hub_tls_policy_and_the_plugin_contract) {
   broker::HubConfig c;
   c.hub_name = "eWONPROJECT";
-  c.x509_port = 8883;
-  c.sas_port = 8884;
+  c.mqtts_port = 8883;
   c.internal_port = 40000;
   c.websocket_port = 8443;
   c.server_cert_file = "/o/hub.crt";
@@ -124,24 +123,27 @@ BOOST_AUTO_TEST_CASE(generated_conf_has_the_hub_tls_policy_and_the_plugin_contra
   c.internal_username = "flexhil-harness";
   c.internal_password = "secret";
   c.plugin.qos2_policy = "accept";
+  c.ca_trust_file = "/o/ca-trust.pem";
   const auto conf = broker::render_mosquitto_conf(c);
   for (const char* line :
        {"user root\n", "allow_anonymous false\n", "log_dest file /o/broker.log\n", "connection_messages true\n",
         "plugin /b/flexhil_iothub.so\n", "plugin_opt_registry /r/devices.toml\n", "plugin_opt_hub eWONPROJECT\n",
         "plugin_opt_internal_username flexhil-harness\n", "plugin_opt_internal_password secret\n",
-        "plugin_opt_qos2_policy accept\n", "listener 8883 127.0.0.1\n", "require_certificate true\n",
-        "cafile /o/client-trust.pem\n", "listener 8884 127.0.0.1\n", "listener 8443 127.0.0.1\nprotocol websockets\n",
+        "plugin_opt_qos2_policy accept\n", "plugin_opt_ca_file /o/ca-trust.pem\n", "listener 8883 127.0.0.1\n",
+        "require_certificate false\n", "cafile /o/client-trust.pem\n", "listener 8443 127.0.0.1\nprotocol websockets\n",
         "listener 40000 127.0.0.1\n", "tls_version tlsv1.2\n",
         "ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-SHA256:ECDHE-RSA-AES256-SHA384\n"})
     BOOST_TEST(conf.find(line) != std::string::npos, "missing: " << line);
+  // One device port: SAS and X.509 alike (no listener requires a certificate; the shim requests one).
+  BOOST_TEST(conf.find("require_certificate true") == std::string::npos);
+  BOOST_TEST(conf.find("listener 8884") == std::string::npos);
   // Options left unset are the plugin's defaults, not ours.
   BOOST_TEST(conf.find("plugin_opt_max_subscriptions") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_line_break_in_a_path_cannot_inject_directives) {
   broker::HubConfig c;
-  c.x509_port = 1;
-  c.sas_port = 2;
+  c.mqtts_port = 1;
   c.internal_port = 3;
   c.server_cert_file = "/o/hub.crt\nallow_anonymous true";
   c.server_key_file = "k";

@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(every_connect_through_the_override_pokes_paho_wake) {
   auto wake = std::make_shared<PahoWake>();
   BOOST_REQUIRE(wake->wait_ready(5s));
   MqttSettings settings;
-  settings.resolve[f.hub_host()] = "127.0.0.1:" + std::to_string(f.hub().ports().x509);
+  settings.resolve[f.hub_host()] = "127.0.0.1:" + std::to_string(f.hub().ports().mqtts);
   settings.auto_reconnect = false;
   SystemClock clock;
   MqttBridge bridge(settings, testing::make_usr_dir(f, "usr", &dev), clock, {}, host_resolves_by_getaddrinfo, wake);

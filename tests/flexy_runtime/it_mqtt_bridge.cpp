@@ -79,7 +79,7 @@ BOOST_AUTO_TEST_CASE(connect_returns_at_once_and_reaches_the_hub_through_the_hos
   HubFixture f;
   const auto dev = f.add_self_signed_device("FlexyBridge1");
   f.start();
-  BridgeRig rig(settings_for(f, f.hub().ports().x509), make_usr_dir(f, "usr", &dev));
+  BridgeRig rig(settings_for(f, f.hub().ports().mqtts), make_usr_dir(f, "usr", &dev));
   BOOST_TEST((rig.mqtt("STATUS").value == basic::Value{i(4)}));
   setup_x509(rig, f, dev.id, f.hub_host());
   BOOST_TEST((rig.mqtt("status").value == basic::Value{i(2)}));
@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(cloud_to_device_message_is_announced_and_read_with_read_msg
   HubFixture f;
   const auto dev = f.add_self_signed_device("FlexyBridge2");
   f.start();
-  BridgeRig rig(settings_for(f, f.hub().ports().x509), make_usr_dir(f, "usr", &dev));
+  BridgeRig rig(settings_for(f, f.hub().ports().mqtts), make_usr_dir(f, "usr", &dev));
   setup_x509(rig, f, dev.id, f.hub_host());
   // Subscribed before the connection exists, as the reference script does.
   BOOST_TEST(rig.mqtt("CONNECT").error == 0);
@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(bridge_reconnects_by_itself_after_the_hub_restarts) {
   HubFixture f;
   const auto dev = f.add_self_signed_device("FlexyBridge3");
   f.start();
-  BridgeRig rig(settings_for(f, f.hub().ports().x509), make_usr_dir(f, "usr", &dev));
+  BridgeRig rig(settings_for(f, f.hub().ports().mqtts), make_usr_dir(f, "usr", &dev));
   setup_x509(rig, f, dev.id, f.hub_host());
   BOOST_TEST(rig.mqtt("CONNECT").error == 0);
   BOOST_REQUIRE_MESSAGE(rig.wait_status(5), rig.log_text());
@@ -151,8 +151,8 @@ BOOST_AUTO_TEST_CASE(certificate_host_name_check_uses_the_name_the_program_gave)
   HubFixture f;
   const auto dev = f.add_self_signed_device("FlexyBridge4");
   f.start();
-  auto settings = settings_for(f, f.hub().ports().x509);
-  settings.resolve["Not-The-Hub.example.com"] = "127.0.0.1:" + std::to_string(f.hub().ports().x509);
+  auto settings = settings_for(f, f.hub().ports().mqtts);
+  settings.resolve["Not-The-Hub.example.com"] = "127.0.0.1:" + std::to_string(f.hub().ports().mqtts);
   settings.auto_reconnect = false;
   BridgeRig rig(settings, make_usr_dir(f, "usr", &dev));
   setup_x509(rig, f, dev.id, "not-the-hub.example.com");

@@ -175,7 +175,7 @@ BOOST_AUTO_TEST_CASE(x509_publisher_pushes_plc_values_at_the_configured_periods_
   const std::string id = "FlexyX509";
   const auto cert = rig.hub.add_self_signed_device(id);
   rig.hub.start();
-  auto config = rig.config("flexy/azure_x509.toml", id, rig.hub.hub().ports().x509, &cert);
+  auto config = rig.config("flexy/azure_x509.toml", id, rig.hub.hub().ports().mqtts, &cert);
   const auto program = configure_program(read_text(fixture("programs/azure_x509_publisher.bas")),
                                          {{"DeviceId$", "\"" + id + "\""}, {"IoTHub$", "\"" + rig.hub.hub_name() + "\""}});
   rig.run(config, program, "azure_x509_publisher.bas");
@@ -192,7 +192,7 @@ BOOST_AUTO_TEST_CASE(sas_publisher_pushes_plc_values_with_a_sas_token_password) 
   rig.hub.start();
   const auto token = certs::parse_sas_token(rig.hub.sas_token(id, std::chrono::hours(2), certs::SrSpelling::percent_upper));
   BOOST_REQUIRE(token.has_value());
-  auto config = rig.config("flexy/azure_sas.toml", id, rig.hub.hub().ports().sas, nullptr);
+  auto config = rig.config("flexy/azure_sas.toml", id, rig.hub.hub().ports().mqtts, nullptr);
   const auto program = configure_program(read_text(fixture("programs/azure_sas_publisher.bas")),
                                          {{"DeviceId$", "\"" + id + "\""},
                                           {"IoTHub$", "\"" + rig.hub.hub_name() + "\""},

@@ -163,7 +163,7 @@ scenario::Scenario sas_scenario() {
   return s;
 }
 
-BOOST_AUTO_TEST_CASE(hub_options_scale_the_sas_skew_and_trust_an_unregistered_certificate) {
+BOOST_AUTO_TEST_CASE(hub_options_scale_the_sas_skew_and_carry_the_one_port_and_tls_choice) {
   auto s = sas_scenario();
   PreparedRegistry reg;
   reg.path = "/run/registry.toml";
@@ -172,15 +172,21 @@ BOOST_AUTO_TEST_CASE(hub_options_scale_the_sas_skew_and_trust_an_unregistered_ce
   BOOST_TEST(o.registry == "/run/registry.toml");
   BOOST_TEST(o.out_dir == "/run");
   BOOST_TEST(o.plugin.sas_skew_seconds.value_or(-1) == 30);  // 300 scenario seconds at ×10
-  BOOST_TEST(o.trust_files.empty());             // registered: the hub's verdict needs no extra trust
+  BOOST_TEST(o.port == 0);                                     // ephemeral unless [hub] port
+  BOOST_TEST(!o.tls13);
+  BOOST_TEST(!o.websocket_port.has_value());
+  // An unregistered certificate needs no trust: the handshake takes any and the plugin refuses
+  // it at CONNECT (a CA-signed one then chains to no registered CA).
   s.dut.register_certificate = false;
+  reg.device_ca_file = "/run/device-ca.crt";
+  s.hub.port = 8883;
+  s.hub.tls13 = true;
+  s.hub.ws_port = 0;
   o = hub_options_for(s, reg, "/run");
-  BOOST_REQUIRE_EQUAL(o.trust_files.size(), 1u);
-  BOOST_TEST(o.trust_files[0] == "/run/usr/F1.crt");
-  reg.device_ca_file = "/run/device-ca.crt";  // CA-signed: the CA is what the listener trusts
-  o = hub_options_for(s, reg, "/run");
-  BOOST_REQUIRE_EQUAL(o.trust_files.size(), 1u);
-  BOOST_TEST(o.trust_files[0] == "/run/device-ca.crt");
+  BOOST_TEST(o.trust_files.empty());
+  BOOST_TEST(o.port == 8883);
+  BOOST_TEST(o.tls13);
+  BOOST_TEST(o.websocket_port.value_or(1) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(the_emulated_flexy_reaches_the_run_hub_and_plc_on_loopback) {

@@ -63,6 +63,28 @@ BOOST_AUTO_TEST_CASE(minimal_external_scenario_loads_with_defaults) {
   BOOST_TEST(!s.findings.exact.has_value());
 }
 
+BOOST_AUTO_TEST_CASE(hub_port_ws_port_and_tls13_load_and_the_two_port_keys_are_refused_naming_port) {
+  auto with_hub = [](const std::string& lines) {
+    auto text = minimal();
+    text.replace(text.find("[hub]\n"), 6, "[hub]\n" + lines);
+    return text;
+  };
+  const auto s = scenario::load_scenario_string(with_hub("port = 8883\nws_port = 443\ntls13 = true\n"), "s.toml");
+  BOOST_TEST(s.hub.port == 8883);
+  BOOST_TEST(s.hub.ws_port.value_or(0) == 443);
+  BOOST_TEST(s.hub.tls13);
+  const auto d = scenario::load_scenario_string(minimal(), "s.toml");
+  BOOST_TEST(d.hub.port == 0);  // ephemeral
+  BOOST_TEST(!d.hub.ws_port.has_value());
+  BOOST_TEST(!d.hub.tls13);
+  for (const char* old : {"x509_port", "sas_port"}) {
+    const auto e = error_of(with_hub(std::string(old) + " = 8883\n"));
+    BOOST_TEST(e.find("s.toml:") == 0u, e);
+    BOOST_TEST(e.find(old) != std::string::npos, e);
+    BOOST_TEST(e.find("use `port`") != std::string::npos, e);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(unknown_key_is_an_error_with_file_line_and_column) {
   const auto e = error_of(minimal("colour = \"blue\""));
   BOOST_TEST(e.find("s.toml:3:") == 0u, e);

@@ -277,7 +277,7 @@ BOOST_AUTO_TEST_CASE(hub_that_cannot_start_exits_3_and_still_writes_the_report) 
   socklen_t len = sizeof a;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   auto text = slurp(testing::source_dir() + "/scenarios/pass/sas.toml");
-  text.replace(text.find("[hub]\n"), 6, "[hub]\nsas_port = " + std::to_string(ntohs(a.sin_port)) + "\n");
+  text.replace(text.find("[hub]\n"), 6, "[hub]\nport = " + std::to_string(ntohs(a.sin_port)) + "\n");
   text.replace(text.find("../programs/"), 12, testing::source_dir() + "/scenarios/programs/");
   const auto file = dir.write("busy.toml", text);
   const auto [code, out] = run_flexhil("run " + file + " --out " + dir.file("run"));
