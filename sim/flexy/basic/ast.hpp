@@ -85,6 +85,15 @@ enum class StmtKind : std::uint8_t {
   ondate,        // accepted, reported as unsupported when run
   function,      // start of FUNCTION: skipped by sequential flow (`jump` = after ENDFN)
   endfn,         // end of a FUNCTION: return to the caller
+  // --- files and system (file_table.hpp) ---
+  open_file,     // OPEN args[0] spec FOR label AS args[1]; label = "TEXT INPUT", "BINARY APPEND", …
+  put,           // PUT args[0] number, args[1…] items; newline = false after a trailing ';'
+  close_file,    // CLOSE [args[0]] (none: every file)
+  erase_file,    // ERASE args[0]
+  print_file,    // PRINT #args[0], args[1…] with separators (as print)
+  cfgsave,
+  reboot,
+  halt,
 };
 
 struct Target {
