@@ -72,7 +72,7 @@ namespace {
 std::string usr_path(std::string_view spec) {
   std::string p(spec);
   if (p.rfind("file:", 0) == 0) p = p.substr(5);
-  if (p.rfind("/usr/", 0) != 0) p = "/usr/" + (p.front() == '/' ? p.substr(1) : p);
+  if (p.rfind("/usr/", 0) != 0) p = "/usr/" + (!p.empty() && p.front() == '/' ? p.substr(1) : p);
   return p;
 }
 }  // namespace
