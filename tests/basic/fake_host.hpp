@@ -102,6 +102,18 @@ class FakeHost : public Host {
     ++config_saves;
     return HostResult::ok();
   }
+  std::map<int, int> timer_expiries;  // TGET: expiries not yet read
+  std::vector<int> logged_io;         // LOGIO: tag indexes
+  bool timer_expired(int number) override {
+    auto it = timer_expiries.find(number);
+    if (it == timer_expiries.end() || it->second == 0) return false;
+    it->second = 0;
+    return true;
+  }
+  HostResult log_io(int index) override {
+    logged_io.push_back(index);
+    return HostResult::ok();
+  }
   void reboot() override {
     ++reboots;
     timers.clear();

@@ -229,6 +229,23 @@ BOOST_AUTO_TEST_CASE(trigonometry_logarithms_and_exp) {
   BOOST_TEST(s.step().error_code == 10);
 }
 
+BOOST_AUTO_TEST_CASE(tget_reads_and_clears_a_timer_expiry_and_logio_names_a_tag) {
+  FakeHost h;
+  h.timer_expiries[2] = 3;
+  FakeTag t;
+  t.name = "Temp";
+  t.value = 21.5;
+  h.tags.push_back(t);
+  Session s("a% = TGET 2 : b% = TGET 2 : c% = TGET(5)\nLOGIO \"temp\"\nLOGIO \"Nope\"\n", {}, h);
+  const auto& o = s.step();
+  BOOST_TEST(int_of(*s.basic.variable("a%")) == 1);
+  BOOST_TEST(int_of(*s.basic.variable("b%")) == 0);
+  BOOST_TEST(int_of(*s.basic.variable("c%")) == 0);
+  BOOST_TEST(s.host.logged_io == std::vector<int>{0});
+  BOOST_TEST(o.error_code == 12);  // unknown tag
+  BOOST_TEST(o.line == 3);
+}
+
 BOOST_AUTO_TEST_CASE(a_function_may_be_named_like_a_builtin) {
   auto out = prints_of("@Log(\"x\")\nFUNCTION Log($m$)\nPRINT \"log: \"; $m$\nENDFN\n");
   BOOST_TEST(out == (Lines{"log: x"}), boost::test_tools::per_element());

@@ -65,6 +65,9 @@ struct Bench {
 const char* kLogger = R"(Rem --- eWON start section: Init Section
 eWON_init_section:
 LOGEVENT "logger ready", 3
+TSET 7, 1
+ONTIMER 8, 'PRINT "tick"'
+TSET 8, 1
 END
 Rem --- eWON end section: Init Section
 Rem --- eWON start section: Work
@@ -82,6 +85,12 @@ OPEN "exp:$dtHL $ftT $tnTemperature" FOR BINARY INPUT AS 3
 hl$ = GET 3
 CLOSE 3
 PRINT "hl "; INSTR(1, hl$, ";21.5;") > 0
+LOGIO "Temperature"
+OPEN "exp:$dtHL $ftT $tnTemperature" FOR BINARY INPUT AS 3
+hl2$ = GET 3
+CLOSE 3
+PRINT "logio "; LEN(hl2$) > LEN(hl$)
+PRINT "tget "; TGET 7
 OPEN "exp:$dtEV $ftT $st_h1" FOR BINARY INPUT AS 4
 ev$ = GET 4
 CLOSE 4
@@ -104,12 +113,16 @@ BOOST_AUTO_TEST_SUITE(flexy_files)
 BOOST_AUTO_TEST_CASE(a_program_writes_a_csv_in_usr_and_reads_the_exports_as_files) {
   Bench b(kLogger);
   BOOST_REQUIRE_MESSAGE(wait_until([&] { return b.dev->tag_value("Temperature") == basic::Value{21.5}; }, 5s), b.diagnostics());
+  // Timer 8 fires with timer 7 (same period, set together): once it ticked, 7 has expired.
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return has_line(b.dev->console(), "tick"); }, 5s), b.diagnostics());
   b.dev->execute("GOTO Work");
   BOOST_REQUIRE_MESSAGE(wait_until([&] { return logged(b.dev->console(), "refused "); }, 5s), b.diagnostics());
   BOOST_TEST(read_all(b.usr / "log.csv") == "\"Temperature\";21.5\r\n\"Counter\";123456\r\n");
   BOOST_TEST(has_line(b.dev->console(), "iv 1 Temperature 21.5 header Quality"), b.diagnostics());
   BOOST_TEST(has_line(b.dev->console(), "hl 1"), b.diagnostics());
   BOOST_TEST(has_line(b.dev->console(), "ev 1"), b.diagnostics());
+  BOOST_TEST(has_line(b.dev->console(), "logio 1"), b.diagnostics());
+  BOOST_TEST(has_line(b.dev->console(), "tget 1"), b.diagnostics());  // timer 7 (1 s) expired before Work ran
   BOOST_TEST(has_line(b.dev->console(), "refused 41 41"), b.diagnostics());
   BOOST_TEST(!std::filesystem::exists(b.dir.path() / "escape.txt"));
 }

@@ -94,6 +94,7 @@ enum class StmtKind : std::uint8_t {
   cfgsave,
   reboot,
   halt,
+  logio,         // LOGIO args[0] tag name
 };
 
 struct Target {

@@ -15,7 +15,7 @@
 namespace flexhil::basic {
 
 namespace {
-constexpr std::array<BuiltinInfo, 30> kBuiltins{{
+constexpr std::array<BuiltinInfo, 31> kBuiltins{{
     {Builtin::str, "STR$", 1, 1},     {Builtin::len, "LEN", 1, 1},       {Builtin::val, "VAL", 1, 1},
     {Builtin::instr, "INSTR", 3, 3},  {Builtin::rtrim, "RTRIM", 1, 1},   {Builtin::ltrim, "LTRIM", 1, 1},
     {Builtin::lcase, "LCASE$", 1, 1}, {Builtin::ucase, "UCASE$", 1, 1},  {Builtin::chr, "CHR$", 1, 1},
@@ -26,7 +26,7 @@ constexpr std::array<BuiltinInfo, 30> kBuiltins{{
     {Builtin::sin, "SIN", 1, 1},      {Builtin::cos, "COS", 1, 1},       {Builtin::tan, "TAN", 1, 1},
     {Builtin::atn, "ATN", 1, 1},      {Builtin::ln, "LN", 1, 1},         {Builtin::log, "LOG", 1, 1},
     {Builtin::exp, "EXP", 1, 1},      {Builtin::fcnv, "FCNV", 2, 4},     {Builtin::get, "GET", 1, 2},
-    {Builtin::eof, "EOF", 1, 1},
+    {Builtin::eof, "EOF", 1, 1},      {Builtin::tget, "TGET", 1, 1},
 }};
 
 bool blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0'; }
@@ -162,7 +162,8 @@ Value call_builtin(Builtin id, std::vector<Value>& args, const NumberFormat& f) 
     case Builtin::time:
     case Builtin::getio:
     case Builtin::get:
-    case Builtin::eof: break;  // need the host: evaluated by the interpreter
+    case Builtin::eof:
+    case Builtin::tget: break;  // need the host: evaluated by the interpreter
   }
   throw RuntimeError(error_code::unknown_function, "built-in needs the host");
 }

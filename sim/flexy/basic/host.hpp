@@ -89,6 +89,10 @@ class Host {
   virtual HostResult save_config() { return HostResult::ok(); }
   // REBOOT: the program restarts from Init; the host drops its timers and closes its files.
   virtual void reboot() {}
+  // TGET n: 1 when timer n expired since the last TGET n (the host counts expiries), else 0.
+  virtual bool timer_expired(int /*number*/) { return false; }
+  // LOGIO tag$: a historical-log point of the tag's value now.
+  virtual HostResult log_io(int /*index*/) { return HostResult::ok(); }
 };
 
 }  // namespace flexhil::basic

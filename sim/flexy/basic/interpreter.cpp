@@ -626,6 +626,11 @@ struct Interpreter::Impl {
         check(host.save_config(), "CFGSAVE");
         return;
       case StmtKind::reboot: reboot(s); return;
+      case StmtKind::logio: {
+        const std::string name = to_str(eval(*s.args[0]));
+        check(host.log_io(tag_index(name)), "LOGIO " + name);
+        return;
+      }
       case StmtKind::halt:
         host.log_event(code.file + ":" + std::to_string(s.line) + ": HALT: the BASIC program stopped", log_level::info);
         halted = true;
@@ -859,6 +864,7 @@ struct Interpreter::Impl {
           if (e.args.size() > 1) count = to_int(eval(*e.args[1]), format);
           return files.get(host, number, count);
         }
+        if (e.builtin == Builtin::tget) return std::int32_t{host.timer_expired(to_int(eval(*e.args[0]), format)) ? 1 : 0};
         if (e.builtin == Builtin::eof) return std::int32_t{files.eof(host, to_int(eval(*e.args[0]), format)) ? 1 : 0};
         std::vector<Value> args;
         args.reserve(e.args.size());

@@ -24,7 +24,7 @@ const std::unordered_set<std::string>& keywords() {
       "DIM", "PRINT", "CLS", "LOGEVENT", "FUNCTION", "ENDFN", "ONTIMER", "TSET", "ONCHANGE",
       "ONMQTT", "ONMQTTSTATUS", "ONERROR", "ONWAN", "ONDATE", "MQTT", "GETSYS", "SETSYS", "SETIO",
       "AND", "OR", "XOR", "NOT", "BNOT", "MOD", "REM", "LET",
-      "OPEN", "PUT", "CLOSE", "ERASE", "CFGSAVE", "REBOOT", "HALT"};
+      "OPEN", "PUT", "CLOSE", "ERASE", "CFGSAVE", "REBOOT", "HALT", "LOGIO"};
   return k;
 }
 
@@ -415,6 +415,9 @@ class Parser {
     } else if (w == "ERASE") {
       advance();
       args_statement(StmtKind::erase_file, 1, 1, "ERASE");
+    } else if (w == "LOGIO") {
+      advance();
+      args_statement(StmtKind::logio, 1, 1, "LOGIO");
     } else if (w == "CFGSAVE" || w == "REBOOT" || w == "HALT") {
       advance();
       emit(w == "CFGSAVE" ? StmtKind::cfgsave : (w == "REBOOT" ? StmtKind::reboot : StmtKind::halt));

@@ -58,6 +58,7 @@ class FlexyDevice::Host final : public basic::Host {
   struct Timer {
     Clock::Nanos period{};
     Clock::Nanos due{};
+    int expiries = 0;  // since the last TGET
   };
   std::map<int, Timer> timers;
 
@@ -130,7 +131,7 @@ class FlexyDevice::Host final : public basic::Host {
       return;
     }
     const auto period = scenario_duration(period_seconds);
-    timers[number] = Timer{period, d_.clock().steady() + period};
+    timers[number] = Timer{period, d_.clock().steady() + period, 0};
   }
 
   basic::HostResult mqtt(std::string_view command, const std::vector<basic::Value>& args) override {
@@ -157,6 +158,22 @@ class FlexyDevice::Host final : public basic::Host {
     for (const auto& n : changed) names += (names.empty() ? "" : ", ") + n;
     d_.emit_log("CFGSAVE: configuration saved" + (names.empty() ? std::string(" (no system field changed)") : " (" + names + ")"),
                 kLevelInfo, Json{{"source", "program"}, {"cfgsave", changed}});
+    return basic::HostResult::ok();
+  }
+  bool timer_expired(int number) override {
+    auto it = timers.find(number);
+    if (it == timers.end() || it->second.expiries == 0) return false;
+    it->second.expiries = 0;
+    return true;
+  }
+  basic::HostResult log_io(int index) override {
+    if (index < 0 || index >= d_.db_.size()) return basic::HostResult::fail(basic::error_code::unknown_tag, "no such tag");
+    basic::Value v;
+    {
+      std::lock_guard lock(d_.db_mutex_);
+      v = d_.db_.value(index);
+    }
+    d_.history_.record(index + 1, d_.wall_seconds(), std::move(v));
     return basic::HostResult::ok();
   }
   void reboot() override {
@@ -378,6 +395,7 @@ void FlexyDevice::basic_loop() {
     const auto now = clock().steady();
     for (auto& [number, timer] : host_->timers) {
       if (timer.due > now) continue;
+      ++timer.expiries;
       basic.post_timer(number);
       timer.due += timer.period;
       if (timer.due <= now) timer.due = now + timer.period;  // late: skip missed periods
