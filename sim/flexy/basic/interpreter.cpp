@@ -166,7 +166,11 @@ struct Interpreter::Impl {
   }
 
   void note_registration(const std::string& command, int line) {
-    if (line > 0) registered_at[command] = line;
+    if (line <= 0) return;
+    // Bounded like the command cache: a program registering ever new command strings forgets
+    // the old lines (its errors then read "runtime error in …" without one), never memory.
+    if (registered_at.size() >= 4096 && !registered_at.count(command)) registered_at.clear();
+    registered_at[command] = line;
   }
 
   bool run_one() {
