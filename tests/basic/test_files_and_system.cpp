@@ -3,6 +3,7 @@
 // inside event command strings (issue 9, part) — against the FakeHost's in-memory /usr.
 #include <boost/test/unit_test.hpp>
 
+#include "sim/flexy/basic/file_table.hpp"
 #include "tests/basic/basic_test_util.hpp"
 
 using namespace flexhil::basic;
@@ -170,6 +171,35 @@ BOOST_AUTO_TEST_CASE(an_export_opened_as_a_text_file_reads_field_by_field) {
   BOOST_TEST(int_of(*s.basic.variable("id%")) == 1);
   BOOST_TEST(str_of(*s.basic.variable("n$")) == "Temp");
   BOOST_TEST(real_of(*s.basic.variable("v")) == 21.5);
+}
+
+BOOST_AUTO_TEST_CASE(lint_warns_of_literal_file_specs_and_numbers_that_fail_at_run_time) {
+  auto w = lint_program(parse_program(
+      "OPEN \"file:/sys/x.txt\" FOR TEXT INPUT AS 1\n"
+      "OPEN \"../x.txt\" FOR TEXT OUTPUT AS 2\n"
+      "OPEN \"exp:$dtIV $ftT\" FOR TEXT OUTPUT AS 3\n"
+      "OPEN \"ok.txt\" FOR TEXT OUTPUT AS 9\n"
+      "ERASE \"file:/usr/\"\n"
+      "OPEN \"file:/usr/fine.txt\" FOR BINARY APPEND AS 4\n"
+      "OPEN \"exp:$dtEV\" FOR TEXT INPUT AS 5\n",
+      "p.bas"));
+  BOOST_TEST_REQUIRE(w.size() == 5u);
+  BOOST_TEST(w[0].to_string() == "p.bas:1: warning: OPEN \"file:/sys/x.txt\" is outside /usr (LSTERR 41 when this line runs)");
+  BOOST_TEST(w[1].line == 2);
+  BOOST_TEST(w[1].message.find("leaves /usr") != std::string::npos);
+  BOOST_TEST(w[2].message.find("an export can only be read") != std::string::npos);
+  BOOST_TEST(w[3].message.find("file numbers are 1 to 8") != std::string::npos);
+  BOOST_TEST(w[4].message.find("no file name") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(usr_relative_paths_of_every_spelling) {
+  for (const char* spec : {"file:/usr/a/b.txt", "/usr/a/b.txt", "usr/a/b.txt", "/a/b.txt", "a/b.txt"}) {
+    auto p = usr_relative_path(spec);
+    BOOST_TEST(p.error.empty(), spec);
+    BOOST_TEST(p.path == "a/b.txt", spec);
+  }
+  BOOST_TEST(usr_relative_path("a/../../b").error.find("leaves /usr") != std::string::npos);
+  BOOST_TEST(usr_relative_path("a..b/c..").error.empty());  // ".." only as a whole component
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -48,6 +48,29 @@ std::string quoted(const std::string& s) {
 
 }  // namespace
 
+UsrRelativePath usr_relative_path(std::string_view spec) {
+  std::string p(spec);
+  const std::string quoted_spec = "\"" + p + "\"";
+  if (p.rfind("file:", 0) == 0) {
+    p = p.substr(5);
+    // "file:" names a Flexy path: only /usr is served (RG-0006 also allows /sys; the emulator has none).
+    if (p.rfind("/usr/", 0) != 0 && p.rfind("usr/", 0) != 0) return {{}, quoted_spec + " is outside /usr"};
+  }
+  if (p.rfind("/usr/", 0) == 0) p = p.substr(5);
+  else if (p.rfind("usr/", 0) == 0) p = p.substr(4);
+  while (!p.empty() && p.front() == '/') p.erase(p.begin());  // old syntax: "/x.txt" is /usr/x.txt
+  if (p.empty() || p.back() == '/') return {{}, "no file name in " + quoted_spec};
+  std::size_t start = 0;
+  while (start <= p.size()) {
+    const std::size_t slash = p.find('/', start);
+    const std::string_view part = std::string_view(p).substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (part == "..") return {{}, quoted_spec + " leaves /usr (..)"};
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return {p, {}};
+}
+
 FileTable::File& FileTable::file(int number, const char* what) {
   if (number < 1 || number > kMaxFiles)
     raise(error_code::file_number, std::string(what) + " " + std::to_string(number) + ": file numbers are 1 to 8");

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/flexy/basic/host.hpp"
@@ -14,6 +15,15 @@
 namespace flexhil::basic {
 
 struct NumberFormat;
+
+// The path inside /usr a program's file spec names ("file:/usr/x.txt", "/usr/x.txt", "/x.txt" and
+// "x.txt" all name "x.txt"), or why it is refused (`error`): "file:" with a folder other than
+// /usr, a ".." component, no file name. Lexical only: the host also refuses links out of /usr.
+struct UsrRelativePath {
+  std::string path;
+  std::string error;
+};
+UsrRelativePath usr_relative_path(std::string_view spec);
 
 class FileTable {
  public:

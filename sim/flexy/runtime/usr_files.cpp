@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "sim/flexy/basic/errors.hpp"
+#include "sim/flexy/basic/file_table.hpp"
 
 namespace flexhil::flexy {
 
@@ -12,20 +13,9 @@ using basic::HostResult;
 using basic::error_code::file_io;
 
 UsrPath resolve_usr_path(const std::string& usr_dir, std::string_view spec) {
-  std::string p(spec);
-  const bool explicit_file = p.rfind("file:", 0) == 0;
-  if (explicit_file) {
-    p = p.substr(5);
-    // "file:" names a Flexy path: only /usr is served (RG-0006 also allows /sys; the emulator has none).
-    if (p.rfind("/usr/", 0) != 0 && p.rfind("usr/", 0) != 0) return {{}, "\"" + std::string(spec) + "\" is outside /usr"};
-  }
-  if (p.rfind("/usr/", 0) == 0) p = p.substr(5);
-  else if (p.rfind("usr/", 0) == 0) p = p.substr(4);
-  while (!p.empty() && p.front() == '/') p.erase(p.begin());  // old syntax: "/x.txt" is /usr/x.txt
-  if (p.empty()) return {{}, "no file name in \"" + std::string(spec) + "\""};
-  for (const auto& part : fs::path(p)) {
-    if (part == "..") return {{}, "\"" + std::string(spec) + "\" leaves /usr (..)"};
-  }
+  const auto relative = basic::usr_relative_path(spec);
+  if (!relative.error.empty()) return {{}, relative.error};
+  const std::string& p = relative.path;
   const fs::path root = fs::weakly_canonical(fs::path(usr_dir));
   const fs::path full = fs::weakly_canonical(root / p);
   // A symbolic link inside the folder must not lead out of it either.
