@@ -200,6 +200,8 @@ BOOST_AUTO_TEST_CASE(usr_relative_paths_of_every_spelling) {
   }
   BOOST_TEST(usr_relative_path("a/../../b").error.find("leaves /usr") != std::string::npos);
   BOOST_TEST(usr_relative_path("a..b/c..").error.empty());  // ".." only as a whole component
+  BOOST_TEST(usr_relative_path("tcp:10.0.0.1:502").error.find("not emulated") != std::string::npos);
+  BOOST_TEST(usr_relative_path("com:1").error.find("not emulated") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

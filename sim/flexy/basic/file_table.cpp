@@ -51,6 +51,9 @@ std::string quoted(const std::string& s) {
 UsrRelativePath usr_relative_path(std::string_view spec) {
   std::string p(spec);
   const std::string quoted_spec = "\"" + p + "\"";
+  for (const char* stream : {"tcp:", "udp:", "com:"}) {
+    if (p.rfind(stream, 0) == 0) return {{}, quoted_spec + ": serial and TCP/UDP streams are not emulated"};
+  }
   if (p.rfind("file:", 0) == 0) {
     p = p.substr(5);
     // "file:" names a Flexy path: only /usr is served (RG-0006 also allows /sys; the emulator has none).
