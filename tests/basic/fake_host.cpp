@@ -58,6 +58,11 @@ std::optional<Value> FakeHost::system_field(std::string_view group, std::string_
 
 HostResult FakeHost::set_system_field(std::string_view group, std::string_view field, const Value& value) {
   std::string key = up(group) + "." + up(field);
+  if (key.rfind("SYS.", 0) == 0 && system_fields.count(key)) {
+    system_fields[key] = value;
+    system_writes.emplace_back(key, value);
+    return HostResult::ok();
+  }
   if (key != "INF.LOAD" && key != "PRG.ACTIONID") return HostResult::fail(10, "unknown or read-only field");
   system_writes.emplace_back(key, value);
   return HostResult::ok();
@@ -77,6 +82,53 @@ HostResult FakeHost::outbound_action(std::string_view kind, const std::vector<Va
   const auto id = static_cast<std::int32_t>(actions.size());
   system_fields["PRG.ACTIONID"] = id;
   return HostResult::ok(id);
+}
+
+namespace {
+std::string usr_path(std::string_view spec) {
+  std::string p(spec);
+  if (p.rfind("file:", 0) == 0) p = p.substr(5);
+  if (p.rfind("/usr/", 0) != 0) p = "/usr/" + (!p.empty() && p.front() == '/' ? p.substr(1) : p);
+  return p;
+}
+}  // namespace
+
+HostResult FakeHost::open_file(int number, std::string_view spec, FileMode mode) {
+  OpenFile f;
+  f.mode = mode;
+  if (spec.rfind("exp:", 0) == 0) {
+    auto it = exports.find(std::string(spec));
+    if (it == exports.end()) return HostResult::fail(41, "unknown export");
+    if (mode != FileMode::input) return HostResult::fail(42, "an export is read only");
+    f.is_export = true;
+    f.export_text = it->second;
+  } else {
+    f.path = usr_path(spec);
+    if (mode == FileMode::input && !files.count(f.path)) return HostResult::fail(41, "no such file " + f.path);
+    if (mode == FileMode::output) files[f.path].clear();
+    if (mode == FileMode::append) files[f.path];
+  }
+  open_files[number] = std::move(f);
+  return HostResult::ok();
+}
+
+HostResult FakeHost::write_file(int number, std::string_view bytes) {
+  auto& f = open_files.at(number);
+  files[f.path] += bytes;
+  return HostResult::ok();
+}
+
+HostResult FakeHost::read_file(int number, std::size_t max_bytes) {
+  auto& f = open_files.at(number);
+  const std::string& text = f.is_export ? f.export_text : files[f.path];
+  std::string out = f.pos < text.size() ? text.substr(f.pos, max_bytes) : std::string();
+  f.pos += out.size();
+  return HostResult::ok(out);
+}
+
+HostResult FakeHost::erase_file(std::string_view spec) {
+  if (files.erase(usr_path(spec)) == 0) return HostResult::fail(41, "no such file");
+  return HostResult::ok();
 }
 
 HostResult FakeHost::mqtt(std::string_view command, const std::vector<Value>& args) {

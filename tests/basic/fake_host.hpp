@@ -99,6 +99,49 @@ class FakeHost : public Host {
     if (it == http_fields.end()) return HostResult::fail(10, "unknown field");
     return HostResult::ok(it->second);
   }
+  // Files: an in-memory /usr keyed by the path without "file:" ("/usr/x.txt"); exports served
+  // from `exports` keyed by the whole spec ("exp:$dtIV $ftT").
+  std::map<std::string, std::string> files;
+  std::map<std::string, std::string> exports;
+  struct OpenFile {
+    std::string path;
+    std::string export_text;  // an open export's contents
+    bool is_export = false;
+    std::size_t pos = 0;
+    FileMode mode = FileMode::input;
+  };
+  std::map<int, OpenFile> open_files;
+  std::vector<int> closed;
+  int config_saves = 0;
+  int reboots = 0;
+  HostResult open_file(int number, std::string_view spec, FileMode mode) override;
+  HostResult write_file(int number, std::string_view bytes) override;
+  HostResult read_file(int number, std::size_t max_bytes) override;
+  void close_file(int number) override {
+    open_files.erase(number);
+    closed.push_back(number);
+  }
+  HostResult erase_file(std::string_view spec) override;
+  HostResult save_config() override {
+    ++config_saves;
+    return HostResult::ok();
+  }
+  std::map<int, int> timer_expiries;  // TGET: expiries not yet read
+  std::vector<int> logged_io;         // LOGIO: tag indexes
+  bool timer_expired(int number) override {
+    auto it = timer_expiries.find(number);
+    if (it == timer_expiries.end() || it->second == 0) return false;
+    it->second = 0;
+    return true;
+  }
+  HostResult log_io(int index) override {
+    logged_io.push_back(index);
+    return HostResult::ok();
+  }
+  void reboot() override {
+    ++reboots;
+    timers.clear();
+  }
 
   // Helpers for assertions.
   std::vector<MqttCall> calls(std::string_view command) const;  // case-insensitive

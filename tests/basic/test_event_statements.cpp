@@ -192,4 +192,33 @@ BOOST_AUTO_TEST_CASE(lint_checks_the_literal_commands_of_the_new_events) {
              "error when this line runs)");
 }
 
+// An error inside the command of ONSTATUS, ONSMS, ONPPP, ONALARM or ONDATE names the line of the
+// statement that registered it, as for ONTIMER (test_files_and_system.cpp, error_lines).
+BOOST_AUTO_TEST_CASE(an_error_in_the_command_of_the_new_events_names_the_registering_line) {
+  Session s("x% = 1\nONSTATUS \"goto Nowhere\"\nONSMS \"goto Nowhere2\"\nONDATE 2, \"* * * * *\", \"goto Nowhere3\"\n", {},
+            alarm_host());
+  BOOST_TEST(s.step().ok);
+  s.basic.post_action_status(1);
+  s.basic.post_sms();
+  s.basic.post_date(2);
+  for (const int line : {2, 3, 4}) {
+    const auto& o = s.step();
+    BOOST_TEST_CONTEXT("line " << line) {
+      BOOST_TEST(!o.ok);
+      BOOST_TEST(o.line == line);
+      BOOST_TEST(o.error_message.find("program.bas:" + std::to_string(line) + ": runtime error in") == 0u);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(reboot_drops_the_ondate_plans_and_the_event_handlers) {
+  Session s("ONDATE 1, \"* * * * *\", \"PRINT 1\"\nONSMS \"PRINT 2\"\nREBOOT\n");
+  BOOST_TEST(s.step().ok);
+  BOOST_TEST(s.host.date_plans.at(1) == "");  // the host was told to stop the plan
+  BOOST_TEST(!s.basic.has_date_plan(1));
+  const auto before = s.basic.pending();
+  s.basic.post_sms();  // no ONSMS any more: nothing queued
+  BOOST_TEST(s.basic.pending() == before);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -262,9 +262,10 @@ BOOST_AUTO_TEST_CASE(an_event_command_with_a_missing_label_fails_when_the_event_
   s.basic.post_mqtt_message();
   const auto& r = s.step();
   BOOST_TEST(!r.ok);
-  BOOST_TEST(r.line == 0);
+  BOOST_TEST(r.line == 1);  // the ONMQTT that registered the command
   BOOST_TEST(r.error_code == error_code::unknown_label);
-  BOOST_TEST(r.error_message == "program.bas: runtime error in \"goto MqttRx\": label MQTTRX not found (LSTERR 2)");
+  BOOST_TEST(r.error_message ==
+             "program.bas:1: runtime error in \"goto MqttRx\" (event registered on this line): label MQTTRX not found (LSTERR 2)");
 }
 
 BOOST_AUTO_TEST_CASE(an_event_command_with_a_syntax_error_is_logged_not_run) {

@@ -96,6 +96,16 @@ enum class StmtKind : std::uint8_t {
   onsms,
   onppp,
   outbound,      // label = SENDMAIL, SENDSMS, PUTFTP, …; args as written
+  // --- files and system (file_table.hpp) ---
+  open_file,     // OPEN args[0] spec FOR label AS args[1]; label = "TEXT INPUT", "BINARY APPEND", …
+  put,           // PUT args[0] number, args[1…] items; newline = false after a trailing ';'
+  close_file,    // CLOSE [args[0]] (none: every file)
+  erase_file,    // ERASE args[0]
+  print_file,    // PRINT #args[0], args[1…] with separators (as print)
+  cfgsave,
+  reboot,
+  halt,
+  logio,         // LOGIO args[0] tag name
 };
 
 struct Target {

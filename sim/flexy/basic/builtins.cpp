@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "sim/flexy/basic/conversions.hpp"
 #include "sim/flexy/basic/errors.hpp"
 #include "sim/flexy/basic/sfmt.hpp"
 #include "sim/flexy/basic/values.hpp"
@@ -14,14 +15,18 @@
 namespace flexhil::basic {
 
 namespace {
-constexpr std::array<BuiltinInfo, 22> kBuiltins{{
+constexpr std::array<BuiltinInfo, 33> kBuiltins{{
     {Builtin::str, "STR$", 1, 1},     {Builtin::len, "LEN", 1, 1},       {Builtin::val, "VAL", 1, 1},
     {Builtin::instr, "INSTR", 3, 3},  {Builtin::rtrim, "RTRIM", 1, 1},   {Builtin::ltrim, "LTRIM", 1, 1},
     {Builtin::lcase, "LCASE$", 1, 1}, {Builtin::ucase, "UCASE$", 1, 1},  {Builtin::chr, "CHR$", 1, 1},
     {Builtin::ascii, "ASCII", 1, 1},  {Builtin::int_, "INT", 1, 1},      {Builtin::abs, "ABS", 1, 1},
     {Builtin::mid, "MID$", 3, 3},     {Builtin::type, "TYPE$", 1, 1},    {Builtin::sqrt, "SQRT", 1, 1},
     {Builtin::sgn, "SGN", 1, 1},      {Builtin::hex, "HEX$", 1, 1},      {Builtin::time, "TIME$", 0, 0},
-    {Builtin::getio, "GETIO", 1, 1},  {Builtin::sfmt, "SFMT", 3, 3},
+    {Builtin::getio, "GETIO", 1, 1},  {Builtin::sfmt, "SFMT", 2, 3},
+    {Builtin::sin, "SIN", 1, 1},      {Builtin::cos, "COS", 1, 1},       {Builtin::tan, "TAN", 1, 1},
+    {Builtin::atn, "ATN", 1, 1},      {Builtin::ln, "LN", 1, 1},         {Builtin::log, "LOG", 1, 1},
+    {Builtin::exp, "EXP", 1, 1},      {Builtin::fcnv, "FCNV", 2, 4},     {Builtin::get, "GET", 1, 2},
+    {Builtin::eof, "EOF", 1, 1},      {Builtin::tget, "TGET", 1, 1},
     // --- events and outbound actions ---
     {Builtin::alstat, "ALSTAT", 1, 1}, {Builtin::responsehttpx, "RESPONSEHTTPX", 1, 2},
 }};
@@ -37,6 +42,13 @@ std::optional<BuiltinInfo> find_builtin(std::string_view upper_name) {
 }
 
 const BuiltinInfo& builtin_info(Builtin id) { return kBuiltins[static_cast<std::size_t>(id)]; }
+
+// builtin_info() relies on kBuiltins being in enum order.
+static_assert([] {
+  for (std::size_t i = 0; i < kBuiltins.size(); ++i)
+    if (static_cast<std::size_t>(kBuiltins[i].id) != i) return false;
+  return true;
+}());
 
 Value call_builtin(Builtin id, std::vector<Value>& args, const NumberFormat& f) {
   switch (id) {
@@ -130,11 +142,39 @@ Value call_builtin(Builtin id, std::vector<Value>& args, const NumberFormat& f) 
       std::snprintf(buf, sizeof buf, "%X", static_cast<unsigned>(to_int(args[0], f)));
       return std::string(buf);
     }
-    case Builtin::sfmt: return sfmt(args[0], to_int(args[1], f), to_str(args[2]));
+    case Builtin::sfmt: {
+      const std::int32_t type = to_int(args[1], f);
+      if (is_binary_type(type)) return to_binary(args[0], type);
+      if (args.size() < 3) throw RuntimeError(error_code::wrong_arguments, "SFMT type " + std::to_string(type) + " needs a format");
+      return sfmt(args[0], type, to_str(args[2]));
+    }
+    case Builtin::sin: return round_real(std::sin(to_real(args[0])), f);
+    case Builtin::cos: return round_real(std::cos(to_real(args[0])), f);
+    case Builtin::tan: return round_real(std::tan(to_real(args[0])), f);
+    case Builtin::atn: return round_real(std::atan(to_real(args[0])), f);
+    case Builtin::ln:
+    case Builtin::log: {
+      const double d = to_real(args[0]);
+      if (d <= 0) throw RuntimeError(error_code::invalid_parameter, std::string(builtin_info(id).name) + " of a number that is not positive");
+      return round_real(id == Builtin::ln ? std::log(d) : std::log10(d), f);
+    }
+    case Builtin::exp: {
+      const double d = std::exp(to_real(args[0]));
+      if (!std::isfinite(d)) throw RuntimeError(error_code::invalid_parameter, "EXP: result too large");
+      return round_real(d, f);
+    }
+    case Builtin::fcnv: {
+      std::optional<std::string> format;
+      if (args.size() > 2 && is_string(args.back())) format = std::get<std::string>(args.back());
+      return fcnv(to_str(args[0]), to_int(args[1], f), format);
+    }
     case Builtin::time:
     case Builtin::getio:
     case Builtin::alstat:
-    case Builtin::responsehttpx: break;  // need the host: evaluated by the interpreter
+    case Builtin::responsehttpx:
+    case Builtin::get:
+    case Builtin::eof:
+    case Builtin::tget: break;  // need the host: evaluated by the interpreter
   }
   throw RuntimeError(error_code::unknown_function, "built-in needs the host");
 }

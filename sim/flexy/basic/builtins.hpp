@@ -16,7 +16,9 @@ struct NumberFormat;
 enum class Builtin : std::uint8_t {
   str, len, val, instr, rtrim, ltrim, lcase, ucase, chr, ascii, int_, abs, mid, type,
   sqrt, sgn, hex, time, getio, sfmt,
+  sin, cos, tan, atn, ln, log, exp, fcnv, get, eof, tget,
   alstat, responsehttpx,  // events and outbound actions: need the host
+  // kBuiltins (builtins.cpp) lists them in this order: builtin_info() indexes it by value.
 };
 
 struct BuiltinInfo {
@@ -29,7 +31,7 @@ struct BuiltinInfo {
 std::optional<BuiltinInfo> find_builtin(std::string_view upper_name);
 const BuiltinInfo& builtin_info(Builtin id);
 
-// Pure built-ins (everything but TIME$ and GETIO, which need the host). Throws RuntimeError.
+// Pure built-ins (everything but TIME$, GETIO, GET, EOF and TGET, which need the host). Throws RuntimeError.
 Value call_builtin(Builtin id, std::vector<Value>& args, const NumberFormat& format);
 
 }  // namespace flexhil::basic

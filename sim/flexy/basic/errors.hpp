@@ -54,6 +54,13 @@ inline constexpr int wan_down = 28;           // raised by the host (MQTT "CONNE
 // Raised by the host: MQTT "CONNECT" with an unusable CAFile/CertFile/KeyFile (*unverified*: the
 // emulator's choice, no Flexy documentation gives one).
 inline constexpr int tls_file = 29;
+// Files (OPEN/PUT/GET/CLOSE/ERASE, *unverified*: the emulator's choice). 40: a file number
+// outside 1..8, already open (OPEN) or not open (PUT/GET/EOF/CLOSE); 41: the file cannot be
+// opened, read, written or erased (missing, outside /usr, an unknown export); 42: the operation
+// does not fit how the file was opened (PUT on INPUT, GET on OUTPUT, an export not for INPUT).
+inline constexpr int file_number = 40;
+inline constexpr int file_io = 41;
+inline constexpr int file_mode = 42;
 }  // namespace error_code
 
 // Event-log levels (LOGEVENT's second argument, Host::log_event) the runtime logs with.

@@ -4,6 +4,7 @@
 // The interpreter calls the Host for everything outside the language: time, console, tags,
 // timers and the MQTT command family. The runtime drives the interpreter through
 // Interpreter::post_*() and run_one() (interpreter.hpp), always from one thread.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -53,7 +54,8 @@ class Host {
   virtual HostResult save_tag(int index) = 0;  // SETSYS TAG,"save"
 
   // --- device information: GETSYS PRG,"<field>" the interpreter does not keep itself (SERNUM)
-  // and GETSYS/SETSYS INF,"<field>" (SERNUM, LOAD, …); group "PRG" or "INF" as upper case.
+  // and GETSYS/SETSYS INF,"<field>" (SERNUM, LOAD, …), SYS,"<field>" (the system configuration),
+  // COM and USER; group "PRG", "INF", "SYS", "COM" or "USER" as upper case.
   // nullopt / a failed result = unknown or read-only field (the interpreter raises code 10).
   virtual std::optional<Value> system_field(std::string_view /*group*/, std::string_view /*field*/) { return std::nullopt; }
   // SETSYS INF,"LOAD" (no value: 0) re-reads the information record RG-0006 has programs load first.
@@ -90,6 +92,28 @@ class Host {
   virtual HostResult outbound_action(std::string_view /*kind*/, const std::vector<Value>& /*args*/, int /*line*/) {
     return HostResult::fail(10, "outbound actions are not supported by this host");
   }
+  // --- files and system ---
+  // OPEN spec$ FOR BINARY|TEXT INPUT|OUTPUT|APPEND AS n. `spec` as the program wrote it:
+  // "file:/usr/x.txt", "/usr/x.txt" or "x.txt" (a file of /usr), "exp:$dtIV $ftT" (an export,
+  // INPUT only). The interpreter checks n (1..8, not open) and keeps the text/binary framing;
+  // the host moves bytes. Defaults: this host has no file system (error 41).
+  enum class FileMode { input, output, append };
+  virtual HostResult open_file(int /*number*/, std::string_view /*spec*/, FileMode /*mode*/) {
+    return HostResult::fail(41, "this host has no file system");
+  }
+  virtual HostResult write_file(int /*number*/, std::string_view /*bytes*/) { return HostResult::fail(41, "no file system"); }
+  // Up to max_bytes from the file's read position; "" at the end of the file.
+  virtual HostResult read_file(int /*number*/, std::size_t /*max_bytes*/) { return HostResult::fail(41, "no file system"); }
+  virtual void close_file(int /*number*/) {}
+  virtual HostResult erase_file(std::string_view /*spec*/) { return HostResult::fail(41, "no file system"); }
+  // CFGSAVE: persists what SETSYS SYS/TAG changed.
+  virtual HostResult save_config() { return HostResult::ok(); }
+  // REBOOT: the program restarts from Init; the host drops its timers and closes its files.
+  virtual void reboot() {}
+  // TGET n: 1 when timer n expired since the last TGET n (the host counts expiries), else 0.
+  virtual bool timer_expired(int /*number*/) { return false; }
+  // LOGIO tag$: a historical-log point of the tag's value now.
+  virtual HostResult log_io(int /*index*/) { return HostResult::ok(); }
 };
 
 }  // namespace flexhil::basic

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "sim/flexy/basic/event_statements.hpp"
+#include "sim/flexy/basic/file_table.hpp"
 #include "sim/flexy/basic/limits.hpp"
 #include "sim/flexy/basic/parser.hpp"
 #include "sim/flexy/basic/program.hpp"
@@ -162,6 +163,12 @@ struct Interpreter::Impl {
   std::string pending_print;
   RequestOutcome outcome;
   EventHandlers events;  // ONDATE, ONALARM, ONSTATUS, ONSMS, ONPPP
+  FileTable files;
+  // The BASIC line of the ON… statement that registered each command string: an error inside
+  // the command is reported there, as the Flexy's event log names the line (README.md).
+  std::unordered_map<std::string, int> registered_at;
+  bool halted = false;      // HALT: nothing runs any more
+  bool restarting = false;  // REBOOT in this request: Init and Cyclic are queued afresh
 
   // ------------------------------------------------------------------ queue
   void grow_globals() {
@@ -171,6 +178,7 @@ struct Interpreter::Impl {
   }
 
   void enqueue(RequestKind kind, std::string command, int evtinfo_value) {
+    if (halted) return;
     if (queue.size() >= options.queue_capacity) {
       ++dropped;
       host.log_event("BASIC queue full (" + std::to_string(options.queue_capacity) + " requests): dropped " +
@@ -194,11 +202,22 @@ struct Interpreter::Impl {
 
   std::string where(int line, const std::string& command) const {
     if (line > 0) return code.file + ":" + std::to_string(line) + ": runtime error";
+    auto it = registered_at.find(command);
+    if (it != registered_at.end() && it->second > 0)
+      return code.file + ":" + std::to_string(it->second) + ": runtime error in \"" + command + "\" (event registered on this line)";
     return code.file + ": runtime error in \"" + command + "\"";
   }
 
+  void note_registration(const std::string& command, int line) {
+    if (line <= 0) return;
+    // Bounded like the command cache: a program registering ever new command strings forgets
+    // the old lines (its errors then read "runtime error in …" without one), never memory.
+    if (registered_at.size() >= 4096 && !registered_at.count(command)) registered_at.clear();
+    registered_at[command] = line;
+  }
+
   bool run_one() {
-    if (queue.empty()) return false;
+    if (queue.empty() || halted) return false;
     Request request = std::move(queue.front());
     queue.pop_front();
     outcome = RequestOutcome{};
@@ -221,6 +240,11 @@ struct Interpreter::Impl {
     }
     reset_frames();
     outcome.statements = executed;
+    if (restarting) {
+      restarting = false;
+      return true;  // REBOOT queued Init and Cyclic itself
+    }
+    if (halted) return true;
     if (request.kind == RequestKind::cyclic && options.requeue_cyclic) {
       queue.push_back(std::move(request));  // never dropped: the cyclic section always comes back
     }
@@ -232,6 +256,10 @@ struct Interpreter::Impl {
     outcome.ok = false;
     outcome.error_code = a.code;
     outcome.line = a.line;
+    if (a.line == 0) {
+      auto it = registered_at.find(request.command);
+      if (it != registered_at.end()) outcome.line = it->second;
+    }
     outcome.error_message = where(a.line, request.command) + ": " + a.message + " (LSTERR " + std::to_string(a.code) + ")";
     host.log_event(outcome.error_message, options.error_log_level);
     if (error_handler && request.kind != RequestKind::error) enqueue(RequestKind::error, *error_handler, a.code);
@@ -634,8 +662,12 @@ struct Interpreter::Impl {
       }
       case StmtKind::ontimer: {
         std::int32_t n = to_int(eval(*s.args[0]), format);
-        if (s.args.size() > 1) timer_handlers[n] = to_str(eval(*s.args[1]));
-        else timer_handlers.erase(n);
+        if (s.args.size() > 1) {
+          timer_handlers[n] = to_str(eval(*s.args[1]));
+          note_registration(timer_handlers[n], s.line);
+        } else {
+          timer_handlers.erase(n);
+        }
         return;
       }
       case StmtKind::tset: {
@@ -647,14 +679,40 @@ struct Interpreter::Impl {
       }
       case StmtKind::onchange: {
         int index = select_tag(eval(*s.args[0]));
-        if (s.args.size() > 1) change_handlers[index] = to_str(eval(*s.args[1]));
-        else change_handlers.erase(index);
+        if (s.args.size() > 1) {
+          change_handlers[index] = to_str(eval(*s.args[1]));
+          note_registration(change_handlers[index], s.line);
+        } else {
+          change_handlers.erase(index);
+        }
         return;
       }
       case StmtKind::onmqtt: set_handler(mqtt_handler, s); return;
       case StmtKind::onmqttstatus: set_handler(mqtt_status_handler, s); return;
       case StmtKind::onerror: set_handler(error_handler, s); return;
       case StmtKind::onwan: set_handler(wan_handler, s); return;
+      case StmtKind::open_file:
+      case StmtKind::put:
+      case StmtKind::close_file:
+      case StmtKind::erase_file:
+      case StmtKind::print_file:
+        file_statement(s);
+        return;
+      case StmtKind::cfgsave:
+        check(host.save_config(), "CFGSAVE");
+        return;
+      case StmtKind::reboot: reboot(s); return;
+      case StmtKind::logio: {
+        const std::string name = to_str(eval(*s.args[0]));
+        check(host.log_io(tag_index(name)), "LOGIO " + name);
+        return;
+      }
+      case StmtKind::halt:
+        host.log_event(code.file + ":" + std::to_string(s.line) + ": HALT: the BASIC program stopped", log_level::info);
+        halted = true;
+        queue.clear();
+        files.close_all(host);
+        throw Halt{};
       case StmtKind::ondate:
       case StmtKind::onalarm:
       case StmtKind::almack:
@@ -668,15 +726,103 @@ struct Interpreter::Impl {
         EventContext context{host, events, [this](const Value& v) { return select_tag(v); },
                              [this](const Value& v) { return to_int(v, format); }, s.line};
         run_event_statement(s, args, context);
+        // The line an error inside the handler's command is reported at (as for ONTIMER).
+        const std::size_t with_command = s.kind == StmtKind::ondate ? 3 : s.kind == StmtKind::onalarm ? 2 : 1;
+        const bool registers = s.kind == StmtKind::ondate || s.kind == StmtKind::onalarm ||
+                               s.kind == StmtKind::onstatus || s.kind == StmtKind::onsms || s.kind == StmtKind::onppp;
+        if (registers && args.size() >= with_command && is_string(args.back()))
+          note_registration(std::get<std::string>(args.back()), s.line);
         return;
       }
       default: return;
     }
   }
 
+  // ------------------------------------------------------------------ files (file_table.hpp)
+  void file_statement(const Stmt& s) {
+    switch (s.kind) {
+      case StmtKind::open_file: {
+        const std::string spec = to_str(eval(*s.args[0]));
+        const std::int32_t number = to_int(eval(*s.args[1]), format);
+        const bool binary = s.label.rfind("BINARY", 0) == 0;
+        const auto mode_word = s.label.substr(s.label.find(' ') + 1);
+        const Host::FileMode mode = mode_word == "INPUT" ? Host::FileMode::input
+                                    : mode_word == "OUTPUT" ? Host::FileMode::output
+                                                            : Host::FileMode::append;
+        files.open(host, number, spec, binary, mode);
+        return;
+      }
+      case StmtKind::put: {
+        const std::int32_t number = to_int(eval(*s.args[0]), format);
+        std::vector<Value> items;
+        items.reserve(s.args.size() - 1);
+        for (std::size_t i = 1; i < s.args.size(); ++i) items.push_back(eval(*s.args[i]));
+        files.put(host, number, items, !s.newline, format);
+        return;
+      }
+      case StmtKind::close_file:
+        if (s.args.empty()) files.close_all(host);
+        else files.close(host, to_int(eval(*s.args[0]), format));
+        return;
+      case StmtKind::erase_file: {
+        const std::string spec = to_str(eval(*s.args[0]));
+        check(host.erase_file(spec), "ERASE \"" + spec + "\"");
+        return;
+      }
+      case StmtKind::print_file: {
+        const std::int32_t number = to_int(eval(*s.args[0]), format);
+        std::string text;
+        for (std::size_t i = 1; i < s.args.size(); ++i) {
+          text += format_number(eval(*s.args[i]), format);
+          if (s.separators[i] == ',' && (i + 1 < s.args.size() || !s.newline)) text += '\t';
+        }
+        files.print(host, number, text, !s.newline);
+        return;
+      }
+      default: return;
+    }
+  }
+
+  // REBOOT (policy, README.md): logged, then the program starts over as after a power cycle —
+  // variables, ON… handlers, timers and files gone, the queue replaced by Init and Cyclic.
+  void reboot(const Stmt& s) {
+    host.log_event(code.file + ":" + std::to_string(s.line) + ": REBOOT: the BASIC program restarts from Init", log_level::info);
+    files.close_all(host);
+    host.reboot();
+    queue.clear();
+    timer_handlers.clear();
+    change_handlers.clear();
+    mqtt_handler.reset();
+    mqtt_status_handler.reset();
+    error_handler.reset();
+    wan_handler.reset();
+    for (const auto& entry : events.date) host.set_date_plan(entry.first, "");  // the runtime's plans go too
+    events = EventHandlers{};
+    registered_at.clear();
+    lsterr = 0;
+    evtinfo = 0;
+    resume_next = false;
+    loaded_tag = -1;
+    pending_print.clear();
+    globals.clear();
+    grow_globals();
+    restarting = true;
+    queue_sections();
+    throw Halt{};
+  }
+
+  void queue_sections() {
+    if (code.labels.count("EWON_INIT_SECTION")) queue.push_back(Request{RequestKind::init, "GOTO ewon_init_section", 0});
+    if (code.labels.count("EWON_CYCLIC_SECTION")) queue.push_back(Request{RequestKind::cyclic, "GOTO ewon_cyclic_section", 0});
+  }
+
   void set_handler(std::optional<std::string>& handler, const Stmt& s) {
-    if (s.args.empty()) handler.reset();
-    else handler = to_str(eval(*s.args[0]));
+    if (s.args.empty()) {
+      handler.reset();
+    } else {
+      handler = to_str(eval(*s.args[0]));
+      note_registration(*handler, s.line);
+    }
   }
 
   void print(const Stmt& s) {
@@ -715,8 +861,8 @@ struct Interpreter::Impl {
         raise(error_code::invalid_parameter, "SETSYS PRG,\"" + field + "\": unknown or read-only field");
       return;
     }
-    if (s.label == "INF") {
-      check(host.set_system_field("INF", field, value), "SETSYS INF,\"" + field + "\"");
+    if (s.label == "INF" || s.label == "SYS" || s.label == "COM" || s.label == "USER") {
+      check(host.set_system_field(s.label, field, value), "SETSYS " + s.label + ",\"" + field + "\"");
       return;
     }
     if (s.label == "TAG") {
@@ -733,7 +879,7 @@ struct Interpreter::Impl {
       check(host.set_tag_field(loaded_tag, field, value), "SETSYS TAG,\"" + field + "\"");
       return;
     }
-    raise(error_code::invalid_parameter, "SETSYS " + s.label + ": unknown group (PRG, INF or TAG)");
+    raise(error_code::invalid_parameter, "SETSYS " + s.label + ": unknown group (PRG, INF, SYS, COM, USER or TAG)");
   }
 
   Value getsys(const Expr& e) {
@@ -749,9 +895,9 @@ struct Interpreter::Impl {
       if (auto v = host.system_field("PRG", field)) return *v;
       raise(error_code::invalid_parameter, "GETSYS PRG,\"" + field + "\": unknown field");
     }
-    if (e.name == "INF") {
-      if (auto v = host.system_field("INF", field)) return *v;
-      raise(error_code::invalid_parameter, "GETSYS INF,\"" + field + "\": unknown field");
+    if (e.name == "INF" || e.name == "SYS" || e.name == "COM" || e.name == "USER") {
+      if (auto v = host.system_field(e.name, field)) return *v;
+      raise(error_code::invalid_parameter, "GETSYS " + e.name + ",\"" + field + "\": unknown field");
     }
     if (e.name == "TAG") {
       if (loaded_tag < 0) raise(error_code::invalid_parameter, "GETSYS TAG,\"" + field + "\": no tag loaded (SETSYS TAG,\"load\",…)");
@@ -759,7 +905,7 @@ struct Interpreter::Impl {
       if (!v) raise(error_code::invalid_parameter, "GETSYS TAG,\"" + field + "\": unknown field");
       return *v;
     }
-    raise(error_code::invalid_parameter, "GETSYS " + e.name + ": unknown group (PRG, INF or TAG)");
+    raise(error_code::invalid_parameter, "GETSYS " + e.name + ": unknown group (PRG, INF, SYS, COM, USER or TAG)");
   }
 
   static bool is_leaf(const Expr& e) { return e.kind == ExprKind::variable || e.kind == ExprKind::constant; }
@@ -863,6 +1009,14 @@ struct Interpreter::Impl {
           check(r, "RESPONSEHTTPX \"" + std::get<std::string>(field) + "\"");
           return std::move(r.value);
         }
+        if (e.builtin == Builtin::get) {
+          const std::int32_t number = to_int(eval(*e.args[0]), format);
+          std::optional<int> count;
+          if (e.args.size() > 1) count = to_int(eval(*e.args[1]), format);
+          return files.get(host, number, count);
+        }
+        if (e.builtin == Builtin::tget) return std::int32_t{host.timer_expired(to_int(eval(*e.args[0]), format)) ? 1 : 0};
+        if (e.builtin == Builtin::eof) return std::int32_t{files.eof(host, to_int(eval(*e.args[0]), format)) ? 1 : 0};
         auto lease = arg_lists.lease();
         for (const auto& a : e.args) lease->push_back(eval(*a));
         return call_builtin(e.builtin, *lease, format);
@@ -922,12 +1076,10 @@ Interpreter::Interpreter(Program program, Host& host, InterpreterOptions options
     : impl_(std::make_unique<Impl>(std::move(program), host, options)) {}
 Interpreter::~Interpreter() = default;
 
-void Interpreter::start() {
-  if (impl_->code.labels.count("EWON_INIT_SECTION")) impl_->queue.push_back(Request{RequestKind::init, "GOTO ewon_init_section", 0});
-  if (impl_->code.labels.count("EWON_CYCLIC_SECTION")) impl_->queue.push_back(Request{RequestKind::cyclic, "GOTO ewon_cyclic_section", 0});
-}
+void Interpreter::start() { impl_->queue_sections(); }
 
 void Interpreter::post_cyclic() {
+  if (impl_->halted) return;
   if (impl_->code.labels.count("EWON_CYCLIC_SECTION")) impl_->queue.push_back(Request{RequestKind::cyclic, "GOTO ewon_cyclic_section", 0});
 }
 
@@ -989,6 +1141,7 @@ std::uint64_t Interpreter::dropped_requests() const { return impl_->dropped; }
 bool Interpreter::watches_tag(int tag_index) const { return impl_->change_handlers.count(tag_index) > 0; }
 bool Interpreter::has_timer(int number) const { return impl_->timer_handlers.count(number) > 0; }
 int Interpreter::last_error() const { return impl_->lsterr; }
+bool Interpreter::halted() const { return impl_->halted; }
 
 std::optional<Value> Interpreter::variable(std::string_view name) const {
   auto it = impl_->symbols.slots.find(upper(name));

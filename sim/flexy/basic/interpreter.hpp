@@ -128,6 +128,7 @@ class Interpreter {
   bool watches_tag(int tag_index) const;        // an ONCHANGE is registered for it
   bool has_timer(int number) const;             // an ONTIMER is registered for it
   int last_error() const;                       // LSTERR
+  bool halted() const;                          // HALT ran: nothing runs any more
   std::optional<Value> variable(std::string_view name) const;  // global scalar ("a%", "S$")
   std::optional<Value> element(std::string_view name, const std::vector<int>& index) const;
 

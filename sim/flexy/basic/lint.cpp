@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "sim/flexy/basic/date_plan.hpp"
+#include "sim/flexy/basic/file_table.hpp"
 #include "sim/flexy/basic/interpreter.hpp"
 #include "sim/flexy/basic/parser.hpp"
 #include "sim/flexy/basic/program.hpp"
@@ -63,6 +64,22 @@ std::vector<Diagnostic> lint_program(const Program& program) {
           out.push_back(Diagnostic{code.file, s.line, "ONDATE plan \"" + *plan + "\": " + parsed.error +
                                                           " (a runtime error when this line runs)", true});
       }
+    }
+    if ((s.kind == StmtKind::open_file || s.kind == StmtKind::erase_file) && s.args[0]->kind == ExprKind::constant &&
+        std::holds_alternative<std::string>(s.args[0]->value)) {
+      const std::string& spec = std::get<std::string>(s.args[0]->value);
+      const std::string statement = s.kind == StmtKind::open_file ? "OPEN" : "ERASE";
+      if (spec.rfind("exp:", 0) != 0) {
+        if (auto where = usr_relative_path(spec); !where.error.empty())
+          out.push_back(Diagnostic{code.file, s.line, statement + " " + where.error + " (LSTERR 41 when this line runs)", true});
+      } else if (s.kind == StmtKind::open_file && s.label != "TEXT INPUT" && s.label != "BINARY INPUT") {
+        out.push_back(Diagnostic{code.file, s.line, "OPEN \"" + spec + "\" FOR " + s.label + ": an export can only be read (LSTERR 42 when this line runs)", true});
+      }
+    }
+    if (s.kind == StmtKind::open_file && s.args[1]->kind == ExprKind::constant && std::holds_alternative<std::int32_t>(s.args[1]->value)) {
+      const auto n = std::get<std::int32_t>(s.args[1]->value);
+      if (n < 1 || n > FileTable::kMaxFiles)
+        out.push_back(Diagnostic{code.file, s.line, "OPEN … AS " + std::to_string(n) + ": file numbers are 1 to 8 (LSTERR 40 when this line runs)", true});
     }
     const char* event = event_name(s.kind);
     if (!event) continue;

@@ -24,7 +24,8 @@ const std::unordered_set<std::string>& keywords() {
       "IF", "THEN", "ELSE", "ENDIF", "FOR", "TO", "STEP", "NEXT", "GOTO", "GOSUB", "RETURN", "END",
       "DIM", "PRINT", "CLS", "LOGEVENT", "FUNCTION", "ENDFN", "ONTIMER", "TSET", "ONCHANGE",
       "ONMQTT", "ONMQTTSTATUS", "ONERROR", "ONWAN", "ONDATE", "MQTT", "GETSYS", "SETSYS", "SETIO",
-      "AND", "OR", "XOR", "NOT", "BNOT", "MOD", "REM", "LET"};
+      "AND", "OR", "XOR", "NOT", "BNOT", "MOD", "REM", "LET",
+      "OPEN", "PUT", "CLOSE", "ERASE", "CFGSAVE", "REBOOT", "HALT", "LOGIO"};
   return k;
 }
 
@@ -407,6 +408,25 @@ class Parser {
     } else if (w == "SETSYS") {
       advance();
       setsys_statement();
+    } else if (w == "OPEN") {
+      advance();
+      open_statement();
+    } else if (w == "PUT") {
+      advance();
+      put_statement();
+    } else if (w == "CLOSE") {
+      advance();
+      accept(TokenKind::hash);
+      args_statement(StmtKind::close_file, 0, 1, "CLOSE");
+    } else if (w == "ERASE") {
+      advance();
+      args_statement(StmtKind::erase_file, 1, 1, "ERASE");
+    } else if (w == "LOGIO") {
+      advance();
+      args_statement(StmtKind::logio, 1, 1, "LOGIO");
+    } else if (w == "CFGSAVE" || w == "REBOOT" || w == "HALT") {
+      advance();
+      emit(w == "CFGSAVE" ? StmtKind::cfgsave : (w == "REBOOT" ? StmtKind::reboot : StmtKind::halt));
     } else if (w == "THEN") {
       throw LineError{"THEN without IF"};
     } else if (is_keyword(w)) {
@@ -588,8 +608,53 @@ class Parser {
     return e.kind == ExprKind::constant && std::holds_alternative<std::string>(e.value);
   }
 
+  // OPEN spec FOR BINARY|TEXT INPUT|OUTPUT|APPEND AS n
+  void open_statement() {
+    ExprPtr spec = expression();
+    if (!accept_word("FOR")) throw LineError{"FOR expected in OPEN, got " + describe(peek())};
+    const std::string framing = peek().is(TokenKind::identifier) ? peek().text : std::string();
+    if (framing != "BINARY" && framing != "TEXT") throw LineError{"BINARY or TEXT expected after OPEN … FOR, got " + describe(peek())};
+    advance();
+    const std::string mode = peek().is(TokenKind::identifier) ? peek().text : std::string();
+    if (mode != "INPUT" && mode != "OUTPUT" && mode != "APPEND")
+      throw LineError{"INPUT, OUTPUT or APPEND expected after OPEN … FOR " + framing + ", got " + describe(peek())};
+    advance();
+    if (!accept_word("AS")) throw LineError{"AS expected in OPEN, got " + describe(peek())};
+    accept(TokenKind::hash);
+    ExprPtr number = expression();
+    Stmt& s = emit(StmtKind::open_file);
+    s.label = framing + " " + mode;
+    s.args.push_back(std::move(spec));
+    s.args.push_back(std::move(number));
+  }
+
+  // PUT n, item[;item…][;] — a trailing ';' continues the record with the next PUT.
+  void put_statement() {
+    accept(TokenKind::hash);
+    Stmt& s = emit(StmtKind::put);
+    s.args.push_back(expression());
+    expect(TokenKind::comma, "',' after the file number of PUT");
+    while (true) {
+      s.args.push_back(expression());
+      if (accept(TokenKind::semicolon) || accept(TokenKind::comma)) {
+        if (at_statement_end()) {
+          s.newline = false;
+          return;
+        }
+        continue;
+      }
+      return;
+    }
+  }
+
   void print_statement() {
-    Stmt& s = emit(StmtKind::print);
+    const bool to_file = accept(TokenKind::hash);  // PRINT #n, items
+    Stmt& s = emit(to_file ? StmtKind::print_file : StmtKind::print);
+    if (to_file) {
+      s.args.push_back(expression());
+      s.separators.push_back(';');
+      if (!at_statement_end()) expect(TokenKind::comma, "',' after PRINT #n");
+    }
     bool trailing_separator = false;
     while (!at_statement_end()) {
       trailing_separator = false;
@@ -671,7 +736,8 @@ class Parser {
     if (in_single_if) throw LineError{"FUNCTION cannot be defined inside IF"};
     if (function_ >= 0) throw LineError{"FUNCTION inside FUNCTION " + program_.functions[static_cast<std::size_t>(function_)].name};
     const Token& t = peek();
-    if (!t.is(TokenKind::identifier) || is_keyword(t.text)) throw LineError{"function name expected after FUNCTION"};
+    // A built-in's name is fine (`FUNCTION Log`): calls are written @Log, never Log.
+    if (!t.is(TokenKind::identifier) || keywords().count(t.text)) throw LineError{"function name expected after FUNCTION"};
     std::string name = t.text;
     advance();
     // A name may carry a type suffix (FUNCTION Add$): the return variable is $Add$ either way.

@@ -158,6 +158,7 @@ class LineScanner {
         case ',': r.tokens.push_back(Token{TokenKind::comma, ",", ",", {}}); continue;
         case ';': r.tokens.push_back(Token{TokenKind::semicolon, ";", ";", {}}); continue;
         case ':': r.tokens.push_back(Token{TokenKind::colon, ":", ":", {}}); continue;
+        case '#': r.tokens.push_back(Token{TokenKind::hash, "#", "#", {}}); continue;
         case '+': case '-': case '*': case '/': case '^':
           r.tokens.push_back(op(std::string(1, c)));
           continue;

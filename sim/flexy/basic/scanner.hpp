@@ -24,6 +24,7 @@ enum class TokenKind {
   semicolon,
   colon,
   end,         // end of line
+  hash,        // '#' (PRINT #n)
 };
 
 struct Token {

@@ -26,6 +26,12 @@ std::string serial_number(std::string_view device_name) {
 std::optional<basic::Value> device_info_field(const FlexyConfig& config, std::string_view group, std::string_view field) {
   const std::string g = upper(group), f = upper(field);
   if ((g == "PRG" || g == "INF") && f == "SERNUM") return basic::Value{serial_number(config.device_name)};
+  if (g != "INF") return std::nullopt;
+  // The emulator's identity (our choice, README.md): a Flexy 205 on a firmware with the MQTT
+  // command family (>= 14).
+  if (f == "CODENAME") return basic::Value{std::string(kCodeName)};
+  if (f == "FWRVERSION") return basic::Value{std::string(kFirmwareVersion)};
+  if (f == "NBTAGS") return basic::Value{static_cast<std::int32_t>(config.tags.size())};
   return std::nullopt;
 }
 

@@ -14,7 +14,11 @@ namespace flexhil::flexy {
 // so two emulated devices differ and one device keeps its number from run to run.
 std::string serial_number(std::string_view device_name);
 
-// GETSYS <group>,"<field>" (group "PRG" or "INF", field case-insensitive); nullopt = unknown.
+inline constexpr const char* kCodeName = "Flexy 205";
+inline constexpr const char* kFirmwareVersion = "14.9";
+
+// GETSYS <group>,"<field>" (group "PRG" or "INF", field case-insensitive): PRG/INF SERNUM, INF
+// CodeName, FwrVersion and NbTags; nullopt = unknown.
 std::optional<basic::Value> device_info_field(const FlexyConfig& config, std::string_view group, std::string_view field);
 
 // SETSYS INF,"LOAD" is accepted (the record is always loaded); every other field is read-only.

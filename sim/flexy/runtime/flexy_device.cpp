@@ -17,6 +17,7 @@
 #include "sim/flexy/runtime/modbus_poller.hpp"
 #include "sim/flexy/runtime/mqtt_bridge.hpp"
 #include "sim/flexy/runtime/outbound_actions.hpp"
+#include "sim/flexy/runtime/usr_files.hpp"
 
 namespace flexhil::flexy {
 namespace {
@@ -60,11 +61,12 @@ struct FlexyDevice::Post {
 // The interpreter's view of the device (host.hpp). Runs on the BASIC thread only.
 class FlexyDevice::Host final : public basic::Host {
  public:
-  explicit Host(FlexyDevice& d) : d_(d) {}
+  explicit Host(FlexyDevice& d) : d_(d), files_(d.config().usr_dir) {}
 
   struct Timer {
     Clock::Nanos period{};
     Clock::Nanos due{};
+    int expiries = 0;  // since the last TGET
   };
   std::map<int, Timer> timers;
 
@@ -202,7 +204,10 @@ class FlexyDevice::Host final : public basic::Host {
     if (tag.address && d_.poller_) {
       if (const auto n = numeric(d_.db_.value(index))) d_.poller_->write(index, d_.db_.raw_value(index, *n));
     }
-    if (*changed) d_.interpreter_->post_tag_change(index);
+    if (*changed) {
+      d_.history_.record(index + 1, d_.wall_seconds(), d_.db_.value(index));
+      d_.interpreter_->post_tag_change(index);
+    }
     {
       std::lock_guard lock(d_.db_mutex_);
       d_.evaluate_alarm(index);
@@ -226,12 +231,14 @@ class FlexyDevice::Host final : public basic::Host {
     return d_.db_.set_field(index, field, value);
   }
   std::optional<basic::Value> system_field(std::string_view group, std::string_view field) override {
+    if (group == "SYS") return d_.system_.field(field);
     if (group == "PRG") {
       if (auto v = program_field(field)) return v;
     }
     return device_info_field(d_.config(), group, field);
   }
   basic::HostResult set_system_field(std::string_view group, std::string_view field, const basic::Value& value) override {
+    if (group == "SYS") return d_.system_.set_field(field, value);
     if (group == "PRG") {
       std::string f(field);
       for (auto& c : f) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -256,19 +263,64 @@ class FlexyDevice::Host final : public basic::Host {
       return;
     }
     const auto period = scenario_duration(period_seconds);
-    timers[number] = Timer{period, d_.clock().steady() + period};
+    timers[number] = Timer{period, d_.clock().steady() + period, 0};
   }
 
   basic::HostResult mqtt(std::string_view command, const std::vector<basic::Value>& args) override {
     return d_.mqtt_->command(command, args);
   }
 
+  // --- files and system ---
+  basic::HostResult open_file(int number, std::string_view spec, FileMode mode) override {
+    if (spec.rfind("exp:", 0) != 0) return files_.open(number, spec, mode);
+    if (mode != FileMode::input)
+      return basic::HostResult::fail(basic::error_code::file_mode, "an export is read only: open it FOR TEXT INPUT");
+    std::string why;
+    const auto request = parse_export_block(spec.substr(4), d_.wall_seconds(), why);
+    if (!request) return basic::HostResult::fail(basic::error_code::file_io, why);
+    return files_.open_text(number, d_.render_export(*request));
+  }
+  basic::HostResult write_file(int number, std::string_view bytes) override { return files_.write(number, bytes); }
+  basic::HostResult read_file(int number, std::size_t max_bytes) override { return files_.read(number, max_bytes); }
+  void close_file(int number) override { files_.close(number); }
+  basic::HostResult erase_file(std::string_view spec) override { return files_.erase(spec); }
+  basic::HostResult save_config() override {
+    const auto changed = d_.system_.save();
+    std::string names;
+    for (const auto& n : changed) names += (names.empty() ? "" : ", ") + n;
+    d_.emit_log("CFGSAVE: configuration saved" + (names.empty() ? std::string(" (no system field changed)") : " (" + names + ")"),
+                kLevelInfo, Json{{"source", "program"}, {"cfgsave", changed}});
+    return basic::HostResult::ok();
+  }
+  bool timer_expired(int number) override {
+    auto it = timers.find(number);
+    if (it == timers.end() || it->second.expiries == 0) return false;
+    it->second.expiries = 0;
+    return true;
+  }
+  basic::HostResult log_io(int index) override {
+    if (index < 0 || index >= d_.db_.size()) return basic::HostResult::fail(basic::error_code::unknown_tag, "no such tag");
+    basic::Value v;
+    {
+      std::lock_guard lock(d_.db_mutex_);
+      v = d_.db_.value(index);
+    }
+    d_.history_.record(index + 1, d_.wall_seconds(), std::move(v));
+    return basic::HostResult::ok();
+  }
+  void reboot() override {
+    timers.clear();
+    files_.close_all();
+    d_.system_.reboot();
+  }
+
  private:
   FlexyDevice& d_;
+  UsrFiles files_;
 };
 
 FlexyDevice::FlexyDevice(FlexyDeviceOptions options)
-    : options_(std::move(options)), db_(options_.config.tags, options_.config.float_storage) {
+    : options_(std::move(options)), db_(options_.config.tags, options_.config.float_storage), system_(options_.config) {
   if (!options_.clock) options_.clock = std::make_shared<ScaledClock>(options_.config.time_scale);
   if (!options_.console_out && options_.config.echo_console) options_.console_out = &std::cout;
   host_ = std::make_unique<Host>(*this);
@@ -387,6 +439,40 @@ void FlexyDevice::evaluate_alarm(int index) {
   interpreter_->post_alarm(index);
 }
 
+std::int64_t FlexyDevice::wall_seconds() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock().wall().time_since_epoch()).count();
+}
+
+std::string FlexyDevice::render_export(const ExportRequest& request) const {
+  ExportData data;
+  {
+    std::lock_guard lock(db_mutex_);
+    for (int i = 0; i < db_.size(); ++i) {
+      const auto& tag = db_.config(i);
+      ExportTag t;
+      t.id = i + 1;
+      t.name = tag.name;
+      t.value = db_.value(i);
+      // OPC-style quality words as the Flexy's instant-value export writes them (good = 65472).
+      const auto level = db_.quality_level(i);
+      t.quality = level == QualityLevel::good ? 65472 : (level == QualityLevel::uncertain ? 65344 : 65280);
+      for (std::size_t g = 0; g < tag.groups.size(); ++g)
+        if (tag.groups[g]) t.groups += static_cast<char>('A' + g);
+      data.tags.push_back(std::move(t));
+    }
+  }
+  data.history = history_.chronological();
+  {
+    std::lock_guard lock(mutex_);
+    data.events.assign(events_.begin(), events_.end());
+  }
+  const TimeZone zone = config().time_zone;
+  data.time_text = [zone](std::int64_t t) {
+    return format_flexy_time(std::chrono::system_clock::time_point(std::chrono::seconds(t)), zone);
+  };
+  return flexy::render_export(request, data);
+}
+
 double FlexyDevice::scenario_seconds() const {
   return std::chrono::duration<double>(clock().steady() - start_steady_).count();
 }
@@ -412,6 +498,8 @@ void FlexyDevice::emit_log(const std::string& message, int level, const Json& ex
     std::lock_guard lock(mutex_);
     log_.push_back(message);
     if (log_.size() > kKeptLines) log_.pop_front();
+    events_.push_back(EventLine{wall_seconds(), level, message});
+    if (events_.size() > kKeptLines) events_.pop_front();
     if (options_.console_out) *options_.console_out << "[log " << level << "] " << message << std::endl;
   }
   if (options_.events) {
@@ -447,7 +535,10 @@ void FlexyDevice::basic_loop() {
           emit_log(fmt::format("Modbus slave {} (topic {}) OK again", r->slave, r->topic), kLevelInfo, Json{{"source", "io"}});
         for (const auto& reading : r->readings) {
           if (reading.raw) {
-            if (db_.poll_succeeded(reading.tag, *reading.raw)) changed.push_back(reading.tag);
+            if (db_.poll_succeeded(reading.tag, *reading.raw)) {
+              changed.push_back(reading.tag);
+              history_.record(reading.tag + 1, wall_seconds(), db_.value(reading.tag));
+            }
             evaluate_alarm(reading.tag);
           } else {
             db_.poll_failed(reading.tag);
@@ -483,6 +574,7 @@ void FlexyDevice::basic_loop() {
     const auto now = clock().steady();
     for (auto& [number, timer] : host_->timers) {
       if (timer.due > now) continue;
+      ++timer.expiries;
       basic.post_timer(number);
       timer.due += timer.period;
       if (timer.due <= now) timer.due = now + timer.period;  // late: skip missed periods

@@ -24,8 +24,11 @@
 #include "common/clock.hpp"
 #include "common/event.hpp"
 #include "sim/flexy/basic/interpreter.hpp"
+#include "sim/flexy/runtime/export_block.hpp"
 #include "sim/flexy/runtime/flexy_config.hpp"
+#include "sim/flexy/runtime/system_config.hpp"
 #include "sim/flexy/runtime/tag_database.hpp"
+#include "sim/flexy/runtime/tag_history.hpp"
 
 namespace flexhil::flexy {
 
@@ -99,11 +102,15 @@ class FlexyDevice {
   void emit_event(std::string kind, Json fields);  // dut_action, dut_alarm
   void evaluate_alarm(int index);                  // on the BASIC thread, db_mutex_ held
   double scenario_seconds() const;
+  std::int64_t wall_seconds() const;
+  std::string render_export(const ExportRequest& request) const;  // BASIC thread
 
   FlexyDeviceOptions options_;
   Clock::Nanos start_steady_{};
   mutable std::mutex db_mutex_;  // the BASIC thread writes, other threads read
   TagDatabase db_;
+  TagHistory history_;     // BASIC thread only: $dtHL
+  SystemConfig system_;    // BASIC thread only: GETSYS/SETSYS SYS, CFGSAVE
   std::unique_ptr<Host> host_;
   std::unique_ptr<basic::Interpreter> interpreter_;
   std::unique_ptr<ModbusPoller> poller_;
@@ -119,6 +126,7 @@ class FlexyDevice {
   bool stopping_ = false;
   std::deque<std::string> console_;
   std::deque<std::string> log_;
+  std::deque<EventLine> events_;  // the event log as $dtEV exports it (the last 1000)
   std::uint64_t requests_ = 0;
   std::thread thread_;
 };

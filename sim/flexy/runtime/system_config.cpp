@@ -1,0 +1,78 @@
+#include "sim/flexy/runtime/system_config.hpp"
+
+#include <cctype>
+
+#include "sim/flexy/basic/errors.hpp"
+
+namespace flexhil::flexy {
+
+namespace {
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+}  // namespace
+
+SystemConfig::SystemConfig(const FlexyConfig& config) {
+  const std::pair<const char*, basic::Value> defaults[] = {
+      {"Identification", basic::Value{config.device_name}},
+      {"Information", basic::Value{std::string()}},
+      {"PrgAutorun", basic::Value{std::int32_t{1}}},
+      {"NtpServerAddr", basic::Value{std::string("pool.ntp.org")}},
+  };
+  for (const auto& [name, value] : defaults) {
+    names_.emplace(upper(name), name);
+    saved_.emplace(upper(name), value);
+  }
+  current_ = saved_;
+}
+
+std::optional<basic::Value> SystemConfig::field(std::string_view name) const {
+  const Record& r = pending_ ? *pending_ : current_;
+  auto it = r.find(upper(name));
+  if (it == r.end()) return std::nullopt;
+  return it->second;
+}
+
+basic::HostResult SystemConfig::set_field(std::string_view name, const basic::Value& value) {
+  const std::string key = upper(name);
+  if (key == "LOAD") {
+    pending_ = current_;
+    return basic::HostResult::ok();
+  }
+  if (key == "SAVE") {
+    if (pending_) current_ = std::move(*pending_);
+    pending_.reset();
+    return basic::HostResult::ok();
+  }
+  auto it = current_.find(key);
+  if (it == current_.end()) return basic::HostResult::fail(basic::error_code::invalid_parameter, "unknown field");
+  // A field keeps its type: a number for PrgAutorun, text for the others.
+  if (it->second.index() != value.index() && (it->second.index() == 2 || value.index() == 2))
+    return basic::HostResult::fail(basic::error_code::type_mismatch, "the field holds a " +
+                                                                        std::string(it->second.index() == 2 ? "string" : "number"));
+  if (!pending_) pending_ = current_;
+  (*pending_)[key] = it->second.index() == 0 && value.index() == 1
+                         ? basic::Value{static_cast<std::int32_t>(std::get<double>(value))}
+                         : value;
+  return basic::HostResult::ok();
+}
+
+std::vector<std::string> SystemConfig::save() {
+  if (pending_) current_ = std::move(*pending_);  // CFGSAVE right after SETSYS SYS,"field",v
+  pending_.reset();
+  std::vector<std::string> changed;
+  for (const auto& [key, value] : current_) {
+    if (saved_.at(key) != value) changed.push_back(names_.at(key));
+  }
+  saved_ = current_;
+  return changed;
+}
+
+void SystemConfig::reboot() {
+  current_ = saved_;
+  pending_.reset();
+}
+
+}  // namespace flexhil::flexy
