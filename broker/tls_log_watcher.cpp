@@ -92,6 +92,19 @@ std::optional<TlsFailure> TlsLogParser::finish(Pending pending) {
   return f;
 }
 
+// The newest socket of `from` accepted from `host` on a TLS listener, moved into `into`.
+bool TlsLogParser::take_tls_socket(std::vector<Pending>& from, const std::string& host, Pending& into) const {
+  for (auto it = from.rbegin(); it != from.rend(); ++it) {
+    const auto colon = it->address.rfind(':');
+    if (colon != host.size() || it->address.compare(0, colon, host) != 0) continue;
+    if (it->port == 0 || listener_name(it->port) == "internal") continue;
+    into = std::move(*it);
+    from.erase(std::next(it).base());
+    return true;
+  }
+  return false;
+}
+
 std::optional<TlsFailure> TlsLogParser::feed(std::string_view raw) {
   const std::string_view line = strip_log_timestamp(trim_period(raw));
   if (starts_with(line, "New connection from ")) {
@@ -123,7 +136,11 @@ std::optional<TlsFailure> TlsLogParser::feed(std::string_view raw) {
       open_.erase(std::next(it).base());
       return finish(std::move(done));
     }
-    if (!open_.empty()) open_.pop_back();  // a probe or scanner that closed without a word
+    if (!open_.empty()) {  // a probe or scanner that closed without a word — or see closed_
+      closed_.push_back(std::move(open_.back()));
+      open_.pop_back();
+      if (closed_.size() > 8) closed_.erase(closed_.begin());
+    }
     return std::nullopt;
   }
   if (starts_with(line, "Client connection from ")) {
@@ -132,8 +149,12 @@ std::optional<TlsFailure> TlsLogParser::feed(std::string_view raw) {
     const auto rest = line.substr(23);
     const auto failed = rest.find(" failed: ");
     if (failed == std::string_view::npos) return std::nullopt;
+    const std::string host(rest.substr(0, failed));
     Pending p;
-    p.address = std::string(rest.substr(0, failed));
+    p.address = host;
+    // Usually a "New connection from host:port on port N" came first: the newest one from that
+    // host on a TLS listener (the internal listener is plain TCP) is the socket that failed.
+    if (!take_tls_socket(open_, host, p)) take_tls_socket(closed_, host, p);
     p.errors.emplace_back(trim_period(rest.substr(failed + 9)));
     return finish(std::move(p));
   }

@@ -56,6 +56,10 @@ class TlsLogParser {
 
   std::map<std::uint16_t, std::string> names_;
   std::vector<Pending> open_;  // accepted sockets that have not sent CONNECT yet, oldest first
+  // Sockets mosquitto reported closed without an error, newest last (a few): its "Client
+  // connection from HOST failed" line can come after the "closed" line of the same socket.
+  std::vector<Pending> closed_;
+  bool take_tls_socket(std::vector<Pending>& from, const std::string& host, Pending& into) const;
 };
 
 // The `tls_failure` event of docs/events.md for a failure.

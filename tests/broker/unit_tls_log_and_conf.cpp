@@ -65,6 +65,39 @@ BOOST_AUTO_TEST_CASE(old_tls_version_failing_inside_accept_has_an_address_but_no
   BOOST_TEST(f[0].detail.find("1.2") != std::string::npos);
 }
 
+// The harness's own client keeps a plain connection from 127.0.0.1 open on the internal
+// listener: a failure inside accept is the device's, on the TLS listener it connected to.
+BOOST_AUTO_TEST_CASE(a_failure_inside_accept_after_its_new_connection_line_names_the_tls_listener) {
+  TlsLogParser p({{8883, "mqtts"}, {1883, "internal"}});
+  const auto f = feed_all(p, {
+                                 "2026-12-02T06:17:09: New connection from 127.0.0.1:52616 on port 1883.",
+                                 "2026-12-02T06:17:10: New connection from 127.0.0.1:53798 on port 8883.",
+                                 "2026-12-02T06:17:10: New connection from 127.0.0.1:52628 on port 1883.",
+                                 "2026-12-02T06:17:10: Client connection from 127.0.0.1 failed: error:0A000412:SSL "
+                                 "routines::sslv3 alert bad certificate.",
+                             });
+  BOOST_REQUIRE_EQUAL(f.size(), 1u);
+  BOOST_TEST(f[0].listener == "mqtts");
+  BOOST_TEST(f[0].port == 8883);
+  BOOST_TEST(f[0].address == "127.0.0.1:53798");
+  BOOST_TEST(f[0].reason == "sslv3 alert bad certificate");
+}
+
+// mosquitto may log the socket's "closed" line before the failure of the same socket.
+BOOST_AUTO_TEST_CASE(a_failure_logged_after_its_sockets_closed_line_still_names_the_tls_listener) {
+  TlsLogParser p({{8883, "mqtts"}, {1883, "internal"}});
+  const auto f = feed_all(p, {
+                                 "2026-12-02T06:19:24: New connection from 127.0.0.1:40452 on port 1883.",
+                                 "2026-12-02T06:19:25: New connection from 127.0.0.1:56162 on port 8883.",
+                                 "2026-12-02T06:19:25: Client <unknown> closed its connection.",
+                                 "2026-12-02T06:19:25: Client connection from 127.0.0.1 failed: error:0A000412:SSL "
+                                 "routines::sslv3 alert bad certificate.",
+                             });
+  BOOST_REQUIRE_EQUAL(f.size(), 1u);
+  BOOST_TEST(f[0].listener == "mqtts");
+  BOOST_TEST(f[0].address == "127.0.0.1:56162");
+}
+
 BOOST_AUTO_TEST_CASE(a_successful_handshake_and_a_silent_probe_are_not_failures) {
   TlsLogParser p(kNames);
   const auto f = feed_all(p, {

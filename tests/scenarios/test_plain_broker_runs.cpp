@@ -169,6 +169,6 @@ BOOST_AUTO_TEST_CASE(a_program_dialing_the_hub_by_ip_is_routed_and_fails_the_cer
   BOOST_TEST(log.find("IP address mismatch") != std::string::npos, log);
   bool refused_handshake = false;
   for (const auto& e : read_capture(out + "/capture.jsonl"))
-    refused_handshake = refused_handshake || (e.value("kind", "") == "tls_failure" && e.value("listener", "") == "sas");
+    refused_handshake = refused_handshake || (e.value("kind", "") == "tls_failure" && e.value("listener", "") == "mqtts");
   BOOST_TEST(refused_handshake);
 }
