@@ -16,4 +16,14 @@ std::vector<const scenario::Action*> ActionSchedule::due(double t) {
   return out;
 }
 
+std::chrono::milliseconds ActionSchedule::sleep_before_next(double t, double scale,
+                                                           std::chrono::milliseconds tick) const {
+  const auto at = next_at();
+  if (!at || scale <= 0) return tick;
+  // At ×20 a fixed 50 ms tick is a full scenario second late: wake when the action is due.
+  const double wall_ms = (*at - t) / scale * 1000.0;
+  if (wall_ms >= static_cast<double>(tick.count())) return tick;
+  return std::chrono::milliseconds(std::max<long long>(1, static_cast<long long>(wall_ms)));
+}
+
 }  // namespace flexhil::run

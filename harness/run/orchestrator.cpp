@@ -295,7 +295,8 @@ void drive_timeline(const scenario::Scenario& s, RunParts& parts, Recorder& rec,
       if (prom) prom->set_progress(t, s.duration_s);
       last_progress = std::chrono::steady_clock::now();
     }
-    if (const int sig = stop.wait(50ms); sig != 0) outcome.interrupt(sig, fmt::format("interrupted (signal {})", sig));
+    if (const int sig = stop.wait(schedule.sleep_before_next(clock.now_s(), s.time_scale, 50ms)); sig != 0)
+      outcome.interrupt(sig, fmt::format("interrupted (signal {})", sig));
     // Our own parts failing ends the run: what the device does without a hub or PLC is not its
     // fault (the hub_error / plc_error event is the HARNESS-… finding).
     if (const auto failure = parts.failure()) outcome.fail(exit_code::infrastructure, *failure);

@@ -118,6 +118,19 @@ BOOST_AUTO_TEST_CASE(actions_come_in_time_order_once_each_and_ties_keep_their_or
   BOOST_TEST(sched.done());
 }
 
+// The timeline sleeps in ticks of 50 ms wall, but wakes for the next action: at ×20 a tick is a
+// whole scenario second, so an action would be up to a second late.
+BOOST_AUTO_TEST_CASE(the_timeline_wakes_when_the_next_action_is_due) {
+  using namespace std::chrono_literals;
+  ActionSchedule sched({action_at(10, "a")});
+  BOOST_TEST(sched.sleep_before_next(0, 1, 50ms).count() == 50);      // 10 s away at ×1: a full tick
+  BOOST_TEST(sched.sleep_before_next(9.6, 20, 50ms).count() == 20);   // 0.4 s at ×20 = 20 ms
+  BOOST_TEST(sched.sleep_before_next(9.9999, 20, 50ms).count() == 1);  // never a busy loop
+  BOOST_TEST(sched.sleep_before_next(11, 20, 50ms).count() == 1);      // overdue: at once
+  BOOST_REQUIRE_EQUAL(sched.due(11).size(), 1u);
+  BOOST_TEST(sched.sleep_before_next(11, 20, 50ms).count() == 50);  // nothing left
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(observer)

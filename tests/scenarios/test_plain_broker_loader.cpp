@@ -54,16 +54,7 @@ std::string error_of(const std::string& text) {
   return "";
 }
 
-std::pair<int, std::string> flexhil_check(const std::string& file) {
-  const std::string cmd = testing::flexhil_binary() + " check '" + file + "' 2>&1";
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return {-1, ""};
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
-  const int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+std::pair<int, std::string> flexhil_check(const std::string& file) { return testing::flexhil_command("check '" + file + "'"); }
 
 // The error starts with the position of `needle`'s line and says `what`.
 void expect_error_at(const std::string& text, const std::string& needle, const std::string& what) {

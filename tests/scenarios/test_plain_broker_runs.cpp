@@ -23,16 +23,7 @@ using namespace flexhil;
 
 namespace {
 
-std::pair<int, std::string> flexhil_cli(const std::string& args) {
-  const std::string cmd = testing::flexhil_binary() + " " + args + " 2>&1";
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return {-1, ""};
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
-  const int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+std::pair<int, std::string> flexhil_cli(const std::string& args) { return testing::flexhil_command(args); }
 
 std::string read_text(const std::string& path) {
   std::ifstream in(path);

@@ -24,16 +24,7 @@ using namespace flexhil;
 namespace {
 
 // Runs a shell command line and returns its exit code and output.
-std::pair<int, std::string> run_flexhil_raw(const std::string& command_line) {
-  const std::string cmd = command_line + " 2>&1";
-  std::string out;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return {-1, ""};
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
-  const int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+std::pair<int, std::string> run_flexhil_raw(const std::string& command_line) { return testing::run_shell(command_line); }
 
 std::pair<int, std::string> run_flexhil(const std::string& args) {
   return run_flexhil_raw(testing::flexhil_binary() + " " + args);

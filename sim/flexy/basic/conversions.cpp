@@ -66,14 +66,7 @@ Value time_value(const std::string& text) {
   if (n != 6 || mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1970 || y > 2037 || h > 23 || mi > 59 || s > 59 ||
       h < 0 || mi < 0 || s < 0)
     invalid("FCNV \"" + text + "\", 1: not a time DD/MM/YYYY HH:MM:SS");
-  std::tm tm{};
-  tm.tm_mday = d;
-  tm.tm_mon = mo - 1;
-  tm.tm_year = y - 1900;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return static_cast<std::int32_t>(timegm(&tm));
+  return static_cast<std::int32_t>(utc_seconds(y, mo, d, h, mi, s));
 }
 
 int base_of(const std::optional<std::string>& format) {
@@ -143,6 +136,17 @@ Value fcnv(const std::string& text, int type, const std::optional<std::string>& 
     }
     default: return static_cast<std::int32_t>(bits);  // uint16, uint8, int32
   }
+}
+
+std::int64_t utc_seconds(int year, int month, int day, int hour, int minute, int second) {
+  std::tm tm{};
+  tm.tm_mday = day;
+  tm.tm_mon = month - 1;
+  tm.tm_year = year - 1900;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  return static_cast<std::int64_t>(timegm(&tm));
 }
 
 }  // namespace flexhil::basic

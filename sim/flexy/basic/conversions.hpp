@@ -2,6 +2,7 @@
 // FCNV text, type[, …] (RG-0006): text or bytes → number, the reverse of SFMT; and the binary
 // types SFMT and FCNV share (a number as the 2 or 4 bytes a PLC register pair or a protocol
 // frame holds). Pure. Type codes of the binary family are the emulator's choice (README.md).
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -30,5 +31,8 @@ std::string to_binary(const Value& value, int type);
 // integer, 30 a real (an optional one-conversion format such as "%x"); the binary types the
 // number the bytes hold. Throws RuntimeError (invalid_parameter) when the text does not hold one.
 Value fcnv(const std::string& text, int type, const std::optional<std::string>& format);
+
+// Seconds since 1970 of a UTC calendar time (fields already range-checked by the caller).
+std::int64_t utc_seconds(int year, int month, int day, int hour, int minute, int second);
 
 }  // namespace flexhil::basic

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "sim/flexy/basic/conversions.hpp"
 #include "sim/flexy/basic/values.hpp"
 
 namespace flexhil::flexy {
@@ -38,14 +39,7 @@ std::optional<std::int64_t> parse_time(const std::string& v, std::int64_t now) {
   if (n != 3 && n != 6) return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1970 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
     return std::nullopt;
-  std::tm tm{};
-  tm.tm_mday = d;
-  tm.tm_mon = mo - 1;
-  tm.tm_year = y - 1900;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  return static_cast<std::int64_t>(timegm(&tm));
+  return basic::utc_seconds(y, mo, d, h, mi, s);
 }
 
 std::string quoted(const std::string& s) {
