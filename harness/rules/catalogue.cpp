@@ -228,10 +228,14 @@ std::vector<RuleInfo> build() {
            "`[[expect.tag]]`."),
       rule("VALUE-LATENCY", "VALUE", S::warning, H::accepts, "Change published too late",
            "A PLC change that held at least `max_change_latency` was published later than "
-           "`[expect] max_change_latency` after it happened (scenario time)."),
+           "`[expect] max_change_latency` after it happened (scenario time). Judged only when the "
+           "device stayed connected for the whole `max_change_latency` after the change: a change "
+           "lost to a drop, a hub restart or a WAN cut is CADENCE-PUBLISH-WHILE-DISCONNECTED's and "
+           "the CONN- rules' to judge."),
       rule("VALUE-NEVER-PUBLISHED", "VALUE", S::error, H::accepts, "PLC change never published",
            "A PLC change that held at least `max_change_latency` while the device was connected "
-           "never appeared in any publish."),
+           "(for the whole `max_change_latency` after the change, as for VALUE-LATENCY) never "
+           "appeared in any publish."),
       // --- THROTTLE / QUOTA ---
       rule("THROTTLE-D2C-RATE", "THROTTLE", S::warning, H::accepts, "D2C rate above the tier's throttle",
            "D2C sends per second (scenario time, whole hub) above max(100/s, 12/s/unit) on S1, "

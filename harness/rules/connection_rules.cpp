@@ -6,11 +6,24 @@
 
 namespace flexhil::rules::detail {
 
+namespace {
+
+bool is_wan_action(const EventView& e, std::string_view link) {
+  return e.kind() == "action" && e.string("action") == "wan" && e.string("link") == link;
+}
+
+}  // namespace
+
 void connection_rules(Context& c) {
   std::map<std::string, std::size_t> subscriptions;  // per device, since its last connect
+  // A scenario's WAN cut ([[action]] kind = "wan"): from link down to the device's next accepted
+  // connect, the hub dropping its silent session is the cut's doing, not the device's.
+  std::set<std::string> cut, back_after_cut;  // back: its new session replaces the silent one
   for (const auto& ev : c.events) {
     const auto kind = EventView(ev).kind();
     const auto device = EventView(ev).string("device");
+    if (is_wan_action(EventView(ev), "down")) cut.insert(device);
+    if (kind == "connect" && EventView(ev).string("verdict") == "accepted" && cut.erase(device)) back_after_cut.insert(device);
     if (kind == "connect") {
       const auto verdict = EventView(ev).string("verdict");
       auto reason_id = EventView(ev).string("reason_id");
@@ -38,7 +51,8 @@ void connection_rules(Context& c) {
                      {EventView(ev).seq()});
     } else if (kind == "disconnect") {
       const auto reason = EventView(ev).string("reason");
-      if (reason != "client" && !reason.empty())
+      const bool explained = cut.count(device) || (reason == "replaced" && back_after_cut.erase(device));
+      if (reason != "client" && !reason.empty() && !explained)
         c.findings.add("CONN-DISCONNECTED", device,
                        fmt::format("{} dropped the connection at {} (reason {}{}{})",
                                    c.expect.target == Target::broker ? "broker" : "hub", fmt_s(c.t(ev)), reason,
@@ -87,10 +101,41 @@ void connection_rules(Context& c) {
       }
     return nullptr;
   };
+  // Each WAN cut: the device is due back `window` after the link is up again.
+  std::map<std::uint64_t, double> wan_back_at;  // seq of the link-down action → link up
+  std::set<std::string> in_cut;
+  std::set<std::uint64_t> during_cut;  // seqs of disconnects the cut explains
+  {
+    std::map<std::string, std::uint64_t> open_cut;
+    for (const auto& ev : c.events) {
+      const EventView e(ev);
+      const auto device = e.string("device");
+      if (is_wan_action(e, "down")) {
+        open_cut[device] = e.seq();
+      } else if (is_wan_action(e, "up")) {
+        if (auto it = open_cut.find(device); it != open_cut.end()) wan_back_at[it->second] = c.t(ev);
+        open_cut.erase(device);
+        in_cut.insert(device);
+      } else if (e.kind() == "disconnect" && (open_cut.count(device) || in_cut.count(device))) {
+        during_cut.insert(e.seq());
+      } else if (e.kind() == "connect" && e.string("verdict") == "accepted") {
+        in_cut.erase(device);
+      }
+    }
+  }
   for (const auto& ev : c.events) {
     const auto kind = EventView(ev).kind();
     std::vector<std::string> dropped;
+    double at = c.t(ev);
+    std::string_view what = "dropped";
     if (kind == "disconnect" && EventView(ev).string("reason") != "replaced") {
+      if (during_cut.count(EventView(ev).seq())) continue;
+      dropped.push_back(EventView(ev).string("device"));
+    } else if (is_wan_action(EventView(ev), "down")) {
+      const auto back = wan_back_at.find(EventView(ev).seq());
+      if (back == wan_back_at.end()) continue;  // the link stayed down to the end
+      at = back->second;
+      what = "WAN link back";
       dropped.push_back(EventView(ev).string("device"));
     } else if (kind == "action" && EventView(ev).string("action") == "broker-restart") {
       for (const auto& [device, intervals] : c.connected)
@@ -100,15 +145,14 @@ void connection_rules(Context& c) {
     } else {
       continue;
     }
-    const double at = c.t(ev);
     if (at + window > c.end_t) continue;  // the run ended before the device was due back
     for (const auto& device : dropped) {
       if (reconnected_within(device, at, at + window)) continue;
       const Json* later = reconnected_within(device, at, c.end_t);
       c.findings.add("CONN-NO-RECONNECT", device,
-                     later ? fmt::format("dropped at {}, reconnected only after {} (expected within {})",
+                     later ? fmt::format("{} at {}, reconnected only after {} (expected within {})", what,
                                          fmt_s(at), fmt_s(c.t(*later) - at), fmt_s(window))
-                           : fmt::format("dropped at {}, not reconnected in the remaining {} (expected within {})",
+                           : fmt::format("{} at {}, not reconnected in the remaining {} (expected within {})", what,
                                          fmt_s(at), fmt_s(c.end_t - at), fmt_s(window)),
                      {EventView(ev).seq()});
     }

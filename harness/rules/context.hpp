@@ -68,6 +68,8 @@ struct Context {
 
   double t(const Json& ev) const;  // scenario seconds since start
   bool is_connected(const std::string& device, double at) const;
+  // Connected over all of [from, to] on one connection (no drop, restart or WAN cut inside).
+  bool connected_throughout(const std::string& device, double from, double to) const;
   const TagExpectation* tag(const std::string& name) const;
 };
 

@@ -97,6 +97,9 @@ Context::Context(const std::vector<Json>& evs, const Expectations& ex) : events(
       close(EventView(ev).string("device"), at);
     } else if (kind == "action" && EventView(ev).string("action") == "broker-restart") {
       while (!open.empty()) close(open.begin()->first, at);
+    } else if (kind == "action" && EventView(ev).string("action") == "wan" && EventView(ev).string("link") == "down") {
+      // The hub still holds the silent session, but nothing the device sends gets through.
+      close(EventView(ev).string("device"), at);
     }
   }
   while (!open.empty()) close(open.begin()->first, end_t);
@@ -199,6 +202,13 @@ bool Context::is_connected(const std::string& device, double at) const {
   for (const auto& [from, to] : it->second)
     if (at >= from && at <= to) return true;
   return false;
+}
+
+bool Context::connected_throughout(const std::string& device, double from, double to) const {
+  const auto it = connected.find(device);
+  if (it == connected.end()) return false;
+  return std::any_of(it->second.begin(), it->second.end(),
+                     [&](const auto& iv) { return iv.first <= from && to <= iv.second; });
 }
 
 const TagExpectation* Context::tag(const std::string& name) const {

@@ -24,6 +24,7 @@ std::vector<Window> fault_windows(const Context& c) {
   std::vector<Window> out;
   std::map<std::string, std::size_t> open_faults;  // unit + fault → index in out
   std::vector<std::size_t> open_restarts;
+  std::map<std::string, std::size_t> open_wan;  // device → index in out
   for (const auto& ev : c.events) {
     const auto kind = EventView(ev).string("kind");
     const double t = c.t(ev);
@@ -40,6 +41,15 @@ std::vector<Window> fault_windows(const Context& c) {
     } else if (kind == "action" && EventView(ev).string("action") == "broker-restart") {
       open_restarts.push_back(out.size());
       out.push_back({t, c.end_t, "", "broker restart"});
+    } else if (kind == "action" && EventView(ev).string("action") == "wan") {
+      const auto device = EventView(ev).string("device");
+      if (EventView(ev).string("link") == "down") {
+        open_wan[device] = out.size();
+        out.push_back({t, c.end_t, device, "WAN link down"});
+      } else if (auto it = open_wan.find(device); it != open_wan.end()) {
+        out[it->second].to = t;
+        open_wan.erase(it);
+      }
     } else if (kind == "connect" && EventView(ev).string("verdict") == "accepted") {
       // The restart window ends, for this device, when it is back.
       for (auto i : open_restarts) {

@@ -4,6 +4,7 @@
 // findings, run at the end of rules::evaluate. Windows (scenario seconds):
 //   plc_fault start … its end (or the end of the run);
 //   action broker-restart … the device's next accepted connect (or the end of the run);
+//   action wan link down … link up (or the end of the run), for that device;
 //   hub_error / plc_error … the end of the run.
 #include <vector>
 

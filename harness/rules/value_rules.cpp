@@ -112,7 +112,10 @@ void value_rules(Context& c) {
         if (!std::isfinite(ch.from) || ch.from < first_publish) continue;
         const double next = i + 1 < h->size() ? (*h)[i + 1].from : c.end_t;
         if (next - ch.from < limit || ch.from + limit > c.end_t) continue;  // not held long enough to judge
-        if (!c.is_connected(device, ch.from)) continue;
+        // A change the device had no whole `limit` of connection to push is not judged: what a
+        // drop, a restart or a WAN cut makes it lose is CADENCE-PUBLISH-WHILE-DISCONNECTED's and
+        // CONN-…'s to judge, not a latency (docs/rules.md).
+        if (!c.connected_throughout(device, ch.from, ch.from + limit)) continue;
         const double e = expected_value(tg, ch.value);
         const Telemetry* found = nullptr;
         for (const auto& m : c.telemetry) {

@@ -123,10 +123,13 @@ void perform(const scenario::Action& a, broker::HubProcess* hub, plc::PlcServer*
       sink.emit(action_event(a, fmt::format("SMS from {} of {} characters", a.from, a.text.size())));
       if (dut) dut->deliver_sms(a.from, a.text);
       break;
-    case K::wan:
-      sink.emit(action_event(a, a.wan_up ? "WAN link up" : "WAN link down"));
+    case K::wan: {
+      auto ev = action_event(a, a.wan_up ? "WAN link up" : "WAN link down");
+      ev["link"] = a.wan_up ? "up" : "down";  // what the rules read (fault windows)
+      sink.emit(std::move(ev));
       if (dut) dut->set_wan_link(a.wan_up);
       break;
+    }
   }
 }
 

@@ -4,7 +4,8 @@
 //   Proxy_connect() never finds it missing (it would sleep 250 ms) and the pending TCP connect
 //   is readable when paho's receive thread first polls it (else it waits 1 s);
 // - each connection the proxy accepts pokes the PahoWake, which ends paho's receive-thread poll;
-// - a "host:port" route wins over a "host" route through the proxy.
+// - a "host:port" route wins over a "host" route through the proxy;
+// - the proxy is the device's WAN link: a cut closes the device's side and silences the hub's.
 // tests/scenarios runs pass/connect_at_x20.toml for the latency itself.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -109,6 +110,38 @@ BOOST_AUTO_TEST_CASE(a_host_and_port_route_wins_over_a_host_route_through_the_pr
   BOOST_REQUIRE(::send(client.fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
   BOOST_TEST(by_host_and_port.has_connection(5s));
   BOOST_TEST(!by_host.has_connection(0ms));
+}
+
+BOOST_AUTO_TEST_CASE(a_wan_cut_closes_the_device_side_silences_the_hub_side_and_refuses_new_connects) {
+  Listener hub;
+  ConnectProxy proxy({{"hub.azure-devices.net", hub.route()}});
+  Socket device;
+  BOOST_REQUIRE(connect_loopback(device, proxy.port()));
+  BOOST_REQUIRE(read_unprompted(device).rfind("HTTP/1.1 200", 0) == 0);
+  const std::string request = "CONNECT hub.azure-devices.net:8883 HTTP/1.1\r\n\r\nhello";
+  BOOST_REQUIRE(::send(device.fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size()));
+  BOOST_REQUIRE(hub.has_connection(5s));
+  Socket hub_side(::accept4(hub.sock.fd, nullptr, nullptr, SOCK_CLOEXEC));
+  BOOST_REQUIRE(hub_side.fd >= 0);
+  BOOST_TEST(read_unprompted(hub_side) == "hello");
+
+  proxy.set_link(false);
+  BOOST_TEST(!proxy.link_up());
+  BOOST_TEST(read_unprompted(device).empty());  // EOF: the device's socket died with the link
+  // The hub's side stays open and hears nothing; what it sends is lost.
+  const std::string c2d = "c2d";
+  BOOST_TEST(::send(hub_side.fd, c2d.data(), c2d.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(c2d.size()));
+  pollfd p{hub_side.fd, POLLIN, 0};
+  BOOST_TEST(::poll(&p, 1, 300) == 0, "the hub's side was closed or written to after the cut");
+  // While the link is down a connect gets no answer at all.
+  Socket refused;
+  BOOST_REQUIRE(connect_loopback(refused, proxy.port()));
+  BOOST_TEST(read_unprompted(refused).empty());
+
+  proxy.set_link(true);
+  Socket again;
+  BOOST_REQUIRE(connect_loopback(again, proxy.port()));
+  BOOST_TEST(read_unprompted(again).rfind("HTTP/1.1 200", 0) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(an_unrouted_host_has_its_connection_closed) {

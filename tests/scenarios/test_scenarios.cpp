@@ -46,7 +46,7 @@ const char* const library[] = {
     "pass/several_groups.toml",         "pass/direct_method.toml",
     "bad/sas_expires_during_run.toml",  "bad/old_ca_bundle.toml",
     "pass/plain_broker.toml",           "bad/plain_broker_wrong_password.toml",
-    "pass/connect_at_x20.toml",
+    "pass/connect_at_x20.toml",         "pass/wan_outage.toml",
 };
 
 // Every direct method the scenario calls reached the device and came back answered 200 from the
@@ -63,6 +63,42 @@ void check_method_round_trips(const scenario::Scenario& s, const std::vector<Jso
   }
   BOOST_TEST(static_cast<long>(requested.size()) == calls, "direct methods delivered to the device");
   BOOST_TEST(requested == answered_200, "every delivered direct method answered with status 200");
+}
+
+// Each WAN outage of the scenario really cut the device off: no accepted connect while the link
+// was down; the device logged its MQTT connection lost; it connected again after the link came
+// back, and that connect replaced the session the hub still held (nothing had reached the hub:
+// the cut is silent on the hub's side).
+void check_wan_outages(const std::vector<Json>& events) {
+  struct Outage {
+    std::uint64_t down_seq = 0;
+    bool up = false, lost = false, reconnected = false, replaced = false;
+  };
+  std::vector<Outage> outages;
+  for (const auto& ev : events) {
+    const auto kind = ev.value("kind", "");
+    const auto seq = ev.value("seq", std::uint64_t{0});
+    if (kind == "action" && ev.value("action", "") == "wan") {
+      if (ev.value("link", "") == "down") outages.push_back({seq});
+      else if (!outages.empty()) outages.back().up = true;
+      continue;
+    }
+    if (outages.empty()) continue;
+    auto& o = outages.back();
+    if (kind == "dut_log" && ev.value("source", "") == "mqtt" && ev.value("message", "").find("lost") != std::string::npos)
+      o.lost = true;
+    if (kind == "connect" && ev.value("verdict", "") == "accepted") {
+      BOOST_TEST(o.up, "accepted connect (seq " << seq << ") while the WAN link was down");
+      if (o.up) o.reconnected = true;
+    }
+    if (kind == "disconnect" && ev.value("reason", "") == "replaced" && o.up) o.replaced = true;
+  }
+  BOOST_TEST(!outages.empty());
+  for (const auto& o : outages) {
+    BOOST_TEST(o.lost, "the device's MQTT connection was not lost when the WAN went down (seq " << o.down_seq << ")");
+    BOOST_TEST(o.reconnected, "no connect after the WAN outage of seq " << o.down_seq);
+    BOOST_TEST(o.replaced, "the reconnect did not replace the silent session of seq " << o.down_seq);
+  }
 }
 
 }  // namespace
@@ -89,6 +125,8 @@ void check_library_scenario(const std::string& name) {
   BOOST_REQUIRE(fs::exists(capture));
   const auto events = read_capture(capture);
   check_method_round_trips(s, events);
+  if (std::any_of(s.actions.begin(), s.actions.end(), [](const auto& a) { return a.kind == scenario::ActionKind::wan; }))
+    check_wan_outages(events);
   const auto findings = rules::evaluate(events, s.expect);
   std::set<std::string> found;
   for (const auto& f : findings) found.insert(f.rule_id);

@@ -115,14 +115,26 @@ ConnectProxy::~ConnectProxy() {
   if (acceptor_.joinable()) acceptor_.join();
   {
     std::lock_guard lock(mutex_);
-    for (auto& t : tunnels_)
+    for (auto& t : tunnels_) {
       if (t.thread.joinable()) t.thread.join();
+      ::close(t.cut_fd);
+    }
   }
   ::close(listen_fd_);
   ::close(stop_fd_);
 }
 
 std::string ConnectProxy::url() const { return fmt::format("http://127.0.0.1:{}", port_); }
+
+void ConnectProxy::set_link(bool up) {
+  if (link_up_.exchange(up) == up || up) return;
+  const std::uint64_t one = 1;
+  std::lock_guard lock(mutex_);
+  for (auto& t : tunnels_) {
+    if (t.done->load()) continue;
+    [[maybe_unused]] const auto n = ::write(t.cut_fd, &one, sizeof one);
+  }
+}
 
 void ConnectProxy::accept_loop() {
   for (;;) {
@@ -135,6 +147,10 @@ void ConnectProxy::accept_loop() {
     if (!(fds[0].revents & POLLIN)) continue;
     const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) continue;
+    if (!link_up_.load()) {  // no WAN: the connect gets nowhere
+      ::close(client);
+      continue;
+    }
     // Relayed TLS records and the CONNACK must not wait for an ACK (Nagle): up to 40 ms each.
     set_nodelay(client);
     // The answer before the request (header comment): ready when paho first reads.
@@ -147,28 +163,39 @@ void ConnectProxy::accept_loop() {
     for (auto it = tunnels_.begin(); it != tunnels_.end();) {
       if (it->done->load()) {
         it->thread.join();
+        ::close(it->cut_fd);
         it = tunnels_.erase(it);
       } else {
         ++it;
       }
     }
+    const int cut_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (cut_fd < 0) {
+      ::close(client);
+      continue;
+    }
     auto done = std::make_shared<std::atomic<bool>>(false);
-    tunnels_.push_back({std::thread([this, client, done] {
-                          serve(client);
+    tunnels_.push_back({std::thread([this, client, cut_fd, done] {
+                          serve(client, cut_fd);
                           done->store(true);
                         }),
-                        done});
+                        done, cut_fd});
+    // A cut between the check above and this push found no tunnel to cut: cut it here.
+    if (!link_up_.load()) {
+      const std::uint64_t one = 1;
+      [[maybe_unused]] const auto n = ::write(cut_fd, &one, sizeof one);
+    }
   }
 }
 
-void ConnectProxy::serve(int client_fd) {
+void ConnectProxy::serve(int client_fd, int cut_fd) {
   Fd client(client_fd);
   // Read the request head: "CONNECT host:port HTTP/1.1\r\n...\r\n\r\n".
   std::string head;
   std::array<char, 4096> buf{};
   while (head.find("\r\n\r\n") == std::string::npos && head.size() < 8192) {
-    std::array<pollfd, 2> fds{{{client.fd, POLLIN, 0}, {stop_fd_, POLLIN, 0}}};
-    if (::poll(fds.data(), fds.size(), 10000) <= 0 || fds[1].revents) return;
+    std::array<pollfd, 3> fds{{{client.fd, POLLIN, 0}, {stop_fd_, POLLIN, 0}, {cut_fd, POLLIN, 0}}};
+    if (::poll(fds.data(), fds.size(), 10000) <= 0 || fds[1].revents || fds[2].revents) return;
     const auto n = ::recv(client.fd, buf.data(), buf.size(), 0);
     if (n <= 0) return;
     head.append(buf.data(), static_cast<std::size_t>(n));
@@ -192,12 +219,19 @@ void ConnectProxy::serve(int client_fd) {
   if (!early.empty() && !send_all(upstream.fd, early.data(), early.size())) return;
   // Relay both ways until either side closes or the proxy shuts down.
   for (;;) {
-    std::array<pollfd, 3> fds{{{client.fd, POLLIN, 0}, {upstream.fd, POLLIN, 0}, {stop_fd_, POLLIN, 0}}};
+    std::array<pollfd, 4> fds{
+        {{client.fd, POLLIN, 0}, {upstream.fd, POLLIN, 0}, {stop_fd_, POLLIN, 0}, {cut_fd, POLLIN, 0}}};
     if (::poll(fds.data(), fds.size(), -1) < 0) {
       if (errno == EINTR) continue;
       return;
     }
     if (fds[2].revents) return;
+    if (fds[3].revents) {
+      ::close(client.fd);
+      client.fd = -1;
+      blackhole(upstream.fd);
+      return;
+    }
     for (int side = 0; side < 2; ++side) {
       if (!fds[static_cast<std::size_t>(side)].revents) continue;
       const int from = side == 0 ? client.fd : upstream.fd;
@@ -205,6 +239,19 @@ void ConnectProxy::serve(int client_fd) {
       const auto n = ::recv(from, buf.data(), buf.size(), 0);
       if (n <= 0 || !send_all(to, buf.data(), static_cast<std::size_t>(n))) return;
     }
+  }
+}
+
+void ConnectProxy::blackhole(int upstream) {
+  std::array<char, 4096> buf{};
+  for (;;) {
+    std::array<pollfd, 2> fds{{{upstream, POLLIN, 0}, {stop_fd_, POLLIN, 0}}};
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    if (fds[1].revents) return;
+    if (::recv(upstream, buf.data(), buf.size(), 0) <= 0) return;  // what the hub sends is lost
   }
 }
 

@@ -15,6 +15,13 @@
 // A request for a host that is not in the route table (or a route that does not answer) gets
 // its connection closed: paho then reports a failed TLS connect. The bridge only ever sends
 // routed hosts here.
+//
+// The proxy is also the device's WAN link (`set_link`): when the link goes down, what a Flexy's
+// modem does to its sessions happens to every tunnel — the device's side is closed at once (its
+// sockets die with the PPP session), while the far side just goes silent (nothing reaches the
+// hub any more), so the hub drops the session at its keep-alive expiry as the real one would,
+// and publishes the device's will then. New connections are closed unanswered until the link is
+// up again.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -45,18 +52,26 @@ class ConnectProxy {
   std::uint16_t port() const noexcept { return port_; }
   std::string url() const;  // "http://127.0.0.1:<port>"
 
+  // The WAN link (header comment); up at construction. Thread-safe.
+  void set_link(bool up);
+  bool link_up() const noexcept { return link_up_.load(); }
+
  private:
   void accept_loop();
-  void serve(int client);
+  void serve(int client, int cut_fd);
+  // After a cut: the far side stays open and unanswered until it closes or the proxy stops.
+  void blackhole(int upstream);
 
   std::map<std::string, std::string> routes_;
   std::function<void()> on_accept_;
   int listen_fd_ = -1;
   int stop_fd_ = -1;  // eventfd: wakes every thread for shutdown
   std::uint16_t port_ = 0;
+  std::atomic<bool> link_up_{true};
   struct Tunnel {
     std::thread thread;
     std::shared_ptr<std::atomic<bool>> done;
+    int cut_fd = -1;  // eventfd: the link went down; owned here, closed after the join
   };
   std::mutex mutex_;
   std::list<Tunnel> tunnels_;  // finished ones are joined on the next accept

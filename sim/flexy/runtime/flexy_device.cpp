@@ -405,7 +405,10 @@ void FlexyDevice::execute(std::string basic_command) { post(Post{Post::Command{s
 
 void FlexyDevice::deliver_sms(std::string from, std::string text) { post(Post{Post::Sms{std::move(from), std::move(text)}}); }
 
-void FlexyDevice::set_wan_link(bool up) { post(Post{Post::WanLink{up}}); }
+void FlexyDevice::set_wan_link(bool up) {
+  mqtt_->set_link(up);  // at once, not when the BASIC thread gets to it: the link is physical
+  post(Post{Post::WanLink{up}});
+}
 
 std::optional<int> FlexyDevice::alarm_status(std::string_view tag) const {
   std::lock_guard lock(db_mutex_);

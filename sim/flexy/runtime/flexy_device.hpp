@@ -86,7 +86,8 @@ class FlexyDevice {
   // --- events and outbound actions ---
   // An SMS arrives (ONSMS; the program reads it with GETSYS PRG,"SmsRead"/"SmsFrom"/"SmsMsg").
   void deliver_sms(std::string from, std::string text);
-  // The WAN (PPP) link goes up or down: ONPPP with EVTINFO 1 / 2, ONWAN with 1 / 0.
+  // The WAN (PPP) link goes up or down: the MQTT link with it (MqttBridge::set_link), then ONPPP
+  // with EVTINFO 1 / 2 and ONWAN with 1 / 0.
   void set_wan_link(bool up);
   // ALSTAT of a tag (0 none … 4 returned), nullopt for an unknown tag. Thread-safe.
   std::optional<int> alarm_status(std::string_view tag) const;

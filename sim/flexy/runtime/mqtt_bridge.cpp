@@ -144,6 +144,7 @@ struct MqttBridge::State {
   bool will_retain = false;
 
   std::unique_ptr<ConnectProxy> proxy;
+  bool link_up = true;  // the WAN link (set_link); routed connections run through `proxy`
   // Shared so a paho call can run after `mutex` is released: paho holds its own mutex while it
   // calls our callbacks, and the callbacks take `mutex`, so no paho call may happen under it.
   std::shared_ptr<mqtt::async_client> client;
@@ -221,6 +222,12 @@ struct MqttBridge::State {
   // file problem that stopped it before paho was called, if any.
   std::optional<TlsFileProblem> start_connect_locked(Deferred& deferred) {
     reconnect_at.reset();
+    if (!link_up && find_route(settings.resolve, host, port)) {
+      log_later(deferred, fmt::format("MQTT: connect to {} failed: the WAN link is down", uri()), kLevelError);
+      set_status_locked(mqtt_status::disconnected, deferred);
+      schedule_reconnect_locked();
+      return std::nullopt;
+    }
     if (use_tls())
       if (auto problem = check_tls_files(tls_file("CAFile", ca_file), tls_file("CertFile", cert_file),
                                          tls_file("KeyFile", key_file))) {
@@ -270,9 +277,12 @@ struct MqttBridge::State {
       opts.set_will(mqtt::will_options(will_topic, will_payload, will_qos, will_retain));
     std::string route;
     if (const auto* r = find_route(settings.resolve, host, port)) {
-      if (!proxy) proxy = std::make_unique<ConnectProxy>(settings.resolve, [w = paho_wake] {
-        if (w) w->poke();
-      });
+      if (!proxy) {
+        proxy = std::make_unique<ConnectProxy>(settings.resolve, [w = paho_wake] {
+          if (w) w->poke();
+        });
+        proxy->set_link(link_up);
+      }
       route = *r;
       // paho strips the scheme that names the proxy kind; the proxy itself always speaks plain
       // HTTP CONNECT and the TLS session runs inside the tunnel.
@@ -437,6 +447,19 @@ struct MqttBridge::State {
     if (old) disconnect_and_wait(old);
     old.reset();
     old_proxy.reset();
+  }
+
+  void set_link(bool up) {
+    Deferred deferred;
+    {
+      std::lock_guard lock(mutex);
+      if (stopping || link_up == up) return;
+      link_up = up;
+      // Under `mutex`: the proxy takes only its own lock and never calls back into the bridge.
+      if (proxy) proxy->set_link(up);
+      log_later(deferred, up ? "MQTT: WAN link up" : "MQTT: WAN link down", up ? kLevelInfo : kLevelError);
+    }
+    run(deferred);
   }
 
   basic::HostResult command(std::string_view name, const std::vector<basic::Value>& args) {
@@ -646,6 +669,8 @@ MqttBridge::MqttBridge(MqttSettings settings, std::string usr_dir, const Clock& 
 MqttBridge::~MqttBridge() { shutdown(); }
 
 void MqttBridge::shutdown() { state_->shutdown(); }
+
+void MqttBridge::set_link(bool up) { state_->set_link(up); }
 
 basic::HostResult MqttBridge::command(std::string_view command, const std::vector<basic::Value>& args) {
   return state_->command(command, args);

@@ -72,6 +72,11 @@ class MqttBridge {
   // Stops the bridge; a command waiting on another thread (CONNECT resolving, OPEN) then fails
   // with "the device is stopping". Destroy the bridge only once no command is running.
   void shutdown();
+  // The device's WAN link (ConnectProxy::set_link): down cuts the routed connection — the device
+  // sees it lost at once, the hub only at its keep-alive expiry — and makes routed connects fail
+  // until it is up again; the bridge reconnects on its usual schedule then. Connections to hosts
+  // the scenario does not route are real network connections and are not affected.
+  void set_link(bool up);
 
  private:
   struct State;
