@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/registry.hpp"
 #include "certs/certificate_summary.hpp"
 #include "certs/duration_text.hpp"
 #include "certs/pki.hpp"
@@ -33,8 +34,8 @@ struct HubOptions {
   std::vector<std::string> extra_names;
 };
 struct DeviceOptions {
-  std::string id, ca_dir, out, key = "rsa";
-  bool self_signed = false, ca_true = false, expired = false, not_yet_valid = false;
+  std::string id, ca_dir, out, key = "rsa", hub;
+  bool self_signed = false, ca_true = false, expired = false, not_yet_valid = false, registry_block = false;
   int days = 365;
 };
 struct SasOptions {
@@ -120,8 +121,14 @@ void add_device(CLI::App& certs, int& exit_code) {
   auto* future = cmd->add_flag("--not-yet-valid", opts->not_yet_valid, "Make a certificate valid from tomorrow (negative tests)");
   expired->excludes(future);
   cmd->add_option("--out", opts->out, "Directory to write ID.crt and ID.key into")->required();
+  cmd->add_flag("--registry-block", opts->registry_block,
+                "Print only a complete registry (devices.toml) for the device on stdout, with paths relative to "
+                "--out (save it there); the other lines go to stderr");
+  cmd->add_option("--hub", opts->hub, "Hub name for the registry block's `hub =` line (with --registry-block)");
   cmd->footer("Examples:\n  flexhil certs device --id Flexy1 --self-signed --out pki/\n"
-              "  flexhil certs device --id Flexy2 --ca-dir pki/ --key ecdsa --out pki/");
+              "  flexhil certs device --id Flexy2 --ca-dir pki/ --key ecdsa --out pki/\n"
+              "  flexhil certs device --id Flexy205 --self-signed --out bench/ --registry-block --hub eWONPROJECT "
+              "> bench/devices.toml");
   cmd->callback([opts, &exit_code] {
     check_device_id(opts->id);
     // The id becomes the certificate's CN, which RFC 5280 (and OpenSSL) bound to 64 characters.
@@ -129,6 +136,10 @@ void add_device(CLI::App& certs, int& exit_code) {
       throw CLI::ValidationError("--id", "a device certificate's common name (the id) holds at most 64 characters");
     if (!opts->self_signed && opts->ca_dir.empty())
       throw CLI::ValidationError("device", "give --self-signed or --ca-dir DIR");
+    if (!opts->hub.empty() && !opts->registry_block)
+      throw CLI::ValidationError("--hub", "--hub names the hub of the registry block: give --registry-block too");
+    if (!opts->hub.empty() && !broker::is_valid_hub_name(opts->hub))
+      throw CLI::ValidationError("--hub", "'" + opts->hub + "' is not a hub name (3 to 50 letters, digits and '-')");
     CertificateSpec spec;
     spec.common_name = opts->id;
     spec.key = key_type(opts->key);
@@ -139,9 +150,28 @@ void add_device(CLI::App& certs, int& exit_code) {
     if (opts->not_yet_valid) spec.not_before_offset = std::chrono::hours(24);
     const KeyPair pair = opts->self_signed ? make_self_signed(spec) : make_signed(spec, load_ca(opts->ca_dir));
     const auto [crt, key] = pair.write(opts->out, opts->id);
-    std::cout << "wrote " << crt << " and " << key << " (mode 0600)\n";
-    print_thumbprints(std::cout, pair.cert_pem);
-    print_registry_entry(std::cout, opts->id, pair.cert_pem, opts->self_signed);
+    // With --registry-block stdout is the registry itself (`> devices.toml`); the rest is for the user.
+    std::ostream& info = opts->registry_block ? std::cerr : std::cout;
+    info << "wrote " << crt << " and " << key << " (mode 0600)\n";
+    print_thumbprints(info, pair.cert_pem);
+    if (!opts->registry_block) {
+      print_registry_entry(std::cout, opts->id, pair.cert_pem, opts->self_signed);
+    } else {
+      namespace fs = std::filesystem;
+      RegistryBlock block;
+      block.hub = opts->hub;
+      block.device_id = opts->id;
+      block.cert_pem = pair.cert_pem;
+      block.certificate_path = fs::path(crt).filename().string();
+      block.self_signed = opts->self_signed;
+      if (!opts->self_signed) {
+        auto out_dir = fs::absolute(opts->out).lexically_normal();
+        if (out_dir.filename().empty()) out_dir = out_dir.parent_path();  // "bench/" names the folder "bench"
+        block.ca_certificate_path =
+            fs::absolute(fs::path(opts->ca_dir) / "ca.crt").lexically_normal().lexically_relative(out_dir).string();
+      }
+      std::cout << registry_block(block);
+    }
     exit_code = flexhil::exit_code::ok;
   });
 }

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "broker/device_bundle.hpp"
 #include "broker/hub_console.hpp"
 #include "broker/hub_process.hpp"
 #include "broker/registry.hpp"
@@ -33,6 +34,8 @@ struct HubArgs {
   std::string pki;
   std::vector<std::string> extra_names;
   std::vector<std::string> trust;
+  std::string bundle;                       // --bundle DIR: the provisioning bundle for the devices
+  std::vector<std::string> bundle_devices;  // --bundle-device ID: only these (default: every X.509 device)
   CheckCaArgs check_ca;  // --check-ca FILE: judge a CA bundle instead of running the hub
 };
 
@@ -87,6 +90,14 @@ int run_hub(const HubArgs& args) {
     std::lock_guard lock(print_mutex);
     broker::print_hub_banner(std::cout, hub, capture.path());
   }
+  if (!args.bundle.empty()) {
+    const auto bundle = broker::write_device_bundle(args.bundle, hub, args.bundle_devices);
+    std::string names;
+    for (const auto& f : bundle.files) names += (names.empty() ? "" : ", ") + std::filesystem::path(f).filename().string();
+    std::lock_guard lock(print_mutex);
+    std::cout << "provisioning bundle in " << bundle.dir << ": " << names << " (upload to /usr/, see README.txt)\n"
+              << std::flush;
+  }
 
   while (true) {
     if (const int sig = signals.wait(std::chrono::milliseconds(500))) {
@@ -126,7 +137,9 @@ void add_hub_command(CLI::App& app, int& exit_code) {
       "SAS and X.509 devices share one MQTTS port (8883), as on IoT Hub: the handshake requests an optional\n"
       "client certificate and takes any; a bad one is refused at CONNECT with CONNACK 5. TLS 1.2 only unless --tls13.\n"
       "--check-ca FILE judges a device's CA bundle against today's Azure roots and exits (no hub started).\n"
-      "Example: flexhil hub --registry fixtures/registry/devices.toml --bind 0.0.0.0 --extra-name 192.168.1.10");
+      "Example: flexhil hub --registry fixtures/registry/devices.toml --bind 0.0.0.0 --extra-name 192.168.1.10\n"
+      "Bench:   flexhil hub --registry bench/devices.toml --pki bench/pki --bind 0.0.0.0 --extra-name 192.168.1.10 "
+      "--bundle bench/usr");
   auto* registry = cmd->add_option("--registry", args->registry, "device registry (TOML, see docs/registry.md)");
   cmd->add_option("--hub", args->hub, "hub name (default: the registry's `hub`)");
   cmd->add_option("--port", args->port, "MQTTS port for SAS and X.509 devices (0 = any free port)")->capture_default_str();
@@ -143,6 +156,12 @@ void add_hub_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--pki", args->pki, "directory of the hub CA (ca.crt/ca.key, made if absent; default: <out>/../pki, "
                                       "so the CA a device trusts stays the same across runs)");
   cmd->add_option("--extra-name", args->extra_names, "extra DNS name or IP address for the hub certificate (repeatable)");
+  cmd->add_option("--bundle", args->bundle,
+                  "write a provisioning bundle for a real Flexy into this directory once the hub is up: ca.pem, "
+                  "<DeviceId>.crt/.key of each X.509 device (the files next to its registered certificate) and "
+                  "README.txt with the FTP upload steps to /usr");
+  cmd->add_option("--bundle-device", args->bundle_devices,
+                  "only this device in the bundle (repeatable; an error when its files are missing)");
   cmd->add_option("--trust", args->trust, "extra PEM CA certificate(s) a CA-signed device certificate may chain to (repeatable)")->check(CLI::ExistingFile);
   auto* check_ca = cmd->add_option("--check-ca", args->check_ca.file,
                                    "only judge this CA bundle (PEM) against Azure IoT Hub's roots, as "

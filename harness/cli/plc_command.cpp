@@ -53,10 +53,14 @@ struct PlcOptions {
   double time_scale = 1.0;
   bool quiet = false;
   std::string capture;
+  bool bind_given = false;  // on the command line: wins over the scenario's [plc] bind/port
+  bool port_given = false;
 };
 
 int run_plc(const PlcOptions& o) {
   auto config = plc::load_plc_config_file(o.scenario);  // ConfigError -> exit 2 in main
+  const std::string bind = o.bind_given ? o.bind : config.bind.value_or(o.bind);
+  const auto port = o.port_given ? static_cast<std::uint16_t>(o.port) : config.port.value_or(static_cast<std::uint16_t>(o.port));
   StopSignals signals;  // before the server thread exists, so it inherits the blocked mask
   std::unique_ptr<Clock> clock;
   if (o.time_scale == 1.0)
@@ -67,9 +71,9 @@ int run_plc(const PlcOptions& o) {
   ConsoleSink sink(print, o.capture.empty() ? std::nullopt : std::optional(o.capture));
   plc::PlcServer server(std::move(config), *clock, &sink);
   if (!o.quiet) server.set_log([&print](const std::string& line) { print(line); });
-  server.start(o.bind, static_cast<std::uint16_t>(o.port));  // InfrastructureError -> exit 3
+  server.start(bind, port);  // InfrastructureError -> exit 3
   print(fmt::format("flexhil plc: serving {} on {}:{} (time scale {}); Ctrl-C stops", o.scenario,
-                    o.bind, server.port(), o.time_scale));
+                    bind, server.port(), o.time_scale));
   int signo = 0;
   while ((signo = signals.wait(std::chrono::milliseconds(1000))) == 0) {
   }
@@ -92,12 +96,15 @@ void add_plc_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--scenario", options->scenario, "Scenario file whose [plc] table is served")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--bind", options->bind, "Address to listen on (0.0.0.0 = every interface, e.g. for a real Flexy on the bench LAN)")
+  auto* bind = cmd->add_option("--bind", options->bind,
+                               "Address to listen on (0.0.0.0 = every interface, e.g. for a real Flexy on the bench "
+                               "LAN; default: the scenario's [plc] bind, else 127.0.0.1)")
       ->check(CLI::Validator(
           [](std::string& v) { return flexhil::is_ip_address(v) ? std::string() : "not a numeric IP address: " + v; },
           "IP"))
       ->capture_default_str();
-  cmd->add_option("--port", options->port, "TCP port (0 = any free port, printed at start)")
+  auto* port = cmd->add_option("--port", options->port,
+                               "TCP port (0 = any free port, printed at start; default: the scenario's [plc] port, else 502)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   cmd->add_option("--time-scale", options->time_scale,
@@ -110,7 +117,11 @@ void add_plc_command(CLI::App& app, int& exit_code) {
       "Example: flexhil plc --scenario scenarios/demo.toml --bind 0.0.0.0 --port 5020\n"
       "         mbpoll -m tcp -p 5020 -a 1 -r 1 -c 2 -t 4:float -B 127.0.0.1\n"
       "The [plc] keys are described in docs/scenario-plc.md.");
-  cmd->callback([options, &exit_code] { exit_code = run_plc(*options); });
+  cmd->callback([options, bind, port, &exit_code] {
+    options->bind_given = bind->count() > 0;
+    options->port_given = port->count() > 0;
+    exit_code = run_plc(*options);
+  });
 }
 
 }  // namespace flexhil::cli

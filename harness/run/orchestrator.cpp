@@ -259,7 +259,7 @@ void start_parts(const scenario::Scenario& s, const RunFolder& f, Recorder& rec,
     start_emulated_device(parts, s, std::move(*program.program), f.usr_dir, scaled, rec.capture, out);
     return;
   }
-  print_external_instructions(out, s, *parts.hub);
+  print_external_instructions(out, s, *parts.hub, parts.plc.get());
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(s.dut.wait_s * 1000));
   while (!rec.observer.has_connected(s.dut.device)) {

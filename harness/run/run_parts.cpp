@@ -9,6 +9,8 @@
 
 #include "certs/sas_token.hpp"
 #include "common/error.hpp"
+#include "common/private_file.hpp"
+#include "harness/run/install_block.hpp"
 #include "sim/flexy/runtime/paho_wake.hpp"
 
 namespace flexhil::run {
@@ -47,7 +49,10 @@ broker::HubOptions hub_options_for(const scenario::Scenario& s, const PreparedRe
     plain.telemetry_filter = s.expect.telemetry_topic;
     broker::HubOptionsBuilder b;
     b.out_dir(out_dir).bind(s.broker->bind).plain(std::move(plain));
+    if (!s.hub.pki_dir.empty()) b.pki_dir(s.hub.pki_dir);
     for (const auto& name : broker_host_names(s)) b.extra_name(name);
+    for (const auto& name : s.hub.extra_names) b.extra_name(name);
+    if (!s.dut.advertise.empty()) b.extra_name(s.dut.advertise);
     return b.finalize();
   }
   broker::PluginOptions plugin;
@@ -64,6 +69,9 @@ broker::HubOptions hub_options_for(const scenario::Scenario& s, const PreparedRe
       .tls13(s.hub.tls13)
       .plugin_options(plugin);
   if (s.hub.ws_port) b.websocket_port(*s.hub.ws_port);
+  // The same CA directory `flexhil hub --pki` keeps: a bench Flexy trusts one CA file across runs.
+  if (!s.hub.pki_dir.empty()) b.pki_dir(s.hub.pki_dir);
+  for (const auto& name : s.hub.extra_names) b.extra_name(name);
   if (!s.dut.advertise.empty()) b.extra_name(s.dut.advertise);  // the name a bench device dials
   // An unregistered device certificate ([dut] register_certificate = false) needs no trust: the
   // handshake takes any and the plugin refuses it at CONNECT, as IoT Hub does.
@@ -142,8 +150,9 @@ void start_plc(RunParts& parts, const scenario::Scenario& s, const ScaledClock& 
                std::ostream& out) {
   if (!s.plc) return;
   parts.plc = std::make_unique<plc::PlcServer>(*s.plc, clock, &events, clock.steady());
-  parts.plc->start("127.0.0.1", 0);
-  out << fmt::format("PLC ready on 127.0.0.1:{}\n", parts.plc->port());
+  const auto bind = s.plc->bind.value_or("127.0.0.1");
+  parts.plc->start(bind, s.plc->port.value_or(0));
+  out << fmt::format("PLC ready on {}:{}\n", bind, parts.plc->port());
 }
 
 void prepare_emulated_device(RunParts& parts) {
@@ -179,29 +188,13 @@ void start_emulated_device(RunParts& parts, const scenario::Scenario& s, basic::
   out << fmt::format("emulated Flexy '{}' running {}\n", s.dut.device, s.dut.program_file);
 }
 
-void print_external_instructions(std::ostream& out, const scenario::Scenario& s, const broker::HubProcess& hub) {
-  if (hub.plain()) {
-    const std::string host = s.dut.advertise.empty() ? hub.bind_address() : s.dut.advertise;
-    out << "\nExternal device under test — configure the real Flexy:\n";
-    out << fmt::format("  MQTT broker     {}:{} ({})\n", host, hub.ports().broker, s.broker->tls ? "TLS" : "plain TCP");
-    if (s.broker->tls) out << fmt::format("  CA certificate  {}  → upload to /usr/ by FTP\n", hub.ca_file());
-    out << fmt::format("  client id       {}\n", s.dut.device);
-    out << (s.broker->users.empty() ? "  credentials     none needed (anonymous allowed)\n"
-                                    : "  credentials     a username and password of [broker] users\n");
-    out << fmt::format("Waiting up to {:.0f} s for '{}' to connect (Ctrl-C to stop)…\n\n", s.dut.wait_s, s.dut.device);
-    return;
-  }
-  const auto* dev = hub.registry().find_device(s.dut.device);
-  const std::string host = s.dut.advertise.empty() ? hub.bind_address() : s.dut.advertise;
-  out << "\nExternal device under test — install and configure the real Flexy:\n";
-  out << fmt::format("  hub host name   {} (map it to {} in the Flexy's DNS/hosts, or use the IP)\n", hub.hub_host(),
-                     host);
-  out << fmt::format("  MQTT over TLS   {}:{} ({})\n", host, hub.ports().mqtts,
-                     dev && dev->auth == broker::AuthKind::sas ? "SAS" : "X.509");
-  out << fmt::format("  CA certificate  {}  → upload to /usr/ by FTP\n", hub.ca_file());
-  out << fmt::format("  client id       {}\n  username        {}/{}/?api-version=2021-04-12\n", s.dut.device,
-                     hub.hub_host(), s.dut.device);
-  if (dev && !dev->certificate.empty()) out << fmt::format("  device certificate registered: {}\n", dev->certificate);
+void print_external_instructions(std::ostream& out, const scenario::Scenario& s, const broker::HubProcess& hub,
+                                 const plc::PlcServer* plc) {
+  const auto block = install_block(install_facts(s, hub, plc));
+  const auto file = install_file(hub.out_dir());
+  write_new_file(file, block, 0644);
+  out << "\n" << block;
+  out << fmt::format("  (also in {})\n", file);
   out << fmt::format("Waiting up to {:.0f} s for '{}' to connect (Ctrl-C to stop)…\n\n", s.dut.wait_s, s.dut.device);
 }
 

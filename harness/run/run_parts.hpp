@@ -85,7 +85,9 @@ void start_emulated_device(RunParts& parts, const scenario::Scenario& s, basic::
                            const std::string& usr_dir, std::shared_ptr<ScaledClock> clock, EventSink& events,
                            std::ostream& out);
 
-// What a bench user installs on the real Flexy and where it connects.
-void print_external_instructions(std::ostream& out, const scenario::Scenario& s, const broker::HubProcess& hub);
+// What a bench user installs on the real Flexy and where it connects (install_block.hpp), printed
+// and written to install.txt in the run folder. `plc`: the run's PLC, or nullptr.
+void print_external_instructions(std::ostream& out, const scenario::Scenario& s, const broker::HubProcess& hub,
+                                 const plc::PlcServer* plc);
 
 }  // namespace flexhil::run

@@ -50,8 +50,9 @@ PreparedRegistry prepare_registry(const scenario::Scenario& s, const std::string
     reg = *s.hub.inline_registry;
   } else {
     reg = parse_toml_file(s.hub.registry_file);
-    const auto dir = fs::path(s.hub.registry_file).parent_path().string();
-    absolutize(reg, dir.empty() ? "." : dir);
+    // Absolute: the copy is read from the run folder, where a path relative to the working
+    // directory (a scenario given as a relative path) would point into the run folder instead.
+    absolutize(reg, fs::absolute(s.hub.registry_file).parent_path().string());
   }
   if (!reg.contains("hub")) reg.insert("hub", s.hub.name);
 

@@ -40,6 +40,13 @@ struct HubSpec {
   // Clock skew the hub allows on a SAS token's expiry (scenario seconds; the hub judges in wall
   // seconds, so the run passes sas_skew / time_scale, rounded). Unset: the plugin's 300 s.
   std::optional<double> sas_skew_s;
+  // The hub CA's directory (ca.crt/ca.key, made when absent), resolved against the scenario's
+  // folder; `flexhil run --pki` replaces it. "" = a new CA in every run folder. A bench keeps one,
+  // so the CA file installed on the Flexy stays valid across runs.
+  std::string pki_dir;
+  // Extra subjectAltNames of the hub certificate (DNS names or IP addresses the bench device
+  // dials); `flexhil run --extra-name` adds to them, [dut] advertise is one too.
+  std::vector<std::string> extra_names;
 };
 
 // `[broker]`: a plain MQTT broker (real mosquitto with the plugin in plain mode) instead of the

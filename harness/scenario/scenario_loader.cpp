@@ -61,7 +61,8 @@ std::uint16_t port(TomlTable& t, const char* key) {
   return static_cast<std::uint16_t>(t.integer(key, 0, 0, 65535));
 }
 
-// Certificate paths of an inline registry, made absolute so the table can be written elsewhere.
+// Certificate paths of an inline registry, made absolute so the table can be written elsewhere
+// (the run's copy in the run folder): relative to the working directory they would not survive that.
 void absolutize_registry_paths(toml::table& reg, const std::string& dir) {
   for (const char* list : {"device", "ca"}) {
     auto* arr = reg[list].as_array();
@@ -70,7 +71,8 @@ void absolutize_registry_paths(toml::table& reg, const std::string& dir) {
       auto* tbl = item.as_table();
       if (!tbl) continue;
       for (const char* key : {"certificate", "secondary_certificate"})
-        if (auto* s = tbl->get_as<std::string>(key)) s->get() = resolve(dir, s->get());
+        if (auto* s = tbl->get_as<std::string>(key))
+          s->get() = fs::absolute(resolve(dir, s->get())).lexically_normal().string();
     }
   }
 }
@@ -94,6 +96,16 @@ HubSpec load_hub(TomlTable& t, const std::string& dir) {
   if (t.has("qos2")) h.qos2_policy = t.choice("qos2", {"disconnect", "accept"}, "disconnect");
   if (auto m = t.integer("max_message_bytes", 1, 64 * 1024 * 1024)) h.max_message_bytes = static_cast<std::uint64_t>(*m);
   h.sas_skew_s = t.seconds("sas_skew", 0, 86400);
+  if (auto pki = t.string("pki_dir")) {
+    if (pki->empty()) t.fail("pki_dir", "pki_dir must name a directory (ca.crt and ca.key are kept there)");
+    h.pki_dir = resolve(dir, checked_path(t, "pki_dir", *pki));
+    if (fs::exists(h.pki_dir) && !fs::is_directory(h.pki_dir))
+      t.fail("pki_dir", fmt::format("'{}' exists and is not a directory", h.pki_dir));
+  }
+  h.extra_names = t.strings("extra_names");
+  for (const auto& name : h.extra_names)
+    if (name.empty() || name.find_first_of(" \t/,") != std::string::npos)
+      t.fail("extra_names", fmt::format("'{}' is not a host name or an IP address", name));
   const auto* reg = t.node("registry");
   if (!reg) t.fail("missing [hub] registry: a path (registry = \"devices.toml\") or an inline [hub.registry] table");
   if (reg->is_string()) {

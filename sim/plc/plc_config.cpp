@@ -7,6 +7,8 @@
 #include <fstream>
 #include <set>
 
+#include "common/net.hpp"
+
 namespace flexhil::plc {
 namespace {
 
@@ -339,6 +341,12 @@ PlcConfig load_plc_config(TomlTable& t) {
   c.unmapped = t.choice("unmapped", {"illegal-address", "zero"}, "illegal-address") == "zero"
                    ? UnmappedPolicy::zero : UnmappedPolicy::illegal_address;
   c.update_interval_s = t.seconds("update_interval", 0.001, 60).value_or(0.1);
+  if (auto bind = t.string("bind")) {
+    if (!is_ip_address(*bind))
+      t.fail("bind", fmt::format("'{}' is not a numeric IP address (e.g. 127.0.0.1, 0.0.0.0)", *bind));
+    c.bind = *bind;
+  }
+  if (auto port = t.integer("port", 0, 65535)) c.port = static_cast<std::uint16_t>(*port);
   const int default_unit = static_cast<int>(t.integer("default_unit", 1, 0, 255));
   std::set<int> units;
   for (double u : t.numbers("units")) {

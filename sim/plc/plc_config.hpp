@@ -56,6 +56,11 @@ struct PlcConfig {
   double update_interval_s = 0.1;      // scenario seconds between waveform evaluations
   std::vector<PointConfig> points;
   std::vector<FaultSpec> faults;
+  // Where the server listens, when the scenario says (a bench: "0.0.0.0" and 502, the port a
+  // Flexy's Modbus IO server dials by default); unset, the caller's default applies (`flexhil run`:
+  // 127.0.0.1 and an ephemeral port; `flexhil plc`: its --bind/--port defaults).
+  std::optional<std::string> bind;
+  std::optional<std::uint16_t> port;
   const PointConfig* find_point(const std::string& name) const;
 };
 

@@ -8,6 +8,7 @@
 #include "certs/sas_token.hpp"
 #include "common/error.hpp"
 #include "harness/run/action_schedule.hpp"
+#include "harness/run/install_block.hpp"
 #include "harness/run/observer.hpp"
 #include "harness/run/run_outcome.hpp"
 #include "harness/run/run_parts.hpp"
@@ -293,6 +294,83 @@ BOOST_AUTO_TEST_CASE(a_generated_sas_token_verifies_and_expires_after_the_scaled
   BOOST_TEST(wide->sr_decoded == "myhub.azure-devices.net");
   s.dut.device = "Unknown";
   BOOST_CHECK_THROW(sign_sas_token(s, reg, "myhub.azure-devices.net", 0), ConfigError);
+}
+
+BOOST_AUTO_TEST_CASE(hub_options_keep_the_pki_dir_and_put_extra_names_and_advertise_into_the_certificate) {
+  auto s = sas_scenario();
+  PreparedRegistry reg;
+  reg.path = "/run/registry.toml";
+  auto o = hub_options_for(s, reg, "/run");
+  BOOST_TEST(o.pki_dir.empty());  // the hub's default: a new CA in the run folder
+  BOOST_TEST(o.extra_names.empty());
+  s.hub.pki_dir = "/bench/pki";
+  s.hub.extra_names = {"10.0.0.5", "bench.lan"};
+  s.dut.advertise = "192.168.1.10";
+  o = hub_options_for(s, reg, "/run");
+  BOOST_TEST(o.pki_dir == "/bench/pki");
+  BOOST_TEST((o.extra_names == std::vector<std::string>{"10.0.0.5", "bench.lan", "192.168.1.10"}));
+}
+
+namespace {
+InstallFacts x509_facts() {
+  InstallFacts f;
+  f.hub_host = "benchhub.azure-devices.net";
+  f.hub_name = "benchhub";
+  f.bind = "0.0.0.0";
+  f.port = 8883;
+  f.ca_file = "/run/ca.crt";
+  f.device = "Flexy205";
+  f.auth = "x509-selfsigned";
+  f.certificate = "/bench/Flexy205.crt";
+  f.key_file = "/bench/Flexy205.key";
+  f.plc = PlcFacts{"0.0.0.0", 502, {1, 11}};
+  return f;
+}
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(install_block_of_an_x509_device_on_a_lan_bench_names_its_files_and_has_no_warnings) {
+  auto f = x509_facts();
+  f.advertise = "192.168.1.10";
+  const auto text = install_block(f);
+  BOOST_TEST(has(text, "hub host name   benchhub.azure-devices.net (map it to 192.168.1.10"), text);
+  BOOST_TEST(has(text, "MQTT over TLS   192.168.1.10:8883 (X.509)"), text);
+  BOOST_TEST(has(text, "CA certificate  /run/ca.crt  → upload to /usr/"), text);
+  BOOST_TEST(has(text, "client id       Flexy205\n"), text);
+  BOOST_TEST(has(text, "username        benchhub.azure-devices.net/Flexy205/?api-version=2021-04-12"), text);
+  BOOST_TEST(has(text, "certificate     /bench/Flexy205.crt  → upload as /usr/Flexy205.crt"), text);
+  BOOST_TEST(has(text, "key             /bench/Flexy205.key  → upload as /usr/Flexy205.key"), text);
+  BOOST_TEST(has(text, "PLC (Modbus TCP IO server)  192.168.1.10:502, unit id 1, 11"), text);
+  BOOST_TEST(!has(text, "warning:"), text);
+}
+
+BOOST_AUTO_TEST_CASE(install_block_warns_about_a_port_the_program_does_not_dial_and_loopback_listeners) {
+  auto f = x509_facts();
+  f.auth = "sas";
+  f.bind = "127.0.0.1";
+  f.port = 40001;
+  f.plc = PlcFacts{"127.0.0.1", 5020, {1}};
+  const auto text = install_block(f);
+  BOOST_TEST(has(text, "MQTT over TLS   127.0.0.1:40001 (SAS)"), text);
+  BOOST_TEST(has(text, "password        a SAS token: flexhil certs sas --hub benchhub --device Flexy205"), text);
+  BOOST_TEST(!has(text, "upload as /usr/Flexy205.crt"), text);
+  BOOST_TEST(has(text, "warning: the hub listens on port 40001, but the reference Azure program (like IoT Hub) dials "
+                       "8883: set MQTT \"SETPARAM\", \"Port\", \"40001\""),
+             text);
+  BOOST_TEST(has(text, "warning: the PLC listens on port 5020, not 502"), text);
+  BOOST_TEST(has(text, "warning: the MQTT listener is on 127.0.0.1 only"), text);
+  BOOST_TEST(has(text, "warning: the PLC listens on 127.0.0.1 only"), text);
+}
+
+BOOST_AUTO_TEST_CASE(install_block_on_a_wildcard_listener_without_advertise_asks_for_the_lan_address) {
+  auto f = x509_facts();
+  f.certificate.clear();
+  f.key_file.clear();
+  f.plc.reset();
+  const auto text = install_block(f);
+  BOOST_TEST(has(text, "MQTT over TLS   <this PC's LAN address>:8883 (X.509)"), text);
+  BOOST_TEST(has(text, "certificate     the one whose thumbprint is registered for Flexy205"), text);
+  BOOST_TEST(!has(text, "PLC"), text);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -355,4 +356,52 @@ BOOST_AUTO_TEST_CASE(check_command_prints_the_ca_bundle_verdict_and_refuses_a_bu
   std::tie(code, out) = run_flexhil("check " + dir.write("s.toml", text));
   BOOST_TEST(code == 2, out);
   BOOST_TEST(out.find("broken.pem:1:1: error: '-----BEGIN CERTIFICATE-----' is never closed") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(hub_pki_dir_resolves_next_to_the_scenario_and_extra_names_and_plc_bind_port_load) {
+  auto text = minimal();
+  text.replace(text.find("[hub]\n"), 6, "[hub]\npki_dir = \"bench/pki\"\nextra_names = [\"10.0.0.5\", \"bench.lan\"]\n");
+  text += "\n[plc]\nbind = \"0.0.0.0\"\nport = 502\n[[plc.point]]\nname = \"P\"\naddress = \"40001\"\n";
+  const auto s = scenario::load_scenario_string(text, "/lab/scenarios/s.toml");
+  BOOST_TEST(s.hub.pki_dir == "/lab/scenarios/bench/pki");
+  BOOST_TEST((s.hub.extra_names == std::vector<std::string>{"10.0.0.5", "bench.lan"}));
+  BOOST_REQUIRE(s.plc.has_value());
+  BOOST_TEST(s.plc->bind.value_or("") == "0.0.0.0");
+  BOOST_TEST(s.plc->port.value_or(0) == 502);
+  // Unset: the run's defaults (loopback, an ephemeral port) apply.
+  const auto plain = scenario::load_scenario_string(
+      minimal() + "\n[plc]\n[[plc.point]]\nname = \"P\"\naddress = \"40001\"\n", "s.toml");
+  BOOST_TEST(plain.hub.pki_dir.empty());
+  BOOST_TEST(!plain.plc->bind.has_value());
+  BOOST_TEST(!plain.plc->port.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_plc_bind_that_is_not_an_ip_address_and_a_port_out_of_range_are_errors_at_their_key) {
+  const auto bad_bind = error_of(minimal() + "\n[plc]\nbind = \"bench-pc\"\n");
+  BOOST_TEST(bad_bind.find("s.toml:") != std::string::npos, bad_bind);
+  BOOST_TEST(bad_bind.find("'bench-pc' is not a numeric IP address") != std::string::npos, bad_bind);
+  const auto bad_port = error_of(minimal() + "\n[plc]\nport = 70000\n");
+  BOOST_TEST(bad_port.find("port") != std::string::npos, bad_port);
+  auto text = minimal();
+  text.replace(text.find("[hub]\n"), 6, "[hub]\nextra_names = [\"a b\"]\n");
+  BOOST_TEST(error_of(text).find("'a b' is not a host name or an IP address") != std::string::npos, error_of(text));
+}
+
+BOOST_AUTO_TEST_CASE(check_and_run_resolve_a_registry_certificate_next_to_the_registry_file) {
+  testing::TempDir dir("flexhil-loader");
+  std::filesystem::create_directories(dir.file("reg"));
+  const auto [code, out] =
+      run_flexhil("certs device --id Flexy205 --self-signed --out '" + dir.file("reg") + "'");
+  BOOST_TEST_REQUIRE(code == 0, out);
+  dir.write("reg/devices.toml",
+            "hub = \"benchreg\"\n[[device]]\nid = \"Flexy205\"\nauth = \"x509-selfsigned\"\ncertificate = \"Flexy205.crt\"\n");
+  const auto scen = dir.write("s.toml", "name = \"r\"\nduration = \"1s\"\n[hub]\nregistry = \"reg/devices.toml\"\n"
+                                        "[dut]\nkind = \"external\"\ndevice = \"Flexy205\"\n");
+  const auto s = scenario::load_scenario(scen);
+  const auto* dev = s.hub.registry.find_device("Flexy205");
+  BOOST_REQUIRE(dev != nullptr);
+  BOOST_TEST(dev->certificate == dir.file("reg/Flexy205.crt"));
+  // From another working directory, `flexhil check` agrees.
+  const auto [check, check_out] = testing::run_shell("cd / && " + testing::flexhil_binary() + " check '" + scen + "'");
+  BOOST_TEST(check == 0, check_out);
 }
