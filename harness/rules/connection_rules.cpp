@@ -12,18 +12,45 @@ bool is_wan_action(const EventView& e, std::string_view link) {
   return e.kind() == "action" && e.string("action") == "wan" && e.string("link") == link;
 }
 
+// The scenario's WAN cuts ([[action]] kind = "wan"), read once for both passes below.
+struct WanCuts {
+  std::map<std::uint64_t, double> back_at;  // seq of a link-down action → its link up
+  // Disconnects the cut explains: from link down to the device's next accepted connect, and the
+  // "replaced" of the silent session right after that connect.
+  std::set<std::uint64_t> explained;
+};
+
+WanCuts wan_cuts(const Context& c) {
+  WanCuts out;
+  std::map<std::string, std::uint64_t> down;  // device → seq of its open link-down action
+  std::set<std::string> cut, back;            // cut: down … next accepted connect
+  for (const auto& ev : c.events) {
+    const EventView e(ev);
+    const auto device = e.string("device");
+    if (is_wan_action(e, "down")) {
+      down[device] = e.seq();
+      cut.insert(device);
+    } else if (is_wan_action(e, "up")) {
+      if (auto it = down.find(device); it != down.end()) out.back_at[it->second] = c.t(ev);
+      down.erase(device);
+    } else if (e.kind() == "connect" && e.string("verdict") == "accepted") {
+      if (cut.erase(device)) back.insert(device);
+    } else if (e.kind() == "disconnect") {
+      if (cut.count(device) || (e.string("reason") == "replaced" && back.erase(device))) out.explained.insert(e.seq());
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void connection_rules(Context& c) {
   std::map<std::string, std::size_t> subscriptions;  // per device, since its last connect
-  // A scenario's WAN cut ([[action]] kind = "wan"): from link down to the device's next accepted
-  // connect, the hub dropping its silent session is the cut's doing, not the device's.
-  std::set<std::string> cut, back_after_cut;  // back: its new session replaces the silent one
+  // The hub dropping a WAN-cut device's silent session is the cut's doing, not the device's.
+  const auto cuts = wan_cuts(c);
   for (const auto& ev : c.events) {
     const auto kind = EventView(ev).kind();
     const auto device = EventView(ev).string("device");
-    if (is_wan_action(EventView(ev), "down")) cut.insert(device);
-    if (kind == "connect" && EventView(ev).string("verdict") == "accepted" && cut.erase(device)) back_after_cut.insert(device);
     if (kind == "connect") {
       const auto verdict = EventView(ev).string("verdict");
       auto reason_id = EventView(ev).string("reason_id");
@@ -51,8 +78,7 @@ void connection_rules(Context& c) {
                      {EventView(ev).seq()});
     } else if (kind == "disconnect") {
       const auto reason = EventView(ev).string("reason");
-      const bool explained = cut.count(device) || (reason == "replaced" && back_after_cut.erase(device));
-      if (reason != "client" && !reason.empty() && !explained)
+      if (reason != "client" && !reason.empty() && !cuts.explained.count(EventView(ev).seq()))
         c.findings.add("CONN-DISCONNECTED", device,
                        fmt::format("{} dropped the connection at {} (reason {}{}{})",
                                    c.expect.target == Target::broker ? "broker" : "hub", fmt_s(c.t(ev)), reason,
@@ -101,39 +127,18 @@ void connection_rules(Context& c) {
       }
     return nullptr;
   };
-  // Each WAN cut: the device is due back `window` after the link is up again.
-  std::map<std::uint64_t, double> wan_back_at;  // seq of the link-down action → link up
-  std::set<std::string> in_cut;
-  std::set<std::uint64_t> during_cut;  // seqs of disconnects the cut explains
-  {
-    std::map<std::string, std::uint64_t> open_cut;
-    for (const auto& ev : c.events) {
-      const EventView e(ev);
-      const auto device = e.string("device");
-      if (is_wan_action(e, "down")) {
-        open_cut[device] = e.seq();
-      } else if (is_wan_action(e, "up")) {
-        if (auto it = open_cut.find(device); it != open_cut.end()) wan_back_at[it->second] = c.t(ev);
-        open_cut.erase(device);
-        in_cut.insert(device);
-      } else if (e.kind() == "disconnect" && (open_cut.count(device) || in_cut.count(device))) {
-        during_cut.insert(e.seq());
-      } else if (e.kind() == "connect" && e.string("verdict") == "accepted") {
-        in_cut.erase(device);
-      }
-    }
-  }
+  // A WAN cut counts as a drop at its link up: the device is due back `window` after that.
   for (const auto& ev : c.events) {
     const auto kind = EventView(ev).kind();
     std::vector<std::string> dropped;
     double at = c.t(ev);
     std::string_view what = "dropped";
     if (kind == "disconnect" && EventView(ev).string("reason") != "replaced") {
-      if (during_cut.count(EventView(ev).seq())) continue;
+      if (cuts.explained.count(EventView(ev).seq())) continue;
       dropped.push_back(EventView(ev).string("device"));
     } else if (is_wan_action(EventView(ev), "down")) {
-      const auto back = wan_back_at.find(EventView(ev).seq());
-      if (back == wan_back_at.end()) continue;  // the link stayed down to the end
+      const auto back = cuts.back_at.find(EventView(ev).seq());
+      if (back == cuts.back_at.end()) continue;  // the link stayed down to the end
       at = back->second;
       what = "WAN link back";
       dropped.push_back(EventView(ev).string("device"));

@@ -118,6 +118,35 @@ BOOST_AUTO_TEST_CASE(broker_restart_needs_a_reconnect) {
   BOOST_TEST(evaluate(ok.events(), e).empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_wan_cut_explains_the_hub_dropping_the_silent_session_and_the_reconnect_is_due_from_link_up) {
+  const auto wan = [](const char* link) {
+    return Json{{"kind", "action"}, {"action", "wan"}, {"link", link}, {"device", "F1"}, {"detail", ""}};
+  };
+  Events ev;
+  ev.connect("F1", 1);
+  ev.add(wan("down"), 20);
+  ev.disconnect("F1", 30, "keepalive");  // the hub's keep-alive expiry of the silent session
+  ev.add(wan("up"), 60);
+  ev.connect("F1", 65);
+  ev.disconnect("F1", 65.1, "replaced");
+  ev.end(100);
+  auto e = quiet();
+  e.reconnect_within_s = 10;  // 45 s after the drop, but 5 s after link up
+  BOOST_TEST(evaluate(ev.events(), e).empty());
+
+  Events late;  // back 25 s after link up
+  late.connect("F1", 1);
+  late.add(wan("down"), 20);
+  late.add(wan("up"), 40);
+  late.connect("F1", 65);
+  late.end(100);
+  const auto f = evaluate(late.events(), e);
+  BOOST_TEST(ids(f) == (std::set<std::string>{"CONN-NO-RECONNECT"}));
+  BOOST_TEST(require_finding(f, "CONN-NO-RECONNECT").message ==
+             "WAN link back at 40.000 s, reconnected only after 25.000 s (expected within 10.000 s) "
+             "(during WAN link down 20.0–40.0 s)");
+}
+
 BOOST_AUTO_TEST_CASE(events_after_run_end_are_not_judged) {
   Events ev;
   ev.connect("F1", 1);
