@@ -54,6 +54,7 @@ test-unit: build
 
 # Every benchmark with its defaults (minutes; prints ratios, asserts nothing). Not part of make test.
 bench: setup-bench build
+	@cmake --build $(BUILD_DIR) -j$(JOBS) --target bench_programs
 	@bash bench/run-all.sh $(BUILD_DIR)
 
 # Debug build with AddressSanitizer and UBSan, tests included.

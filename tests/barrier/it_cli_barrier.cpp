@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE(user_mistakes_in_every_subcommand_are_exit_2_with_one_line)
 
 BOOST_AUTO_TEST_CASE(a_scenario_path_with_an_overlong_component_is_an_error_at_its_key) {
   TempDir dir;
-  auto text = slurp(source_dir() + "/scenarios/pass/x509_selfsigned.toml");
+  auto text = read_text(source_dir() + "/scenarios/pass/x509_selfsigned.toml");
   const std::string key = "device_cert = \"/usr/Flexy205.crt\"";
   const auto at = text.find(key);
   BOOST_REQUIRE(at != std::string::npos);
@@ -91,7 +91,7 @@ BOOST_AUTO_TEST_CASE(a_scenario_path_with_an_overlong_component_is_an_error_at_i
 
 BOOST_AUTO_TEST_CASE(a_hub_bind_that_is_no_ip_address_is_an_error_at_its_key_not_a_broker_failure) {
   TempDir dir;
-  auto text = slurp(source_dir() + "/scenarios/pass/sas.toml");
+  auto text = read_text(source_dir() + "/scenarios/pass/sas.toml");
   text.replace(text.find("[hub]\n"), 6, "[hub]\nbind = \"999.1.1.1\"\n");
   text.replace(text.find("../programs/"), 12, source_dir() + "/scenarios/programs/");
   const auto file = dir.write("bind.toml", text);
@@ -111,8 +111,8 @@ ChildProcess start_and_wait(const std::vector<std::string>& args, const std::str
   o.stdout_path = out_file;
   o.stderr_path = out_file;
   auto child = ChildProcess::spawn(o);
-  const bool up = wait_until([&] { return slurp(out_file).find(ready) != std::string::npos || !child.running(); }, 30s);
-  BOOST_REQUIRE_MESSAGE(up && child.running(), slurp(out_file));
+  const bool up = wait_until([&] { return read_text(out_file).find(ready) != std::string::npos || !child.running(); }, 30s);
+  BOOST_REQUIRE_MESSAGE(up && child.running(), read_text(out_file));
   return child;
 }
 
@@ -129,7 +129,7 @@ BOOST_AUTO_TEST_CASE(the_hub_listens_only_on_its_bind_address_websocket_included
   auto hub = start_and_wait({"hub", "--registry", fixture("registry/devices.toml"), "--out", dir.file("hub"),
                              "--port", "0", "--ws-port", "0"},
                             dir.file("hub.out"), "is ready");
-  const int mosquitto = number_after(slurp(dir.file("hub.out")), "mosquitto pid ");
+  const int mosquitto = number_after(read_text(dir.file("hub.out")), "mosquitto pid ");
   const auto sockets = listening_sockets_of(mosquitto);
   BOOST_TEST(sockets.size() == 3u, "mqtts, websocket and internal listeners expected");
   for (const auto& s : sockets) {
@@ -146,7 +146,7 @@ BOOST_AUTO_TEST_CASE(the_plc_defaults_to_loopback_like_the_hub) {
   TempDir dir;
   auto plc = start_and_wait({"plc", "--scenario", source_dir() + "/scenarios/demo.toml", "--port", "0", "--quiet"},
                             dir.file("plc.out"), "serving");
-  const auto out = slurp(dir.file("plc.out"));
+  const auto out = read_text(dir.file("plc.out"));
   BOOST_TEST(out.find("on 127.0.0.1:") != std::string::npos, out);
   const auto sockets = listening_sockets_of(plc.pid());
   BOOST_REQUIRE_EQUAL(sockets.size(), 1u);

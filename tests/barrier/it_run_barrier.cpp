@@ -33,7 +33,7 @@ void replace(std::string& text, const std::string& from, const std::string& to) 
 // scenarios/pass/x509_selfsigned.toml, shortened to 40 s at ×10, with the program path made
 // absolute and `edit` applied; it must no longer pass, so no exact_findings.
 std::string x509_scenario(const TempDir& dir, const std::function<void(std::string&)>& edit) {
-  auto text = slurp(source_dir() + "/scenarios/pass/x509_selfsigned.toml");
+  auto text = read_text(source_dir() + "/scenarios/pass/x509_selfsigned.toml");
   replace(text, "../programs/", source_dir() + "/scenarios/programs/");
   replace(text, "duration = \"100s\"", "duration = \"40s\"");
   replace(text, "exact_findings = []\n", "");
@@ -42,7 +42,7 @@ std::string x509_scenario(const TempDir& dir, const std::function<void(std::stri
 }
 
 nlohmann::json summary_of(const std::string& dir) {
-  const auto text = slurp(dir + "/summary.json");
+  const auto text = read_text(dir + "/summary.json");
   BOOST_REQUIRE_MESSAGE(!text.empty(), "no summary.json in " << dir);
   return nlohmann::json::parse(text);
 }
@@ -75,10 +75,10 @@ BOOST_AUTO_TEST_CASE(missing_certfile_is_the_devices_finding_with_a_report_and_p
   const auto summary = summary_of(out);
   BOOST_TEST(summary["verdict"] == "failed");
   BOOST_TEST(has_finding(summary, "DUT-TLS-FILE", "CertFile /usr/Flexy205.crt: not found"), summary.dump(2));
-  BOOST_TEST(slurp(out + "/report.html").find("DUT-TLS-FILE") != std::string::npos);
+  BOOST_TEST(read_text(out + "/report.html").find("DUT-TLS-FILE") != std::string::npos);
   BOOST_TEST(fs::exists(out + "/junit.xml"));
   // The device stayed disconnected: the hub never saw it.
-  BOOST_TEST(slurp(out + "/capture.jsonl").find("\"kind\":\"connect\"") == std::string::npos);
+  BOOST_TEST(read_text(out + "/capture.jsonl").find("\"kind\":\"connect\"") == std::string::npos);
   // Secrets of the run: born 0600.
   for (const char* secret : {"registry.toml", "mosquitto.conf", "hub.key", "usr/certs/Flexy205.key"})
     BOOST_TEST(mode_of(out + "/" + secret) == 0600u, secret);
@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(a_cafile_that_does_not_verify_the_hub_is_a_failed_connect_n
   const auto out = dir.file("run");
   const auto r = run_flexhil("run " + scenario + " --out " + out);
   BOOST_TEST(r.code == 1, r.output);
-  const auto capture = slurp(out + "/capture.jsonl");
+  const auto capture = read_text(out + "/capture.jsonl");
   BOOST_TEST(capture.find("does not verify with CAFile /usr/ca.pem") != std::string::npos, capture);
   BOOST_TEST(capture.find("unable to get local issuer certificate") != std::string::npos);
   const auto summary = summary_of(out);
@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(a_program_doubling_a_string_gets_its_runtime_error_and_the_
   const auto summary = summary_of(out);
   BOOST_TEST(has_finding(summary, "DUT-RUNTIME-ERROR", "double.bas:3: runtime error: string too long"),
              summary.dump(2));
-  BOOST_TEST(slurp(out + "/dut-console.log").find("never printed") == std::string::npos);
+  BOOST_TEST(read_text(out + "/dut-console.log").find("never printed") == std::string::npos);
   BOOST_TEST(fs::exists(out + "/report.html"));
 }
 
@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(two_runs_sharing_out_do_not_crash) {
   for (int i = 0; i < 2; ++i) {
     const auto status = runs[static_cast<std::size_t>(i)].wait_for(120s);
     BOOST_REQUIRE(status.has_value());
-    BOOST_TEST_INFO(slurp(dir.file("run" + std::to_string(i) + ".out")));
+    BOOST_TEST_INFO(read_text(dir.file("run" + std::to_string(i) + ".out")));
     BOOST_TEST(*status >= 0);
     BOOST_TEST(*status <= 3);  // passed, findings (they disturb each other) or infrastructure — never 134/139
   }
@@ -164,8 +164,8 @@ BOOST_AUTO_TEST_CASE(a_metrics_server_that_cannot_start_still_leaves_the_reports
   o.stdout_path = dir.file("plc.out");
   o.stderr_path = o.stdout_path;
   auto plc = ChildProcess::spawn(o);
-  BOOST_REQUIRE(wait_until([&] { return slurp(dir.file("plc.out")).find("serving") != std::string::npos; }, 30s));
-  const auto text = slurp(dir.file("plc.out"));
+  BOOST_REQUIRE(wait_until([&] { return read_text(dir.file("plc.out")).find("serving") != std::string::npos; }, 30s));
+  const auto text = read_text(dir.file("plc.out"));
   const auto port = std::stoi(text.substr(text.find("on 127.0.0.1:") + 13));
   const auto out = dir.file("run");
   const auto r = run_flexhil("run " + source_dir() + "/scenarios/pass/sas.toml --out " + out +

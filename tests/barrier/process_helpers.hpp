@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tests/support/test_env.hpp"
+#include "tests/support/file_text.hpp"
 
 namespace flexhil::testing {
 
@@ -31,13 +32,6 @@ inline Outcome run_flexhil(const std::string& args) {
   const int status = ::pclose(p);
   o.code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : -1;
   return o;
-}
-
-inline std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 inline std::string quoted(const std::string& s) {
@@ -80,7 +74,7 @@ inline std::vector<ListeningSocket> listening_sockets_of(int pid) {
   }
   std::vector<ListeningSocket> out;
   for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-    std::istringstream lines(slurp(table));
+    std::istringstream lines(read_text(table));
     std::string line;
     std::getline(lines, line);  // header
     while (std::getline(lines, line)) {

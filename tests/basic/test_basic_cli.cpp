@@ -9,6 +9,9 @@
 #include "common/process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_env.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 using flexhil::ChildProcess;
 using flexhil::testing::TempDir;
@@ -20,13 +23,6 @@ struct Result {
   std::string err;
 };
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 Result run_check(const TempDir& dir, std::vector<std::string> files) {
   ChildProcess::Options o;
   o.argv = {flexhil::testing::flexhil_binary(), "basic", "check"};
@@ -36,7 +32,7 @@ Result run_check(const TempDir& dir, std::vector<std::string> files) {
   auto child = ChildProcess::spawn(o);
   auto status = child.wait_for(std::chrono::seconds(20));
   BOOST_REQUIRE(status.has_value());
-  return Result{*status, slurp(dir.file("out.txt")), slurp(dir.file("err.txt"))};
+  return Result{*status, read_text(dir.file("out.txt")), read_text(dir.file("err.txt"))};
 }
 }  // namespace
 

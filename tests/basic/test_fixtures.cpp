@@ -9,6 +9,9 @@
 
 #include "tests/basic/basic_test_util.hpp"
 #include "tests/support/test_env.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 using namespace flexhil::basic;
 using namespace flexhil::basic::testing;
@@ -16,13 +19,6 @@ namespace fs = std::filesystem;
 using Lines = std::vector<std::string>;
 
 namespace {
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 Lines expected_output(const std::string& source) {
   Lines out;
   std::istringstream in(source);
@@ -73,7 +69,7 @@ BOOST_AUTO_TEST_CASE(every_language_fixture_prints_its_expected_output) {
     if (entry.path().extension() != ".bas") continue;
     ++count;
     BOOST_TEST_CONTEXT(entry.path().filename().string()) {
-      std::string source = slurp(entry.path().string());
+      std::string source = read_text(entry.path().string());
       Lines expected = expected_output(source);
       BOOST_TEST(!expected.empty());
       Lines got = run_fixture(source);
@@ -88,7 +84,7 @@ BOOST_AUTO_TEST_CASE(azure_publishers_parse_and_their_init_opens_and_connects_mq
     std::string path = flexhil::testing::fixture(name);
     BOOST_TEST_REQUIRE(fs::exists(path), path << " is missing: the fixture is part of the repository");
     BOOST_TEST_CONTEXT(name) {
-      Session s(slurp(path), {}, fixture_host());
+      Session s(read_text(path), {}, fixture_host());
       const auto& r = s.step();
       BOOST_TEST(r.kind == RequestKind::init);
       BOOST_TEST(r.ok, r.error_message);
@@ -133,7 +129,7 @@ BOOST_AUTO_TEST_CASE(x509_publisher_pushes_all_selected_tags_and_then_only_chang
   h.tags.push_back(FakeTag{"Pressure", 3.0, 1, "", "B"});
   h.tags.push_back(FakeTag{"Counter", std::int32_t{7}, 2, "", "A"});
   h.status_after_connect = 5;
-  Session s(slurp(path), {}, h);
+  Session s(read_text(path), {}, h);
   BOOST_TEST(s.step().ok);
   BOOST_TEST(s.basic.watches_tag(0));
   BOOST_TEST(!s.basic.watches_tag(1));  // group B is not selected

@@ -14,18 +14,14 @@
 #include "common/process.hpp"
 #include "tests/broker/hub_fixture.hpp"
 #include "tests/support/test_env.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 using namespace flexhil;
 using namespace flexhil::testing;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::uint16_t banner_port(const std::string& banner, const std::string& label) {
   std::smatch m;
@@ -82,11 +78,11 @@ BOOST_AUTO_TEST_CASE(flexhil_hub_judges_mosquitto_pub_clients_and_stops_with_mos
   o.stdout_path = stdout_path;
   o.stderr_path = stdout_path;
   auto hub = ChildProcess::spawn(o);
-  BOOST_REQUIRE_MESSAGE(wait_until([&] { return slurp(stdout_path).find("Press Ctrl-C") != std::string::npos || !hub.running(); },
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return read_text(stdout_path).find("Press Ctrl-C") != std::string::npos || !hub.running(); },
                                    std::chrono::seconds(20)) &&
                             hub.running(),
-                        slurp(stdout_path));
-  const auto banner = slurp(stdout_path);
+                        read_text(stdout_path));
+  const auto banner = read_text(stdout_path);
   const auto port = banner_port(banner, "MQTTS port");
   BOOST_REQUIRE(port != 0);
   BOOST_TEST(banner.find("TLS 1.2 only") != std::string::npos, banner);
@@ -125,7 +121,7 @@ BOOST_AUTO_TEST_CASE(flexhil_hub_judges_mosquitto_pub_clients_and_stops_with_mos
   // One verdict line per event on the hub's output.
   const bool all_lines = wait_until(
       [&] {
-        const auto text = slurp(stdout_path);
+        const auto text = read_text(stdout_path);
         return text.find("connect FlexySas mqtts accepted") != std::string::npos &&
                text.find("connect Flexy205Self mqtts accepted") != std::string::npos &&
                text.find("connect FlexySas mqtts refused (AUTH-SAS-SIGNATURE") != std::string::npos &&
@@ -133,13 +129,13 @@ BOOST_AUTO_TEST_CASE(flexhil_hub_judges_mosquitto_pub_clients_and_stops_with_mos
                text.find("tls_failure 127.0.0.1:") != std::string::npos;
       },
       std::chrono::seconds(5));
-  BOOST_TEST(all_lines, slurp(stdout_path));
+  BOOST_TEST(all_lines, read_text(stdout_path));
 
   // Ctrl-C: the hub stops, and mosquitto with it.
   hub.signal(SIGINT);
   const auto status = hub.wait_for(std::chrono::seconds(10));
   BOOST_REQUIRE(status.has_value());
-  BOOST_TEST(*status == 0, slurp(stdout_path));
+  BOOST_TEST(*status == 0, read_text(stdout_path));
   BOOST_TEST(wait_until([&] { return !std::filesystem::exists("/proc/" + std::to_string(mosquitto_pid)); },
                         std::chrono::seconds(5)),
              "mosquitto (pid " << mosquitto_pid << ") survived the hub");

@@ -13,6 +13,9 @@
 #include "common/net.hpp"
 #include "tests/broker/hub_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 using namespace flexhil;
 using namespace flexhil::testing;
@@ -65,13 +68,6 @@ struct PlainBroker {
     return run_program(argv, dir);
   }
 };
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 }  // namespace
 
@@ -156,7 +152,7 @@ BOOST_AUTO_TEST_CASE(tls_is_served_with_the_run_ca_for_every_mapped_host_name) {
   BOOST_TEST(by_ip.exit_status == 0, by_ip.output);
   const auto by_name = b.pub("tls-name", "flexy", "secret", "plant/x", true, "localhost");
   BOOST_TEST(by_name.exit_status == 0, by_name.output);
-  const auto crt = slurp(b.dir.file("broker.crt"));
+  const auto crt = read_text(b.dir.file("broker.crt"));
   BOOST_REQUIRE(!crt.empty());
   const auto text = run_program({"openssl", "x509", "-noout", "-ext", "subjectAltName", "-in", b.dir.file("broker.crt")}, b.dir);
   BOOST_TEST(text.output.find("DNS:mqtt.example.com") != std::string::npos, text.output);

@@ -19,6 +19,9 @@
 #include "common/process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_env.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 using namespace flexhil::certs;
 using flexhil::testing::TempDir;
@@ -30,13 +33,6 @@ const std::string kRoots = default_reference_roots_dir;
 const std::string kG2 = kRoots + "/DigiCert_Global_Root_G2.crt";
 const std::string kMs2017 = kRoots + "/Microsoft_RSA_Root_Certificate_Authority_2017.crt";
 const std::string kBaltimore = kRoots + "/Baltimore_CyberTrust_Root.crt";
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -90,7 +86,7 @@ BOOST_AUTO_TEST_CASE(reference_roots_are_debians_files_with_their_real_fingerpri
 }
 
 BOOST_AUTO_TEST_CASE(a_bundle_with_g2_is_ok_and_says_g2) {
-  const auto check = check_text(slurp(kG2) + slurp(kMs2017));
+  const auto check = check_text(read_text(kG2) + read_text(kMs2017));
   BOOST_TEST((check.verdict == BundleVerdict::ok));
   BOOST_TEST(check.accepted_root == "DigiCert Global Root G2");
   BOOST_TEST(rule_id(check.verdict).empty());
@@ -99,14 +95,14 @@ BOOST_AUTO_TEST_CASE(a_bundle_with_g2_is_ok_and_says_g2) {
 }
 
 BOOST_AUTO_TEST_CASE(a_bundle_with_only_the_microsoft_2017_root_is_ok_and_says_so) {
-  const auto check = check_text(slurp(kMs2017));
+  const auto check = check_text(read_text(kMs2017));
   BOOST_TEST((check.verdict == BundleVerdict::ok));
   BOOST_TEST(check.accepted_root == "Microsoft RSA Root Certificate Authority 2017");
   BOOST_TEST(check.message.find("not DigiCert Global Root G2") != std::string::npos, check.message);
 }
 
 BOOST_AUTO_TEST_CASE(a_baltimore_only_bundle_is_outdated_and_names_the_expiry) {
-  const auto check = check_text(slurp(kBaltimore));
+  const auto check = check_text(read_text(kBaltimore));
   BOOST_TEST((check.verdict == BundleVerdict::outdated));
   BOOST_TEST(rule_id(check.verdict) == "TLS-CA-BUNDLE-OUTDATED");
   BOOST_TEST(check.accepted_root.empty());
@@ -118,14 +114,14 @@ BOOST_AUTO_TEST_CASE(a_baltimore_only_bundle_is_outdated_and_names_the_expiry) {
 
 BOOST_AUTO_TEST_CASE(baltimore_is_outdated_by_its_retirement_even_before_it_expired) {
   // Judged in 2024: Baltimore still valid, but the hub had moved to G2 in 2023.
-  const auto check = check_text(slurp(kBaltimore), date(2024, 6, 1));
+  const auto check = check_text(read_text(kBaltimore), date(2024, 6, 1));
   BOOST_TEST((check.verdict == BundleVerdict::outdated));
   BOOST_TEST(!check.entries[0].expired);
   BOOST_TEST(check.message.find("retired") != std::string::npos, check.message);
 }
 
 BOOST_AUTO_TEST_CASE(baltimore_next_to_an_unrelated_root_is_still_outdated) {
-  const auto check = check_text(slurp(kBaltimore) + test_ca().cert_pem);
+  const auto check = check_text(read_text(kBaltimore) + test_ca().cert_pem);
   BOOST_TEST((check.verdict == BundleVerdict::outdated));
 }
 
@@ -139,10 +135,10 @@ BOOST_AUTO_TEST_CASE(a_bundle_of_other_roots_is_missing_g2_and_lists_their_subje
 
 BOOST_AUTO_TEST_CASE(judged_after_2038_g2_has_expired_and_only_the_microsoft_root_saves_the_bundle) {
   const auto after = date(2039, 1, 1);
-  const auto g2_only = check_text(slurp(kG2), after);
+  const auto g2_only = check_text(read_text(kG2), after);
   BOOST_TEST((g2_only.verdict == BundleVerdict::outdated));
   BOOST_TEST(g2_only.message.find("expired on 2038-01-15") != std::string::npos, g2_only.message);
-  const auto both = check_text(slurp(kG2) + slurp(kMs2017), after);
+  const auto both = check_text(read_text(kG2) + read_text(kMs2017), after);
   BOOST_TEST((both.verdict == BundleVerdict::ok));
   BOOST_TEST(both.accepted_root == "Microsoft RSA Root Certificate Authority 2017");
 }
@@ -153,7 +149,7 @@ BOOST_AUTO_TEST_CASE(an_expired_certificate_in_a_good_bundle_is_named) {
   spec.is_ca = true;
   spec.not_before_offset = std::chrono::hours(-48);
   spec.lifetime = std::chrono::hours(24);
-  const auto check = check_text(slurp(kG2) + make_self_signed(spec).cert_pem);
+  const auto check = check_text(read_text(kG2) + make_self_signed(spec).cert_pem);
   BOOST_TEST((check.verdict == BundleVerdict::ok));
   BOOST_REQUIRE_EQUAL(check.entries.size(), 2u);
   BOOST_TEST(check.entries[1].expired);
@@ -173,8 +169,8 @@ BOOST_AUTO_TEST_CASE(only_expired_unknown_certificates_are_outdated) {
 
 BOOST_AUTO_TEST_CASE(comments_junk_crlf_and_keys_between_certificates_are_tolerated) {
   const auto key_block = test_ca().key_pem;
-  std::string text = "# Azure roots for the Flexy, 2024\r\n" + slurp(kBaltimore) + "some junk text\r\n\r\n" + key_block +
-                     "Subject: DigiCert Global Root G2\r\n" + slurp(kG2);
+  std::string text = "# Azure roots for the Flexy, 2024\r\n" + read_text(kBaltimore) + "some junk text\r\n\r\n" + key_block +
+                     "Subject: DigiCert Global Root G2\r\n" + read_text(kG2);
   // CRLF endings throughout, as a bundle edited on Windows has them.
   std::string crlf;
   for (const char c : text) {
@@ -192,7 +188,7 @@ BOOST_AUTO_TEST_CASE(comments_junk_crlf_and_keys_between_certificates_are_tolera
 }
 
 BOOST_AUTO_TEST_CASE(a_der_file_empty_file_or_garbage_is_a_clear_error) {
-  auto cert = ossl::parse_pem_certificate(slurp(kG2));
+  auto cert = ossl::parse_pem_certificate(read_text(kG2));
   BOOST_REQUIRE(cert);
   const auto der = ossl::to_der(cert.get());
   auto e = config_error_of([&] { read_ca_bundle(der, "g2.cer"); });
@@ -206,13 +202,13 @@ BOOST_AUTO_TEST_CASE(a_der_file_empty_file_or_garbage_is_a_clear_error) {
 }
 
 BOOST_AUTO_TEST_CASE(a_broken_certificate_block_is_an_error_at_its_line) {
-  const auto g2 = slurp(kG2);
+  const auto g2 = read_text(kG2);
   // Truncated: BEGIN at line 2 without END.
   auto e = config_error_of([&] { read_ca_bundle("# x\n" + g2.substr(0, g2.size() / 2), "cut.pem"); });
   BOOST_TEST(e.find("cut.pem:2:1: error:") == 0, e);
   BOOST_TEST(e.find("never closed") != std::string::npos, e);
   // Corrupted body: the second certificate's base64 damaged.
-  auto damaged = slurp(kMs2017);
+  auto damaged = read_text(kMs2017);
   const auto at = damaged.find('\n', damaged.find("BEGIN")) + 10;
   damaged.replace(at, 8, "!!!!!!!!");
   const int second_line = 1 + static_cast<int>(std::count(g2.begin(), g2.end(), '\n'));
@@ -235,7 +231,7 @@ BOOST_AUTO_TEST_CASE(the_reference_folder_can_be_replaced_and_baltimore_is_optio
   const auto refs = load_reference_roots(dir.path().string());
   BOOST_TEST(refs.size() == 2u);
   // Without Baltimore among the references, a Baltimore-only bundle is still outdated: it expired.
-  const auto check = check_ca_bundle(read_ca_bundle(slurp(kBaltimore), "b.pem"), refs, now());
+  const auto check = check_ca_bundle(read_ca_bundle(read_text(kBaltimore), "b.pem"), refs, now());
   BOOST_TEST((check.verdict == BundleVerdict::outdated));
   fs::remove(dir.file("DigiCert_Global_Root_G2.crt"));
   BOOST_CHECK_THROW(load_reference_roots(dir.path().string()), flexhil::InfrastructureError);
@@ -261,14 +257,14 @@ Cli run_cli(const TempDir& dir, const std::vector<std::string>& args) {
   auto child = flexhil::ChildProcess::spawn(options);
   const auto status = child.wait_for(std::chrono::seconds(30));
   BOOST_REQUIRE_MESSAGE(status, "flexhil did not exit within 30 s");
-  return {*status, slurp(*options.stdout_path), slurp(*options.stderr_path)};
+  return {*status, read_text(*options.stdout_path), read_text(*options.stderr_path)};
 }
 
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(cli_check_ca_exits_0_1_2_and_prints_one_line_per_certificate) {
   TempDir dir;
-  const auto good = dir.write("good.pem", "# roots\n" + slurp(kG2) + slurp(kBaltimore));
+  const auto good = dir.write("good.pem", "# roots\n" + read_text(kG2) + read_text(kBaltimore));
   auto r = run_cli(dir, {"certs", "check-ca", good});
   BOOST_TEST(r.status == 0, r.out << r.err);
   BOOST_TEST(r.out.find("  1. CN=DigiCert Global Root G2") != std::string::npos, r.out);
@@ -276,7 +272,7 @@ BOOST_AUTO_TEST_CASE(cli_check_ca_exits_0_1_2_and_prints_one_line_per_certificat
   BOOST_TEST(r.out.find("EXPIRED") != std::string::npos, r.out);
   BOOST_TEST(r.out.find("OK (DigiCert Global Root G2)") != std::string::npos, r.out);
 
-  const auto old = dir.write("old.pem", slurp(kBaltimore));
+  const auto old = dir.write("old.pem", read_text(kBaltimore));
   r = run_cli(dir, {"certs", "check-ca", old});
   BOOST_TEST(r.status == 1, r.out << r.err);
   BOOST_TEST(r.out.find("TLS-CA-BUNDLE-OUTDATED: ") != std::string::npos, r.out);
@@ -286,7 +282,7 @@ BOOST_AUTO_TEST_CASE(cli_check_ca_exits_0_1_2_and_prints_one_line_per_certificat
   BOOST_TEST(r.status == 1, r.out << r.err);
   BOOST_TEST(r.out.find("TLS-CA-BUNDLE-MISSING-G2: ") != std::string::npos, r.out);
 
-  auto cert = ossl::parse_pem_certificate(slurp(kG2));
+  auto cert = ossl::parse_pem_certificate(read_text(kG2));
   BOOST_REQUIRE(cert);
   const auto der = dir.write("g2.cer", ossl::to_der(cert.get()));
   r = run_cli(dir, {"certs", "check-ca", der});
@@ -306,7 +302,7 @@ BOOST_AUTO_TEST_CASE(cli_check_ca_exits_0_1_2_and_prints_one_line_per_certificat
 
 BOOST_AUTO_TEST_CASE(cli_hub_check_ca_is_an_alias_that_starts_no_hub) {
   TempDir dir;
-  const auto old = dir.write("old.pem", slurp(kBaltimore));
+  const auto old = dir.write("old.pem", read_text(kBaltimore));
   const auto alias = run_cli(dir, {"hub", "--check-ca", old});
   const auto certs = run_cli(dir, {"certs", "check-ca", old});
   BOOST_TEST(alias.status == 1, alias.out << alias.err);

@@ -29,6 +29,9 @@
 #include "common/process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_env.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 using namespace flexhil::certs;
 using flexhil::testing::TempDir;
@@ -122,13 +125,6 @@ std::string x509_digest_hex(const KeyPair& pair, const EVP_MD* md) {
 
 bool is_upper_hex(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || (c >= 'A' && c <= 'F'); });
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace
@@ -252,7 +248,7 @@ BOOST_AUTO_TEST_CASE(write_creates_key_with_mode_0600_and_certificate_0644_even_
   BOOST_REQUIRE(::stat(crt.c_str(), &st) == 0);
   BOOST_TEST((st.st_mode & 0600) == 0600u);
   BOOST_TEST((st.st_mode & 0022) == 0u);
-  BOOST_TEST(read_file(key) == pair.key_pem);
+  BOOST_TEST(read_text(key) == pair.key_pem);
   BOOST_TEST(read_certificate_file(crt) == pair.cert_pem);
   const KeyPair loaded = load_key_pair(crt, key);
   BOOST_TEST(loaded.cert_pem == pair.cert_pem);
@@ -548,8 +544,8 @@ RunResult run_flexhil(const TempDir& dir, std::vector<std::string> args) {
   const auto status = child.wait_for(std::chrono::seconds(30));
   BOOST_REQUIRE_MESSAGE(status, "flexhil did not exit within 30 s");
   result.status = *status;
-  result.out = read_file(*options.stdout_path);
-  result.err = read_file(*options.stderr_path);
+  result.out = read_text(*options.stdout_path);
+  result.err = read_text(*options.stderr_path);
   return result;
 }
 

@@ -20,9 +20,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool has_line(const std::vector<std::string>& lines, const std::string& line) {
-  return std::find(lines.begin(), lines.end(), line) != lines.end();
-}
 
 std::vector<Json> events_of(const MemorySink& sink, const std::string& kind) {
   std::vector<Json> out;

@@ -43,9 +43,6 @@ END
 Rem --- eWON end section: Handlers
 )";
 
-bool has_line(const std::vector<std::string>& lines, const std::string& line) {
-  return std::find(lines.begin(), lines.end(), line) != lines.end();
-}
 
 }  // namespace
 

@@ -23,9 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-bool has_line(const std::vector<std::string>& lines, const std::string& line) {
-  return std::find(lines.begin(), lines.end(), line) != lines.end();
-}
 bool logged(const std::vector<std::string>& lines, const std::string& fragment) {
   for (const auto& l : lines)
     if (l.find(fragment) != std::string::npos) return true;

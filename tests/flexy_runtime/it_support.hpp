@@ -1,6 +1,7 @@
 #pragma once
 // Shared helpers of the runtime's integration tests: a usr folder with the hub CA and a device
 // certificate, waiting for hub events, decoding their payloads.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -24,6 +25,10 @@ inline std::string make_usr_dir(HubFixture& f, const std::string& name, const De
     std::filesystem::copy_file(cert->key, usr / (cert->id + ".key"), std::filesystem::copy_options::overwrite_existing);
   }
   return usr.string();
+}
+
+inline bool has_line(const std::vector<std::string>& lines, const std::string& line) {
+  return std::find(lines.begin(), lines.end(), line) != lines.end();
 }
 
 inline std::string payload_of(const Json& e) {

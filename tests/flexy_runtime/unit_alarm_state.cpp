@@ -24,7 +24,7 @@ AlarmConfig high_80() {
 
 std::string transition(const AlarmTransition& t) { return t ? std::string(*t) : "-"; }
 
-FlexyConfig load_text(const std::string& text, const std::string& base = "/base") {
+FlexyConfig load_alarm_config(const std::string& text, const std::string& base = "/base") {
   const auto doc = parse_toml_string(text, "flexy.toml");
   TomlTable t(doc, "flexy.toml");
   return load_flexy_config(t, base);
@@ -32,7 +32,7 @@ FlexyConfig load_text(const std::string& text, const std::string& base = "/base"
 
 std::string error_of(const std::string& text) {
   try {
-    load_text(text);
+    load_alarm_config(text);
   } catch (const ConfigError& e) {
     return e.where().to_string() + " " + e.what();
   }
@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(a_disabled_alarm_never_changes) {
 BOOST_AUTO_TEST_CASE(alarm_and_actions_configuration_load) {
   TempDir dir;
   dir.write("body.json", "{}");
-  const auto c = load_text(
+  const auto c = load_alarm_config(
       "[[tag]]\nname = \"T\"\nalarm = { high = 80, low = 10, deadband = 1, delay = \"5s\", hint = \"hot\" }\n"
       "[actions]\noutcome = \"fail\"\nsendsms = \"success\"\ndelay = \"3s\"\nfail_code = 9\nresponse = \"body.json\"\n",
       dir.path().string());

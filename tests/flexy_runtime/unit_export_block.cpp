@@ -27,7 +27,7 @@ std::string refusal(const std::string& d) {
   BOOST_TEST(!parse_export_block(d, kNow, error), d);
   return error;
 }
-ExportData sample() {
+ExportData export_sample() {
   ExportData data;
   data.tags = {ExportTag{1, "Temperature", basic::Value{21.5}, 65472, "A"},
                ExportTag{2, "Name \"x\"", basic::Value{std::string("on")}, 65280, "B"}};
@@ -66,26 +66,26 @@ BOOST_AUTO_TEST_CASE(what_the_emulator_does_not_serve_is_refused_with_the_reason
 }
 
 BOOST_AUTO_TEST_CASE(instant_values_are_one_row_per_tag_with_quoted_strings) {
-  auto out = render_export(parse("$dtIV $ftT"), sample());
+  auto out = render_export(parse("$dtIV $ftT"), export_sample());
   BOOST_TEST(out ==
              "\"TagId\";\"TagName\";\"Value\";\"AlStatus\";\"AlType\";\"Quality\"\r\n"
              "1;\"Temperature\";21.5;0;0;65472\r\n"
              "2;\"Name \"\"x\"\"\";\"on\";0;0;65280\r\n");
-  BOOST_TEST(render_export(parse("$dtIV $ftT $flA"), sample()).find("2;") == std::string::npos);
-  BOOST_TEST(render_export(parse("$dtIV $ftT $tntemperature"), sample()).find("1;\"Temperature\"") != std::string::npos);
+  BOOST_TEST(render_export(parse("$dtIV $ftT $flA"), export_sample()).find("2;") == std::string::npos);
+  BOOST_TEST(render_export(parse("$dtIV $ftT $tntemperature"), export_sample()).find("1;\"Temperature\"") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(history_is_filtered_by_time_and_tag) {
-  auto out = render_export(parse("$dtHL $ftT $st_h1 $tnTemperature"), sample());
+  auto out = render_export(parse("$dtHL $ftT $st_h1 $tnTemperature"), export_sample());
   BOOST_TEST(out ==
              "\"TagId\";\"TagName\";\"TimeInt\";\"TimeStr\";\"IsInitValue\";\"Value\";\"IQuality\"\r\n"
              "1;\"Temperature\";" + std::to_string(kNow - 30) + ";\"T" + std::to_string(kNow - 30) + "\";0;21.5;3\r\n");
 }
 
 BOOST_AUTO_TEST_CASE(event_log_and_empty_alarm_tables) {
-  auto ev = render_export(parse("$dtEV"), sample());
+  auto ev = render_export(parse("$dtEV"), export_sample());
   BOOST_TEST(ev.find(";3;\"logger ready\"\r\n") != std::string::npos);
-  auto ar = render_export(parse("$dtAR $ftT"), sample());
+  auto ar = render_export(parse("$dtAR $ftT"), export_sample());
   BOOST_TEST(ar.rfind("\"AlarmId\";", 0) == 0u);
   BOOST_TEST(std::count(ar.begin(), ar.end(), '\n') == 1);
 }

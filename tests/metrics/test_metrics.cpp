@@ -17,6 +17,9 @@
 #include "common/net.hpp"
 #include "harness/metrics/run_metrics.hpp"
 #include "tests/support/test_env.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 using namespace flexhil;
 using namespace flexhil::metrics;
@@ -78,13 +81,6 @@ MetricsOptions options(std::vector<std::string> devices = {}, std::string bind_a
   o.devices = std::move(devices);
   o.bind_address = std::move(bind_address);
   return o;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace
@@ -241,13 +237,13 @@ BOOST_AUTO_TEST_CASE(metric_names_list_exactly_the_registered_families) {
 }
 
 BOOST_AUTO_TEST_CASE(docs_metrics_md_documents_every_metric) {
-  const std::string doc = read_file(testing::source_dir() + "/docs/metrics.md");
+  const std::string doc = read_text(testing::source_dir() + "/docs/metrics.md");
   BOOST_REQUIRE(!doc.empty());
   for (const auto& name : metric_names()) BOOST_TEST(doc.find("`" + name + "`") != std::string::npos, name);
 }
 
 BOOST_AUTO_TEST_CASE(grafana_dashboard_parses_and_references_only_existing_metrics) {
-  const Json dashboard = Json::parse(read_file(testing::fixture("grafana/flexhil-dashboard.json")));
+  const Json dashboard = Json::parse(read_text(testing::fixture("grafana/flexhil-dashboard.json")));
   BOOST_REQUIRE(dashboard.contains("panels"));
   const std::set<std::string> known(metric_names().begin(), metric_names().end());
   std::set<std::string> used, panel_types;

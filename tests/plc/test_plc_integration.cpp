@@ -22,6 +22,9 @@
 #include "sim/plc/plc_config.hpp"
 #include "sim/plc/plc_server.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 using namespace flexhil;
 using namespace flexhil::plc;
@@ -197,13 +200,6 @@ std::size_t count_events(const MemorySink& sink, const std::string& kind, const 
   return n;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Runs mbpoll once against the server and returns the values it printed ("[1]: \t21.5").
 std::vector<std::string> mbpoll(const testing::TempDir& dir, std::uint16_t port, std::vector<std::string> args) {
   std::vector<std::string> argv{"mbpoll", "-m", "tcp", "-p", std::to_string(port), "-1", "-o", "1"};
@@ -214,7 +210,7 @@ std::vector<std::string> mbpoll(const testing::TempDir& dir, std::uint16_t port,
   auto child = ChildProcess::spawn({argv, out, out, std::nullopt, {}, ""});
   const auto rc = child.wait_for(10s);
   BOOST_REQUIRE_MESSAGE(rc.has_value(), "mbpoll did not finish");
-  const auto text = read_file(out);
+  const auto text = read_text(out);
   BOOST_TEST_MESSAGE("mbpoll output:\n" << text);
   std::vector<std::string> values;
   std::istringstream lines(text);
@@ -731,7 +727,7 @@ BOOST_AUTO_TEST_CASE(flexhil_plc_serves_the_scenario_to_mbpoll_and_stops_on_ctrl
                                   log, log, std::nullopt, {}, ""});
   std::uint16_t port = 0;
   BOOST_REQUIRE(wait_until([&] {
-    const auto text = read_file(log);
+    const auto text = read_text(log);
     const auto at = text.find("on 127.0.0.1:");
     if (at == std::string::npos || text.find(" (time scale", at) == std::string::npos) return false;
     port = static_cast<std::uint16_t>(std::stoi(text.substr(at + 13)));
@@ -750,7 +746,7 @@ BOOST_AUTO_TEST_CASE(flexhil_plc_serves_the_scenario_to_mbpoll_and_stops_on_ctrl
   const auto rc = plc.wait_for(5s);
   BOOST_REQUIRE(rc.has_value());
   BOOST_TEST(*rc == 0);
-  const auto text = read_file(log);
+  const auto text = read_text(log);
   BOOST_TEST(text.find("read holding registers") != std::string::npos, text);
   BOOST_TEST(text.find("change unit 1 FloatHi: null -> 21.5 (initial)") != std::string::npos, text);
   BOOST_TEST(text.find("stopped by signal 2") != std::string::npos, text);
@@ -765,7 +761,7 @@ BOOST_AUTO_TEST_CASE(flexhil_plc_exits_2_with_line_and_column_on_a_malformed_sec
   const auto rc = plc.wait_for(5s);
   BOOST_REQUIRE(rc.has_value());
   BOOST_TEST(*rc == 2);
-  const auto text = read_file(log);
+  const auto text = read_text(log);
   BOOST_TEST(text.find("bad.toml:5:12: error: unknown waveform 'sinus' (expected one of: constant, steps, "
                        "ramp, sine, square, random_walk, counter, csv)") != std::string::npos, text);
 }

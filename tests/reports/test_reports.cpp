@@ -16,6 +16,9 @@
 #include "harness/report/run_stats.hpp"
 #include "tests/reports/sample_run.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 using namespace flexhil;
 using namespace flexhil::report;
@@ -55,13 +58,6 @@ class XmlDoc {
  private:
   std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)> doc_;
 };
-
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::size_t count_of(const std::string& text, const std::string& what) {
   std::size_t n = 0;
@@ -424,8 +420,8 @@ BOOST_AUTO_TEST_CASE(write_reports_writes_the_three_files_into_a_new_folder) {
     BOOST_TEST(std::filesystem::file_size(out / name) > 100u, name);
     BOOST_TEST(!std::filesystem::exists(out / (std::string(name) + ".tmp")));
   }
-  BOOST_TEST(XmlDoc(read_file(out / "junit.xml")).ok());
-  BOOST_TEST(Json::parse(read_file(out / "summary.json"))["scenario"] == "demo");
+  BOOST_TEST(XmlDoc(read_text(out / "junit.xml")).ok());
+  BOOST_TEST(Json::parse(read_text(out / "summary.json"))["scenario"] == "demo");
 }
 
 // A folder under a regular file is the user's --out mistake (exit 2), naming the folder.

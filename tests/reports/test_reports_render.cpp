@@ -9,6 +9,9 @@
 #include "harness/report/report.hpp"
 #include "tests/reports/sample_run.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 // report.html opened by a real browser: Debian's chromium, headless, no network, a throw-away
 // profile. Keep the screenshot for a look with FLEXHIL_KEEP_TEST_DIRS=1.
@@ -17,13 +20,6 @@ using namespace flexhil;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::size_t count_of(const std::string& text, const std::string& what) {
   std::size_t n = 0;
@@ -64,7 +60,7 @@ int run_chromium(const std::string& chromium, const testing::TempDir& dir, const
   const auto status = child.wait_for(90s);
   if (!status) {
     child.stop();
-    BOOST_FAIL("chromium did not finish within 90 s: " + read_file(out + ".stderr"));
+    BOOST_FAIL("chromium did not finish within 90 s: " + read_text(out + ".stderr"));
   }
   return *status;
 }
@@ -82,7 +78,7 @@ BOOST_AUTO_TEST_CASE(report_html_renders_in_headless_chromium_with_all_charts) {
 
   const std::string dom_file = dir.file("dom.html");
   BOOST_TEST(run_chromium(*chromium, dir, url, {"--dump-dom"}, dom_file) == 0);
-  const std::string dom = read_file(dom_file);
+  const std::string dom = read_text(dom_file);
   BOOST_TEST_MESSAGE("DOM: " << dom.size() << " bytes");
   // The browser's own serialisation: the page parsed into the structure we wrote.
   BOOST_TEST(dom.find("<header class=\"verdict failed\"") != std::string::npos);
@@ -98,7 +94,7 @@ BOOST_AUTO_TEST_CASE(report_html_renders_in_headless_chromium_with_all_charts) {
   const std::string png_file = dir.file("report.png");
   BOOST_TEST(run_chromium(*chromium, dir, url, {"--hide-scrollbars", "--window-size=1280,2000", "--screenshot=" + png_file},
                           dir.file("shot.out")) == 0);
-  const std::string png = read_file(png_file);
+  const std::string png = read_text(png_file);
   BOOST_TEST_MESSAGE("screenshot: " << png_file << " (" << png.size() << " bytes)");
   BOOST_REQUIRE(png.size() > 24u);
   BOOST_TEST(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
@@ -128,7 +124,7 @@ BOOST_AUTO_TEST_CASE(a_passing_known_bad_run_renders_green_with_its_declared_fin
 
   const std::string dom_file = dir.file("dom.html");
   BOOST_TEST(run_chromium(*chromium, dir, url, {"--dump-dom"}, dom_file) == 0);
-  const std::string dom = read_file(dom_file);
+  const std::string dom = read_text(dom_file);
   BOOST_TEST(dom.find("<header class=\"verdict passed\"") != std::string::npos);
   BOOST_TEST(dom.find("<section id=\"declared\">") != std::string::npos);
   BOOST_TEST(count_of(dom, "<span class=\"tag\">declared</span>") == 2u);
@@ -136,7 +132,7 @@ BOOST_AUTO_TEST_CASE(a_passing_known_bad_run_renders_green_with_its_declared_fin
   const std::string png_file = dir.file("report.png");
   BOOST_TEST(run_chromium(*chromium, dir, url, {"--hide-scrollbars", "--window-size=1280,1000", "--screenshot=" + png_file},
                           dir.file("shot.out")) == 0);
-  const std::string png = read_file(png_file);
+  const std::string png = read_text(png_file);
   BOOST_TEST_MESSAGE("screenshot: " << png_file << " (" << png.size() << " bytes)");
   BOOST_REQUIRE(png.size() > 24u);
   BOOST_TEST(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);

@@ -13,6 +13,9 @@
 #include "harness/run/run_outcome.hpp"
 #include "harness/run/run_parts.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 using namespace flexhil;
 using namespace flexhil::run;
@@ -32,13 +35,6 @@ scenario::Action action_at(double t, std::string device) {
   a.at_s = t;
   a.device = std::move(device);
   return a;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace
@@ -154,7 +150,7 @@ BOOST_AUTO_TEST_CASE(counts_connections_and_writes_the_device_console) {
   BOOST_TEST(c.connects_accepted == 2u);
   BOOST_TEST(c.connects_refused == 1u);
   BOOST_TEST(obs.events().size() == 6u);
-  BOOST_TEST(slurp(log) == "hello\n[log 1] oops\n");
+  BOOST_TEST(read_text(log) == "hello\n[log 1] oops\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -20,19 +20,15 @@
 #include "common/process.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_env.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 namespace fs = std::filesystem;
 using namespace flexhil;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string quote(const std::string& s) { return "'" + s + "'"; }
 
@@ -50,8 +46,8 @@ ChildProcess spawn_flexhil(std::vector<std::string> args, const std::string& log
 // Waits until `log` holds `text` (or the child ended); the log then.
 std::string wait_for_text(ChildProcess& child, const std::string& log, const std::string& text,
                           std::chrono::milliseconds timeout = 60s) {
-  wait_until([&] { return slurp(log).find(text) != std::string::npos || !child.running(); }, timeout);
-  return slurp(log);
+  wait_until([&] { return read_text(log).find(text) != std::string::npos || !child.running(); }, timeout);
+  return read_text(log);
 }
 
 // The port of "MQTT over TLS   <host>:<port>" in the install block (0 when absent).
@@ -68,7 +64,7 @@ std::string fingerprint(const std::string& pem_file) {
 // The `connect` events of a capture for `device`: their verdicts in order.
 std::vector<std::string> connect_verdicts(const std::string& capture, const std::string& device) {
   std::vector<std::string> verdicts;
-  std::istringstream in(slurp(capture));
+  std::istringstream in(read_text(capture));
   for (std::string line; std::getline(in, line);) {
     const auto e = Json::parse(line, nullptr, false);
     if (e.is_object() && e.value("kind", "") == "connect" && e.value("device", "") == device)
@@ -151,9 +147,9 @@ BOOST_AUTO_TEST_CASE(two_runs_with_one_pki_dir_present_the_same_ca_and_accept_th
     BOOST_TEST(pub == 0, pub_out);
     const auto status = child.wait_for(60s);
     BOOST_REQUIRE(status.has_value());
-    BOOST_TEST((*status == 0 || *status == 1), slurp(log));  // judged: neither a usage nor an infrastructure error
+    BOOST_TEST((*status == 0 || *status == 1), read_text(log));  // judged: neither a usage nor an infrastructure error
     const auto verdicts = connect_verdicts(out_dir + "/capture.jsonl", "Flexy205");
-    BOOST_TEST_REQUIRE(verdicts.size() == 1u, slurp(out_dir + "/capture.jsonl"));
+    BOOST_TEST_REQUIRE(verdicts.size() == 1u, read_text(out_dir + "/capture.jsonl"));
     BOOST_TEST(verdicts.front() == "accepted");
   }
   BOOST_TEST(!fs::exists(dir.file("scen/other-pki")));
@@ -211,7 +207,7 @@ timestamp_key = ""
   for (const auto& expected : expected_lines)
     BOOST_TEST(text.find(expected) != std::string::npos, expected << "\n--- in ---\n" << text);
   // The same block in the run folder, for the bench user.
-  const auto install = slurp(out_dir + "/install.txt");
+  const auto install = read_text(out_dir + "/install.txt");
   BOOST_TEST(install.find("MQTT over TLS   flexy-bench.lan:" + p) != std::string::npos, install);
   BOOST_TEST(text.find(install) != std::string::npos);
 
@@ -245,7 +241,7 @@ timestamp_key = ""
   BOOST_TEST(pub == 0, pub_out);
   const auto status = child.wait_for(60s);
   BOOST_REQUIRE(status.has_value());
-  BOOST_TEST((*status == 0 || *status == 1), slurp(log));
+  BOOST_TEST((*status == 0 || *status == 1), read_text(log));
   const auto verdicts = connect_verdicts(out_dir + "/capture.jsonl", "Flexy9");
   BOOST_TEST_REQUIRE(verdicts.size() == 1u);
   BOOST_TEST(verdicts.front() == "accepted");
@@ -278,7 +274,7 @@ BOOST_AUTO_TEST_CASE(registry_block_and_hub_bundle_give_a_device_exactly_the_fil
   for (const char* f : {"ca.pem", "Flexy205.crt", "Flexy205.key", "README.txt"})
     BOOST_TEST(fs::is_regular_file(bundle + "/" + f), f);
   BOOST_TEST(((fs::status(bundle + "/Flexy205.key").permissions() & fs::perms::others_read) == fs::perms::none));
-  const auto readme = slurp(bundle + "/README.txt");
+  const auto readme = read_text(bundle + "/README.txt");
   for (const char* expected : {"ftp> cd /usr", "ftp> put ca.pem", "ftp> put Flexy205.crt", "ftp> put Flexy205.key",
                                "\"CertFile\", \"/usr/Flexy205.crt\"", "benchbundle.azure-devices.net"})
     BOOST_TEST(readme.find(expected) != std::string::npos, expected << "\n--- in ---\n" << readme);
@@ -288,13 +284,13 @@ BOOST_AUTO_TEST_CASE(registry_block_and_hub_bundle_give_a_device_exactly_the_fil
                                            bundle + "/Flexy205.crt", bundle + "/Flexy205.key");
   BOOST_TEST(pub == 0, pub_out);
   BOOST_TEST(wait_for_text(hub, log, "Flexy205 mqtts accepted").find("Flexy205 mqtts accepted") != std::string::npos,
-             slurp(log));
+             read_text(log));
   // --extra-name puts the bench address into the hub's certificate.
   const auto [ip_ok, ip_out] = server_name_verifies(port, bundle + "/ca.pem", "-verify_ip 10.20.30.40");
   BOOST_TEST(ip_ok, ip_out);
   hub.signal(SIGINT);
   const auto status = hub.wait_for(20s);
-  BOOST_TEST((status && *status == 0), slurp(log));
+  BOOST_TEST((status && *status == 0), read_text(log));
 }
 
 BOOST_AUTO_TEST_CASE(bundle_of_a_device_without_its_key_is_a_usage_error) {
@@ -325,7 +321,7 @@ BOOST_AUTO_TEST_CASE(flexhil_plc_serves_on_the_scenario_plc_bind_and_port_unless
   BOOST_TEST(mb == 0, mb_out);
   BOOST_TEST(std::regex_search(mb_out, std::regex(R"(\[1\]:\s+4321)")), mb_out);
   plc.signal(SIGINT);
-  BOOST_TEST(plc.wait_for(10s).value_or(-1) == 0, slurp(log));
+  BOOST_TEST(plc.wait_for(10s).value_or(-1) == 0, read_text(log));
   // --port wins over the scenario's.
   auto other = spawn_flexhil({"plc", "--scenario", scen, "--port", "0"}, dir.file("plc2.log"));
   const auto text2 = wait_for_text(other, dir.file("plc2.log"), "serving");

@@ -24,6 +24,9 @@
 #include "harness/scenario/scenario.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_env.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 namespace fs = std::filesystem;
 using namespace flexhil;
@@ -45,11 +48,6 @@ std::vector<fs::path> corpus_scenarios() {
     if (entry.is_regular_file() && entry.path().extension() == ".toml") out.push_back(entry.path());
   std::sort(out.begin(), out.end());
   return out;
-}
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // How many runs at once: FLEXHIL_CORPUS_JOBS, default 3 (a run mostly waits on its scaled clock,
@@ -74,7 +72,7 @@ struct CorpusRun {
 
 std::set<std::string> found_rule_ids(const fs::path& summary_file) {
   std::set<std::string> ids;
-  const auto summary = Json::parse(slurp(summary_file), nullptr, /*allow_exceptions=*/false);
+  const auto summary = Json::parse(read_text(summary_file), nullptr, /*allow_exceptions=*/false);
   if (!summary.is_object() || !summary.contains("findings") || !summary["findings"].is_array()) return ids;
   for (const auto& f : summary["findings"])
     if (f.is_object() && f.contains("rule") && f["rule"].is_string()) ids.insert(f["rule"].get<std::string>());
@@ -152,7 +150,7 @@ BOOST_AUTO_TEST_CASE(every_corpus_program_runs_as_its_scenario_declares) {
   for (const auto& r : done) {
     const auto name = r.scenario.filename().string();
     BOOST_TEST_CONTEXT(name) {
-      const auto console = slurp(r.console);
+      const auto console = read_text(r.console);
       BOOST_TEST(!r.timed_out, "no result within " << kRunTimeout.count() << " s\n" << console);
       BOOST_TEST(*r.status != 134, "flexhil crashed (abort)\n" << console);
       BOOST_TEST(*r.status != 139, "flexhil crashed (segfault)\n" << console);

@@ -11,10 +11,12 @@
 
 #include "common/error.hpp"
 #include "harness/scenario/scenario.hpp"
+#include "tests/scenarios/loader_errors.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_env.hpp"
 
 using namespace flexhil;
+using flexhil::testing::error_of;
 
 namespace {
 
@@ -45,14 +47,6 @@ std::string at_line_of(const std::string& text, const std::string& needle) {
   return "s.toml:" + std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n')) + ":";
 }
 
-std::string error_of(const std::string& text) {
-  try {
-    scenario::load_scenario_string(text, "s.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 std::pair<int, std::string> flexhil_check(const std::string& file) { return testing::flexhil_command("check '" + file + "'"); }
 

@@ -12,10 +12,15 @@
 
 #include "common/error.hpp"
 #include "harness/scenario/scenario.hpp"
+#include "tests/scenarios/loader_errors.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_env.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 using namespace flexhil;
+using flexhil::testing::error_of;
 
 namespace {
 
@@ -29,19 +34,6 @@ std::string minimal(const std::string& top = "", const std::string& expect = "")
          "\n[dut]\nkind = \"external\"\ndevice = \"D1\"\n\n[expect]\n" + expect;
 }
 
-std::string slurp_text(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string error_of(const std::string& text) {
-  try {
-    scenario::load_scenario_string(text, "s.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 }  // namespace
 
@@ -349,7 +341,7 @@ BOOST_AUTO_TEST_CASE(check_command_prints_the_ca_bundle_verdict_and_refuses_a_bu
   BOOST_TEST(code == 0, out);
   BOOST_TEST(out.find("old_ca_bundle.pem: outdated — ") != std::string::npos, out);
   testing::TempDir dir;
-  auto text = slurp_text(old);
+  auto text = read_text(old);
   text.replace(text.find("../programs/"), 12, testing::source_dir() + "/scenarios/programs/");
   text.replace(text.find("old_ca_bundle.pem"), 17, "broken.pem");
   dir.write("broken.pem", "-----BEGIN CERTIFICATE-----\nMIID\n");

@@ -163,15 +163,11 @@ BOOST_DATA_TEST_CASE(library_scenarios_2_of_2, bdata::make(library_half(1)), nam
 
 #include "common/net.hpp"
 #include "common/process.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Processes (other than ourselves) whose command line mentions `needle` — e.g. a mosquitto
 // started with <run dir>/mosquitto.conf.
@@ -180,7 +176,7 @@ int processes_mentioning(const std::string& needle) {
   for (const auto& entry : fs::directory_iterator("/proc")) {
     const auto name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    auto cmdline = slurp(entry.path().string() + "/cmdline");
+    auto cmdline = read_text(entry.path().string() + "/cmdline");
     std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
     if (cmdline.find(needle) != std::string::npos && cmdline.find("mosquitto") != std::string::npos) ++n;
   }
@@ -200,21 +196,21 @@ BOOST_AUTO_TEST_CASE(sigint_stops_every_part_and_still_writes_the_report) {
   auto run = ChildProcess::spawn(o);
   // Interrupt once the device is really publishing (the hub, the PLC and the DUT all run).
   const bool publishing = wait_until(
-      [&] { return slurp(dir.file("capture.jsonl")).find("\"kind\":\"publish\"") != std::string::npos; }, 60s);
-  BOOST_REQUIRE_MESSAGE(publishing, slurp(dir.file("run.out")));
+      [&] { return read_text(dir.file("capture.jsonl")).find("\"kind\":\"publish\"") != std::string::npos; }, 60s);
+  BOOST_REQUIRE_MESSAGE(publishing, read_text(dir.file("run.out")));
   BOOST_TEST(processes_mentioning(out) >= 1);  // mosquitto of this run is up
   run.signal(SIGINT);
   const auto status = run.wait_for(30s);
   BOOST_REQUIRE(status.has_value());
-  BOOST_TEST(*status == 3, slurp(dir.file("run.out")));
+  BOOST_TEST(*status == 3, read_text(dir.file("run.out")));
   BOOST_TEST(fs::exists(dir.file("report.html")));
   BOOST_TEST(fs::exists(dir.file("summary.json")));
-  BOOST_TEST(slurp(dir.file("capture.jsonl")).find("\"reason\":\"interrupted (signal 2)\"") != std::string::npos);
+  BOOST_TEST(read_text(dir.file("capture.jsonl")).find("\"reason\":\"interrupted (signal 2)\"") != std::string::npos);
   // Neither passed nor failed: INTERRUPTED in the console, summary.json and report.html.
-  BOOST_TEST(slurp(dir.file("run.out")).find("INTERRUPTED") != std::string::npos, slurp(dir.file("run.out")));
-  BOOST_TEST(slurp(dir.file("summary.json")).find("\"verdict\": \"interrupted\"") != std::string::npos,
-             slurp(dir.file("summary.json")));
-  BOOST_TEST(slurp(dir.file("report.html")).find(">INTERRUPTED<") != std::string::npos);
+  BOOST_TEST(read_text(dir.file("run.out")).find("INTERRUPTED") != std::string::npos, read_text(dir.file("run.out")));
+  BOOST_TEST(read_text(dir.file("summary.json")).find("\"verdict\": \"interrupted\"") != std::string::npos,
+             read_text(dir.file("summary.json")));
+  BOOST_TEST(read_text(dir.file("report.html")).find(">INTERRUPTED<") != std::string::npos);
   BOOST_TEST(processes_mentioning(out) == 0);  // nothing of the run survives
   // An interrupted run still ends its capture with run_end and exact counts: `validate` judges it
   // as complete (exit 0 or 1, never 3 INCOMPLETE) even though hub events kept coming meanwhile.
@@ -245,14 +241,14 @@ FaultedRun run_with_broker_fault(testing::TempDir& dir, Fault fault) {
   o.stderr_path = dir.file("run.out");
   auto run = ChildProcess::spawn(o);
   const bool publishing = wait_until(
-      [&] { return slurp(dir.file("capture.jsonl")).find("\"kind\":\"publish\"") != std::string::npos; }, 30s);
-  BOOST_REQUIRE_MESSAGE(publishing, slurp(dir.file("run.out")));
-  const int pid = std::stoi(slurp(dir.file("mosquitto.pid")));
+      [&] { return read_text(dir.file("capture.jsonl")).find("\"kind\":\"publish\"") != std::string::npos; }, 30s);
+  BOOST_REQUIRE_MESSAGE(publishing, read_text(dir.file("run.out")));
+  const int pid = std::stoi(read_text(dir.file("mosquitto.pid")));
   BOOST_REQUIRE(pid > 0);
   fault(pid);
   const auto status = run.wait_for(40s);
   BOOST_REQUIRE(status.has_value());
-  return {*status, slurp(dir.file("run.out")), slurp(dir.file("capture.jsonl"))};
+  return {*status, read_text(dir.file("run.out")), read_text(dir.file("capture.jsonl"))};
 }
 
 }  // namespace
@@ -264,7 +260,7 @@ BOOST_AUTO_TEST_CASE(a_broker_killed_mid_run_is_hub_down_exit_3_and_the_reports_
   BOOST_TEST(r.console.find("HARNESS-HUB-DOWN") != std::string::npos, r.console);
   BOOST_TEST(r.console.find("the harness failed, not the device") != std::string::npos, r.console);
   BOOST_TEST(fs::exists(dir.file("report.html")));
-  const auto summary = slurp(dir.file("summary.json"));
+  const auto summary = read_text(dir.file("summary.json"));
   BOOST_TEST(summary.find("HARNESS-HUB-DOWN") != std::string::npos, summary);
   BOOST_TEST(r.capture.find("\"cause\":\"exited\"") != std::string::npos);
 }
@@ -316,7 +312,7 @@ BOOST_AUTO_TEST_CASE(hub_that_cannot_start_exits_3_and_still_writes_the_report) 
   BOOST_REQUIRE(::listen(fd, 1) == 0);
   socklen_t len = sizeof a;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  auto text = slurp(testing::source_dir() + "/scenarios/pass/sas.toml");
+  auto text = read_text(testing::source_dir() + "/scenarios/pass/sas.toml");
   text.replace(text.find("[hub]\n"), 6, "[hub]\nport = " + std::to_string(ntohs(a.sin_port)) + "\n");
   text.replace(text.find("../programs/"), 12, testing::source_dir() + "/scenarios/programs/");
   const auto file = dir.write("busy.toml", text);
@@ -357,14 +353,14 @@ exact_findings = ["PAYLOAD-DUPLICATE-KEY", "CADENCE-FULL-PUSH-INCOMPLETE"]
   std::string port;
   BOOST_REQUIRE(wait_until(
       [&] {
-        const auto text = slurp(dir.file("run.out"));
+        const auto text = read_text(dir.file("run.out"));
         const auto at = text.find("MQTT over TLS   127.0.0.1:");
         if (at == std::string::npos) return false;
         port = text.substr(at + 26, text.find(' ', at + 26) - at - 26);
         return true;
       },
       30s));
-  BOOST_TEST(slurp(dir.file("run.out")).find("CA certificate") != std::string::npos);
+  BOOST_TEST(read_text(dir.file("run.out")).find("CA certificate") != std::string::npos);
   // A real MQTT client plays the real device: a SAS token signed now by `flexhil certs sas` (as a
   // user would make one), then a message with a duplicate key.
   auto [sas_code, sas] = run_flexhil(
@@ -379,7 +375,7 @@ exact_findings = ["PAYLOAD-DUPLICATE-KEY", "CADENCE-FULL-PUSH-INCOMPLETE"]
   BOOST_TEST(pub == 0, pub_out);
   const auto status = run.wait_for(60s);
   BOOST_REQUIRE(status.has_value());
-  BOOST_TEST(*status == 0, slurp(dir.file("run.out")));
+  BOOST_TEST(*status == 0, read_text(dir.file("run.out")));
 }
 
 namespace {
@@ -434,9 +430,9 @@ BOOST_AUTO_TEST_CASE(metrics_are_served_during_a_run_and_the_run_still_passes) {
     o.stderr_path = dir.file("run.out");
     run = ChildProcess::spawn(o);
     if (wait_for_tcp_port("127.0.0.1", port, 30s, [&] { return run.running(); })) break;
-    BOOST_TEST_MESSAGE("attempt " << attempt << ": " << slurp(dir.file("run.out")));
+    BOOST_TEST_MESSAGE("attempt " << attempt << ": " << read_text(dir.file("run.out")));
   }
-  BOOST_REQUIRE_MESSAGE(run.running(), slurp(dir.file("run.out")));
+  BOOST_REQUIRE_MESSAGE(run.running(), read_text(dir.file("run.out")));
 
   // While the run goes on: the device is connected and its messages are counted.
   std::string exposition;
@@ -455,8 +451,8 @@ BOOST_AUTO_TEST_CASE(metrics_are_served_during_a_run_and_the_run_still_passes) {
 
   const auto status = run.wait_for(60s);
   BOOST_REQUIRE(status.has_value());
-  BOOST_TEST(*status == 0, slurp(dir.file("run.out")));
-  BOOST_TEST(slurp(dir.file("run.out")).find("metrics: http://127.0.0.1:" + std::to_string(port)) !=
+  BOOST_TEST(*status == 0, read_text(dir.file("run.out")));
+  BOOST_TEST(read_text(dir.file("run.out")).find("metrics: http://127.0.0.1:" + std::to_string(port)) !=
              std::string::npos);
 }
 
@@ -472,7 +468,7 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 
 // bad/old_ca_bundle.toml moved into `dir`, its bundle line replaced by `bundle_line`.
 std::string ca_bundle_scenario(const testing::TempDir& dir, const std::string& bundle_line, bool usr_dir) {
-  auto text = slurp(testing::source_dir() + "/scenarios/bad/old_ca_bundle.toml");
+  auto text = read_text(testing::source_dir() + "/scenarios/bad/old_ca_bundle.toml");
   text = replaced(text, "program = \"../programs/configurable_publisher.bas\"",
                   "program = \"" + testing::source_dir() + "/scenarios/programs/configurable_publisher.bas\"");
   text = replaced(text, "user_ca_file = \"old_ca_bundle.pem\"", bundle_line);
@@ -481,7 +477,7 @@ std::string ca_bundle_scenario(const testing::TempDir& dir, const std::string& b
   return dir.write("bundle.toml", text);
 }
 
-std::string root_pem(const std::string& name) { return slurp("/usr/share/ca-certificates/mozilla/" + name + ".crt"); }
+std::string root_pem(const std::string& name) { return read_text("/usr/share/ca-certificates/mozilla/" + name + ".crt"); }
 
 }  // namespace
 
@@ -501,8 +497,8 @@ BOOST_AUTO_TEST_CASE(a_ca_file_already_in_the_usr_folder_is_judged_and_the_run_i
   BOOST_TEST(it->value("accepted_root", "") == "DigiCert Global Root G2");
   // The device ran with the hub's CA in place of the user's bundle (it connected: no findings),
   // and the user's file was not touched.
-  BOOST_TEST(slurp(dir.file("run/usr/ca.pem")) != users);
-  BOOST_TEST(slurp(dir.file("usr/ca.pem")) == users);
+  BOOST_TEST(read_text(dir.file("run/usr/ca.pem")) != users);
+  BOOST_TEST(read_text(dir.file("usr/ca.pem")) == users);
 }
 
 BOOST_AUTO_TEST_CASE(a_user_ca_bundle_that_is_not_pem_stops_the_run_with_exit_2_before_any_part_starts) {
