@@ -5,6 +5,7 @@
 // that is not mapped keeps the scenario's scripted outcome.
 #include <boost/test/unit_test.hpp>
 
+#include <fmt/format.h>
 #include <fstream>
 #include <iterator>
 
