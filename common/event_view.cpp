@@ -105,7 +105,9 @@ EventClass classify(const EventView& e) {
   if (kind == "dut_console" || kind == "dut_log" || kind == "dut_action" || kind == "dut_alarm" ||
       kind == "dut_sms_received")
     return EventClass::dut;
-  if (kind == "run_start" || kind == "run_end" || kind == "action" || kind == "ca_bundle") return EventClass::harness;
+  if (kind == "run_start" || kind == "run_end" || kind == "action" || kind == "ca_bundle" ||
+      kind == "endpoint_request" || kind == "endpoint_error")
+    return EventClass::harness;
   if (kind == "hub_error" || kind == "command_rejected") return EventClass::hub;
   return EventClass::unknown;
 }

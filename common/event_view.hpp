@@ -68,7 +68,7 @@ enum class EventClass {
   subscribe,      // subscribe
   plc,            // plc_change, plc_fault
   dut,            // dut_console, dut_log, dut_action, dut_alarm, dut_sms_received
-  harness,        // run_start, run_end, action, ca_bundle
+  harness,        // run_start, run_end, action, ca_bundle, endpoint_request, endpoint_error
   hub,            // hub_error, command_rejected
   unknown,        // a kind this version does not know
 };

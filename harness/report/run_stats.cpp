@@ -221,7 +221,15 @@ std::string summarize_event(const Json& e) {
       if (v.has("line")) line += fmt::format(" (line {})", v.integer("line").value_or(0));
     } else {
       line += fmt::format(" status {}", v.integer("status").value_or(0));
+      if (v.has("http_status")) line += fmt::format(" (HTTP {})", v.integer("http_status").value_or(0));
+      if (v.has("error")) line += " " + truncated(v.string("error"), 120);
     }
+  } else if (kind == "endpoint_request") {
+    const EventView v(e);
+    line += fmt::format(" {} {} {} → {}", v.string("endpoint"), v.string("method"), truncated(v.string("target"), 80),
+                        v.integer("status").value_or(0));
+    if (v.has("size")) line += fmt::format(", {} B", v.integer("size").value_or(0));
+    if (v.has("error")) line += " " + truncated(v.string("error"), 120);
   } else if (kind == "dut_alarm") {
     line += fmt::format(" {} {}", EventView(e).string("tag"), EventView(e).string("transition"));
   } else {

@@ -31,6 +31,10 @@ void Observer::on_event(const Json& event) {
     // What a real Flexy would have sent: the console log shows it next to the PRINT lines.
     console_ << "[action " << e.display("action") << " #" << e.display("action_id") << "] to "
              << e.display("destination") << '\n' << std::flush;
+  } else if (kind == "endpoint_request" && console_) {
+    // Where the device's HTTP action landed, next to the [action] line that sent it.
+    console_ << "[endpoint " << e.display("endpoint") << "] " << e.display("method") << ' ' << e.display("target")
+             << " -> " << e.display("status") << '\n' << std::flush;
   } else if (kind == "dut_alarm" && console_) {
     console_ << "[alarm " << e.display("tag") << "] " << e.display("transition") << '\n' << std::flush;
   }

@@ -255,6 +255,7 @@ void start_parts(const scenario::Scenario& s, const RunFolder& f, Recorder& rec,
     rec.capture.emit(*ca_bundle);
   }
   start_plc(parts, s, *scaled, rec.capture, out);
+  start_endpoints(parts, s, f.dir, rec.capture, out);
   if (s.dut.kind == scenario::DutKind::emulated) {
     start_emulated_device(parts, s, std::move(*program.program), f.usr_dir, scaled, rec.capture, out);
     return;

@@ -19,6 +19,7 @@ namespace fs = std::filesystem;
 void RunParts::stop() {
   dut.reset();
   paho_wake.reset();
+  http.reset();
   plc.reset();
   hub.reset();
 }
@@ -28,6 +29,8 @@ std::optional<std::string> RunParts::failure() const {
     if (const auto f = hub->failure()) return fmt::format("the hub failed ({}): {}", f->cause, f->detail);
   if (plc)
     if (const auto f = plc->failure()) return "the PLC simulator failed: " + *f;
+  if (http)
+    if (const auto f = http->failure()) return "the HTTP endpoint failed: " + *f;
   return std::nullopt;
 }
 
@@ -89,7 +92,7 @@ HubRoute hub_route(const broker::HubProcess& hub, const std::string& device) {
 }
 
 flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::string& usr_dir, const HubRoute& route,
-                                   std::optional<std::uint16_t> plc_port) {
+                                   std::optional<std::uint16_t> plc_port, std::optional<std::uint16_t> http_port) {
   auto config = *s.dut.flexy;
   config.usr_dir = usr_dir;
   config.time_scale = s.time_scale;
@@ -109,7 +112,11 @@ flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::strin
   if (!route.host.empty()) config.mqtt.resolve[route.host] = route.address;
   // Only the run's one MQTT server is a target here ([hub] and [broker] exclude each other).
   for (const auto& r : s.dut.hosts)
-    if (r.target != HostTarget::plc) config.mqtt.resolve[r.host] = route.address;
+    if (r.target == HostTarget::broker || r.target == HostTarget::hub) config.mqtt.resolve[r.host] = route.address;
+  // The actions route by the key as written: "api.example.com:8080" only for that port.
+  for (const auto& r : s.dut.hosts)
+    if (r.target == HostTarget::http && http_port)
+      config.actions.resolve[r.key()] = fmt::format("127.0.0.1:{}", *http_port);
   return config;
 }
 
@@ -155,6 +162,23 @@ void start_plc(RunParts& parts, const scenario::Scenario& s, const ScaledClock& 
   out << fmt::format("PLC ready on {}:{}\n", bind, parts.plc->port());
 }
 
+void start_endpoints(RunParts& parts, const scenario::Scenario& s, const std::string& out_dir, EventSink& events,
+                     std::ostream& out) {
+  if (!s.endpoints.http) return;
+  endpoints::HttpEndpointOptions o;
+  o.config = *s.endpoints.http;
+  o.body_dir = (fs::path(out_dir) / "http").string();
+  o.body_label = "http";
+  o.events = &events;
+  parts.http = std::make_unique<endpoints::HttpEndpoint>(std::move(o));
+  parts.http->start("127.0.0.1", 0);
+  std::string names;
+  for (const auto& r : s.dut.hosts)
+    if (r.target == scenario::HostTarget::http) names += (names.empty() ? "" : ", ") + r.key();
+  out << fmt::format("HTTP endpoint ready on 127.0.0.1:{}{}\n", parts.http->port(),
+                     names.empty() ? std::string(" (no host mapped to it)") : " for " + names);
+}
+
 void prepare_emulated_device(RunParts& parts) {
   parts.paho_wake = std::make_shared<flexy::PahoWake>();
   // Not ready in time: pokes do nothing and connects are slow, never wrong.
@@ -168,7 +192,8 @@ void start_emulated_device(RunParts& parts, const scenario::Scenario& s, basic::
   // The device trusts the run's CA where the program's CAFile says (in place of the Azure roots).
   fs::copy_file(hub.ca_file(), flexy::map_usr_path(usr_dir, s.dut.ca_file), fs::copy_options::overwrite_existing);
   auto config = emulated_config(s, usr_dir, hub_route(hub, s.dut.device),
-                                parts.plc ? std::optional<std::uint16_t>(parts.plc->port()) : std::nullopt);
+                                parts.plc ? std::optional<std::uint16_t>(parts.plc->port()) : std::nullopt,
+                                parts.http ? std::optional<std::uint16_t>(parts.http->port()) : std::nullopt);
   if (s.dut.sas_token) {
     const double now =
         std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();

@@ -15,6 +15,7 @@
 #include "common/event.hpp"
 #include "harness/run/run_registry.hpp"
 #include "harness/scenario/scenario.hpp"
+#include "sim/endpoints/http_endpoint.hpp"
 #include "sim/flexy/runtime/flexy_config.hpp"
 #include "sim/flexy/runtime/flexy_device.hpp"
 #include "sim/plc/plc_server.hpp"
@@ -25,14 +26,15 @@ struct RunParts {
   std::unique_ptr<broker::HubProcess> hub;
   std::shared_ptr<flexy::PahoWake> paho_wake;  // prepare_emulated_device(); the device shares it
   std::unique_ptr<plc::PlcServer> plc;
+  std::unique_ptr<endpoints::HttpEndpoint> http;  // [endpoints.http]
   std::unique_ptr<flexy::FlexyDevice> dut;
 
   RunParts() = default;
   RunParts(const RunParts&) = delete;
   RunParts& operator=(const RunParts&) = delete;
   ~RunParts() { stop(); }
-  void stop();  // device, PLC, hub: the reverse of their start
-  // Why one of our own parts failed while running (hub died or froze, PLC died), or nullopt.
+  void stop();  // device, endpoints, PLC, hub: the reverse of their start
+  // Why one of our own parts failed while running (hub died or froze, PLC or an endpoint died), or nullopt.
   std::optional<std::string> failure() const;
 };
 
@@ -55,9 +57,12 @@ HubRoute hub_route(const broker::HubProcess& hub, const std::string& device);
 // the hub's host name and every [dut.flexy.hosts] name mapped to "hub"/"broker" routed to the
 // server's listener (a "host:port" entry wins over a "host" one: the emulated Flexy routes by host,
 // whatever port the program dials), PLC topics on loopback or mapped to "plc" pointed at the run's
-// PLC. A name the program dials that no entry maps keeps resolving as before (or not at all).
+// PLC, names mapped to "http" routed to the run's HTTP endpoint for the outbound actions
+// (`[actions] resolve`, keyed as the scenario wrote them: "host" or "host:port"). A name the
+// program dials that no entry maps keeps resolving as before (or not at all).
 flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::string& usr_dir, const HubRoute& route,
-                                   std::optional<std::uint16_t> plc_port);
+                                   std::optional<std::uint16_t> plc_port,
+                                   std::optional<std::uint16_t> http_port = std::nullopt);
 
 // The names [dut.flexy.hosts] maps to the plain broker: the SANs its TLS certificate needs.
 std::vector<std::string> broker_host_names(const scenario::Scenario& s);
@@ -76,6 +81,10 @@ void start_hub(RunParts& parts, const scenario::Scenario& s, const PreparedRegis
                const std::string& out_dir, EventSink& events, std::ostream& out);
 void start_plc(RunParts& parts, const scenario::Scenario& s, const ScaledClock& clock, EventSink& events,
                std::ostream& out);
+// The scenario's [endpoints]: the HTTP endpoint on 127.0.0.1:<ephemeral>, request bodies in
+// <out_dir>/http/. Nothing when the scenario has none.
+void start_endpoints(RunParts& parts, const scenario::Scenario& s, const std::string& out_dir, EventSink& events,
+                     std::ostream& out);
 // Before scenario time starts: the emulated device's PahoWake, connected, so that the program's
 // first MQTT CONNECT costs what TLS costs instead of waiting for paho's receive thread to notice
 // it (up to 1.1 s, flexy/runtime/paho_wake.hpp). Waits at most 3 s (about one paho poll).

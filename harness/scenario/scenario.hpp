@@ -19,6 +19,7 @@
 #include "common/error.hpp"
 #include "common/event.hpp"
 #include "harness/rules/expectations.hpp"
+#include "sim/endpoints/http_endpoint_config.hpp"
 #include "sim/flexy/runtime/flexy_config.hpp"
 #include "sim/plc/plc_config.hpp"
 
@@ -60,11 +61,14 @@ struct BrokerSpec {
   SourcePosition where;
 };
 
-// Which of the run's parts a name the program dials stands for (`[dut.flexy.hosts]`).
-enum class HostTarget { broker, plc, hub };
-std::string_view to_string(HostTarget target);  // "broker", "plc", "hub"
+// Which of the run's parts a name the program dials stands for (`[dut.flexy.hosts]`): the MQTT
+// server, the PLC, or the run's local HTTP endpoint (`[endpoints.http]`) that PUTHTTP, GETHTTP
+// and REQUESTHTTPX really reach.
+enum class HostTarget { broker, plc, hub, http };
+std::string_view to_string(HostTarget target);  // "broker", "plc", "hub", "http"
 
-// One `[dut.flexy.hosts]` entry: "mqtt.example.com" = "broker", "192.168.0.23:1883" = "broker".
+// One `[dut.flexy.hosts]` entry: "mqtt.example.com" = "broker", "192.168.0.23:1883" = "broker",
+// "api.example.com" = "http".
 struct HostRoute {
   std::string host;                  // lower-case host name or IPv4 literal
   std::optional<std::uint16_t> port; // set for a "host:port" key
@@ -130,6 +134,11 @@ struct Action {
   SourcePosition where;
 };
 
+// `[endpoints]`: local servers that stand for what the device's outbound actions reach.
+struct EndpointsSpec {
+  std::optional<endpoints::HttpEndpointConfig> http;  // [endpoints.http]
+};
+
 struct MetricsSpec {
   std::optional<std::string> listen;  // "127.0.0.1:9464"
   bool device_labels = true;
@@ -149,6 +158,7 @@ struct Scenario {
   rules::Expectations expect;
   rules::FindingExpectations findings;
   std::vector<Action> actions;        // sorted by at_s
+  EndpointsSpec endpoints;
   MetricsSpec metrics;
 };
 

@@ -34,6 +34,7 @@ std::string_view to_string(HostTarget target) {
     case HostTarget::broker: return "broker";
     case HostTarget::plc: return "plc";
     case HostTarget::hub: return "hub";
+    case HostTarget::http: return "http";
   }
   return "broker";
 }
@@ -197,8 +198,15 @@ std::vector<HostRoute> load_hosts(TomlTable& t, const Scenario& s) {
       t.fail(key, fmt::format("'{}' is not a host name or an IPv4 address (a key is \"host\" or \"host:port\")",
                               host));
     r.host = host;
-    const auto target = t.choice(key, {"broker", "plc", "hub"}, "");
-    r.target = target == "plc" ? HostTarget::plc : target == "hub" ? HostTarget::hub : HostTarget::broker;
+    const auto target = t.choice(key, {"broker", "plc", "hub", "http"}, "");
+    r.target = target == "plc"    ? HostTarget::plc
+               : target == "hub"  ? HostTarget::hub
+               : target == "http" ? HostTarget::http
+                                  : HostTarget::broker;
+    if (r.target == HostTarget::http && !s.endpoints.http)
+      t.fail(key, fmt::format("'{}' is routed to \"http\", but the scenario has no [endpoints.http] table (what the "
+                              "run's HTTP endpoint answers)",
+                              key));
     if (r.target == HostTarget::broker && !s.plain_broker())
       t.fail(key, fmt::format("'{}' is routed to \"broker\", but the scenario has no [broker] table", key));
     if (r.target == HostTarget::hub && s.plain_broker())
@@ -494,6 +502,11 @@ Scenario load(const toml::table& doc, const std::string& file) {
   }
 
   if (auto plc = root.table("plc")) s.plc = plc::load_plc_config(*plc);
+  // Before [dut]: its hosts may name an endpoint.
+  if (auto ep = root.table("endpoints")) {
+    if (auto http = ep->table("http")) s.endpoints.http = endpoints::load_http_endpoint_config(*http);
+    ep->finish();
+  }
 
   auto dut = root.table("dut");
   if (!dut) root.fail("missing required table [dut]");

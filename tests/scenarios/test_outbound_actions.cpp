@@ -1,7 +1,10 @@
 // A whole run of the corpus program alarm_notifier (real mosquitto, PLC and emulated Flexy): the
 // PLC waveform drives the tag over its alarm limit, the program's SENDMAIL/SENDSMS become
 // dut_action events with their own sequence numbers, the scenario's SMS action reaches ONSMS
-// and acknowledges the alarm, and report.html's timeline shows the actions.
+// and acknowledges the alarm, and report.html's timeline shows the actions. And a whole run of
+// http_forwarder: its REQUESTHTTPX and PUTHTTP really reach the run's HTTP endpoint (the capture
+// holds the requests it received, their bodies are in the run folder) and the program reports
+// the endpoint's 201 and 500 to the hub.
 #include <boost/test/unit_test.hpp>
 
 #include <array>
@@ -13,6 +16,7 @@
 #include <string>
 
 #include "common/event.hpp"
+#include "common/sha256.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_env.hpp"
 
@@ -75,6 +79,92 @@ BOOST_AUTO_TEST_CASE(alarm_mail_sms_and_the_sms_acknowledgement_are_in_the_captu
   const std::string page((std::istreambuf_iterator<char>(html)), std::istreambuf_iterator<char>());
   BOOST_TEST(page.find("class=\"tl-dut-action\"><title>") != std::string::npos);
   BOOST_TEST(page.find("sendmail #1 start to operators@example.com") != std::string::npos);
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+BOOST_AUTO_TEST_CASE(http_actions_reach_the_run_endpoint_and_the_program_reports_its_status) {
+  testing::TempDir dir;
+  const std::string file = testing::source_dir() + "/fixtures/programs/corpus/http_forwarder.toml";
+  const auto [code, out] = run_command("run " + file + " --out " + dir.path().string());
+  BOOST_TEST_MESSAGE(out);
+  BOOST_TEST(code == 0, out);
+  BOOST_TEST(out.find("HTTP endpoint ready on 127.0.0.1:") != std::string::npos, out);
+  const auto events = read_capture(dir.file("capture.jsonl"));
+
+  // The PUTHTTP form, as the endpoint received it.
+  const auto* form = first(events, [](const Json& e) {
+    return e.value("kind", "") == "endpoint_request" && e.value("path", "") == "/forms/status";
+  });
+  BOOST_REQUIRE(form);
+  BOOST_TEST(form->value("method", "") == "POST");
+  BOOST_TEST(slurp(dir.file(form->value("body_file", ""))) == "device=Flexy205&state=started");
+
+  // The first REQUESTHTTPX: the body the device sent is the body the endpoint stored.
+  const auto* post = first(events, [](const Json& e) {
+    return e.value("kind", "") == "endpoint_request" && e.value("path", "") == "/api/data";
+  });
+  BOOST_REQUIRE(post);
+  BOOST_TEST(post->value("method", "") == "POST");
+  BOOST_TEST(post->value("host", "") == "api.example.com");
+  BOOST_TEST(post->value("status", 0) == 201);
+  BOOST_TEST(post->at("headers").value("X-Device", "") == "Flexy205");
+  const std::string body = slurp(dir.file(post->value("body_file", "")));
+  BOOST_TEST(body.find("\"device\":\"Flexy205\"") != std::string::npos, body);
+  BOOST_TEST(sha256_hex(body) == post->value("sha256", ""));
+  const auto* started = first(events, [&](const Json& e) {
+    return e.value("kind", "") == "dut_action" && e.value("action", "") == "requesthttpx" &&
+           e.value("phase", "") == "start" && e.value("sha256", "") == post->value("sha256", "");
+  });
+  BOOST_REQUIRE(started);
+  BOOST_TEST(started->value("performed", false));
+  BOOST_TEST(started->value("seq", 0u) < post->value("seq", 0u));
+
+  // The program saw the endpoint's statuses and published them.
+  bool saw_201 = false, saw_500 = false;
+  for (const auto& e : events) {
+    if (e.value("kind", "") != "publish") continue;
+    std::string payload;
+    base64_decode(e.value("payload_b64", std::string()), payload);
+    saw_201 = saw_201 || payload.find("\"status\":0,\"http\":201") != std::string::npos;
+    saw_500 = saw_500 || payload.find("\"status\":0,\"http\":500") != std::string::npos;
+  }
+  BOOST_TEST(saw_201);
+  BOOST_TEST(saw_500);
+  BOOST_TEST(first(events, [](const Json& e) {
+    return e.value("kind", "") == "endpoint_request" && e.value("path", "") == "/api/alarm" && e.value("status", 0) == 500;
+  }));
+}
+
+BOOST_AUTO_TEST_CASE(an_endpoint_that_answers_500_to_everything_is_what_the_program_sees) {
+  testing::TempDir dir;
+  // The corpus scenario with every route answering 500: the program's PUTHTTP fails (ACTIONSTAT
+  // is the fail_code) and its REQUESTHTTPX see STATUSCODE 500.
+  std::string text = slurp(testing::source_dir() + "/fixtures/programs/corpus/http_forwarder.toml");
+  const auto from = text.find("[endpoints.http]");
+  const auto to = text.find("[dut]");
+  BOOST_REQUIRE(from != std::string::npos && to != std::string::npos);
+  text = text.substr(0, from) + "[endpoints.http]\nstatus = 500\nbody = \"down\"\n\n" + text.substr(to);
+  const auto prog = testing::source_dir() + "/fixtures/programs/corpus/http_forwarder.bas";
+  const auto at = text.find("program = \"http_forwarder.bas\"");
+  BOOST_REQUIRE(at != std::string::npos);
+  text.replace(at, std::string("program = \"http_forwarder.bas\"").size(), "program = \"" + prog + "\"");
+  text.replace(text.find("duration = \"30s\""), std::string("duration = \"30s\"").size(), "duration = \"12s\"");
+  const auto file = dir.write("all500.toml", text);
+  const auto [code, out] = run_command("run " + file + " --out " + (dir.path() / "run").string());
+  BOOST_TEST_MESSAGE(out);
+  BOOST_TEST(code == 0, out);
+  const auto events = read_capture((dir.path() / "run" / "capture.jsonl").string());
+  BOOST_TEST(first(events, [](const Json& e) {
+    return e.value("kind", "") == "dut_action" && e.value("action", "") == "puthttp" && e.value("phase", "") == "done" &&
+           e.value("status", 0) == 7 && e.value("http_status", 0) == 500;
+  }));
+  BOOST_TEST(first(events, [](const Json& e) {
+    return e.value("kind", "") == "dut_console" && e.value("line", "").find(" status 0 http 500") != std::string::npos;
+  }));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -116,6 +116,17 @@ ActionPolicy load_actions(TomlTable& t, const std::string& base_dir) {
       t.fail("response", fmt::format("response file '{}' cannot be read", path.string()));
     p.response_file = path.string();
   }
+  if (auto r = t.table("resolve")) {
+    for (const auto& [key, value] : r->raw()) {
+      const std::string host(key.str());
+      const auto target = r->required_string(host);
+      if (target.find(':') == std::string::npos)
+        r->fail(host, fmt::format("resolve target '{}' must be ip:port (the server that stands for this host)", target));
+      p.resolve[lower(host)] = target;
+    }
+    r->finish();
+  }
+  if (auto d = t.seconds("http_timeout", 0.1, 600)) p.http_timeout_seconds = *d;
   t.finish();
   return p;
 }

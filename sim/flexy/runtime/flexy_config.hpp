@@ -49,8 +49,9 @@ struct TagConfig {
 };
 
 // --- events and outbound actions ---
-// [actions] of the Flexy table: what SENDMAIL, PUTFTP, … report to the program (nothing leaves
-// the machine).
+// [actions] of the Flexy table: what SENDMAIL, PUTFTP, … report to the program. Nothing leaves
+// the machine, except PUTHTTP, GETHTTP and REQUESTHTTPX to a host `resolve` maps: those are
+// really performed against that server and the program sees its answer.
 struct ActionPolicy {
   bool succeed = true;                       // outcome = "success" | "fail"
   std::map<std::string, bool> per_kind;      // sendmail = "fail", … (lower-case kind)
@@ -58,6 +59,10 @@ struct ActionPolicy {
   int fail_code = 1;                         // ACTIONSTAT of a failed action (*unverified*)
   std::string response_file;                 // resolved path; "" = an empty response
   int http_status = 200;                     // RESPONSEHTTPX "STATUSCODE" of a successful REQUESTHTTPX
+  // Host or "host:port" (lower-case) → "ip:port" of the server that stands for it; a scenario
+  // fills it from [dut.flexy.hosts] "http" entries. Unmapped hosts keep the scripted outcome.
+  std::map<std::string, std::string> resolve;
+  double http_timeout_seconds = 10;          // real seconds one real HTTP exchange may take
 };
 
 struct MqttSettings {

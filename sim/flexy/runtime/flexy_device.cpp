@@ -16,6 +16,7 @@
 #include "sim/flexy/runtime/device_info.hpp"
 #include "sim/flexy/runtime/modbus_poller.hpp"
 #include "sim/flexy/runtime/mqtt_bridge.hpp"
+#include "sim/flexy/runtime/http_action_runner.hpp"
 #include "sim/flexy/runtime/outbound_actions.hpp"
 #include "sim/flexy/runtime/usr_files.hpp"
 
@@ -55,7 +56,8 @@ struct FlexyDevice::Post {
   struct WanLink {
     bool up = true;
   };
-  std::variant<PollResult, MqttMessage, MqttStatus, Command, Sms, WanLink> what;
+  struct ActionAnswered {};  // a real HTTP action has its answer: complete_due() takes it
+  std::variant<PollResult, MqttMessage, MqttStatus, Command, Sms, WanLink, ActionAnswered> what;
 };
 
 // The interpreter's view of the device (host.hpp). Runs on the BASIC thread only.
@@ -138,13 +140,9 @@ class FlexyDevice::Host final : public basic::Host {
     for (auto& c : f) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (f == "STATUSCODE") return basic::HostResult::ok(std::int32_t{d_.actions_->http_status()});
     if (f == "RESPONSE-BODY") return basic::HostResult::ok(d_.actions_->http_body());
-    if (f == "HEADER") {
-      // The emulator's responses carry one header: the content type of the response file.
-      std::string n(name);
-      for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (n.empty()) return basic::HostResult::ok(std::string("Content-Type: application/octet-stream"));
-      return basic::HostResult::ok(std::string(n == "content-type" ? "application/octet-stream" : ""));
-    }
+    // A scripted response carries one header (the response file's content type), a real one the
+    // server's.
+    if (f == "HEADER") return basic::HostResult::ok(d_.actions_->http_header(name));
     return basic::HostResult::fail(basic::error_code::invalid_parameter,
                                    "unknown field (STATUSCODE, HEADER or RESPONSE-BODY)");
   }
@@ -324,7 +322,11 @@ FlexyDevice::FlexyDevice(FlexyDeviceOptions options)
   if (!options_.clock) options_.clock = std::make_shared<ScaledClock>(options_.config.time_scale);
   if (!options_.console_out && options_.config.echo_console) options_.console_out = &std::cout;
   host_ = std::make_unique<Host>(*this);
-  actions_ = std::make_unique<OutboundActions>(options_.config.actions, options_.config.usr_dir);
+  if (!options_.config.actions.resolve.empty())
+    http_runner_ = std::make_unique<HttpActionRunner>(
+        [this] { post(Post{Post::ActionAnswered{}}); },
+        std::chrono::milliseconds(static_cast<std::int64_t>(options_.config.actions.http_timeout_seconds * 1000)));
+  actions_ = std::make_unique<OutboundActions>(options_.config.actions, options_.config.usr_dir, http_runner_.get());
   for (const auto& tag : options_.config.tags) alarms_.emplace_back(tag.alarm);
   basic::InterpreterOptions io;
   io.queue_capacity = options_.config.queue_capacity;
@@ -387,6 +389,7 @@ void FlexyDevice::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (http_runner_) http_runner_->cancel();
   poller_->stop();
   mqtt_->shutdown();
   std::lock_guard lock(mutex_);
