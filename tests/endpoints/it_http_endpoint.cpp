@@ -24,6 +24,9 @@
 #include "sim/flexy/runtime/http_client.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_env.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 using namespace flexhil;
 using namespace std::chrono_literals;
@@ -44,11 +47,6 @@ std::vector<Json> requests(const MemorySink& sink) {
   for (const auto& e : sink.events())
     if (e.value("kind", "") == "endpoint_request") out.push_back(e);
   return out;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 struct Endpoint {
@@ -83,7 +81,7 @@ BOOST_AUTO_TEST_CASE(curl_gets_the_route_answer_and_the_request_is_recorded_with
   BOOST_TEST(e["headers"].value("Content-Type", "") == "application/json");
   BOOST_REQUIRE(e.contains("body_file"));
   BOOST_TEST(e.value("body_file", "") == "http/1.bin");
-  BOOST_TEST(slurp(ep.dir.file(e.value("body_file", ""))) == body);
+  BOOST_TEST(read_text(ep.dir.file(e.value("body_file", ""))) == body);
 }
 
 BOOST_AUTO_TEST_CASE(an_unrouted_path_gets_the_default_answer) {

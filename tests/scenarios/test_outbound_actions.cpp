@@ -19,6 +19,9 @@
 #include "common/sha256.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_env.hpp"
+#include "tests/support/file_text.hpp"
+
+using flexhil::testing::read_text;
 
 using namespace flexhil;
 
@@ -81,11 +84,6 @@ BOOST_AUTO_TEST_CASE(alarm_mail_sms_and_the_sms_acknowledgement_are_in_the_captu
   BOOST_TEST(page.find("sendmail #1 start to operators@example.com") != std::string::npos);
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 BOOST_AUTO_TEST_CASE(http_actions_reach_the_run_endpoint_and_the_program_reports_its_status) {
   testing::TempDir dir;
   const std::string file = testing::source_dir() + "/fixtures/programs/corpus/http_forwarder.toml";
@@ -101,7 +99,7 @@ BOOST_AUTO_TEST_CASE(http_actions_reach_the_run_endpoint_and_the_program_reports
   });
   BOOST_REQUIRE(form);
   BOOST_TEST(form->value("method", "") == "POST");
-  BOOST_TEST(slurp(dir.file(form->value("body_file", ""))) == "device=Flexy205&state=started");
+  BOOST_TEST(read_text(dir.file(form->value("body_file", ""))) == "device=Flexy205&state=started");
 
   // The first REQUESTHTTPX: the body the device sent is the body the endpoint stored.
   const auto* post = first(events, [](const Json& e) {
@@ -112,7 +110,7 @@ BOOST_AUTO_TEST_CASE(http_actions_reach_the_run_endpoint_and_the_program_reports
   BOOST_TEST(post->value("host", "") == "api.example.com");
   BOOST_TEST(post->value("status", 0) == 201);
   BOOST_TEST(post->at("headers").value("X-Device", "") == "Flexy205");
-  const std::string body = slurp(dir.file(post->value("body_file", "")));
+  const std::string body = read_text(dir.file(post->value("body_file", "")));
   BOOST_TEST(body.find("\"device\":\"Flexy205\"") != std::string::npos, body);
   BOOST_TEST(sha256_hex(body) == post->value("sha256", ""));
   const auto* started = first(events, [&](const Json& e) {
@@ -143,7 +141,7 @@ BOOST_AUTO_TEST_CASE(an_endpoint_that_answers_500_to_everything_is_what_the_prog
   testing::TempDir dir;
   // The corpus scenario with every route answering 500: the program's PUTHTTP fails (ACTIONSTAT
   // is the fail_code) and its REQUESTHTTPX see STATUSCODE 500.
-  std::string text = slurp(testing::source_dir() + "/fixtures/programs/corpus/http_forwarder.toml");
+  std::string text = read_text(testing::source_dir() + "/fixtures/programs/corpus/http_forwarder.toml");
   const auto from = text.find("[endpoints.http]");
   const auto to = text.find("[dut]");
   BOOST_REQUIRE(from != std::string::npos && to != std::string::npos);
