@@ -256,7 +256,7 @@ BOOST_AUTO_TEST_SUITE(websocket_gate)
 
 namespace {
 // curl speaks no WebSocket: after a 101 it waits for more, hence the short --max-time.
-ProgramResult curl_upgrade(const HubFixture& f, const std::string& path, const std::string& protocol) {
+ProgramResult curl_upgrade(HubFixture& f, const std::string& path, const std::string& protocol) {
   std::vector<std::string> argv{"curl", "-s", "-i", "--http1.1", "--max-time", "2", "--cacert", f.ca_file(),
                                 "-H", "Connection: Upgrade", "-H", "Upgrade: websocket", "-H",
                                 "Sec-WebSocket-Version: 13", "-H", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="};
@@ -265,7 +265,7 @@ ProgramResult curl_upgrade(const HubFixture& f, const std::string& path, const s
   return run_program(argv, f.dir());
 }
 
-bool paho_ws_connects(const HubFixture& f, const std::string& path, const std::string& id) {
+bool paho_ws_connects(HubFixture& f, const std::string& path, const std::string& id) {
   mqtt::async_client client("wss://127.0.0.1:" + std::to_string(*f.hub().ports().websocket) + path, id);
   auto ssl = mqtt::ssl_options_builder().trust_store(f.ca_file()).enable_server_cert_auth(true).finalize();
   auto opts = mqtt::connect_options_builder()
