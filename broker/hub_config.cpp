@@ -84,6 +84,16 @@ std::string render_plain_conf(const HubConfig& c, const PlainListenerConfig& p) 
   return out.str();
 }
 
+// IoT Hub grants at most QoS 1 to a QoS 2 SUBSCRIBE. Only mosquitto can lower a grant (its ACL
+// callback sees the QoS but cannot change it): `max_qos 1` makes it grant 1, and it also drops a
+// QoS 2 PUBLISH itself before the plugin sees it ("Too high QoS in PUBLISH", read from the log
+// by HubProcess) — the real hub's verdict under the default qos2_policy disconnect. With
+// qos2_policy accept the listener keeps QoS 2 (a QoS 2 subscription is then granted 2).
+void max_qos_line(std::ostream& out, const HubConfig& c) {
+  if (c.plugin.qos2_policy && *c.plugin.qos2_policy == "accept") return;
+  out << "max_qos 1\n";
+}
+
 }  // namespace
 
 std::string render_mosquitto_conf(const HubConfig& c) {
@@ -115,6 +125,7 @@ std::string render_mosquitto_conf(const HubConfig& c) {
     if (p.max_subscriptions) out << "plugin_opt_max_subscriptions " << *p.max_subscriptions << '\n';
     if (p.sas_skew_seconds) out << "plugin_opt_sas_skew_seconds " << *p.sas_skew_seconds << '\n';
     if (p.mqtt5_policy) out << "plugin_opt_mqtt5_policy " << checked(*p.mqtt5_policy, "mqtt5 policy") << '\n';
+    if (p.will_policy) out << "plugin_opt_will_policy " << checked(*p.will_policy, "will policy") << '\n';
     if (p.sas_expiry_check_seconds)
       out << "plugin_opt_sas_expiry_check_seconds " << *p.sas_expiry_check_seconds << '\n';
   }
@@ -126,6 +137,7 @@ std::string render_mosquitto_conf(const HubConfig& c) {
   out << "cafile " << checked(c.client_trust_file, "client trust bundle path") << '\n'
       << "require_certificate false\n"
       << "use_identity_as_username false\n";
+  max_qos_line(out, c);
 
   if (c.websocket_port) {
     out << "\n# websocket: MQTT over WebSocket with TLS (SAS devices), path /$iothub/websocket.\n"
@@ -135,6 +147,7 @@ std::string render_mosquitto_conf(const HubConfig& c) {
     // IPv6 wildcard (every interface) unless the socket domain is fixed too (mosquitto #2085).
     if (const auto domain = socket_domain_of(c.bind_address)) out << "socket_domain " << *domain << '\n';
     tls_server_lines(out, c);
+    max_qos_line(out, c);
   }
 
   out << "\n# internal: the harness's own client (loopback only, plain TCP, per-run password).\n"

@@ -30,6 +30,7 @@ struct PluginOptions {
   std::optional<int> max_subscriptions;            // 5 on the real hub
   std::optional<int> sas_skew_seconds;             // 300 on the real hub
   std::optional<std::string> mqtt5_policy;         // what to do with MQTT 5 CONNECTs
+  std::optional<std::string> will_policy;          // "refuse" | "accept": a will off the telemetry topic
   std::optional<int> sas_expiry_check_seconds;     // how often expired SAS sessions are dropped
 };
 

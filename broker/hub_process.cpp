@@ -86,9 +86,11 @@ std::string executable_dir() {
 
 }  // namespace
 
-std::map<std::string, std::string> mosquitto_environment(const std::string& tls_shim, bool tls13) {
+std::map<std::string, std::string> mosquitto_environment(const std::string& tls_shim, bool tls13,
+                                                         std::optional<std::uint16_t> websocket_port) {
   std::map<std::string, std::string> env{{"FLEXHIL_TLS_CLIENT_CERT", "optional"},
                                          {"FLEXHIL_TLS_MAX_VERSION", tls13 ? "1.3" : "1.2"}};
+  if (websocket_port) env["FLEXHIL_TLS_WS_PORT"] = std::to_string(*websocket_port);
   std::string preload;
 #ifdef FLEXHIL_ASAN_RUNTIME
   // Sanitizer build: the plugin was built with ASan, mosquitto was not (see broker/CMakeLists.txt);
@@ -598,7 +600,7 @@ std::string HubProcess::Impl::start_once() {
   write_new_file(config_file, render_mosquitto_conf(config), 0600);
   ChildProcess::Options o;
   o.argv = {"mosquitto", "-c", config_file};
-  o.env = mosquitto_environment(tls_shim, options.tls13);
+  o.env = mosquitto_environment(tls_shim, options.tls13, config.websocket_port);
   o.stdout_path = stdout_file;
   o.stderr_path = stdout_file;
   child = ChildProcess::spawn(o);

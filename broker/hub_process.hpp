@@ -121,8 +121,10 @@ std::string find_tls_shim();
 
 // The environment of mosquitto: the TLS shim preloaded with its policy (an optional client
 // certificate; TLS 1.2 at most unless tls13). In a sanitizer build the ASan runtime comes first
-// in LD_PRELOAD (the broker is not instrumented, the plugin is).
-std::map<std::string, std::string> mosquitto_environment(const std::string& tls_shim, bool tls13);
+// in LD_PRELOAD (the broker is not instrumented, the plugin is). With a WebSocket port the shim
+// gates its upgrade requests (path /$iothub/websocket, subprotocol mqtt; FLEXHIL_TLS_WS_PORT).
+std::map<std::string, std::string> mosquitto_environment(const std::string& tls_shim, bool tls13,
+                                                         std::optional<std::uint16_t> websocket_port = std::nullopt);
 
 class HubProcess {
  public:

@@ -36,6 +36,7 @@ IothubOptions parse_iothub_options(const std::vector<std::pair<std::string, std:
     else if (name == "max_subscriptions") o.max_subscriptions = static_cast<int>(integer(name, value, 0, 100000));
     else if (name == "sas_skew_seconds") o.sas_skew_seconds = integer(name, value, 0, 86400);
     else if (name == "mqtt5_policy") o.mqtt5_accept = choice(name, value, "accept", "refuse");
+    else if (name == "will_policy") o.will_accept = choice(name, value, "accept", "refuse");
     else if (name == "sas_expiry_check_seconds") o.sas_expiry_check_seconds = integer(name, value, 1, 86400);
     else if (name == "audit_file") o.audit_file = value;
     else if (name == "audit_stream") o.audit_stream = value;
@@ -51,7 +52,7 @@ IothubOptions parse_iothub_options(const std::vector<std::pair<std::string, std:
       throw std::invalid_argument("unknown option plugin_opt_" + name +
                                   " (expected one of: registry, hub, internal_username, internal_password, "
                                   "qos2_policy, max_message_bytes, max_subscriptions, sas_skew_seconds, "
-                                  "mqtt5_policy, sas_expiry_check_seconds, audit_file, audit_stream, ca_file, mode, "
+                                  "mqtt5_policy, will_policy, sas_expiry_check_seconds, audit_file, audit_stream, ca_file, mode, "
                                   "users_file, telemetry_filter)");
   }
   if (o.plain) {

@@ -19,6 +19,9 @@ struct IothubOptions {
   int max_subscriptions = 5;                // max_subscriptions (default 5)
   std::int64_t sas_skew_seconds = 300;      // sas_skew_seconds (default 300)
   bool mqtt5_accept = false;                // mqtt5_policy refuse|accept (default refuse)
+  // will_policy refuse|accept (default refuse): a will topic other than the device's telemetry
+  // topic → CONNACK 5 (inferred), or accepted with reason_id TOPIC-WILL-NOT-TELEMETRY.
+  bool will_accept = false;
   std::int64_t sas_expiry_check_seconds = 1;  // sas_expiry_check_seconds (default 1)
   std::string audit_file;    // audit_file   <path>: the audit stream, appended (required with internal_*)
   std::string audit_stream;  // audit_stream <id>: `src` of every audit event ("" = hub-<pid>-<start ns>)

@@ -1,5 +1,7 @@
 #include "broker/tls_log_watcher.hpp"
 
+#include "broker/qos_log_line.hpp"
+
 #include <cctype>
 #include <charconv>
 #include <fstream>
@@ -209,8 +211,9 @@ bool TlsLogWatcher::read_new_lines() {
   partial_ += chunk;
   std::size_t start = 0;
   for (auto nl = partial_.find('\n'); nl != std::string::npos; nl = partial_.find('\n', start)) {
-    if (auto failure = parser_.feed(std::string_view(partial_).substr(start, nl - start)))
-      sink_.emit(to_event(*failure));
+    const auto line = std::string_view(partial_).substr(start, nl - start);
+    if (auto failure = parser_.feed(line)) sink_.emit(to_event(*failure));
+    if (auto client = too_high_qos_publisher(strip_log_timestamp(line))) sink_.emit(qos2_refused_publish_event(*client));
     start = nl + 1;
   }
   partial_.erase(0, start);

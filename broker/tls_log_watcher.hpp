@@ -68,7 +68,8 @@ Json to_event(const TlsFailure& failure);
 // The message of a mosquitto log line without its timestamp prefix ("2026-…T…: " or "1700…: ").
 std::string_view strip_log_timestamp(std::string_view line);
 
-// Tails a growing mosquitto log file in a thread and emits a `tls_failure` event per failure.
+// Tails a growing mosquitto log file in a thread and emits a `tls_failure` event per failure,
+// and the `publish` event of each QoS 2 PUBLISH mosquitto dropped itself (qos_log_line.hpp).
 class TlsLogWatcher {
  public:
   TlsLogWatcher(std::string log_path, std::map<std::uint16_t, std::string> listener_names, EventSink& sink);

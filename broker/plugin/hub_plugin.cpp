@@ -1,7 +1,5 @@
 #include "broker/plugin/hub_plugin.hpp"
 
-#include <dlfcn.h>
-
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -15,6 +13,9 @@
 #include <mosquitto_plugin.h>
 
 #include "broker/harness_commands.hpp"
+#include "broker/keepalive_policy.hpp"
+#include "broker/mqtt_connect_packet.hpp"
+#include "broker/will_policy.hpp"
 #include "broker/plugin/client_certificate.hpp"
 #include "broker/property_bag.hpp"
 #include "broker/topic_policy.hpp"
@@ -28,6 +29,12 @@ std::string or_empty(const char* s) { return s ? s : ""; }
 std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+std::int64_t monotonic_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);  // the clock of the TLS shim's read times
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
@@ -56,8 +63,6 @@ std::string disconnect_reason(int mosquitto_reason) {
 
 HubPlugin::HubPlugin(IothubOptions options, Registry registry)
     : options_(std::move(options)), registry_(std::move(registry)), cas_(registry_, options_.ca_file) {
-  shim_peer_queries_ =
-      reinterpret_cast<unsigned long (*)()>(::dlsym(RTLD_DEFAULT, "flexhil_tls_shim_peer_queries"));
   if (!options_.hub.empty()) registry_.hub = options_.hub;
   policy_.hub_host = registry_.host();
   policy_.sas_skew_seconds = options_.sas_skew_seconds;
@@ -112,19 +117,22 @@ int HubPlugin::on_basic_auth(mosquitto_evt_basic_auth& ev) {
   mosquitto* client = ev.client;
   const std::string client_id = or_empty(mosquitto_client_id(client));
   // mosquitto looks at the peer certificate only for a TLS session; the shim counts the looks.
-  const auto queries_before = shim_peer_queries_ ? shim_peer_queries_() : 0;
+  const auto queries_before = shim_.peer_queries();
   const auto certificate = client_certificate(client, cas_);
-  const bool tls_session = !shim_peer_queries_ || shim_peer_queries_() != queries_before;
+  const bool tls_session = !shim_.loaded() || shim_.peer_queries() != queries_before;
   const std::string listener = listener_of(client, tls_session);
   Connection conn;
   conn.client_id = client_id;
+  conn.keepalive = mosquitto_client_keepalive(client);
+  if (tls_session && shim_.loaded()) conn.tls_session = shim_.last_peer_session();
+  departed_.erase(client);  // the pointer of a freed connection may come back
 
   // The harness's own connection: exact internal credentials, no certificate, and (when the
   // shim can tell) the internal listener.
   const bool internal_credentials = !options_.internal_username.empty() && ev.username && ev.password &&
                                     options_.internal_username == ev.username &&
                                     options_.internal_password == ev.password;
-  if (internal_credentials && !certificate && (listener == "internal" || !shim_peer_queries_)) {
+  if (internal_credentials && !certificate && (listener == "internal" || !shim_.loaded())) {
     conn.internal = true;
     conn.accepted = true;
     connections_[client] = conn;
@@ -141,6 +149,20 @@ int HubPlugin::on_basic_auth(mosquitto_evt_basic_auth& ev) {
   req.certificate = certificate;
   req.now = now_seconds();
   auto verdict = judge_connect(req, registry_, policy_);
+  // The will is not in mosquitto's plugin API: read it from the CONNECT the shim kept.
+  std::optional<ConnectWill> will;
+  if (conn.tls_session) {
+    const auto parsed = parse_connect_prefix(shim_.stream_prefix(conn.tls_session));
+    if (parsed.status == ConnectParseStatus::complete) will = parsed.packet.will;
+  }
+  if (verdict.accepted) {
+    const auto w = judge_will(client_id, will, !options_.will_accept);
+    if (w.refuse) verdict.accepted = false;
+    if (!w.reason_id.empty() && (w.refuse || verdict.reason_id.empty())) {
+      verdict.reason_id = w.reason_id;
+      verdict.reason = w.reason;
+    }
+  }
   if (verdict.accepted && ev.username && options_.internal_username == ev.username) {
     verdict.accepted = false;
     verdict.reason_id = "AUTH-REFUSED";
@@ -180,6 +202,11 @@ int HubPlugin::on_basic_auth(mosquitto_evt_basic_auth& ev) {
     e["certificate_cn"] = certificate->common_name;
     if (certificate->verified_by) e["certificate_ca"] = *certificate->verified_by;
   }
+  if (will) {
+    e["will_topic"] = will->topic;
+    e["will_qos"] = will->qos;
+    e["will_retain"] = will->retain;
+  }
   if (verdict.sas_expiry) e["sas_expiry"] = *verdict.sas_expiry;
   if (verdict.sas_skn) e["sas_skn"] = *verdict.sas_skn;
   emit(std::move(e));
@@ -205,7 +232,16 @@ int HubPlugin::on_basic_auth(mosquitto_evt_basic_auth& ev) {
 
 int HubPlugin::on_acl_check(mosquitto_evt_acl_check& ev) {
   auto it = connections_.find(ev.client);
-  if (it == connections_.end() || !it->second.accepted) return MOSQ_ERR_ACL_DENIED;
+  if (it == connections_.end()) {
+    if (auto d = departed_.find(ev.client); d != departed_.end() && ev.access == MOSQ_ACL_WRITE) {
+      const Connection conn = std::move(d->second);
+      departed_.erase(d);
+      // A plain broker lets mosquitto deliver wills as it does.
+      return options_.plain ? MOSQ_ERR_SUCCESS : will_message(ev, conn);
+    }
+    return MOSQ_ERR_ACL_DENIED;
+  }
+  if (!it->second.accepted) return MOSQ_ERR_ACL_DENIED;
   Connection& conn = it->second;
   const std::string topic = or_empty(ev.topic);
 
@@ -259,9 +295,10 @@ int HubPlugin::acl_device_subscribe(mosquitto_evt_acl_check& ev, Connection& con
     kick(conn, "kicked", reason_id + ": " + reason);
     return MOSQ_ERR_ACL_DENIED;
   }
-  // Mosquitto grants what was asked (an ACL callback cannot lower it, and a listener max_qos 1
-  // would drop QoS 2 publishers before the plugin sees them); IoT Hub would grant QoS 1. The event
-  // reports what the device really got; downstream messages never use QoS 2.
+  // The listeners' max_qos 1 (hub_config.cpp) makes mosquitto grant a QoS 2 request as 1, as
+  // IoT Hub does, and this callback sees 1. With qos2_policy accept there is no max_qos and
+  // mosquitto grants what was asked (an ACL callback cannot lower it): the event says so, and
+  // downstream messages never use QoS 2.
   session.filters[filter] = ev.qos > 1 ? 1 : ev.qos;
   e["granted_qos"] = ev.qos;
   e["verdict"] = "granted";
@@ -332,6 +369,8 @@ void HubPlugin::device_message(mosquitto_evt_message& ev, const Connection& conn
   e["device"] = conn.client_id;
   e["topic"] = topic;
   e["props"] = cls.props.to_json();
+  // IoT Hub forwards a retained message with this application property (and stores nothing).
+  if (ev.retain) e["props"]["mqtt-retain"] = "true";
   if (!cls.props.errors.empty()) e["props_errors"] = cls.props.errors;
   e["qos"] = ev.qos;
   e["retain"] = ev.retain;
@@ -382,6 +421,32 @@ void HubPlugin::device_message(mosquitto_evt_message& ev, const Connection& conn
     }
     default: break;
   }
+}
+
+int HubPlugin::will_message(mosquitto_evt_acl_check& ev, const Connection& conn) {
+  const std::string topic = or_empty(ev.topic);
+  const auto cls = classify_publish(conn.client_id, topic);
+  // Off the telemetry topic the CONNECT was refused or flagged (will_policy); nothing goes out.
+  if (cls.kind != PublishKind::telemetry) return MOSQ_ERR_ACL_DENIED;
+  const std::string_view payload(static_cast<const char*>(ev.payload ? ev.payload : ""), ev.payloadlen);
+  Json e = make_event("publish");
+  e["device"] = conn.client_id;
+  e["topic"] = topic;
+  e["props"] = will_properties(cls.props, ev.retain).to_json();
+  if (!cls.props.errors.empty()) e["props_errors"] = cls.props.errors;
+  e["qos"] = ev.qos;
+  e["retain"] = ev.retain;
+  e["size"] = ev.payloadlen;
+  e["payload_b64"] = base64_encode(payload);
+  e["will"] = true;
+  e["verdict"] = "accepted";
+  e["reason"] = "will message: the connection ended without DISCONNECT; sent as telemetry with iothub-MessageType=Will";
+  emit(std::move(e));
+  // mosquitto would keep a retained will; IoT Hub stores nothing, so the plugin sends it on
+  // itself without the flag (to the harness's telemetry observers) and denies mosquitto's copy.
+  mosquitto_broker_publish_copy(nullptr, topic.c_str(), static_cast<int>(payload.size()),
+                                payload.empty() ? nullptr : payload.data(), ev.qos, false, nullptr);
+  return MOSQ_ERR_ACL_DENIED;
 }
 
 void HubPlugin::harness_command(const mosquitto_evt_message& ev) {
@@ -455,6 +520,7 @@ int HubPlugin::on_disconnect(mosquitto_evt_disconnect& ev) {
   if (auto cur = current_.find(conn.client_id); cur != current_.end() && cur->second == ev.client)
     current_.erase(cur);
   if (conn.internal || !conn.accepted) return MOSQ_ERR_SUCCESS;
+  departed_[ev.client] = conn;
   Json e = make_event("disconnect");
   e["device"] = conn.client_id;
   if (!conn.kick_reason.empty()) {
@@ -473,8 +539,40 @@ int HubPlugin::on_disconnect(mosquitto_evt_disconnect& ev) {
 }
 
 int HubPlugin::on_tick(mosquitto_evt_tick&) {
+  departed_.clear();  // their wills were checked synchronously after their disconnect events
+  check_keepalives();
+  check_sas_expiry();
+  return MOSQ_ERR_SUCCESS;
+}
+
+// mosquitto 2.0.11 checks keep-alives in whole seconds and only now and then, so its drop comes
+// seconds late; the hub's verdict (1.5 x keep-alive, capped) is taken here on every tick from
+// the TLS shim's time of the session's last read. WebSocket sessions are not seen by the shim's
+// handle and keep mosquitto's own check.
+void HubPlugin::check_keepalives() {
+  const auto now = monotonic_ns();
+  std::vector<std::string> silent;
+  for (auto& [client, conn] : connections_) {
+    if (!conn.accepted || conn.internal || !conn.tls_session || !conn.kick_reason.empty()) continue;
+    const auto limit = keepalive_drop_after_ns(conn.keepalive);
+    if (limit == 0) continue;
+    const auto last = shim_.last_read_ns(conn.tls_session);
+    if (!last || now - *last <= limit) continue;
+    conn.kick_reason = "keepalive";
+    conn.kick_detail = fmt::format("nothing received for {:.2f} s; IoT Hub drops a client silent for 1.5 x its "
+                                   "keep-alive of {} s{} = {:.1f} s",
+                                   static_cast<double>(now - *last) / 1e9, conn.keepalive,
+                                   conn.keepalive > kMaxKeepaliveSeconds ? " (capped at 1767 s)" : "",
+                                   static_cast<double>(limit) / 1e9);
+    silent.push_back(conn.client_id);
+  }
+  // With the will: a keep-alive drop is a connection lost without DISCONNECT.
+  for (const auto& id : silent) mosquitto_kick_client_by_clientid(id.c_str(), true);
+}
+
+void HubPlugin::check_sas_expiry() {
   const auto now = now_seconds();
-  if (now < next_expiry_check_) return MOSQ_ERR_SUCCESS;
+  if (now < next_expiry_check_) return;
   next_expiry_check_ = now + options_.sas_expiry_check_seconds;
   std::vector<std::string> expired;
   for (auto& [client, conn] : connections_) {
@@ -487,7 +585,6 @@ int HubPlugin::on_tick(mosquitto_evt_tick&) {
     }
   }
   for (const auto& id : expired) mosquitto_kick_client_by_clientid(id.c_str(), false);
-  return MOSQ_ERR_SUCCESS;
 }
 
 }  // namespace flexhil::broker::plugin

@@ -15,6 +15,7 @@
 #include "broker/plain_broker.hpp"
 #include "broker/plugin/audit_log.hpp"
 #include "broker/plugin/client_certificate.hpp"
+#include "broker/plugin/tls_shim_probe.hpp"
 #include "broker/plugin_options.hpp"
 #include "broker/registry.hpp"
 #include "broker/twin_state.hpp"
@@ -38,6 +39,10 @@ struct Connection {
   std::string kick_reason;  // "kicked", "sas-expired"
   std::string kick_detail;
   bool replaced = false;  // a newer connection with the same ClientId was accepted
+  // The TLS shim's handle of this client's TLS session (null: WebSocket, plain, or no shim):
+  // the time of its last read (keep-alive) and its CONNECT bytes (the will).
+  const void* tls_session = nullptr;
+  int keepalive = 0;  // seconds, as sent in CONNECT
 };
 
 // Subscriptions of a session (ClientId), kept across reconnects with CleanSession=0.
@@ -64,6 +69,11 @@ class HubPlugin {
   int acl_device_subscribe(mosquitto_evt_acl_check& ev, Connection& conn);
   int acl_device_write(mosquitto_evt_acl_check& ev, Connection& conn);
   void device_message(mosquitto_evt_message& ev, const Connection& conn);
+  // The will of a connection that just ended without DISCONNECT (mosquitto checks it with a
+  // write ACL after the disconnect event).
+  int will_message(mosquitto_evt_acl_check& ev, const Connection& conn);
+  void check_keepalives();
+  void check_sas_expiry();
   void harness_command(const mosquitto_evt_message& ev);
   // Kicks `client_id` after recording why; `conn` must not be used afterwards.
   void kick(Connection& conn, const std::string& reason, const std::string& detail);
@@ -80,10 +90,13 @@ class HubPlugin {
   std::vector<PlainUser> plain_users_;
   ConnectPolicy policy_;
   RegisteredCas cas_;
-  // flexhil_tls_shim_peer_queries of the preloaded TLS shim (null without it): tells a TLS
-  // session from the plain internal listener, which mosquitto's plugin API does not name.
-  unsigned long (*shim_peer_queries_)() = nullptr;
+  // The preloaded TLS shim: tells a TLS session from the plain internal listener (which
+  // mosquitto's plugin API does not name), a session's last read and its CONNECT bytes.
+  TlsShimProbe shim_;
   std::unordered_map<const mosquitto*, Connection> connections_;
+  // Connections whose disconnect event just ran, until the next tick: mosquitto checks their
+  // will (if any) right after that event.
+  std::unordered_map<const mosquitto*, Connection> departed_;
   std::map<std::string, const mosquitto*> current_;  // ClientId → its live connection
   std::map<std::string, Session> sessions_;
   std::map<std::string, TwinState> twins_;

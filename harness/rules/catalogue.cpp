@@ -154,6 +154,11 @@ std::vector<RuleInfo> build() {
       rule("TOPIC-QOS2", "TOPIC", S::error, H::disconnects, "Publish at QoS 2",
            "IoT Hub supports QoS 0 and 1; a QoS 2 publish gets the device disconnected per the docs "
            "(one 2025 report saw a PUBACK; the hub plugin makes it a policy)."),
+      rule("TOPIC-WILL-NOT-TELEMETRY", "TOPIC", S::error, H::refuses, "Will topic is not the telemetry topic",
+           "IoT Hub takes a will only on the device's telemetry topic `devices/{id}/messages/events/[bag]` "
+           "and sends it, when the device drops without DISCONNECT, as telemetry with "
+           "`iothub-MessageType=Will`. Another will topic is refused with CONNACK 5 (inferred; the hub "
+           "plugin's `will_policy accept` accepts the connection and reports this finding instead)."),
       rule("PROPS-MISSING-CONTENT-TYPE", "PROPS", S::error, H::downstream_breaks,
            "Telemetry without $.ct=application/json and $.ce=utf-8",
            "Message routing and Stream Analytics treat a body without content type and encoding as "

@@ -7,6 +7,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <mqtt/async_client.h>
 
@@ -121,7 +124,7 @@ ProgramResult mosquitto_pub(HubFixture& f, const std::string& id, const std::vec
 const std::vector<std::string> kSharedDevices = {
     "Telemetry", "ForbiddenPub", "Victim", "Spoofer", "ForbiddenSub", "OtherSub", "Qos2", "Big", "Ok256",
     "FourSubs", "Retain", "Replaced", "TwinPatch", "TwinBad", "C2d", "C2dOther", "Desired", "Method", "MosqPub",
-    "Intruder", "TwinGet"};
+    "Intruder", "Qos2Sub", "TwinGet"};
 
 // One hub for the whole module (started on first use, stopped at exit): starting mosquitto with a
 // fresh PKI per test would double the suite's time.
@@ -298,6 +301,34 @@ BOOST_FIXTURE_TEST_CASE(retained_publish_is_accepted_and_flagged, SharedHub) {
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["verdict"] == "accepted");
   BOOST_TEST((*ev)["retain"] == true);
+  BOOST_TEST((*ev)["props"]["mqtt-retain"] == "true", ev->dump());
+  // Nothing was stored: a later subscriber (the harness's own user, the only one that may read
+  // device telemetry) gets no retained message.
+  std::ifstream in(std::filesystem::path(f.hub().out_dir()) / "mosquitto.conf");
+  const std::string conf((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto option = [&](const std::string& name) {
+    const auto at = conf.find(name + ' ');
+    BOOST_REQUIRE(at != std::string::npos);
+    const auto start = at + name.size() + 1;
+    return conf.substr(start, conf.find('\n', start) - start);
+  };
+  const auto sub = run_program({"mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(f.hub().ports().internal),
+                                "-u", option("plugin_opt_internal_username"), "-P", option("plugin_opt_internal_password"),
+                                "-t", "devices/Retain/messages/events/#", "--retained-only", "-v", "-W", "2"},
+                               f.dir());
+  BOOST_TEST_INFO(sub.output);
+  BOOST_TEST(sub.output.find("devices/Retain") == std::string::npos);
+  BOOST_TEST(sub.exit_status == 27);  // mosquitto_sub's "timed out": it connected and got nothing
+}
+
+BOOST_FIXTURE_TEST_CASE(qos2_subscription_is_granted_qos_1, SharedHub) {
+  PahoDevice dev(f, "Qos2Sub");
+  const auto since = f.mark();
+  BOOST_TEST(dev.subscribe({"devices/Qos2Sub/messages/devicebound/#"}, 2) == std::vector<int>{1});
+  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "subscribe", "Qos2Sub"); }, 5s, since);
+  BOOST_REQUIRE(ev);
+  BOOST_TEST((*ev)["granted_qos"] == 1);
+  BOOST_TEST(dev.connected());
 }
 
 BOOST_FIXTURE_TEST_CASE(second_connection_with_the_same_id_replaces_the_first, SharedHub) {

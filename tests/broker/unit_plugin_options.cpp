@@ -17,6 +17,7 @@ BOOST_AUTO_TEST_CASE(defaults_follow_the_real_hub) {
   BOOST_TEST(o.max_subscriptions == 5);
   BOOST_TEST(o.sas_skew_seconds == 300);
   BOOST_TEST(!o.mqtt5_accept);
+  BOOST_TEST(!o.will_accept);
   BOOST_TEST(o.sas_expiry_check_seconds == 1);
 }
 
@@ -30,11 +31,13 @@ BOOST_AUTO_TEST_CASE(every_option_is_read) {
                                        {"max_subscriptions", "3"},
                                        {"sas_skew_seconds", "0"},
                                        {"mqtt5_policy", "accept"},
+                                       {"will_policy", "accept"},
                                        {"sas_expiry_check_seconds", "5"},
                                        {"audit_file", "/run/a.jsonl"},
                                        {"audit_stream", "hub#3"},
                                        {"ca_file", "/run/ca-trust.pem"}});
   BOOST_TEST(o.hub == "h1");
+  BOOST_TEST(o.will_accept);
   BOOST_TEST(o.ca_file == "/run/ca-trust.pem");
   BOOST_TEST(o.internal_username == "u");
   BOOST_TEST(o.internal_password == "p");

@@ -174,6 +174,33 @@ BOOST_AUTO_TEST_CASE(generated_conf_has_the_hub_tls_policy_and_the_plugin_contra
   BOOST_TEST(conf.find("plugin_opt_max_subscriptions") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(device_listeners_grant_at_most_qos_1_unless_qos2_is_accepted) {
+  broker::HubConfig c;
+  c.hub_name = "h";
+  c.mqtts_port = 8883;
+  c.internal_port = 40000;
+  c.websocket_port = 8443;
+  c.server_cert_file = "/o/hub.crt";
+  c.server_key_file = "/o/hub.key";
+  c.client_trust_file = "/o/client-trust.pem";
+  c.log_file = "/o/broker.log";
+  c.plugin_path = "/b/flexhil_iothub.so";
+  c.registry_path = "/r/devices.toml";
+  c.internal_username = "u";
+  c.internal_password = "p";
+  c.plugin.will_policy = "accept";
+  const auto conf = broker::render_mosquitto_conf(c);
+  const auto first = conf.find("max_qos 1\n");
+  BOOST_REQUIRE(first != std::string::npos);
+  const auto second = conf.find("max_qos 1\n", first + 1);
+  BOOST_REQUIRE(second != std::string::npos);                     // mqtts and websocket
+  BOOST_TEST(conf.find("max_qos 1\n", second + 1) == std::string::npos);  // not the internal listener
+  BOOST_TEST(second < conf.find("listener 40000"));
+  BOOST_TEST(conf.find("plugin_opt_will_policy accept\n") != std::string::npos);
+  c.plugin.qos2_policy = "accept";
+  BOOST_TEST(broker::render_mosquitto_conf(c).find("max_qos") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_line_break_in_a_path_cannot_inject_directives) {
   broker::HubConfig c;
   c.mqtts_port = 1;
