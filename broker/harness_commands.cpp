@@ -23,11 +23,23 @@ std::optional<HarnessCommand> parse_harness_command(std::string_view topic, std:
     if (!j.contains("id") || !j["id"].is_number_integer()) return fail(error, "\"id\" must be an integer");
     return PingCommand{j["id"].get<std::int64_t>()};
   }
+  std::string request;
+  if (j.contains("request")) {
+    if (!j["request"].is_string()) return fail(error, "\"request\" must be a string");
+    request = j["request"].get<std::string>();
+  }
+  if (topic == internal_topics::command_devices) return DevicesCommand{request};
   if (!j.contains("device") || !j["device"].is_string() || j["device"].get<std::string>().empty())
     return fail(error, "missing \"device\" (string)");
   const auto device = j["device"].get<std::string>();
   if (topic == internal_topics::command_c2d) {
-    C2dCommand c{device, {}, {}};
+    C2dCommand c{device, {}, {}, std::nullopt, request};
+    if (j.contains("ttl_s")) {
+      if (!j["ttl_s"].is_number_integer() || j["ttl_s"].get<std::int64_t>() < 1 ||
+          j["ttl_s"].get<std::int64_t>() > 172800)
+        return fail(error, "\"ttl_s\" must be an integer from 1 to 172800 (IoT Hub keeps a C2D message at most 2 days)");
+      c.ttl_s = j["ttl_s"].get<std::int64_t>();
+    }
     if (j.contains("body_b64")) {
       if (!j["body_b64"].is_string() || !base64_decode(j["body_b64"].get<std::string>(), c.body))
         return fail(error, "\"body_b64\" must be a base64 string");
@@ -44,7 +56,7 @@ std::optional<HarnessCommand> parse_harness_command(std::string_view topic, std:
   }
   if (topic == internal_topics::command_desired) {
     if (!j.contains("patch") || !j["patch"].is_object()) return fail(error, "\"patch\" must be an object");
-    return DesiredCommand{device, j["patch"]};
+    return DesiredCommand{device, j["patch"], request};
   }
   if (topic == internal_topics::command_method) {
     MethodCommand m;

@@ -126,6 +126,8 @@ std::string render_mosquitto_conf(const HubConfig& c) {
     if (p.sas_skew_seconds) out << "plugin_opt_sas_skew_seconds " << *p.sas_skew_seconds << '\n';
     if (p.mqtt5_policy) out << "plugin_opt_mqtt5_policy " << checked(*p.mqtt5_policy, "mqtt5 policy") << '\n';
     if (p.will_policy) out << "plugin_opt_will_policy " << checked(*p.will_policy, "will policy") << '\n';
+    if (p.c2d_clean_session)
+      out << "plugin_opt_c2d_clean_session " << checked(*p.c2d_clean_session, "c2d clean-session policy") << '\n';
     if (p.sas_expiry_check_seconds)
       out << "plugin_opt_sas_expiry_check_seconds " << *p.sas_expiry_check_seconds << '\n';
   }

@@ -32,6 +32,7 @@ struct PluginOptions {
   std::optional<std::string> mqtt5_policy;         // what to do with MQTT 5 CONNECTs
   std::optional<std::string> will_policy;          // "refuse" | "accept": a will off the telemetry topic
   std::optional<int> sas_expiry_check_seconds;     // how often expired SAS sessions are dropped
+  std::optional<std::string> c2d_clean_session;    // "drop" | "deliver": queued C2D at a CleanSession=1 connect
 };
 
 // Plain mode: a generic MQTT broker on one device listener (plain TCP or TLS with the run's server

@@ -1,6 +1,10 @@
 #include "broker/hub_console.hpp"
 
+#include <fmt/format.h>
+
 #include "broker/hub_event_line.hpp"
+#include "common/event_view.hpp"
+#include "common/json_scan.hpp"
 #include "common/event_view.hpp"
 
 namespace flexhil::broker {
@@ -32,6 +36,69 @@ void print_hub_banner(std::ostream& out, const HubProcess& hub, const std::strin
 std::optional<std::string> hub_console_line(const Json& event) {
   if (EventView(event).kind() == "pong") return std::nullopt;
   return describe_event(event);
+}
+
+namespace {
+
+// The names az prints for the `$.` system properties of a device message.
+std::string azure_name(const std::string& system_property) {
+  static const std::pair<const char*, const char*> names[] = {
+      {"$.mid", "message-id"},        {"$.cid", "correlation-id"},
+      {"$.uid", "user-id"},           {"$.ct", "content-type"},
+      {"$.ce", "content-encoding"},   {"$.ctime", "iothub-creation-time-utc"},
+      {"$.to", "to"},                 {"$.exp", "absolute-expiry-time"},
+      {"$.on", "iothub-outputname"},  {"$.sub", "iothub-app-subject"},
+      {"$.cdid", "iothub-connection-device-id"}, {"$.cmid", "iothub-connection-module-id"},
+      {"$.diagid", "diagnostic-id"},  {"$.diagctx", "diagnostic-context"}};
+  for (const auto& [k, v] : names)
+    if (system_property == k) return v;
+  return system_property;
+}
+
+constexpr std::size_t kShownPayloadBytes = 4096;
+
+std::string shown_payload(const std::string& body) {
+  const bool cut = body.size() > kShownPayloadBytes;
+  const std::string part = body.substr(0, kShownPayloadBytes);
+  std::string out;
+  if (!first_invalid_utf8(part) || (cut && *first_invalid_utf8(part) + 4 > part.size())) {
+    // Shown as received; line breaks are indented so the block stays readable.
+    for (char c : part) {
+      if (c == '\n') out += "\n              ";
+      else if (c == '\r') continue;
+      else out += c;
+    }
+  } else {
+    out = "(binary) ";
+    for (std::size_t i = 0; i < part.size() && i < 64; ++i)
+      out += fmt::format("{:02x}", static_cast<unsigned char>(part[i]));
+    if (part.size() > 64) out += "…";
+  }
+  if (cut) out += fmt::format(" … ({} bytes in all)", body.size());
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> hub_message_detail(const Json& event) {
+  const EventView e(event);
+  if (e.kind() != "publish" || e.string("verdict") != "accepted" || !e.has("props")) return {};
+  Json system = Json::object(), application = Json::object();
+  if (const Json* props = e.object("props"))
+    for (auto it = props->begin(); it != props->end(); ++it) {
+      if (it.key().rfind("$.", 0) == 0)
+        system[azure_name(it.key())] = it.value();
+      else
+        application[it.key()] = it.value();
+    }
+  system["iothub-connection-device-id"] = e.string("device");
+  system["iothub-enqueuedtime"] = e.string("wall");
+  if (is_telemetry(e)) system["iothub-message-source"] = "Telemetry";
+  if (e.flag("retain")) application["mqtt-retain"] = "true";  // as IoT Hub forwards a retained message
+  std::string body;
+  base64_decode(e.text("payload_b64"), body);
+  const auto dump = [](const Json& j) { return j.dump(-1, ' ', false, Json::error_handler_t::replace); };
+  return {"  system      " + dump(system), "  application " + dump(application), "  payload     " + shown_payload(body)};
 }
 
 }  // namespace flexhil::broker

@@ -5,6 +5,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "broker/hub_process.hpp"
 #include "common/event.hpp"
@@ -18,5 +19,12 @@ void print_hub_banner(std::ostream& out, const HubProcess& hub, const std::strin
 // The console line for a captured event, or nothing for the once-a-second liveness answer
 // (pong), which is not news to a person watching.
 std::optional<std::string> hub_console_line(const Json& event);
+
+// Under an accepted device publish, what `az iot hub monitor-events --properties all` shows:
+// "  system      {…}" (the message's `$.` properties by their Azure names plus what the hub
+// stamps: iothub-connection-device-id, iothub-enqueuedtime, iothub-message-source),
+// "  application {…}" and "  payload     …" (the body as received, UTF-8 text or a hex dump,
+// cut after 4 KB). Nothing for other events.
+std::vector<std::string> hub_message_detail(const Json& event);
 
 }  // namespace flexhil::broker

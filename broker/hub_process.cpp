@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "broker/audit_tailer.hpp"
+#include "broker/hub_access.hpp"
 #include "broker/hub_internal_client.hpp"
 #include "broker/tls_log_watcher.hpp"
 #include "broker/tls_probe.hpp"
@@ -196,6 +197,7 @@ struct HubProcess::Impl {
   void start_with_retries();
   // Empty string = ready; otherwise why not (the child is stopped then).
   std::string start_once();
+  void write_access_file();
   std::string wait_ready();
   void stop();
   std::map<std::uint16_t, std::string> listener_names() const;
@@ -613,7 +615,22 @@ std::string HubProcess::Impl::start_once() {
     return why;
   }
   start_supervisor();
+  write_access_file();
   return why;
+}
+
+// For the bench commands of `flexhil hub` (hub_access.hpp); rewritten per start (a new pid).
+void HubProcess::Impl::write_access_file() {
+  if (options.plain || !options.with_plugin) return;
+  HubAccess a;
+  a.hub = hub_name;
+  a.internal_port = ports.internal;
+  a.username = config.internal_username;
+  a.password = config.internal_password;
+  a.audit_file = absolute(audit_file);
+  a.registry = config.registry_path;
+  a.mosquitto_pid = child.pid();
+  write_new_file(out_dir + "/" + kHubAccessFile, render_hub_access(a), 0600);
 }
 
 void HubProcess::Impl::start_with_retries() {
@@ -639,6 +656,8 @@ void HubProcess::Impl::start_with_retries() {
 
 void HubProcess::Impl::stop() {
   stop_supervisor();  // first: a requested stop is not a failure
+  std::error_code ignored;  // nothing to remove for a plain broker or a hub that never started
+  fs::remove(out_dir + "/" + kHubAccessFile, ignored);
   client.reset();
   {
     std::lock_guard lock(child_mutex);
@@ -700,9 +719,10 @@ std::uint64_t HubProcess::audit_received() const {
 }
 
 void HubProcess::send_c2d(const std::string& device, std::string_view body,
-                          const std::map<std::string, std::string>& props) {
+                          const std::map<std::string, std::string>& props, std::optional<std::chrono::seconds> ttl) {
   if (!impl_->client) throw InfrastructureError("the hub is not running");
   Json cmd{{"device", device}, {"body_b64", base64_encode(body)}, {"props", Json::object()}};
+  if (ttl) cmd["ttl_s"] = ttl->count();
   for (const auto& [k, v] : props) cmd["props"][k] = v;
   impl_->client->publish_command(kCmdC2dTopic, cmd);
 }

@@ -151,8 +151,12 @@ class HubProcess {
   int pid() const noexcept;
 
   // Harness requests, carried out by the plugin (each also appears as an audit event).
+  // C2D: queued by the hub until the device takes it (broker/plugin/README.md, "C2D"); `ttl`
+  // unset = the hub's default (1 h, no $.exp on the topic). A refusal (over 64 KB, 50 pending,
+  // unknown device) is a `c2d_refused` event.
   void send_c2d(const std::string& device, std::string_view body,
-                const std::map<std::string, std::string>& props = {});
+                const std::map<std::string, std::string>& props = {},
+                std::optional<std::chrono::seconds> ttl = std::nullopt);
   void update_desired(const std::string& device, const Json& patch);
   // Returns the request id ($rid); the device's answer arrives as a `method_response` event.
   std::string call_method(const std::string& device, const std::string& method, const Json& payload);

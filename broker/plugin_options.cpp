@@ -48,12 +48,13 @@ IothubOptions parse_iothub_options(const std::vector<std::pair<std::string, std:
       o.telemetry_filter = value;
     }
     else if (name == "ca_file") o.ca_file = value;
+    else if (name == "c2d_clean_session") o.c2d_clean_session_deliver = choice(name, value, "deliver", "drop");
     else
       throw std::invalid_argument("unknown option plugin_opt_" + name +
                                   " (expected one of: registry, hub, internal_username, internal_password, "
                                   "qos2_policy, max_message_bytes, max_subscriptions, sas_skew_seconds, "
                                   "mqtt5_policy, will_policy, sas_expiry_check_seconds, audit_file, audit_stream, ca_file, mode, "
-                                  "users_file, telemetry_filter)");
+                                  "users_file, telemetry_filter, c2d_clean_session)");
   }
   if (o.plain) {
     if (!o.registry.empty()) throw std::invalid_argument("plugin_opt_registry is for mode hub; a plain broker reads plugin_opt_users_file");

@@ -32,6 +32,9 @@ struct IothubOptions {
   std::string telemetry_filter = "#";   // telemetry_filter <MQTT filter> (plain): publishes marked telemetry
   // ca_file <path>: PEM CA certificates trusted besides the registry's [[ca]] (the hub's --trust)
   std::string ca_file;
+  // c2d_clean_session drop|deliver (default drop): what a CleanSession=1 connect does to the
+  // device's queued C2D messages (broker/plugin/README.md, "C2D").
+  bool c2d_clean_session_deliver = false;
 };
 
 // Parses `name â†’ value` pairs (without the plugin_opt_ prefix). Unknown names and bad values
@@ -44,6 +47,7 @@ inline constexpr const char* command_c2d = "$flexhil/cmd/c2d";     // harness â†
 inline constexpr const char* command_desired = "$flexhil/cmd/desired";
 inline constexpr const char* command_method = "$flexhil/cmd/method";
 inline constexpr const char* command_ping = "$flexhil/cmd/ping";  // answered by a `pong` audit event
+inline constexpr const char* command_devices = "$flexhil/cmd/devices";  // answered by a `device_status` event
 }  // namespace internal_topics
 
 }  // namespace flexhil::broker

@@ -96,7 +96,9 @@ EventClass classify(const EventView& e) {
   }
   if (kind == "twin_get" || kind == "twin_patch_reported" || kind == "desired_update") return EventClass::twin;
   if (kind == "method_request" || kind == "method_response") return EventClass::method;
-  if (kind == "c2d_sent") return EventClass::c2d;
+  if (kind == "c2d_sent" || kind == "c2d_delivered" || kind == "c2d_expired" || kind == "c2d_refused" ||
+      kind == "c2d_dropped")
+    return EventClass::c2d;
   if (kind == "connect") return EventClass::connect;
   if (kind == "tls_failure") return EventClass::tls;
   if (kind == "disconnect") return EventClass::disconnect;
@@ -108,7 +110,7 @@ EventClass classify(const EventView& e) {
   if (kind == "run_start" || kind == "run_end" || kind == "action" || kind == "ca_bundle" ||
       kind == "endpoint_request" || kind == "endpoint_error")
     return EventClass::harness;
-  if (kind == "hub_error" || kind == "command_rejected") return EventClass::hub;
+  if (kind == "hub_error" || kind == "command_rejected" || kind == "device_status") return EventClass::hub;
   return EventClass::unknown;
 }
 

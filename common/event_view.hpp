@@ -60,7 +60,7 @@ enum class EventClass {
   telemetry,      // publish on the device's own telemetry topic
   twin,           // twin GET/PATCH publishes, twin_get, twin_patch_reported, desired_update
   method,         // method response publishes, method_request, method_response
-  c2d,            // c2d_sent
+  c2d,            // c2d_sent, c2d_delivered, c2d_expired, c2d_refused, c2d_dropped
   other_publish,  // a publish on any other topic (forbidden, another device's, …)
   connect,        // connect
   tls,            // tls_failure
@@ -69,7 +69,7 @@ enum class EventClass {
   plc,            // plc_change, plc_fault
   dut,            // dut_console, dut_log, dut_action, dut_alarm, dut_sms_received
   harness,        // run_start, run_end, action, ca_bundle, endpoint_request, endpoint_error
-  hub,            // hub_error, command_rejected
+  hub,            // hub_error, command_rejected, device_status
   unknown,        // a kind this version does not know
 };
 

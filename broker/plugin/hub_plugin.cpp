@@ -26,6 +26,13 @@ namespace {
 
 std::string or_empty(const char* s) { return s ? s : ""; }
 
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string c2d_filter(const std::string& device) { return "devices/" + device + "/messages/devicebound/#"; }
+
 std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -222,9 +229,16 @@ int HubPlugin::on_basic_auth(mosquitto_evt_basic_auth& ev) {
   if (auto it = current_.find(client_id); it != current_.end() && it->second != client) {
     if (auto old = connections_.find(it->second); old != connections_.end()) old->second.replaced = true;
   }
-  if (mosquitto_client_clean_session(client)) sessions_.erase(client_id);
+  conn.clean_session = mosquitto_client_clean_session(client);
+  if (conn.clean_session) sessions_.erase(client_id);
   connections_[client] = conn;
   current_[client_id] = client;
+  last_seen_[client_id] = iso8601_utc_ms(now_ms());
+  // Mosquitto sends these after the CONNACK (plugin messages are queued for its next loop turn).
+  if (conn.clean_session && !options_.c2d_clean_session_deliver)
+    c2d_drop_queued(client_id, "clean-session");
+  else
+    c2d_flush(client_id);
   return MOSQ_ERR_SUCCESS;
 }
 
@@ -304,6 +318,8 @@ int HubPlugin::acl_device_subscribe(mosquitto_evt_acl_check& ev, Connection& con
   e["verdict"] = "granted";
   e["reason"] = ev.qos > 1 ? "QoS 2 subscription granted as 2 by mosquitto; IoT Hub grants QoS 1" : "";
   emit(std::move(e));
+  // Queued C2D goes out after the SUBACK (mosquitto sends plugin messages on its next loop turn).
+  if (filter == c2d_filter(conn.client_id)) c2d_flush(conn.client_id);
   return MOSQ_ERR_SUCCESS;
 }
 
@@ -379,6 +395,7 @@ void HubPlugin::device_message(mosquitto_evt_message& ev, const Connection& conn
   e["verdict"] = "accepted";
   e["reason"] = ev.retain ? "retain flag set: IoT Hub does not store it (forwarded as mqtt-retain=true)" : "";
   emit(std::move(e));
+  last_seen_[conn.client_id] = iso8601_utc_ms(now_ms());
   // IoT Hub does not store retained messages.
   ev.retain = false;
 
@@ -473,14 +490,9 @@ void HubPlugin::harness_command(const mosquitto_evt_message& ev) {
     e["id"] = ping->id;
     emit(std::move(e));
   } else if (const auto* c2d = std::get_if<C2dCommand>(&*cmd)) {
-    const auto t = c2d_topic(c2d->device, encode_property_bag(c2d->props));
-    Json e = make_event("c2d_sent");
-    e["device"] = c2d->device;
-    e["topic"] = t;
-    e["payload_b64"] = base64_encode(c2d->body);
-    const auto qos = delivery(e, c2d->device, "devices/" + c2d->device + "/messages/devicebound/#");
-    if (qos) deliver(c2d->device, t, c2d->body, *qos);
-    emit(std::move(e));
+    c2d_command(*c2d);
+  } else if (const auto* devices = std::get_if<DevicesCommand>(&*cmd)) {
+    device_status(devices->request);
   } else if (const auto* desired = std::get_if<DesiredCommand>(&*cmd)) {
     if (!registry_.find_device(desired->device)) return reject("unknown device '" + desired->device + "'");
     const auto version = twin(desired->device).patch_desired(desired->patch);
@@ -493,6 +505,7 @@ void HubPlugin::harness_command(const mosquitto_evt_message& ev) {
     e["topic"] = t;
     e["payload_b64"] = base64_encode(text);
     e["version"] = version;
+    if (!desired->request.empty()) e["request"] = desired->request;
     const auto qos = delivery(e, desired->device, "$iothub/twin/PATCH/properties/desired/#");
     if (qos) deliver(desired->device, t, text, *qos);
     emit(std::move(e));
@@ -510,6 +523,138 @@ void HubPlugin::harness_command(const mosquitto_evt_message& ev) {
   }
 }
 
+// ---------------------------------------------------------------------------------- C2D
+
+std::string HubPlugin::new_message_id() {
+  // A random (version 4) UUID, the form of IoT Hub's message ids.
+  const std::uint64_t hi = (ids_() & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
+  const std::uint64_t lo = (ids_() & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
+  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xFFFF, hi & 0xFFFF, lo >> 48,
+                     lo & 0xFFFFFFFFFFFFULL);
+}
+
+void HubPlugin::c2d_command(const C2dCommand& cmd) {
+  const auto admission = c2d_.admit(cmd.device, registry_.find_device(cmd.device) != nullptr, cmd.body.size());
+  if (!admission.accepted()) {
+    Json e = make_event("c2d_refused");
+    e["device"] = cmd.device;
+    if (!cmd.request.empty()) e["request"] = cmd.request;
+    e["size"] = cmd.body.size();
+    e["pending"] = c2d_.pending(cmd.device);
+    e["reason_id"] = admission.reason_id;
+    e["reason"] = admission.reason;
+    emit(std::move(e));
+    return;
+  }
+  C2dMessage m;
+  m.device = cmd.device;
+  m.mid = new_message_id();
+  for (const auto& [k, v] : cmd.props)
+    if (k == "$.mid" && v) m.mid = *v;
+  m.request = cmd.request;
+  m.body = cmd.body;
+  m.enqueued_ms = now_ms();
+  m.expires_ms = m.enqueued_ms + 1000 * cmd.ttl_s.value_or(c2d_.limits().default_ttl_s);
+  m.topic = c2d_message_topic(m.device, m.mid, cmd.ttl_s ? std::optional(m.expires_ms) : std::nullopt, cmd.props);
+
+  const auto qos = subscribed_qos(m.device, c2d_filter(m.device));
+  const bool now = connected(m.device) && qos.has_value();
+  Json e = make_event("c2d_sent");
+  e["device"] = m.device;
+  e["mid"] = m.mid;
+  if (!m.request.empty()) e["request"] = m.request;
+  e["topic"] = m.topic;
+  e["size"] = m.body.size();
+  e["payload_b64"] = base64_encode(m.body);
+  e["expires"] = iso8601_utc_ms(m.expires_ms);
+  e["delivered"] = now;
+  if (!now) {
+    e["reason"] = connected(m.device) ? "queued: device is not subscribed to " + c2d_filter(m.device)
+                                      : "queued: device is not connected";
+    e["pending"] = c2d_.pending(m.device) + 1;
+  } else {
+    e["pending"] = 0;
+  }
+  emit(std::move(e));
+  if (now)
+    c2d_deliver(m, *qos, false);
+  else
+    c2d_.push(std::move(m));
+}
+
+void HubPlugin::c2d_deliver(const C2dMessage& m, int qos, bool from_queue) {
+  deliver(m.device, m.topic, m.body, qos);
+  Json e = make_event("c2d_delivered");
+  e["device"] = m.device;
+  e["mid"] = m.mid;
+  if (!m.request.empty()) e["request"] = m.request;
+  e["topic"] = m.topic;
+  e["qos"] = qos;
+  e["queued"] = from_queue;
+  e["waited_ms"] = now_ms() - m.enqueued_ms;
+  emit(std::move(e));
+}
+
+void HubPlugin::c2d_flush(const std::string& device) {
+  if (c2d_.pending(device) == 0 || !connected(device)) return;
+  const auto qos = subscribed_qos(device, c2d_filter(device));
+  if (!qos) return;
+  const auto conn = connections_.find(current_.at(device));
+  const bool may_receive_queued =
+      conn != connections_.end() && (!conn->second.clean_session || options_.c2d_clean_session_deliver);
+  if (!may_receive_queued) return;
+  c2d_expire();  // an expired message is never delivered, not even on the tick it expires
+  for (const auto& m : c2d_.take_all(device)) c2d_deliver(m, *qos, true);
+}
+
+void HubPlugin::c2d_drop_queued(const std::string& device, const std::string& reason) {
+  for (const auto& m : c2d_.take_all(device)) {
+    Json e = make_event("c2d_dropped");
+    e["device"] = device;
+    e["mid"] = m.mid;
+    if (!m.request.empty()) e["request"] = m.request;
+    e["reason"] = reason;
+    e["detail"] = "a CleanSession=1 connect starts without the messages queued before it (c2d_clean_session=drop)";
+    emit(std::move(e));
+  }
+}
+
+void HubPlugin::c2d_expire() {
+  for (const auto& m : c2d_.take_expired(now_ms())) {
+    Json e = make_event("c2d_expired");
+    e["device"] = m.device;
+    e["mid"] = m.mid;
+    if (!m.request.empty()) e["request"] = m.request;
+    e["expires"] = iso8601_utc_ms(m.expires_ms);
+    e["waited_ms"] = now_ms() - m.enqueued_ms;
+    e["pending"] = c2d_.pending(m.device);
+    emit(std::move(e));
+  }
+}
+
+void HubPlugin::device_status(const std::string& request) {
+  Json devices = Json::array();
+  for (const auto& d : registry_.devices) {
+    Json j;
+    j["device"] = d.id;
+    const bool on = connected(d.id);
+    j["connected"] = on;
+    if (on) {
+      const auto conn = connections_.find(current_.at(d.id));
+      if (conn != connections_.end()) j["clean_session"] = conn->second.clean_session;
+    }
+    j["c2d_subscribed"] = on && subscribed_qos(d.id, c2d_filter(d.id)).has_value();
+    j["pending_c2d"] = c2d_.pending(d.id);
+    auto seen = last_seen_.find(d.id);
+    j["last_seen"] = seen == last_seen_.end() ? Json() : Json(seen->second);
+    devices.push_back(std::move(j));
+  }
+  Json e = make_event("device_status");
+  if (!request.empty()) e["request"] = request;
+  e["devices"] = std::move(devices);
+  emit(std::move(e));
+}
+
 // ---------------------------------------------------------------------------------- DISCONNECT / TICK
 
 int HubPlugin::on_disconnect(mosquitto_evt_disconnect& ev) {
@@ -521,6 +666,7 @@ int HubPlugin::on_disconnect(mosquitto_evt_disconnect& ev) {
     current_.erase(cur);
   if (conn.internal || !conn.accepted) return MOSQ_ERR_SUCCESS;
   departed_[ev.client] = conn;
+  last_seen_[conn.client_id] = iso8601_utc_ms(now_ms());
   Json e = make_event("disconnect");
   e["device"] = conn.client_id;
   if (!conn.kick_reason.empty()) {
@@ -540,6 +686,7 @@ int HubPlugin::on_disconnect(mosquitto_evt_disconnect& ev) {
 
 int HubPlugin::on_tick(mosquitto_evt_tick&) {
   departed_.clear();  // their wills were checked synchronously after their disconnect events
+  c2d_expire();
   check_keepalives();
   check_sas_expiry();
   return MOSQ_ERR_SUCCESS;

@@ -6,12 +6,15 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "broker/c2d_queue.hpp"
 #include "broker/connect_judge.hpp"
+#include "broker/harness_commands.hpp"
 #include "broker/plain_broker.hpp"
 #include "broker/plugin/audit_log.hpp"
 #include "broker/plugin/client_certificate.hpp"
@@ -34,6 +37,7 @@ struct Connection {
   std::string client_id;
   bool internal = false;
   bool accepted = false;
+  bool clean_session = true;
   std::optional<std::int64_t> sas_expiry;
   // Set just before the plugin kicks the client, so the disconnect event can say why.
   std::string kick_reason;  // "kicked", "sas-expired"
@@ -75,6 +79,18 @@ class HubPlugin {
   void check_keepalives();
   void check_sas_expiry();
   void harness_command(const mosquitto_evt_message& ev);
+  // C2D (c2d_queue.hpp): accept or refuse, deliver at once or queue; the queue is flushed when
+  // the device can take it and expired on ticks.
+  void c2d_command(const C2dCommand& cmd);
+  void c2d_deliver(const C2dMessage& m, int qos, bool from_queue);
+  // Delivers what is queued for `device` if it is connected and subscribed to its C2D topic and
+  // its session may receive queued messages (CleanSession=0, or the `deliver` policy).
+  void c2d_flush(const std::string& device);
+  // A CleanSession=1 connect under the `drop` policy: what was queued is dropped, recorded.
+  void c2d_drop_queued(const std::string& device, const std::string& reason);
+  void c2d_expire();
+  void device_status(const std::string& request);
+  std::string new_message_id();
   // Kicks `client_id` after recording why; `conn` must not be used afterwards.
   void kick(Connection& conn, const std::string& reason, const std::string& detail);
   void emit(Json event);
@@ -100,6 +116,9 @@ class HubPlugin {
   std::map<std::string, const mosquitto*> current_;  // ClientId → its live connection
   std::map<std::string, Session> sessions_;
   std::map<std::string, TwinState> twins_;
+  C2dQueue c2d_;
+  std::mt19937_64 ids_{std::random_device{}()};       // $.mid of C2D messages
+  std::map<std::string, std::string> last_seen_;     // device → wall time of its last connect/publish/disconnect
   std::int64_t next_expiry_check_ = 0;
   // Written by the plugin itself (not published): the capture then never depends on an MQTT
   // queue or on the harness's connection being up (broker/README.md). Null without audit_file.

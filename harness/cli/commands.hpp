@@ -13,6 +13,8 @@ namespace flexhil::cli {
 
 void add_certs_command(CLI::App& app, int& exit_code);     // certs_command.cpp
 void add_hub_command(CLI::App& app, int& exit_code);       // hub_command.cpp
+// `flexhil hub c2d|desired|method|devices` on the hub subcommand (hub_bench_commands.cpp).
+void add_hub_bench_commands(CLI::App& hub, int& exit_code);
 void add_plc_command(CLI::App& app, int& exit_code);       // plc_command.cpp
 void add_basic_command(CLI::App& app, int& exit_code);     // basic_command.cpp
 void add_flexy_command(CLI::App& app, int& exit_code);     // flexy_command.cpp

@@ -2,6 +2,7 @@
 // included. Prints what a device needs, then one line per event with its verdict, writes
 // capture.jsonl, and stops mosquitto cleanly on Ctrl-C / SIGTERM.
 #include <chrono>
+#include <fmt/format.h>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
@@ -14,8 +15,10 @@
 #include "common/error.hpp"
 #include "common/net.hpp"
 #include "common/event.hpp"
+#include "common/event_view.hpp"
 #include "common/signals.hpp"
 #include "harness/cli/commands.hpp"
+#include "harness/rules/event_findings.hpp"
 
 namespace flexhil::cli {
 
@@ -36,6 +39,7 @@ struct HubArgs {
   std::vector<std::string> trust;
   std::string bundle;                       // --bundle DIR: the provisioning bundle for the devices
   std::vector<std::string> bundle_devices;  // --bundle-device ID: only these (default: every X.509 device)
+  std::string timestamp_key = "time";  // the payload key the TIME-… findings read
   CheckCaArgs check_ca;  // --check-ca FILE: judge a CA bundle instead of running the hub
 };
 
@@ -72,11 +76,20 @@ int run_hub(const HubArgs& args) {
   std::filesystem::remove(out_dir + "/capture.jsonl");  // a reused --out starts a new capture (seq from 1)
   CaptureWriter capture(out_dir + "/capture.jsonl");
   std::mutex print_mutex;
+  const auto expect = rules::bench_expectations(args.timestamp_key);
   capture.add_listener([&](const Json& event) {
     const auto line = broker::hub_console_line(event);
     if (!line) return;
+    std::string text = *line + '\n';
+    for (const auto& l : broker::hub_message_detail(event)) text += l + '\n';
+    // What the rules would say of this message or connect alone (accepted ones: a refusal's
+    // reason is already on its line).
+    if (EventView(event).string("verdict") == "accepted")
+      for (const auto& f : rules::single_event_findings(event, expect))
+        text += fmt::format("  finding     {} ({}, hub {}): {}\n", f.rule_id, rules::to_string(f.severity),
+                            rules::to_string(f.hub), f.message);
     std::lock_guard lock(print_mutex);
-    std::cout << *line << '\n' << std::flush;
+    std::cout << text << std::flush;
   });
 
   broker::HubOptionsBuilder b;
@@ -137,6 +150,8 @@ void add_hub_command(CLI::App& app, int& exit_code) {
       "SAS and X.509 devices share one MQTTS port (8883), as on IoT Hub: the handshake requests an optional\n"
       "client certificate and takes any; a bad one is refused at CONNECT with CONNACK 5. TLS 1.2 only unless --tls13.\n"
       "--check-ca FILE judges a device's CA bundle against today's Azure roots and exits (no hub started).\n"
+      "Each device message is shown with its properties, payload and the findings the rules raise on it.\n"
+      "From a second terminal: flexhil hub c2d|desired|method|devices --run <out> (see their --help).\n"
       "Example: flexhil hub --registry fixtures/registry/devices.toml --bind 0.0.0.0 --extra-name 192.168.1.10\n"
       "Bench:   flexhil hub --registry bench/devices.toml --pki bench/pki --bind 0.0.0.0 --extra-name 192.168.1.10 "
       "--bundle bench/usr");
@@ -162,13 +177,18 @@ void add_hub_command(CLI::App& app, int& exit_code) {
                   "README.txt with the FTP upload steps to /usr");
   cmd->add_option("--bundle-device", args->bundle_devices,
                   "only this device in the bundle (repeatable; an error when its files are missing)");
+  cmd->add_option("--timestamp-key", args->timestamp_key,
+                  "payload key holding the device's timestamp, for the TIME-… findings shown under a message (\"\" = none)")
+      ->capture_default_str();
   cmd->add_option("--trust", args->trust, "extra PEM CA certificate(s) a CA-signed device certificate may chain to (repeatable)")->check(CLI::ExistingFile);
   auto* check_ca = cmd->add_option("--check-ca", args->check_ca.file,
                                    "only judge this CA bundle (PEM) against Azure IoT Hub's roots, as "
                                    "`flexhil certs check-ca` does, and exit (0 ok, 1 finding, 2 not PEM)");
   check_ca->excludes(registry);
   add_check_ca_options(*cmd, args->check_ca);
-  cmd->callback([args, &exit_code] {
+  add_hub_bench_commands(*cmd, exit_code);
+  cmd->callback([cmd, args, &exit_code] {
+    if (!cmd->get_subcommands().empty()) return;  // a bench command ran instead of the hub
     if (!args->check_ca.file.empty()) {
       exit_code = run_check_ca(args->check_ca, std::cout);
       return;

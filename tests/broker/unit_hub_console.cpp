@@ -26,4 +26,32 @@ BOOST_AUTO_TEST_CASE(an_event_without_a_kind_is_still_shown) {
   BOOST_TEST(line->rfind("12:00:01", 0) == 0);
 }
 
+BOOST_AUTO_TEST_CASE(an_accepted_message_shows_system_and_application_properties_and_the_payload) {
+  const Json e{{"kind", "publish"},   {"wall", "2026-11-26T12:00:01.5Z"}, {"device", "Flexy1"},
+               {"topic", "devices/Flexy1/messages/events/%24.ct=application%2Fjson&alarm=high"},
+               {"props", {{"$.ct", "application/json"}, {"alarm", "high"}}},
+               {"verdict", "accepted"}, {"retain", true}, {"payload_b64", base64_encode("{\"t\":1,\n\"t\":2}")}};
+  const auto lines = broker::hub_message_detail(e);
+  BOOST_REQUIRE(lines.size() == 3u);
+  BOOST_TEST(lines[0].rfind("  system      {", 0) == 0);
+  BOOST_TEST(lines[0].find("\"content-type\":\"application/json\"") != std::string::npos, lines[0]);
+  BOOST_TEST(lines[0].find("\"iothub-connection-device-id\":\"Flexy1\"") != std::string::npos, lines[0]);
+  BOOST_TEST(lines[0].find("\"iothub-message-source\":\"Telemetry\"") != std::string::npos, lines[0]);
+  BOOST_TEST(lines[1] == "  application {\"alarm\":\"high\",\"mqtt-retain\":\"true\"}");
+  // As received (both keys), the line break indented.
+  BOOST_TEST(lines[2] == "  payload     {\"t\":1,\n              \"t\":2}");
+}
+
+BOOST_AUTO_TEST_CASE(a_binary_payload_is_shown_as_hex_and_other_events_have_no_detail) {
+  const Json e{{"kind", "publish"}, {"device", "D"}, {"topic", "devices/D/messages/events/"}, {"props", Json::object()},
+               {"verdict", "accepted"}, {"payload_b64", base64_encode(std::string("\xff\x00\x01", 3))}};
+  const auto lines = broker::hub_message_detail(e);
+  BOOST_REQUIRE(lines.size() == 3u);
+  BOOST_TEST(lines[2] == "  payload     (binary) ff0001");
+  BOOST_TEST(broker::hub_message_detail(Json{{"kind", "connect"}, {"verdict", "accepted"}}).empty());
+  Json refused = e;
+  refused["verdict"] = "disconnected";
+  BOOST_TEST(broker::hub_message_detail(refused).empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -88,6 +88,9 @@ BOOST_AUTO_TEST_CASE(classification_of_every_documented_kind) {
   BOOST_TEST((cls({{"kind", "desired_update"}}) == EventClass::twin));
   BOOST_TEST((cls({{"kind", "method_request"}}) == EventClass::method));
   BOOST_TEST((cls({{"kind", "c2d_sent"}}) == EventClass::c2d));
+  for (const char* k : {"c2d_delivered", "c2d_expired", "c2d_refused", "c2d_dropped"})
+    BOOST_TEST((cls({{"kind", k}}) == EventClass::c2d), k);
+  BOOST_TEST((cls({{"kind", "device_status"}}) == EventClass::hub));
   BOOST_TEST((cls({{"kind", "connect"}}) == EventClass::connect));
   BOOST_TEST((cls({{"kind", "tls_failure"}}) == EventClass::tls));
   BOOST_TEST((cls({{"kind", "disconnect"}}) == EventClass::disconnect));
