@@ -48,7 +48,8 @@ void add_validate_command(CLI::App& app, int& exit_code) {
     if (read.truncated_line)
       check = {false, fmt::format("line {} is an unfinished event (cut off mid-write){}", read.truncated_line,
                                   check.complete ? "" : "; " + check.problem)};
-    const auto findings = rules::evaluate(read.events, s.expect);
+    rules::EvaluationTimes times;
+    const auto findings = rules::evaluate(read.events, s.expect, &times);
     const auto verdict = rules::judge(findings, s.findings);
     // A gap in the hub's audit stream (HARNESS-CAPTURE-GAP) or a failed part of ours is exit 3
     // even when the capture's counts are complete.
@@ -70,7 +71,7 @@ void add_validate_command(CLI::App& app, int& exit_code) {
     }
     if (!args->out.empty())
       run::write_offline_reports(s, read.events, findings, verdict, args->out, check.complete ? "" : check.problem,
-                                 exit_code);
+                                 exit_code, times);
   });
 }
 

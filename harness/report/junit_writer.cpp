@@ -1,7 +1,10 @@
 // junit.xml: one <testcase> per (device, rule) that ran, so CI shows what was checked and not
 // only what failed. Error findings fail their test case; warnings and infos are listed in the
 // case's <system-out>. Findings a scenario declares (known-bad library) do not fail the build;
-// a missing or an unexpected one fails the "scenario / declared-findings" case instead.
+// a missing or an unexpected one fails the "scenario / declared-findings" case instead. A run
+// without a verdict on the device (exit 2 or 3) skips the rules that found nothing, so CI never
+// counts them as passed. Times are real: the suite's is the run's wall time, a rule case's an
+// equal share of the rules' measured evaluation (families of rules judge in one pass each).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -87,15 +90,27 @@ std::string render_junit(const ReportInput& input) {
 
   std::string body;
   std::size_t tests = 0, failures = 0, errors = 0, skipped = 0;
-  for (const auto& c : collect_cases(input)) {
+  // Exit 2 or 3: no verdict on the device, so a rule that found nothing did not pass either.
+  const bool no_verdict = input.exit_code == 2 || input.exit_code == 3;
+  const auto cases = collect_cases(input);
+  const auto judged_cases = static_cast<std::size_t>(std::count_if(cases.begin(), cases.end(), [&](const Case& c) {
+    return !c.not_applicable && !(no_verdict && c.findings.empty());
+  }));
+  const double case_s = judged_cases == 0 ? 0.0 : input.rules_s / static_cast<double>(judged_cases);
+  auto skip = [&](const Case& c, const std::string& why) {
+    ++skipped;
+    body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\">\n      <skipped message=\"{}\"/>\n"
+                        "    </testcase>\n",
+                        escape_markup(c.classname), escape_markup(c.name), escape_markup_line(why));
+  };
+  for (const auto& c : cases) {
     ++tests;
     if (c.not_applicable) {
-      ++skipped;
-      body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\">\n      <skipped message=\"{}\"/>\n"
-                          "    </testcase>\n",
-                          escape_markup(c.classname), escape_markup(c.name),
-                          escape_markup_line(input.not_applicable_reason.empty() ? "not applicable"
-                                                                                 : input.not_applicable_reason));
+      skip(c, input.not_applicable_reason.empty() ? "not applicable" : input.not_applicable_reason);
+      continue;
+    }
+    if (no_verdict && c.findings.empty()) {
+      skip(c, "not judged: " + (input.exit_reason.empty() ? std::string("the run did not complete") : input.exit_reason));
       continue;
     }
     std::vector<std::size_t> failing;
@@ -109,8 +124,8 @@ std::string render_junit(const ReportInput& input) {
       else
         out += describe_finding(f, by_seq, is_expected);
     }
-    body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\">\n", escape_markup(c.classname),
-                        escape_markup(c.name));
+    body += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.6f}\">\n", escape_markup(c.classname),
+                        escape_markup(c.name), case_s);
     if (!failing.empty()) {
       ++failures;
       const auto& first = input.findings[failing.front()];
@@ -157,12 +172,17 @@ std::string render_junit(const ReportInput& input) {
       tests, failures, errors, skipped, input.duration_s);
   xml += fmt::format(
       "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3f}\" "
-      "timestamp=\"{}\" hostname=\"flexhil\">\n",
-      name, tests, failures, errors, skipped, input.duration_s, escape_markup(input.started_wall));
+      "timestamp=\"{}\" hostname=\"{}\">\n",
+      name, tests, failures, errors, skipped, input.duration_s, escape_markup(input.started_wall),
+      escape_markup(input.hostname.empty() ? std::string("localhost") : input.hostname));
   xml += fmt::format(
       "    <properties>\n      <property name=\"run\" value=\"{}\"/>\n      <property name=\"time_scale\" "
-      "value=\"{}\"/>\n      <property name=\"exit_code\" value=\"{}\"/>\n    </properties>\n",
+      "value=\"{}\"/>\n      <property name=\"exit_code\" value=\"{}\"/>\n",
       escape_markup(input.run_id), input.time_scale, input.exit_code);
+  xml += fmt::format("      <property name=\"rules_seconds\" value=\"{:.6f}\"/>\n", input.rules_s);
+  for (const auto& [family, seconds] : input.rule_family_s)
+    xml += fmt::format("      <property name=\"rules_seconds.{}\" value=\"{:.6f}\"/>\n", escape_markup(family), seconds);
+  xml += "    </properties>\n";
   xml += body;
   xml += "  </testsuite>\n</testsuites>\n";
   return xml;

@@ -48,6 +48,12 @@ struct ReportInput {
   std::string started_wall;         // ISO 8601 UTC wall time the run started
   double duration_s = 0;            // real seconds the run lasted
   double time_scale = 1;            // scenario seconds per real second
+  std::string hostname;             // the machine that ran it (junit.xml's hostname; "" = "localhost")
+  // The rules' evaluation (rules::EvaluationTimes): junit.xml gives every evaluated rule case an
+  // equal share of `rules_s` (the families judge several rules in one pass over the stream) and
+  // lists each family's time as a property.
+  double rules_s = 0;
+  std::vector<std::pair<std::string, double>> rule_family_s;
   bool passed = false;
   int exit_code = 0;                // 0 passed, 1 findings, 2 config, 3 infrastructure
   std::string exit_reason;          // one line: "completed", "interrupted (SIGINT)", "hub did not start: …"

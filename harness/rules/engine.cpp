@@ -1,9 +1,11 @@
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <limits>
+#include <optional>
 
 #include "common/event_view.hpp"
 #include "common/mqtt_topic_filter.hpp"
@@ -219,7 +221,14 @@ const TagExpectation* Context::tag(const std::string& name) const {
 
 }  // namespace detail
 
-std::vector<Finding> evaluate(const std::vector<Json>& all_events, const Expectations& expect) {
+std::vector<Finding> evaluate(const std::vector<Json>& all_events, const Expectations& expect, EvaluationTimes* times) {
+  const auto started = std::chrono::steady_clock::now();
+  auto timed = [&](const char* family, auto&& run) {
+    const auto t0 = std::chrono::steady_clock::now();
+    run();
+    if (times)
+      times->families.emplace_back(family, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  };
   // Judged in seq order, whatever order the events were delivered in, so a live run and
   // `flexhil validate` of its capture see the same stream. Events without a seq keep their place
   // relative to each other, after the numbered ones.
@@ -237,23 +246,26 @@ std::vector<Finding> evaluate(const std::vector<Json>& all_events, const Expecta
     events.push_back(*ev);
     if (EventView(*ev).kind() == "run_end") break;
   }
-  detail::Context c(events, expect);
-  detail::connection_rules(c);
-  detail::topic_rules(c);
-  detail::payload_rules(c);
-  detail::time_rules(c);
-  detail::cadence_rules(c);
-  detail::value_rules(c);
-  detail::volume_rules(c);
-  detail::dut_rules(c);
-  detail::ca_bundle_rules(c);
-  detail::action_rules(c);
-  detail::harness_rules(c, all_events);
+  std::optional<detail::Context> context;
+  timed("context", [&] { context.emplace(events, expect); });
+  detail::Context& c = *context;
+  timed("connection", [&] { detail::connection_rules(c); });
+  timed("topic", [&] { detail::topic_rules(c); });
+  timed("payload", [&] { detail::payload_rules(c); });
+  timed("time", [&] { detail::time_rules(c); });
+  timed("cadence", [&] { detail::cadence_rules(c); });
+  timed("value", [&] { detail::value_rules(c); });
+  timed("volume", [&] { detail::volume_rules(c); });
+  timed("dut", [&] { detail::dut_rules(c); });
+  timed("ca_bundle", [&] { detail::ca_bundle_rules(c); });
+  timed("action", [&] { detail::action_rules(c); });
+  timed("harness", [&] { detail::harness_rules(c, all_events); });
   auto findings = c.findings.finish();
   // Rules that do not apply to this target (Azure-only against a plain broker) report nothing:
   // the reports list them as not applicable instead.
   std::erase_if(findings, [&](const Finding& f) { return !applies(f.rule_id, expect.target); });
   detail::attribute_faults(findings, c);
+  if (times) times->total_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return findings;
 }
 

@@ -3,6 +3,7 @@
 // scenario's expectations. The same code judges a live run and a capture offline
 // (`flexhil validate`). Findings are aggregated per rule and device, ordered by first evidence.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/event.hpp"
@@ -11,7 +12,16 @@
 
 namespace flexhil::rules {
 
-std::vector<Finding> evaluate(const std::vector<Json>& events, const Expectations& expect);
+// How long each family of rules took (wall seconds of this process), for junit.xml's times.
+// The families run one after the other over the whole stream; a family judges several rule ids.
+struct EvaluationTimes {
+  std::vector<std::pair<std::string, double>> families;  // {"connection", 0.0012}, …
+  double total_s = 0;
+};
+
+// `times`: optional, filled with the families' evaluation times.
+std::vector<Finding> evaluate(const std::vector<Json>& events, const Expectations& expect,
+                              EvaluationTimes* times = nullptr);
 
 struct Verdict {
   bool passed = true;

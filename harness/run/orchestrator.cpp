@@ -52,11 +52,21 @@ void copy_usr_files(const std::string& from, const std::string& to, const std::s
   fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
 }
 
+// The machine's name for junit.xml ("localhost" when it has none).
+std::string machine_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return name;
+}
+
 report::ReportInput make_report_input(const scenario::Scenario& s, const std::string& run_id,
                                       const std::string& started_wall, double real_s, std::vector<Json> events,
                                       std::vector<rules::Finding> findings, const rules::Verdict& verdict,
-                                      int code, std::string reason) {
+                                      int code, std::string reason, const rules::EvaluationTimes& times) {
   report::ReportInput in;
+  in.hostname = machine_name();
+  in.rules_s = times.total_s;
+  in.rule_family_s = times.families;
   in.scenario = s.name;
   in.run_id = run_id;
   in.started_wall = started_wall;
@@ -325,13 +335,14 @@ struct Judged {
   std::vector<Json> events;
   std::vector<rules::Finding> findings;
   rules::Verdict verdict;
+  rules::EvaluationTimes times;
 };
 
 Judged judge_run(const scenario::Scenario& s, const Recorder& rec, RunOutcome& outcome, std::ostream& err) {
   Judged j;
   j.events = rec.observer.events();
   try {
-    j.findings = rules::evaluate(j.events, s.expect);
+    j.findings = rules::evaluate(j.events, s.expect, &j.times);
     j.verdict = rules::judge(j.findings, s.findings);
   } catch (...) {
     const auto failure = describe_exception(std::current_exception());
@@ -347,7 +358,8 @@ Judged judge_run(const scenario::Scenario& s, const Recorder& rec, RunOutcome& o
 
 void write_offline_reports(const scenario::Scenario& s, const std::vector<Json>& events,
                            const std::vector<rules::Finding>& findings, const rules::Verdict& verdict,
-                           const std::string& dir, const std::string& capture_problem, int code) {
+                           const std::string& dir, const std::string& capture_problem, int code,
+                           const rules::EvaluationTimes& times) {
   std::string started;
   for (const auto& ev : events)
     if (EventView(ev).kind() == "run_start") started = EventView(ev).string("wall");
@@ -357,7 +369,8 @@ void write_offline_reports(const scenario::Scenario& s, const std::vector<Json>&
                                   : exit_code::findings;
   auto input = make_report_input(s, "offline", started, 0, events, findings, verdict, code,
                                  capture_problem.empty() ? "offline validation"
-                                                         : "offline validation of a partial capture: " + capture_problem);
+                                                         : "offline validation of a partial capture: " + capture_problem,
+                                 times);
   input.partial = !capture_problem.empty();
   input.capture_problem = capture_problem;
   report::write_reports(input, dir);
@@ -413,7 +426,7 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
   int code = result.exit_code;
   try {
     auto input = make_report_input(s, folder.run_id, clock.started_wall(), real_s, judged.events, judged.findings,
-                                   judged.verdict, code, result.reason);
+                                   judged.verdict, code, result.reason, judged.times);
     input.interrupted = outcome.interrupted();
     report::write_reports(input, folder.dir);
     out << fmt::format("report: {}\n", (fs::path(folder.dir) / "report.html").string());

@@ -25,6 +25,7 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
 // that reason; `code` < 0 takes the exit code from the verdict.
 void write_offline_reports(const scenario::Scenario& s, const std::vector<Json>& events,
                            const std::vector<rules::Finding>& findings, const rules::Verdict& verdict,
-                           const std::string& dir, const std::string& capture_problem = {}, int code = -1);
+                           const std::string& dir, const std::string& capture_problem = {}, int code = -1,
+                           const rules::EvaluationTimes& times = {});
 
 }  // namespace flexhil::run

@@ -279,6 +279,31 @@ BOOST_AUTO_TEST_CASE(infrastructure_failure_is_a_junit_error) {
   BOOST_REQUIRE(doc.ok());
   BOOST_TEST(doc.number("/testsuites/testsuite/@errors") == 1);
   BOOST_TEST(doc.string("//testcase[@classname='run']/error/@message") == in.exit_reason);
+  // No verdict on the device: the rules that found nothing are skipped, none passes.
+  const double cases = doc.number("count(//testcase[@classname!='run'])");
+  BOOST_TEST(cases > 0);
+  BOOST_TEST(doc.number("count(//testcase[@classname!='run']/skipped)") == cases);
+  BOOST_TEST(doc.number("/testsuites/testsuite/@skipped") == cases);
+  BOOST_TEST(doc.string("(//testcase/skipped)[1]/@message") == "not judged: " + in.exit_reason);
+}
+
+BOOST_AUTO_TEST_CASE(junit_times_are_real_and_the_hostname_is_the_machines) {
+  auto in = sample_run(30);
+  in.hostname = "bench-pc-7";
+  in.duration_s = 12.5;
+  in.rules_s = 0.25;
+  in.rule_family_s = {{"connection", 0.125}, {"payload", 0.125}};
+  const XmlDoc doc(render_junit(in));
+  BOOST_REQUIRE(doc.ok());
+  BOOST_TEST(doc.string("/testsuites/testsuite/@hostname") == "bench-pc-7");
+  BOOST_TEST(doc.number("/testsuites/testsuite/@time") == 12.5);
+  // The evaluated rule cases share the rules' time: their sum is the measured evaluation.
+  const double judged = doc.number("count(//testcase[not(skipped) and @classname!='scenario' and @classname!='run'])");
+  BOOST_TEST(judged > 0);
+  BOOST_TEST(doc.number("sum(//testcase[not(skipped) and @classname!='scenario' and @classname!='run']/@time)") ==
+                 0.25, boost::test_tools::tolerance(1e-3));
+  BOOST_TEST(doc.number("//testcase[@name='CADENCE-FULL-PUSH']/@time") > 0);
+  BOOST_TEST(doc.string("//property[@name='rules_seconds.connection']/@value") == "0.125000");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -119,3 +119,30 @@ BOOST_AUTO_TEST_CASE(a_broker_restart_window_lasts_until_the_device_is_back) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(evaluation_times)
+
+// junit.xml's times come from here: every family is measured, in the order it runs.
+BOOST_AUTO_TEST_CASE(evaluate_measures_every_family_of_rules) {
+  Events ev;
+  ev.connect("F1", 1);
+  ev.publish("F1", 2, R"({"Temp":"22.5"})");
+  rules::EvaluationTimes times;
+  const auto without = evaluate(ev.events(), temp_tag());
+  const auto with = evaluate(ev.events(), temp_tag(), &times);
+  BOOST_TEST(with.size() == without.size());  // measuring changes no verdict
+  std::vector<std::string> families;
+  double sum = 0;
+  for (const auto& [family, seconds] : times.families) {
+    families.push_back(family);
+    BOOST_TEST(seconds >= 0);
+    sum += seconds;
+  }
+  const std::vector<std::string> expected{"context", "connection", "topic", "payload", "time",  "cadence",
+                                          "value",   "volume",     "dut",   "ca_bundle", "action", "harness"};
+  BOOST_TEST(families == expected, boost::test_tools::per_element());
+  BOOST_TEST(times.total_s > 0);
+  BOOST_TEST(times.total_s >= sum);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
