@@ -7,16 +7,12 @@
 #include <vector>
 
 #include "certs/sas_token.hpp"
+#include "common/ascii_case.hpp"
 
 namespace flexhil::broker {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 std::vector<std::string_view> split_segments(std::string_view s) {
   std::vector<std::string_view> out;

@@ -19,7 +19,7 @@ constexpr const char* kCaName = "ca.pem";  // the reference program's CAFile is 
 
 bool is_x509(AuthKind a) { return a != AuthKind::sas; }
 
-std::string read_whole(const std::string& path) {
+std::string read_bundle_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
   if (in.is_open()) text << in.rdbuf();
@@ -137,7 +137,7 @@ DeviceBundle write_device_bundle(const std::string& dir, const HubProcess& hub, 
   if (ec) throw InfrastructureError(fmt::format("cannot create the bundle directory {}: {}", dir, ec.message()));
   auto copy = [&](const std::string& from, const std::string& name, mode_t mode) {
     const auto to = (fs::path(dir) / name).string();
-    write_new_file(to, read_whole(from), mode);
+    write_new_file(to, read_bundle_file(from), mode);
     bundle.files.push_back(to);
   };
   copy(hub.ca_file(), kCaName, 0644);

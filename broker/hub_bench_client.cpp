@@ -22,7 +22,7 @@ namespace {
 
 bool process_alive(int pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
 
-std::string read_whole(const std::string& path) {
+std::string read_access_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
   s << in.rdbuf();
@@ -46,7 +46,7 @@ HubBenchClient::HubBenchClient(const std::string& dir) {
     throw InfrastructureError("error: no hub is running for " + dir + " (" + file +
                               " is absent; it exists while `flexhil hub` or `flexhil run` runs there)");
   try {
-    access_ = parse_hub_access(read_whole(file));
+    access_ = parse_hub_access(read_access_file(file));
   } catch (const std::invalid_argument& e) {
     throw InfrastructureError("error: " + file + " is unreadable (" + e.what() + "); is the hub still starting?");
   }

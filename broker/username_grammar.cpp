@@ -4,16 +4,12 @@
 #include <cctype>
 
 #include "broker/property_bag.hpp"
+#include "common/ascii_case.hpp"
 
 namespace flexhil::broker {
 
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 UsernameVerdict refuse(UsernameForm form, std::string reason_id, std::string reason) {
   UsernameVerdict v;

@@ -1,4 +1,5 @@
 #include "broker/websocket_upgrade.hpp"
+#include "common/ascii_case.hpp"
 
 #include <cctype>
 
@@ -14,12 +15,6 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
 
 // Does the comma-separated list hold `token` (compared case-insensitively when `fold`)?
 bool list_has(std::string_view list, std::string_view token, bool fold) {

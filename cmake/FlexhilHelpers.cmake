@@ -1,9 +1,7 @@
-# Test code is built after every change and run once, so it is built for compile speed: a unity
-# build (Boost.Test's and nlohmann::json's templates instantiated once per batch of files, not
-# once per file) at -O0. The code under test keeps its build type's optimisation: it lives in the
-# component libraries. Together this halves a clean `make test` build on two cores.
+# Test code is built after every change and run once, so it is built for compile speed: -O0
+# (the code under test keeps its build type's optimisation: it lives in the component
+# libraries), in unity batches like everything else (top CMakeLists.txt).
 function(flexhil_fast_test_build target)
-  set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
   # The file defining BOOST_TEST_MODULE must see <boost/test/unit_test.hpp> first (it generates
   # main there): it stays its own translation unit.
   get_target_property(_sources ${target} SOURCES)
@@ -16,11 +14,6 @@ function(flexhil_fast_test_build target)
   endforeach()
   if(NOT FLEXHIL_FUZZ)
     target_compile_options(${target} PRIVATE -O0)
-  endif()
-  # A fixture of an anonymous namespace is "from a header" once the file is included by the
-  # unity source: the warning is about headers, not about this.
-  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-    target_compile_options(${target} PRIVATE -Wno-subobject-linkage)
   endif()
 endfunction()
 

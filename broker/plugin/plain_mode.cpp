@@ -13,7 +13,7 @@ namespace flexhil::broker::plugin {
 
 namespace {
 
-std::string or_empty(const char* s) { return s ? s : ""; }
+std::string text_or_empty(const char* s) { return s ? s : ""; }
 
 bool harness_topic(const std::string& topic) { return topic.rfind("$flexhil/", 0) == 0 || topic == "$flexhil"; }
 
@@ -45,7 +45,7 @@ int HubPlugin::plain_basic_auth(mosquitto_evt_basic_auth& ev, Connection conn) {
   e["username"] = username.value_or("");
   e["password_set"] = password.has_value();  // never the password itself
   e["listener"] = "broker";
-  e["address"] = or_empty(mosquitto_client_address(client));
+  e["address"] = text_or_empty(mosquitto_client_address(client));
   e["protocol_version"] = protocol;
   e["keepalive"] = mosquitto_client_keepalive(client);
   e["clean_session"] = mosquitto_client_clean_session(client);
@@ -69,7 +69,7 @@ int HubPlugin::plain_basic_auth(mosquitto_evt_basic_auth& ev, Connection conn) {
 }
 
 int HubPlugin::plain_acl_check(mosquitto_evt_acl_check& ev, Connection& conn) {
-  const std::string topic = or_empty(ev.topic);
+  const std::string topic = text_or_empty(ev.topic);
   switch (ev.access) {
     case MOSQ_ACL_SUBSCRIBE: {
       Json e = make_event("subscribe");
@@ -100,7 +100,7 @@ int HubPlugin::plain_acl_check(mosquitto_evt_acl_check& ev, Connection& conn) {
 }
 
 void HubPlugin::plain_message(mosquitto_evt_message& ev, const Connection& conn) {
-  const std::string topic = or_empty(ev.topic);
+  const std::string topic = text_or_empty(ev.topic);
   const std::string payload(static_cast<const char*>(ev.payload ? ev.payload : ""), ev.payloadlen);
   Json e = make_event("publish");
   e["device"] = conn.client_id;

@@ -142,4 +142,19 @@ struct ProgramResult {
 ProgramResult run_program(const std::vector<std::string>& argv, const TempDir& dir,
                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// `kind` event of `device`.
+inline bool is_event(const Json& e, const std::string& kind, const std::string& device) {
+  return e.value("kind", "") == kind && e.value("device", "") == device;
+}
+
+// mosquitto_pub as the SAS device `id` on the hub's MQTTS port (a third-party client, and much
+// quicker to connect than paho's TLS state machine): its exit status and output.
+inline ProgramResult mosquitto_pub_sas(HubFixture& f, const std::string& id, const std::vector<std::string>& args) {
+  std::vector<std::string> argv{"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(f.hub().ports().mqtts),
+                                "--cafile", f.ca_file(), "-i", id, "-u", f.username(id), "-P", f.sas_token(id),
+                                "-V", "mqttv311"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv, f.dir());
+}
+
 }  // namespace flexhil::testing

@@ -116,17 +116,7 @@ int raw_connect(RawTlsDevice& d, HubFixture& f, const std::string& id, int keepa
   return static_cast<unsigned char>(ack[3]);
 }
 
-bool is(const Json& e, const std::string& kind, const std::string& device) {
-  return e.value("kind", "") == kind && e.value("device", "") == device;
-}
 
-ProgramResult mosquitto_pub(HubFixture& f, const std::string& id, const std::vector<std::string>& args) {
-  std::vector<std::string> argv{"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(f.hub().ports().mqtts),
-                                "--cafile", f.ca_file(), "-i", id, "-u", f.username(id), "-P", f.sas_token(id),
-                                "-V", "mqttv311"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run_program(argv, f.dir());
-}
 
 struct ProtocolHub {
   HubFixture f;
@@ -142,7 +132,7 @@ BOOST_FIXTURE_TEST_SUITE(will_messages, ProtocolHub)
 
 BOOST_AUTO_TEST_CASE(will_topic_other_than_telemetry_is_refused_with_connack_5) {
   const auto since = f.mark();
-  const auto r = mosquitto_pub(f, "WillBad", {"--will-topic", "flexy/status", "--will-payload", "offline", "-t",
+  const auto r = mosquitto_pub_sas(f, "WillBad", {"--will-topic", "flexy/status", "--will-payload", "offline", "-t",
                                               "devices/WillBad/messages/events/", "-m", "x"});
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_status != 0);
@@ -160,7 +150,7 @@ BOOST_AUTO_TEST_CASE(will_is_sent_as_telemetry_with_message_type_will_when_the_s
   BOOST_REQUIRE(raw_connect(d, f, "WillLost", 60, Will{"devices/WillLost/messages/events/state=lost", "gone", 1, true}) == 0);
   const auto since = f.mark();
   d.close_socket();
-  const auto will = f.wait_for_event([](const Json& e) { return is(e, "publish", "WillLost"); }, 5s, since);
+  const auto will = f.wait_for_event([](const Json& e) { return is_event(e, "publish", "WillLost"); }, 5s, since);
   BOOST_REQUIRE(will);
   BOOST_TEST((*will)["will"] == true);
   BOOST_TEST((*will)["verdict"] == "accepted");
@@ -170,7 +160,7 @@ BOOST_AUTO_TEST_CASE(will_is_sent_as_telemetry_with_message_type_will_when_the_s
   BOOST_TEST((*will)["props"]["mqtt-retain"] == "true");
   BOOST_TEST((*will)["qos"] == 1);
   BOOST_TEST((*will)["payload_b64"] == base64_encode("gone"));
-  const auto d_ev = f.wait_for_event([](const Json& e) { return is(e, "disconnect", "WillLost"); }, 5s, since);
+  const auto d_ev = f.wait_for_event([](const Json& e) { return is_event(e, "disconnect", "WillLost"); }, 5s, since);
   BOOST_REQUIRE(d_ev);
   BOOST_TEST((*d_ev)["reason"] == "client");
 }
@@ -181,13 +171,13 @@ BOOST_AUTO_TEST_CASE(no_will_is_sent_after_a_clean_disconnect) {
   const auto since = f.mark();
   d.send(std::string("\xE0\x00", 2));  // DISCONNECT
   BOOST_TEST(d.wait_closed(5s));
-  BOOST_REQUIRE(f.wait_for_event([](const Json& e) { return is(e, "disconnect", "WillClean"); }, 5s, since));
+  BOOST_REQUIRE(f.wait_for_event([](const Json& e) { return is_event(e, "disconnect", "WillClean"); }, 5s, since));
   // The plugin writes a will right after the disconnect event; once a later device's publish is
   // in the stream, a will would be too.
-  const auto r = mosquitto_pub(f, "Marker", {"-q", "1", "-t", "devices/Marker/messages/events/", "-m", "m"});
+  const auto r = mosquitto_pub_sas(f, "Marker", {"-q", "1", "-t", "devices/Marker/messages/events/", "-m", "m"});
   BOOST_TEST_INFO(r.output);
-  BOOST_REQUIRE(f.wait_for_event([](const Json& e) { return is(e, "publish", "Marker"); }, 5s, since));
-  BOOST_TEST(!f.wait_for_event([](const Json& e) { return is(e, "publish", "WillClean"); }, 0ms, since));
+  BOOST_REQUIRE(f.wait_for_event([](const Json& e) { return is_event(e, "publish", "Marker"); }, 5s, since));
+  BOOST_TEST(!f.wait_for_event([](const Json& e) { return is_event(e, "publish", "WillClean"); }, 0ms, since));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -204,11 +194,11 @@ BOOST_AUTO_TEST_CASE(a_silent_client_is_dropped_at_one_and_a_half_keepalives_and
   const auto dropped_after = std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
   BOOST_TEST(dropped_after >= 2.5);
   BOOST_TEST(dropped_after <= 3.5);
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "disconnect", "Silent"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "disconnect", "Silent"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["reason"] == "keepalive");
   BOOST_TEST((*ev).value("detail", "").find("1.5 x") != std::string::npos);
-  const auto will = f.wait_for_event([](const Json& e) { return is(e, "publish", "Silent"); }, 5s, since);
+  const auto will = f.wait_for_event([](const Json& e) { return is_event(e, "publish", "Silent"); }, 5s, since);
   BOOST_REQUIRE(will);
   BOOST_TEST((*will)["props"]["iothub-MessageType"] == "Will");
 }
@@ -240,7 +230,7 @@ BOOST_AUTO_TEST_CASE(will_policy_accept_accepts_the_connect_and_flags_it) {
     b.plugin_options(p);
   });
   const auto since = f.mark();
-  const auto r = mosquitto_pub(f, "WillFlagged", {"--will-topic", "flexy/status", "--will-payload", "offline", "-t",
+  const auto r = mosquitto_pub_sas(f, "WillFlagged", {"--will-topic", "flexy/status", "--will-payload", "offline", "-t",
                                                   "devices/WillFlagged/messages/events/", "-m", "x", "-q", "1"});
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_status == 0);

@@ -100,24 +100,12 @@ class PahoDevice {
   bool lost_ = false;
 };
 
-bool is(const Json& e, const std::string& kind, const std::string& device) {
-  return e.value("kind", "") == kind && e.value("device", "") == device;
-}
 
 // The `disconnect` event of `device` after `since`.
 std::optional<Json> wait_disconnect(const HubFixture& f, const std::string& device, std::size_t since) {
-  return f.wait_for_event([&](const Json& e) { return is(e, "disconnect", device); }, 5s, since);
+  return f.wait_for_event([&](const Json& e) { return is_event(e, "disconnect", device); }, 5s, since);
 }
 
-// mosquitto_pub as the device (a third-party client, and much quicker to connect than paho's
-// TLS state machine, which needs ~2 s): returns its exit status and output.
-ProgramResult mosquitto_pub(HubFixture& f, const std::string& id, const std::vector<std::string>& args) {
-  std::vector<std::string> argv{"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(f.hub().ports().mqtts),
-                                "--cafile", f.ca_file(), "-i", id, "-u", f.username(id), "-P", f.sas_token(id),
-                                "-V", "mqttv311"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run_program(argv, f.dir());
-}
 
 // Device ids of the tests that share one hub: every test has its own, so twin versions and
 // sessions never mix. (Tests that need other plugin options start their own hub.)
@@ -153,7 +141,7 @@ BOOST_FIXTURE_TEST_CASE(telemetry_with_property_bag_is_accepted_and_decoded_in_t
   PahoDevice dev(f, "Telemetry");
   const auto since = f.mark();
   dev.publish("devices/Telemetry/messages/events/%24.ct=application%2Fjson&$.ce=utf-8&alarm", R"({"t":21.5})");
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "Telemetry"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "publish", "Telemetry"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["verdict"] == "accepted");
   BOOST_TEST((*ev)["props"]["$.ct"] == "application/json");
@@ -166,11 +154,11 @@ BOOST_FIXTURE_TEST_CASE(telemetry_with_property_bag_is_accepted_and_decoded_in_t
 
 BOOST_FIXTURE_TEST_CASE(publish_on_a_forbidden_topic_disconnects_the_device, SharedHub) {
   const auto since = f.mark();
-  const auto r = mosquitto_pub(f, "ForbiddenPub", {"-q", "1", "-t", "test/anything", "-m", "x"});
+  const auto r = mosquitto_pub_sas(f, "ForbiddenPub", {"-q", "1", "-t", "test/anything", "-m", "x"});
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_status != 0);  // the client saw its connection dropped
   BOOST_TEST(r.output.find("lost") != std::string::npos);
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "ForbiddenPub"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "publish", "ForbiddenPub"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["verdict"] == "disconnected");
   BOOST_TEST((*ev)["reason_id"] == "TOPIC-FORBIDDEN");
@@ -186,7 +174,7 @@ BOOST_FIXTURE_TEST_CASE(publish_on_another_devices_topic_disconnects_and_is_not_
   const auto since = f.mark();
   dev.publish("devices/Victim/messages/devicebound/x", "spoof");
   BOOST_TEST(dev.wait_lost());
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "Spoofer"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "publish", "Spoofer"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["reason_id"] == "TOPIC-OTHER-DEVICE");
   BOOST_TEST(!other.wait_message("devices/", 300ms));
@@ -202,7 +190,7 @@ BOOST_FIXTURE_TEST_CASE(subscribe_to_a_forbidden_filter_disconnects_the_device, 
     // paho may report the lost connection instead of the SUBACK
   }
   BOOST_TEST(dev.wait_lost());
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "subscribe", "ForbiddenSub"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "subscribe", "ForbiddenSub"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["verdict"] == "disconnected");
   BOOST_TEST((*ev)["reason_id"] == "TOPIC-FORBIDDEN");
@@ -216,17 +204,17 @@ BOOST_FIXTURE_TEST_CASE(subscribe_to_another_devices_c2d_topic_disconnects_the_d
   } catch (const mqtt::exception&) {
   }
   BOOST_TEST(dev.wait_lost());
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "subscribe", "OtherSub"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "subscribe", "OtherSub"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["reason_id"] == "TOPIC-OTHER-DEVICE");
 }
 
 BOOST_FIXTURE_TEST_CASE(qos2_publish_disconnects_by_default, SharedHub) {
   const auto since = f.mark();
-  const auto r = mosquitto_pub(f, "Qos2", {"-q", "2", "-t", "devices/Qos2/messages/events/", "-m", "q2"});
+  const auto r = mosquitto_pub_sas(f, "Qos2", {"-q", "2", "-t", "devices/Qos2/messages/events/", "-m", "q2"});
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_status != 0);
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "Qos2"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "publish", "Qos2"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["reason_id"] == "TOPIC-QOS2");
   BOOST_TEST((*ev)["qos"] == 2);
@@ -235,10 +223,10 @@ BOOST_FIXTURE_TEST_CASE(qos2_publish_disconnects_by_default, SharedHub) {
 BOOST_FIXTURE_TEST_CASE(payload_of_300_kb_disconnects_the_device, SharedHub) {
   const auto file = f.dir().write("big.bin", std::string(300 * 1024, 'a'));
   const auto since = f.mark();
-  const auto r = mosquitto_pub(f, "Big", {"-q", "1", "-t", "devices/Big/messages/events/", "-f", file});
+  const auto r = mosquitto_pub_sas(f, "Big", {"-q", "1", "-t", "devices/Big/messages/events/", "-f", file});
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_status != 0);
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "Big"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "publish", "Big"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["reason_id"] == "PAYLOAD-TOO-LARGE");
   BOOST_TEST((*ev)["size"] == 300 * 1024);
@@ -247,10 +235,10 @@ BOOST_FIXTURE_TEST_CASE(payload_of_300_kb_disconnects_the_device, SharedHub) {
 BOOST_FIXTURE_TEST_CASE(payload_just_under_256_kb_is_accepted, SharedHub) {
   const auto file = f.dir().write("ok.bin", std::string(256 * 1024 - 100, 'a'));
   const auto since = f.mark();
-  const auto r = mosquitto_pub(f, "Ok256", {"-q", "1", "-t", "devices/Ok256/messages/events/", "-f", file});
+  const auto r = mosquitto_pub_sas(f, "Ok256", {"-q", "1", "-t", "devices/Ok256/messages/events/", "-f", file});
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_status == 0);
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "Ok256"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "publish", "Ok256"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["verdict"] == "accepted");
 }
@@ -284,7 +272,7 @@ BOOST_AUTO_TEST_CASE(more_subscriptions_than_the_limit_disconnect_the_device) {
   // Audit events travel asynchronously: pick the event of this very subscription.
   const auto ev = f.wait_for_event(
       [](const Json& e) {
-        return is(e, "subscribe", "FlexySas") && e["topic"] == "$iothub/twin/PATCH/properties/desired/#";
+        return is_event(e, "subscribe", "FlexySas") && e["topic"] == "$iothub/twin/PATCH/properties/desired/#";
       },
       5s, since);
   BOOST_REQUIRE(ev);
@@ -294,10 +282,10 @@ BOOST_AUTO_TEST_CASE(more_subscriptions_than_the_limit_disconnect_the_device) {
 
 BOOST_FIXTURE_TEST_CASE(retained_publish_is_accepted_and_flagged, SharedHub) {
   const auto since = f.mark();
-  const auto r = mosquitto_pub(f, "Retain", {"-q", "1", "-r", "-t", "devices/Retain/messages/events/", "-m", "r"});
+  const auto r = mosquitto_pub_sas(f, "Retain", {"-q", "1", "-r", "-t", "devices/Retain/messages/events/", "-m", "r"});
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_status == 0);
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "Retain"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "publish", "Retain"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["verdict"] == "accepted");
   BOOST_TEST((*ev)["retain"] == true);
@@ -325,7 +313,7 @@ BOOST_FIXTURE_TEST_CASE(qos2_subscription_is_granted_qos_1, SharedHub) {
   PahoDevice dev(f, "Qos2Sub");
   const auto since = f.mark();
   BOOST_TEST(dev.subscribe({"devices/Qos2Sub/messages/devicebound/#"}, 2) == std::vector<int>{1});
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "subscribe", "Qos2Sub"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "subscribe", "Qos2Sub"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["granted_qos"] == 1);
   BOOST_TEST(dev.connected());
@@ -364,17 +352,17 @@ BOOST_AUTO_TEST_CASE(sas_token_expiring_while_connected_disconnects_the_device) 
   BOOST_REQUIRE(d);
   BOOST_TEST((*d)["reason"] == "sas-expired");
   const auto refused = f.wait_for_event(
-      [](const Json& e) { return is(e, "connect", "FlexySas") && e["reason_id"] == "AUTH-SAS-EXPIRED"; }, 5s, since);
+      [](const Json& e) { return is_event(e, "connect", "FlexySas") && e["reason_id"] == "AUTH-SAS-EXPIRED"; }, 5s, since);
   BOOST_TEST(refused.has_value());
 }
 
 BOOST_FIXTURE_TEST_CASE(device_cannot_send_harness_commands_on_internal_topics, SharedHub) {
   const auto since = f.mark();
-  const auto r = mosquitto_pub(f, "Intruder",
+  const auto r = mosquitto_pub_sas(f, "Intruder",
                                {"-q", "1", "-t", "$flexhil/cmd/c2d", "-m", R"({"device":"Victim","body_b64":"eA=="})"});
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_status != 0);
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "Intruder"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "publish", "Intruder"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["reason_id"] == "TOPIC-FORBIDDEN");
   BOOST_TEST(!f.wait_for_kind("c2d_sent", since, 500ms));
@@ -396,7 +384,7 @@ BOOST_FIXTURE_TEST_CASE(twin_get_round_trip_returns_desired_and_reported_with_ve
   BOOST_TEST(doc["desired"]["interval"] == 20);
   BOOST_TEST(doc["desired"]["$version"] == 1);
   BOOST_TEST(doc["reported"]["$version"] == 1);
-  BOOST_TEST(f.wait_for_event([](const Json& e) { return is(e, "twin_get", "TwinGet") && e["rid"] == "42"; }, 5s,
+  BOOST_TEST(f.wait_for_event([](const Json& e) { return is_event(e, "twin_get", "TwinGet") && e["rid"] == "42"; }, 5s,
                               since)
                  .has_value());
 }
@@ -425,7 +413,7 @@ BOOST_FIXTURE_TEST_CASE(malformed_reported_patch_is_answered_400, SharedHub) {
   BOOST_REQUIRE(m);
   BOOST_TEST((*m)->get_topic() == "$iothub/twin/res/400/?$rid=9");
   const auto ev =
-      f.wait_for_event([](const Json& e) { return is(e, "twin_patch_reported", "TwinBad"); }, 5s, since);
+      f.wait_for_event([](const Json& e) { return is_event(e, "twin_patch_reported", "TwinBad"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["status"] == 400);
   BOOST_TEST(dev.connected());
@@ -440,7 +428,7 @@ BOOST_FIXTURE_TEST_CASE(c2d_message_is_delivered_to_that_device_only_with_its_pr
   f.hub().send_c2d("C2d", "hello", {{"cmd", "reset now"}});
   const auto m = dev.wait_message("devices/C2d/messages/devicebound/");
   BOOST_REQUIRE(m);
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "c2d_sent", "C2d"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "c2d_sent", "C2d"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["delivered"] == true);
   // The hub's message id first, as IoT Hub writes the bag.
@@ -448,7 +436,7 @@ BOOST_FIXTURE_TEST_CASE(c2d_message_is_delivered_to_that_device_only_with_its_pr
                                       "&%24.to=%2Fdevices%2FC2d%2Fmessages%2FdeviceBound&cmd=reset%20now");
   BOOST_TEST((*m)->to_string() == "hello");
   BOOST_TEST(!other.wait_message("devices/", 300ms));
-  BOOST_TEST(f.wait_for_event([](const Json& e) { return is(e, "c2d_delivered", "C2d"); }, 5s, since).has_value());
+  BOOST_TEST(f.wait_for_event([](const Json& e) { return is_event(e, "c2d_delivered", "C2d"); }, 5s, since).has_value());
 }
 
 BOOST_FIXTURE_TEST_CASE(desired_update_is_pushed_with_the_next_version, SharedHub) {
@@ -477,7 +465,7 @@ BOOST_FIXTURE_TEST_CASE(direct_method_round_trip_reaches_the_audit_stream, Share
   BOOST_TEST((*m)->get_topic() == "$iothub/methods/POST/reboot/?$rid=" + rid);
   BOOST_TEST(Json::parse((*m)->to_string())["delay"] == 1);
   dev.publish("$iothub/methods/res/200/?$rid=" + rid, R"({"ok":true})");
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "method_response", "Method"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "method_response", "Method"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["rid"] == rid);
   BOOST_TEST((*ev)["status"] == 200);
@@ -486,10 +474,10 @@ BOOST_FIXTURE_TEST_CASE(direct_method_round_trip_reaches_the_audit_stream, Share
 
 BOOST_FIXTURE_TEST_CASE(mosquitto_pub_third_party_client_publishes_telemetry, SharedHub) {
   const auto since = f.mark();
-  const auto r = mosquitto_pub(f, "MosqPub", {"-q", "1", "-t", "devices/MosqPub/messages/events/", "-m", "{\"v\":1}"});
+  const auto r = mosquitto_pub_sas(f, "MosqPub", {"-q", "1", "-t", "devices/MosqPub/messages/events/", "-m", "{\"v\":1}"});
   BOOST_TEST_INFO(r.output);
   BOOST_TEST(r.exit_status == 0);
-  const auto ev = f.wait_for_event([](const Json& e) { return is(e, "publish", "MosqPub"); }, 5s, since);
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "publish", "MosqPub"); }, 5s, since);
   BOOST_REQUIRE(ev);
   BOOST_TEST((*ev)["verdict"] == "accepted");
   BOOST_TEST((*ev)["payload_b64"] == base64_encode("{\"v\":1}"));

@@ -11,7 +11,7 @@ using namespace flexhil;
 using namespace flexhil::rules;
 
 namespace {
-std::vector<std::string> ids(const std::vector<Finding>& f) {
+std::vector<std::string> finding_ids(const std::vector<Finding>& f) {
   std::vector<std::string> out;
   for (const auto& x : f) out.push_back(x.rule_id);
   return out;
@@ -26,7 +26,7 @@ BOOST_AUTO_TEST_CASE(duplicate_keys_and_a_local_time_without_zone_are_found_on_o
   auto& m = ev.publish("Flexy1", 0, R"({"time":"2026-11-26 08:00:00","t":1,"t":2})");
   m["src"] = "hub#1";
   m["src_seq"] = 57;  // mid-stream: must not read as a capture gap
-  const auto found = ids(single_event_findings(m, bench_expectations()));
+  const auto found = finding_ids(single_event_findings(m, bench_expectations()));
   BOOST_TEST(has(found, "PAYLOAD-DUPLICATE-KEY"));
   BOOST_TEST(has(found, "TIME-NO-ZONE"));
   for (const auto& id : found) BOOST_TEST(id.rfind("HARNESS-", 0) != 0, id);
@@ -34,11 +34,11 @@ BOOST_AUTO_TEST_CASE(duplicate_keys_and_a_local_time_without_zone_are_found_on_o
 
 BOOST_AUTO_TEST_CASE(invalid_json_and_a_missing_content_type_are_found_and_a_good_message_has_none) {
   testing::Events ev;
-  const auto bad = ids(single_event_findings(ev.publish("Flexy1", 0, "{\"t\":", false), bench_expectations()));
+  const auto bad = finding_ids(single_event_findings(ev.publish("Flexy1", 0, "{\"t\":", false), bench_expectations()));
   BOOST_TEST(has(bad, "PAYLOAD-INVALID-JSON"));
   BOOST_TEST(has(bad, "PROPS-MISSING-CONTENT-TYPE"));
   auto& good = ev.publish("Flexy1", 1, R"({"time":"2026-11-26T08:00:01Z","t":1})");
-  BOOST_TEST(single_event_findings(good, bench_expectations()).empty(), ids(single_event_findings(good, bench_expectations())).size());
+  BOOST_TEST(single_event_findings(good, bench_expectations()).empty(), finding_ids(single_event_findings(good, bench_expectations())).size());
 }
 
 BOOST_AUTO_TEST_CASE(an_accepted_connect_without_api_version_is_a_finding) {
@@ -46,7 +46,7 @@ BOOST_AUTO_TEST_CASE(an_accepted_connect_without_api_version_is_a_finding) {
   auto& c = ev.connect("Flexy1", 0);
   c["username_form"] = "none";
   c["username"] = "h.azure-devices.net/Flexy1";
-  BOOST_TEST(ids(single_event_findings(c, bench_expectations())) == std::vector<std::string>{"AUTH-USERNAME-NO-API-VERSION"});
+  BOOST_TEST(finding_ids(single_event_findings(c, bench_expectations())) == std::vector<std::string>{"AUTH-USERNAME-NO-API-VERSION"});
   BOOST_TEST(single_event_findings(ev.connect("Flexy2", 1), bench_expectations()).empty());
 }
 

@@ -9,9 +9,12 @@
 #include "common/error.hpp"
 #include "harness/run/run_parts.hpp"
 #include "harness/scenario/scenario.hpp"
+#include "tests/scenarios/loader_errors.hpp"
 #include "tests/support/test_env.hpp"
 
 using namespace flexhil;
+using flexhil::testing::error_of;
+using flexhil::testing::expect_error_at;
 
 namespace {
 
@@ -22,26 +25,8 @@ std::string scenario_text(const std::string& endpoints, const std::string& hosts
          "/scenarios/programs/configurable_publisher.bas\"\n[dut.flexy]\n[dut.flexy.hosts]\n" + hosts;
 }
 
-std::string at_line_of(const std::string& text, const std::string& needle) {
-  const auto pos = text.find(needle);
-  BOOST_REQUIRE_MESSAGE(pos != std::string::npos, needle);
-  return "s.toml:" + std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n')) + ":";
-}
 
-std::string error_of(const std::string& text) {
-  try {
-    scenario::load_scenario_string(text, "s.toml");
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
 
-void expect_error_at(const std::string& text, const std::string& needle, const std::string& what) {
-  const auto e = error_of(text);
-  BOOST_TEST(e.find(at_line_of(text, needle)) == 0u, e);
-  BOOST_TEST(e.find(what) != std::string::npos, e);
-}
 
 const std::string kEndpoint =
     "[endpoints.http]\nroutes = [{ path = \"/api/data\", status = 201, body = \"ok\" }]\n";

@@ -17,6 +17,8 @@
 
 using namespace flexhil;
 using flexhil::testing::error_of;
+using flexhil::testing::expect_error_at;
+using flexhil::testing::at_line_of;
 
 namespace {
 
@@ -40,22 +42,10 @@ std::string broker_scenario(const Parts& p) {
   return t;
 }
 
-// "s.toml:<line>:" of the first line holding `needle`.
-std::string at_line_of(const std::string& text, const std::string& needle) {
-  const auto pos = text.find(needle);
-  BOOST_REQUIRE_MESSAGE(pos != std::string::npos, needle);
-  return "s.toml:" + std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n')) + ":";
-}
 
 
 std::pair<int, std::string> flexhil_check(const std::string& file) { return testing::flexhil_command("check '" + file + "'"); }
 
-// The error starts with the position of `needle`'s line and says `what`.
-void expect_error_at(const std::string& text, const std::string& needle, const std::string& what) {
-  const auto e = error_of(text);
-  BOOST_TEST(e.find(at_line_of(text, needle)) == 0u, e);
-  BOOST_TEST(e.find(what) != std::string::npos, e);
-}
 
 }  // namespace
 

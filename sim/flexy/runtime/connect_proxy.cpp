@@ -16,6 +16,7 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "common/ascii_case.hpp"
 #include "common/error.hpp"
 
 namespace flexhil::flexy {
@@ -72,18 +73,13 @@ int connect_to(const std::string& target) {
   return fd;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 constexpr std::string_view kEstablished = "HTTP/1.1 200 Connection established\r\n\r\n";
 
 }  // namespace
 
 const std::string* find_route(const std::map<std::string, std::string>& routes, std::string_view host, int port) {
-  const auto name = lower(host);
+  const auto name = ascii_lower(host);
   if (const auto it = routes.find(fmt::format("{}:{}", name, port)); it != routes.end()) return &it->second;
   if (const auto it = routes.find(name); it != routes.end()) return &it->second;
   return nullptr;

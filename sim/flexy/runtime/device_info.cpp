@@ -1,4 +1,5 @@
 #include "sim/flexy/runtime/device_info.hpp"
+#include "common/ascii_case.hpp"
 
 #include <cctype>
 #include <cstdint>
@@ -7,11 +8,6 @@
 namespace flexhil::flexy {
 
 namespace {
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 }  // namespace
 
 std::string serial_number(std::string_view device_name) {
@@ -24,7 +20,7 @@ std::string serial_number(std::string_view device_name) {
 }
 
 std::optional<basic::Value> device_info_field(const FlexyConfig& config, std::string_view group, std::string_view field) {
-  const std::string g = upper(group), f = upper(field);
+  const std::string g = ascii_upper(group), f = ascii_upper(field);
   if ((g == "PRG" || g == "INF") && f == "SERNUM") return basic::Value{serial_number(config.device_name)};
   if (g != "INF") return std::nullopt;
   // The emulator's identity (our choice, README.md): a Flexy 205 on a firmware with the MQTT
@@ -36,7 +32,7 @@ std::optional<basic::Value> device_info_field(const FlexyConfig& config, std::st
 }
 
 basic::HostResult set_device_info_field(std::string_view group, std::string_view field) {
-  if (upper(group) == "INF" && upper(field) == "LOAD") return basic::HostResult::ok();
+  if (ascii_upper(group) == "INF" && ascii_upper(field) == "LOAD") return basic::HostResult::ok();
   return basic::HostResult::fail(10, "unknown or read-only field");
 }
 

@@ -1,4 +1,5 @@
 #include "sim/flexy/runtime/flexy_config.hpp"
+#include "common/ascii_case.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -21,10 +22,6 @@ std::string_view to_string(TagType type) {
 
 namespace {
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 TagType tag_type_from(const std::string& s) {
   if (s == "boolean") return TagType::boolean;
@@ -122,7 +119,7 @@ ActionPolicy load_actions(TomlTable& t, const std::string& base_dir) {
       const auto target = r->required_string(host);
       if (target.find(':') == std::string::npos)
         r->fail(host, fmt::format("resolve target '{}' must be ip:port (the server that stands for this host)", target));
-      p.resolve[lower(host)] = target;
+      p.resolve[ascii_lower(host)] = target;
     }
     r->finish();
   }
@@ -212,7 +209,7 @@ FlexyConfig load_flexy_config(TomlTable& t, const std::string& base_dir) {
   std::set<std::string> seen;
   for (auto& tt : t.tables("tag")) {
     auto tag = load_tag(tt, c.topics);
-    if (!seen.insert(lower(tag.name)).second)
+    if (!seen.insert(ascii_lower(tag.name)).second)
       tt.fail("name", fmt::format("duplicate tag name '{}' (tag names are case-insensitive)", tag.name));
     c.tags.push_back(std::move(tag));
   }
@@ -224,7 +221,7 @@ FlexyConfig load_flexy_config(TomlTable& t, const std::string& base_dir) {
         const auto target = r->required_string(host);
         if (target.find(':') == std::string::npos)
           r->fail(host, fmt::format("resolve target '{}' must be host:port", target));
-        c.mqtt.resolve[lower(host)] = target;
+        c.mqtt.resolve[ascii_lower(host)] = target;
       }
       r->finish();
     }

@@ -24,8 +24,6 @@ namespace flexhil::flexy {
 namespace {
 
 constexpr std::size_t kKeptLines = 1000;
-constexpr int kLevelError = basic::log_level::error;
-constexpr int kLevelInfo = basic::log_level::info;
 
 Clock::Nanos scenario_duration(double seconds) {
   return std::chrono::duration_cast<Clock::Nanos>(std::chrono::duration<double>(seconds));
@@ -287,7 +285,7 @@ class FlexyDevice::Host final : public basic::Host {
     std::string names;
     for (const auto& n : changed) names += (names.empty() ? "" : ", ") + n;
     d_.emit_log("CFGSAVE: configuration saved" + (names.empty() ? std::string(" (no system field changed)") : " (" + names + ")"),
-                kLevelInfo, Json{{"source", "program"}, {"cfgsave", changed}});
+                basic::log_level::info, Json{{"source", "program"}, {"cfgsave", changed}});
     return basic::HostResult::ok();
   }
   bool timer_expired(int number) override {
@@ -342,18 +340,18 @@ FlexyDevice::FlexyDevice(FlexyDeviceOptions options)
                          [this](int s) { post(Post{Post::MqttStatus{s}}); },
                          [this](const std::string& m, int level) { emit_log(m, level, Json{{"source", "mqtt"}}); },
                          [this](const std::string& m, const std::string& topic) {
-                           emit_log(m, kLevelError,
+                           emit_log(m, basic::log_level::error,
                                     Json{{"source", "mqtt"}, {"publish_while_disconnected", true}, {"topic", topic}});
                          },
                          [this](const std::string& m, const TlsFileProblem& p) {
-                           emit_log(m, kLevelError,
+                           emit_log(m, basic::log_level::error,
                                     Json{{"source", "mqtt"},
                                          {"tls_file", {{"parameter", p.file.parameter},
                                                        {"file", p.file.value},
                                                        {"reason", p.reason}}}});
                          },
                          [this](const std::string& m, const std::string& host, const std::vector<std::string>& routed) {
-                           emit_log(m, kLevelError,
+                           emit_log(m, basic::log_level::error,
                                     Json{{"source", "mqtt"}, {"unresolved_host", host}, {"routed_hosts", routed}});
                          }},
       host_resolves_by_getaddrinfo, options_.paho_wake);
@@ -535,10 +533,10 @@ void FlexyDevice::basic_loop() {
         const auto before = db_.slave_status(r->slave);
         db_.set_slave_status(r->slave, r->status);
         if (before != r->status && r->status == SlaveStatus::not_ok)
-          emit_log(fmt::format("Modbus slave {} (topic {}) NOT OK: {}", r->slave, r->topic, r->error), kLevelError,
+          emit_log(fmt::format("Modbus slave {} (topic {}) NOT OK: {}", r->slave, r->topic, r->error), basic::log_level::error,
                    Json{{"source", "io"}});
         else if (before == SlaveStatus::not_ok && r->status == SlaveStatus::ok)
-          emit_log(fmt::format("Modbus slave {} (topic {}) OK again", r->slave, r->topic), kLevelInfo, Json{{"source", "io"}});
+          emit_log(fmt::format("Modbus slave {} (topic {}) OK again", r->slave, r->topic), basic::log_level::info, Json{{"source", "io"}});
         for (const auto& reading : r->readings) {
           if (reading.raw) {
             if (db_.poll_succeeded(reading.tag, *reading.raw)) {
@@ -683,7 +681,7 @@ void FlexyDevice::record_failure(const std::string& what) {
     std::lock_guard lock(mutex_);
     failure_ = what;
   }
-  emit_log("emulated Flexy stopped on an internal error: " + what, kLevelError, Json{{"source", "harness"}, {"internal_error", true}});
+  emit_log("emulated Flexy stopped on an internal error: " + what, basic::log_level::error, Json{{"source", "harness"}, {"internal_error", true}});
 }
 
 std::optional<std::string> FlexyDevice::failure() const {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <thread>
 
+#include "common/ascii_case.hpp"
 #include "sim/flexy/basic/errors.hpp"
 #include "sim/flexy/runtime/connect_proxy.hpp"
 #include "sim/flexy/runtime/paho_wake.hpp"
@@ -22,11 +23,6 @@
 namespace flexhil::flexy {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 std::string text_of(const basic::Value& v) {
   if (const auto* s = std::get_if<std::string>(&v)) return *s;
@@ -53,8 +49,6 @@ std::optional<long long> int_of(const basic::Value& v) {
 constexpr int kWanDown = basic::error_code::wan_down;
 constexpr int kTlsFile = basic::error_code::tls_file;
 constexpr int kInvalidParameter = basic::error_code::invalid_parameter;
-constexpr int kLevelError = basic::log_level::error;
-constexpr int kLevelInfo = basic::log_level::info;
 
 basic::HostResult stopping_result() {
   return basic::HostResult::fail(kInvalidParameter, "MQTT: the device is stopping");
@@ -109,7 +103,7 @@ struct MqttBridge::State {
         relay(std::make_shared<Relay>()) {
     // Host names are case-insensitive: whoever filled the map, look-ups use lower case.
     std::map<std::string, std::string> routes;
-    for (const auto& [host, target] : settings.resolve) routes[lower(host)] = target;
+    for (const auto& [host, target] : settings.resolve) routes[ascii_lower(host)] = target;
     settings.resolve = std::move(routes);
     // Created now, not at CONNECT: its own connect needs one paho cycle (paho_wake.hpp), which
     // then overlaps the device's start instead of delaying the program's first CONNECT.
@@ -223,7 +217,7 @@ struct MqttBridge::State {
   std::optional<TlsFileProblem> start_connect_locked(Deferred& deferred) {
     reconnect_at.reset();
     if (!link_up && find_route(settings.resolve, host, port)) {
-      log_later(deferred, fmt::format("MQTT: connect to {} failed: the WAN link is down", uri()), kLevelError);
+      log_later(deferred, fmt::format("MQTT: connect to {} failed: the WAN link is down", uri()), basic::log_level::error);
       set_status_locked(mqtt_status::disconnected, deferred);
       schedule_reconnect_locked();
       return std::nullopt;
@@ -235,7 +229,7 @@ struct MqttBridge::State {
         if (events.tls_file_error)
           deferred.actions.push_back([this, message, problem = *problem] { events.tls_file_error(message, problem); });
         else
-          log_later(deferred, std::move(message), kLevelError);
+          log_later(deferred, std::move(message), basic::log_level::error);
         set_status_locked(mqtt_status::disconnected, deferred);
         schedule_reconnect_locked();
         return problem;
@@ -298,7 +292,7 @@ struct MqttBridge::State {
       if (!key_file.empty()) ssl.set_private_key(map_usr_path(usr_dir, key_file));
       ssl.set_enable_server_cert_auth(true);
       ssl.set_verify(true);  // host-name check against the host the program gave
-      const auto v = lower(tls_version);
+      const auto v = ascii_lower(tls_version);
       ssl.set_ssl_version(v == "tlsv1" || v == "tlsv1.0" ? MQTT_SSL_VERSION_TLS_1_0
                           : v == "tlsv1.1"               ? MQTT_SSL_VERSION_TLS_1_1
                           : v.empty()                    ? MQTT_SSL_VERSION_DEFAULT
@@ -312,7 +306,7 @@ struct MqttBridge::State {
     log_later(deferred,
               fmt::format("MQTT: connecting to {} as '{}'{}", uri(), client_id,
                           route.empty() ? std::string() : fmt::format(" (host override -> {})", route)),
-              kLevelInfo);
+              basic::log_level::info);
     set_status_locked(mqtt_status::connecting, deferred);
     deferred.actions.push_back([this, c = client, opts = std::move(opts)]() mutable {
       try {
@@ -361,7 +355,7 @@ struct MqttBridge::State {
     {
       std::lock_guard lock(mutex);
       if (stopping || !is_current_locked(origin)) return;
-      log_later(deferred, fmt::format("MQTT: connected to {}", uri()), kLevelInfo);
+      log_later(deferred, fmt::format("MQTT: connected to {}", uri()), basic::log_level::info);
       verification_diagnosed = false;
       set_status_locked(mqtt_status::connected, deferred);
       subscribe = subscriptions;
@@ -371,7 +365,7 @@ struct MqttBridge::State {
       try {
         c->subscribe(topic, qos);
       } catch (const mqtt::exception& e) {
-        log_later(deferred, fmt::format("MQTT: SUBSCRIBE {} failed: {}", topic, e.what()), kLevelError);
+        log_later(deferred, fmt::format("MQTT: SUBSCRIBE {} failed: {}", topic, e.what()), basic::log_level::error);
       }
     }
     run(deferred);
@@ -382,7 +376,7 @@ struct MqttBridge::State {
     {
       std::lock_guard lock(mutex);
       if (stopping || !is_current_locked(origin)) return;
-      log_later(deferred, fmt::format("MQTT: {} to {}", why, uri()), kLevelError);
+      log_later(deferred, fmt::format("MQTT: {} to {}", why, uri()), basic::log_level::error);
       set_status_locked(mqtt_status::disconnected, deferred);
       schedule_reconnect_locked();
     }
@@ -395,7 +389,7 @@ struct MqttBridge::State {
       std::lock_guard lock(mutex);
       if (stopping || !is_current_locked(origin)) return;
       log_later(deferred, fmt::format("MQTT: connection to {} lost{}{}", uri(), cause.empty() ? "" : ": ", cause),
-                kLevelError);
+                basic::log_level::error);
       client_lost = true;
       set_status_locked(mqtt_status::disconnected, deferred);
       schedule_reconnect_locked();
@@ -410,7 +404,7 @@ struct MqttBridge::State {
       if (stopping || !is_current_locked(origin)) return;
       if (inbox.size() >= settings.inbox_capacity) {
         log_later(deferred, fmt::format("MQTT: inbox full ({} messages), message on {} dropped", inbox.size(), topic),
-                  kLevelError);
+                  basic::log_level::error);
       } else {
         inbox.emplace_back(std::move(topic), std::move(payload));
         if (events.message_arrived) deferred.actions.push_back([this] { events.message_arrived(); });
@@ -457,7 +451,7 @@ struct MqttBridge::State {
       link_up = up;
       // Under `mutex`: the proxy takes only its own lock and never calls back into the bridge.
       if (proxy) proxy->set_link(up);
-      log_later(deferred, up ? "MQTT: WAN link up" : "MQTT: WAN link down", up ? kLevelInfo : kLevelError);
+      log_later(deferred, up ? "MQTT: WAN link up" : "MQTT: WAN link down", up ? basic::log_level::info : basic::log_level::error);
     }
     run(deferred);
   }
@@ -467,7 +461,7 @@ struct MqttBridge::State {
     basic::HostResult result = basic::HostResult::ok();
     {
       std::unique_lock lock(mutex);
-      result = command_locked(lower(name), name, args, lock, deferred);
+      result = command_locked(ascii_lower(name), name, args, lock, deferred);
     }
     run(deferred);
     return result;
@@ -509,7 +503,7 @@ struct MqttBridge::State {
       set_status_locked(mqtt_status::starting, deferred);
     } else if (cmd == "setparam") {
       if (!arg(0) || !arg(1)) return missing("parameter name and value");
-      const auto p = lower(text_of(*arg(0)));
+      const auto p = ascii_lower(text_of(*arg(0)));
       const auto v = text_of(*arg(1));
       auto as_int = [&](long long lo, long long hi) -> std::optional<int> {
         const auto n = int_of(*arg(1));
@@ -548,7 +542,7 @@ struct MqttBridge::State {
         password = v;
         password_set = true;
       } else if (p == "cleansession") {
-        clean_session = !(v == "0" || lower(v) == "false");
+        clean_session = !(v == "0" || ascii_lower(v) == "false");
       } else if (p == "willtopic") {
         will_topic = v;
       } else if (p == "willpayload") {
@@ -558,7 +552,7 @@ struct MqttBridge::State {
         if (!n) return bad();
         will_qos = *n;
       } else if (p == "willretain") {
-        will_retain = !(v == "0" || lower(v) == "false");
+        will_retain = !(v == "0" || ascii_lower(v) == "false");
       } else if (p == "log") {
         // Paho logging on the Flexy; the emulator logs connection events regardless.
       } else {
@@ -583,7 +577,7 @@ struct MqttBridge::State {
             for (const auto& [name, route] : settings.resolve) routed.push_back(name);
             deferred.actions.push_back([this, message, asked, routed] { events.host_unresolved(message, asked, routed); });
           } else {
-            log_later(deferred, std::move(message), kLevelError);
+            log_later(deferred, std::move(message), basic::log_level::error);
           }
           return basic::HostResult::fail(kWanDown, fmt::format("MQTT \"CONNECT\": host '{}' does not resolve", asked));
         }
@@ -615,7 +609,7 @@ struct MqttBridge::State {
           try {
             c->subscribe(topic, qos);
           } catch (const mqtt::exception& e) {
-            log(fmt::format("MQTT: SUBSCRIBE {} failed: {}", topic, e.what()), kLevelError);
+            log(fmt::format("MQTT: SUBSCRIBE {} failed: {}", topic, e.what()), basic::log_level::error);
           }
         });
       }
@@ -630,14 +624,14 @@ struct MqttBridge::State {
         if (events.publish_dropped)
           deferred.actions.push_back([this, why, topic] { events.publish_dropped(why, topic); });
         else
-          log_later(deferred, why, kLevelError);
+          log_later(deferred, why, basic::log_level::error);
         if (settings.publish_error_when_disconnected) return basic::HostResult::fail(kInvalidParameter, why);
       } else {
         deferred.actions.push_back([this, c = client, topic, payload, qos, retain] {
           try {
             c->publish(topic, payload.data(), payload.size(), qos, retain);
           } catch (const mqtt::exception& e) {
-            log(fmt::format("MQTT: PUBLISH to {} failed: {}", topic, e.what()), kLevelError);
+            log(fmt::format("MQTT: PUBLISH to {} failed: {}", topic, e.what()), basic::log_level::error);
           }
         });
       }

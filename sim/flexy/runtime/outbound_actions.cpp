@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 
+#include "common/ascii_case.hpp"
 #include "common/http_url.hpp"
 #include "sim/flexy/runtime/connect_proxy.hpp"
 #include "sim/flexy/runtime/flexy_config.hpp"
@@ -23,17 +24,7 @@ std::string text(const std::vector<basic::Value>& args, std::size_t i) {
   return fmt::format("{}", std::get<double>(args[i]));
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::toupper(c); });
-  return out;
-}
 
 // A Flexy path the emulator may write: inside /usr, no "..".
 bool safe_flexy_path(const std::string& path) {
@@ -73,13 +64,13 @@ HttpPlan plan_http_action(std::string_view kind, const std::vector<basic::Value>
   if (kind == "requesthttpx") {
     plan.url = text(args, 0);
     url = http::parse_url(plan.url);
-    req.method = upper(text(args, 1));
+    req.method = ascii_upper(text(args, 1));
     req.headers = program_headers(text(args, 2));
     req.body = text(args, 3);
     response_file = text(args, 5);
   } else if (kind == "puthttp") {
     url = http::parse_server(text(args, 0), text(args, 1));
-    req.method = args.size() > 4 && !text(args, 4).empty() ? upper(text(args, 4)) : "POST";
+    req.method = args.size() > 4 && !text(args, 4).empty() ? ascii_upper(text(args, 4)) : "POST";
     // The real Flexy sends post$ and the upload$ file as multipart/form-data; the emulator sends
     // both as one body (not emulated: sim/flexy/runtime/README.md).
     req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
@@ -120,7 +111,7 @@ OutboundActions::OutboundActions(ActionPolicy policy, std::string usr_dir, HttpA
 
 OutboundActions::Launched OutboundActions::launch(std::string_view kind_upper, const std::vector<basic::Value>& args,
                                                   int line, double now_s) {
-  const std::string kind = lower(kind_upper);
+  const std::string kind = ascii_lower(kind_upper);
   Launched out;
   out.id = next_id_++;
   selected_ = out.id;

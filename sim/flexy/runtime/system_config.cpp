@@ -2,16 +2,12 @@
 
 #include <cctype>
 
+#include "common/ascii_case.hpp"
 #include "sim/flexy/basic/errors.hpp"
 
 namespace flexhil::flexy {
 
 namespace {
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 }  // namespace
 
 SystemConfig::SystemConfig(const FlexyConfig& config) {
@@ -22,21 +18,21 @@ SystemConfig::SystemConfig(const FlexyConfig& config) {
       {"NtpServerAddr", basic::Value{std::string("pool.ntp.org")}},
   };
   for (const auto& [name, value] : defaults) {
-    names_.emplace(upper(name), name);
-    saved_.emplace(upper(name), value);
+    names_.emplace(ascii_upper(name), name);
+    saved_.emplace(ascii_upper(name), value);
   }
   current_ = saved_;
 }
 
 std::optional<basic::Value> SystemConfig::field(std::string_view name) const {
   const Record& r = pending_ ? *pending_ : current_;
-  auto it = r.find(upper(name));
+  auto it = r.find(ascii_upper(name));
   if (it == r.end()) return std::nullopt;
   return it->second;
 }
 
 basic::HostResult SystemConfig::set_field(std::string_view name, const basic::Value& value) {
-  const std::string key = upper(name);
+  const std::string key = ascii_upper(name);
   if (key == "LOAD") {
     pending_ = current_;
     return basic::HostResult::ok();

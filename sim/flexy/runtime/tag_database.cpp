@@ -1,4 +1,5 @@
 #include "sim/flexy/runtime/tag_database.hpp"
+#include "common/ascii_case.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -9,11 +10,6 @@
 namespace flexhil::flexy {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 basic::Value as_flag(bool b) { return std::string(b ? "1" : "0"); }
 
@@ -52,7 +48,7 @@ TagDatabase::TagDatabase(std::vector<TagConfig> tags, bool float_storage)
     : tags_(std::move(tags)), float_storage_(float_storage) {
   states_.resize(tags_.size());
   for (std::size_t i = 0; i < tags_.size(); ++i) {
-    by_name_.emplace(lower(tags_[i].name), static_cast<int>(i));
+    by_name_.emplace(ascii_lower(tags_[i].name), static_cast<int>(i));
     auto& s = states_[i];
     if (tags_[i].type == TagType::string) {
       s.value = tags_[i].initial;
@@ -67,7 +63,7 @@ TagDatabase::TagDatabase(std::vector<TagConfig> tags, bool float_storage)
 }
 
 std::optional<int> TagDatabase::find(std::string_view name) const {
-  const auto it = by_name_.find(lower(name));
+  const auto it = by_name_.find(ascii_lower(name));
   if (it == by_name_.end()) return std::nullopt;
   return it->second;
 }
@@ -175,7 +171,7 @@ const TagConfig& TagDatabase::view(int index) const {
 
 std::optional<basic::Value> TagDatabase::field(int index, std::string_view name) const {
   const auto& tag = view(index);
-  const auto f = lower(name);
+  const auto f = ascii_lower(name);
   if (f == "name") return tag.name;
   if (f == "id") return std::int32_t{index + 1};
   if (f == "type") return std::int32_t{static_cast<int>(tag.type)};
@@ -210,7 +206,7 @@ basic::HostResult TagDatabase::set_field(int index, std::string_view name, const
   auto it = pending_.find(index);
   if (it == pending_.end()) it = pending_.emplace(index, config(index)).first;
   auto& tag = it->second;
-  const auto f = lower(name);
+  const auto f = ascii_lower(name);
   const auto text = [&]() -> std::string {
     if (const auto* s = std::get_if<std::string>(&v)) return *s;
     const double n = *numeric(v);
@@ -246,9 +242,9 @@ basic::HostResult TagDatabase::save(int index) {
   const auto it = pending_.find(index);
   if (it == pending_.end()) return basic::HostResult::ok();
   auto& current = tags_.at(static_cast<std::size_t>(index));
-  by_name_.erase(lower(current.name));
+  by_name_.erase(ascii_lower(current.name));
   current = it->second;
-  by_name_.emplace(lower(current.name), index);
+  by_name_.emplace(ascii_lower(current.name), index);
   pending_.erase(it);
   return basic::HostResult::ok();
 }

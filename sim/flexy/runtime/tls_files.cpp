@@ -1,4 +1,5 @@
 #include "sim/flexy/runtime/tls_files.hpp"
+#include "common/unique_fd.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -39,19 +40,6 @@ using Bio = std::unique_ptr<BIO, BioFree>;
 using Cert = std::unique_ptr<X509, X509Free>;
 using Key = std::unique_ptr<EVP_PKEY, PKeyFree>;
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // A password callback that refuses: an encrypted key is a file the Flexy cannot use here.
 int no_password(char*, int, int, void*) { return 0; }
@@ -133,7 +121,7 @@ std::optional<std::string> server_verification_error(const std::string& connect_
   addrinfo* list = nullptr;
   if (::getaddrinfo(connect_host.c_str(), std::to_string(port).c_str(), &hints, &list) != 0 || !list) return std::nullopt;
   std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> addresses(list, &::freeaddrinfo);
-  Fd sock(::socket(list->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  UniqueFd sock(::socket(list->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (sock.get() < 0) return std::nullopt;
   if (::connect(sock.get(), list->ai_addr, list->ai_addrlen) != 0) {
     if (errno != EINPROGRESS) return std::nullopt;
