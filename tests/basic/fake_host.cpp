@@ -21,7 +21,9 @@ std::optional<int> FakeHost::find_tag(std::string_view name) {
 }
 
 HostResult FakeHost::set_tag_value(int index, const Value& value) {
-  tags.at(static_cast<std::size_t>(index)).value = value;
+  auto& stored = tags.at(static_cast<std::size_t>(index)).value;
+  if (stored != value) modified_tags.insert(index);  // IOMOD
+  stored = value;
   tag_writes.emplace_back(index, value);
   return HostResult::ok();
 }

@@ -4,6 +4,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -142,6 +143,21 @@ class FakeHost : public Host {
     ++reboots;
     timers.clear();
   }
+
+  // SETTIME, MEMORY, IOMOD.
+  std::vector<std::int64_t> clock_sets;  // SETTIME: the local times asked for (seconds, fields as UTC)
+  std::map<std::string, std::int32_t> memory_figures{{"PROG", 130547}, {"VAR", 4194304}, {"ALL", 4324851}};
+  std::set<int> modified_tags;           // IOMOD: tags changed since their last IOMOD
+  HostResult set_clock(std::int64_t local_seconds) override {
+    clock_sets.push_back(local_seconds);
+    return HostResult::ok();
+  }
+  std::optional<std::int32_t> memory_figure(std::string_view which) override {
+    auto it = memory_figures.find(std::string(which));
+    if (it == memory_figures.end()) return std::nullopt;
+    return it->second;
+  }
+  bool tag_modified(int index) override { return modified_tags.erase(index) > 0; }
 
   // Helpers for assertions.
   std::vector<MqttCall> calls(std::string_view command) const;  // case-insensitive

@@ -37,4 +37,12 @@ BOOST_AUTO_TEST_CASE(only_inf_load_can_be_set) {
   BOOST_TEST(set_device_info_field("PRG", "LOAD").error == 10);
 }
 
+BOOST_AUTO_TEST_CASE(memory_figures_are_the_flexy_205_constants) {
+  BOOST_TEST(device_memory_figure("PROG").value_or(-1) == 130547);
+  BOOST_TEST(device_memory_figure("VAR").value_or(-1) == 4194304);
+  BOOST_TEST(device_memory_figure("ALL").value_or(-1) == 130547 + 4194304);
+  BOOST_TEST(!device_memory_figure("HEAP").has_value());
+  BOOST_TEST(!device_memory_figure("prog").has_value());  // the interpreter upper-cases first
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -106,6 +106,8 @@ enum class StmtKind : std::uint8_t {
   reboot,
   halt,
   logio,         // LOGIO args[0] tag name
+  settime,       // SETTIME args[0] "dd/mm/yyyy hh:mm:ss" | "dd/mm/yyyy" | "hh:mm:ss"
+  clear,         // CLEAR: every global variable back to 0 / "" (arrays undimensioned)
 };
 
 struct Target {

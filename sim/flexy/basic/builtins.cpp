@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "sim/flexy/basic/conversions.hpp"
+#include "sim/flexy/basic/date_functions.hpp"
 #include "sim/flexy/basic/errors.hpp"
 #include "sim/flexy/basic/sfmt.hpp"
 #include "sim/flexy/basic/values.hpp"
@@ -15,7 +16,7 @@
 namespace flexhil::basic {
 
 namespace {
-constexpr std::array<BuiltinInfo, 33> kBuiltins{{
+constexpr std::array<BuiltinInfo, 42> kBuiltins{{
     {Builtin::str, "STR$", 1, 1},     {Builtin::len, "LEN", 1, 1},       {Builtin::val, "VAL", 1, 1},
     {Builtin::instr, "INSTR", 3, 3},  {Builtin::rtrim, "RTRIM", 1, 1},   {Builtin::ltrim, "LTRIM", 1, 1},
     {Builtin::lcase, "LCASE$", 1, 1}, {Builtin::ucase, "UCASE$", 1, 1},  {Builtin::chr, "CHR$", 1, 1},
@@ -29,6 +30,10 @@ constexpr std::array<BuiltinInfo, 33> kBuiltins{{
     {Builtin::eof, "EOF", 1, 1},      {Builtin::tget, "TGET", 1, 1},
     // --- events and outbound actions ---
     {Builtin::alstat, "ALSTAT", 1, 1}, {Builtin::responsehttpx, "RESPONSEHTTPX", 1, 2},
+    // --- RG-0006 date functions, BIN$, PI; MEMORY and IOMOD need the host ---
+    {Builtin::day, "DAY", 1, 1},      {Builtin::month, "MONTH", 1, 1},   {Builtin::dow, "DOW", 1, 1},
+    {Builtin::doy, "DOY", 1, 1},      {Builtin::woy, "WOY", 1, 1},       {Builtin::bin, "BIN$", 1, 1},
+    {Builtin::pi, "PI", 0, 0},        {Builtin::memory, "MEMORY", 1, 1}, {Builtin::iomod, "IOMOD", 1, 1},
 }};
 
 bool blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0'; }
@@ -168,6 +173,22 @@ Value call_builtin(Builtin id, std::vector<Value>& args, const NumberFormat& f) 
       if (args.size() > 2 && is_string(args.back())) format = std::get<std::string>(args.back());
       return fcnv(to_str(args[0]), to_int(args[1], f), format);
     }
+    case Builtin::day: return static_cast<std::int32_t>(calendar_of_argument(args[0], "DAY").day);
+    case Builtin::month: return static_cast<std::int32_t>(calendar_of_argument(args[0], "MONTH").month);
+    case Builtin::dow: return static_cast<std::int32_t>(day_of_week(calendar_of_argument(args[0], "DOW")));
+    case Builtin::doy: return static_cast<std::int32_t>(day_of_year(calendar_of_argument(args[0], "DOY")));
+    case Builtin::woy: return static_cast<std::int32_t>(iso_week_of_year(calendar_of_argument(args[0], "WOY")));
+    case Builtin::bin: {
+      // The 32-bit pattern without leading zeros (a negative number: all 32 digits), as HEX$.
+      auto bits = static_cast<std::uint32_t>(to_int(args[0], f));
+      if (bits == 0) return std::string("0");
+      std::string s;
+      for (; bits != 0; bits >>= 1) s.insert(s.begin(), (bits & 1u) ? '1' : '0');
+      return s;
+    }
+    case Builtin::pi: return round_real(3.14159265358979323846, f);
+    case Builtin::memory:
+    case Builtin::iomod:
     case Builtin::time:
     case Builtin::getio:
     case Builtin::alstat:

@@ -18,6 +18,8 @@ enum class Builtin : std::uint8_t {
   sqrt, sgn, hex, time, getio, sfmt,
   sin, cos, tan, atn, ln, log, exp, fcnv, get, eof, tget,
   alstat, responsehttpx,  // events and outbound actions: need the host
+  day, month, dow, doy, woy, bin, pi,  // RG-0006 date functions of an eWON time, BIN$, PI (pure)
+  memory, iomod,                       // device memory figures, tag modified since the last IOMOD: need the host
   // kBuiltins (builtins.cpp) lists them in this order: builtin_info() indexes it by value.
 };
 
@@ -31,7 +33,8 @@ struct BuiltinInfo {
 std::optional<BuiltinInfo> find_builtin(std::string_view upper_name);
 const BuiltinInfo& builtin_info(Builtin id);
 
-// Pure built-ins (everything but TIME$, GETIO, GET, EOF and TGET, which need the host). Throws RuntimeError.
+// Pure built-ins (everything but TIME$, GETIO, GET, EOF, TGET, ALSTAT, RESPONSEHTTPX, MEMORY and
+// IOMOD, which need the host). Throws RuntimeError.
 Value call_builtin(Builtin id, std::vector<Value>& args, const NumberFormat& format);
 
 }  // namespace flexhil::basic

@@ -114,6 +114,18 @@ class Host {
   virtual bool timer_expired(int /*number*/) { return false; }
   // LOGIO tag$: a historical-log point of the tag's value now.
   virtual HostResult log_io(int /*index*/) { return HostResult::ok(); }
+
+  // --- clock, memory and I/O flags (RG-0006 SETTIME, MEMORY, IOMOD) ---
+  // SETTIME: the device's clock is set so that TIME$ now reads `local_seconds` (the new local
+  // time as seconds since 1970, its fields read as if UTC — what FCNV gives for TIME$'s text).
+  virtual HostResult set_clock(std::int64_t /*local_seconds*/) {
+    return HostResult::fail(10, "this host's clock cannot be set");
+  }
+  // MEMORY "<which>" (upper case: "PROG", "VAR", "ALL"): free bytes; nullopt = unknown figure.
+  virtual std::optional<std::int32_t> memory_figure(std::string_view /*which*/) { return std::nullopt; }
+  // IOMOD tag: true when the tag's value changed since the program started or since the last
+  // IOMOD of that tag, which clears the flag.
+  virtual bool tag_modified(int /*index*/) { return false; }
 };
 
 }  // namespace flexhil::basic

@@ -1,10 +1,12 @@
 #include "sim/flexy/basic/interpreter.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <deque>
 #include <map>
 #include <unordered_map>
 
+#include "sim/flexy/basic/date_functions.hpp"
 #include "sim/flexy/basic/event_statements.hpp"
 #include "sim/flexy/basic/file_table.hpp"
 #include "sim/flexy/basic/limits.hpp"
@@ -707,6 +709,13 @@ struct Interpreter::Impl {
         check(host.log_io(tag_index(name)), "LOGIO " + name);
         return;
       }
+      case StmtKind::settime: settime(s); return;
+      case StmtKind::clear:
+        // CLEAR (policy, README.md): every global variable back to its default, arrays undimensioned;
+        // handlers, timers, files, LSTERR and the locals of a running FUNCTION stay.
+        globals.clear();
+        grow_globals();
+        return;
       case StmtKind::halt:
         host.log_event(code.file + ":" + std::to_string(s.line) + ": HALT: the BASIC program stopped", log_level::info);
         halted = true;
@@ -781,6 +790,27 @@ struct Interpreter::Impl {
       }
       default: return;
     }
+  }
+
+  // SETTIME "dd/mm/yyyy hh:mm:ss" | "dd/mm/yyyy" (time of day kept) | "hh:mm:ss" (date kept):
+  // the new local time goes to the host, which moves the device's clock (policy, README.md).
+  void settime(const Stmt& s) {
+    const Value v = eval(*s.args[0]);
+    if (!is_string(v)) raise(error_code::type_mismatch, "SETTIME: a time string \"dd/mm/yyyy hh:mm:ss\" is expected");
+    const std::string& text = std::get<std::string>(v);
+    std::optional<CalendarTime> t = parse_ewon_time(text, false);
+    if (!t) {
+      const std::optional<CalendarTime> now = parse_ewon_time(host.time_string(), true);
+      if (auto date = parse_ewon_time(text, true)) {
+        t = date;
+        if (now) t->hour = now->hour, t->minute = now->minute, t->second = now->second;
+      } else if (auto clock = parse_time_of_day(text); clock && now) {
+        t = now;
+        t->hour = clock->hour, t->minute = clock->minute, t->second = clock->second;
+      }
+    }
+    if (!t) raise(error_code::invalid_parameter, "SETTIME \"" + text + "\": not a time dd/mm/yyyy hh:mm:ss");
+    check(host.set_clock(seconds_of_calendar(*t)), "SETTIME \"" + text + "\"");
   }
 
   // REBOOT (policy, README.md): logged, then the program starts over as after a power cycle —
@@ -1014,6 +1044,15 @@ struct Interpreter::Impl {
           std::optional<int> count;
           if (e.args.size() > 1) count = to_int(eval(*e.args[1]), format);
           return files.get(host, number, count);
+        }
+        if (e.builtin == Builtin::iomod) return std::int32_t{host.tag_modified(select_tag(eval(*e.args[0]))) ? 1 : 0};
+        if (e.builtin == Builtin::memory) {
+          const Value which = eval(*e.args[0]);
+          if (!is_string(which)) raise(error_code::type_mismatch, "MEMORY: \"PROG\", \"VAR\" or \"ALL\" is expected");
+          std::string name = std::get<std::string>(which);
+          for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+          if (auto figure = host.memory_figure(name)) return *figure;
+          raise(error_code::invalid_parameter, "MEMORY \"" + std::get<std::string>(which) + "\": unknown figure (PROG, VAR or ALL)");
         }
         if (e.builtin == Builtin::tget) return std::int32_t{host.timer_expired(to_int(eval(*e.args[0]), format)) ? 1 : 0};
         if (e.builtin == Builtin::eof) return std::int32_t{files.eof(host, to_int(eval(*e.args[0]), format)) ? 1 : 0};

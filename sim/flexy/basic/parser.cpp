@@ -25,7 +25,7 @@ const std::unordered_set<std::string>& keywords() {
       "DIM", "PRINT", "CLS", "LOGEVENT", "FUNCTION", "ENDFN", "ONTIMER", "TSET", "ONCHANGE",
       "ONMQTT", "ONMQTTSTATUS", "ONERROR", "ONWAN", "ONDATE", "MQTT", "GETSYS", "SETSYS", "SETIO",
       "AND", "OR", "XOR", "NOT", "BNOT", "MOD", "REM", "LET",
-      "OPEN", "PUT", "CLOSE", "ERASE", "CFGSAVE", "REBOOT", "HALT", "LOGIO"};
+      "OPEN", "PUT", "CLOSE", "ERASE", "CFGSAVE", "REBOOT", "HALT", "LOGIO", "SETTIME", "CLEAR"};
   return k;
 }
 
@@ -182,7 +182,7 @@ class Parser {
     if (!t.is(TokenKind::identifier) || !peek(1).is(TokenKind::colon)) return false;
     if (t.text.back() == '%' || t.text.back() == '$') return false;
     if (!is_keyword(t.text)) return true;
-    static const std::unordered_set<std::string> statements_alone{"END", "RETURN", "CLS", "ENDIF", "ELSE", "ENDFN", "REM"};
+    static const std::unordered_set<std::string> statements_alone{"END", "RETURN", "CLS", "ENDIF", "ELSE", "ENDFN", "REM", "CLEAR"};
     return peek(2).is(TokenKind::end) && !statements_alone.count(t.text) && !find_builtin(t.text);
   }
 
@@ -424,6 +424,16 @@ class Parser {
     } else if (w == "LOGIO") {
       advance();
       args_statement(StmtKind::logio, 1, 1, "LOGIO");
+    } else if (w == "SETTIME") {
+      advance();
+      args_statement(StmtKind::settime, 1, 1, "SETTIME");
+    } else if (w == "CLEAR") {
+      advance();
+      emit(StmtKind::clear);
+    } else if (w == "IOMOD") {
+      // IOMOD tag as a statement: reads (and so clears) the tag's modification flag.
+      ExprPtr e = expression();
+      emit(StmtKind::call).args.push_back(std::move(e));
     } else if (w == "CFGSAVE" || w == "REBOOT" || w == "HALT") {
       advance();
       emit(w == "CFGSAVE" ? StmtKind::cfgsave : (w == "REBOOT" ? StmtKind::reboot : StmtKind::halt));
@@ -980,7 +990,10 @@ class Parser {
   // operator (`STR$ k% + "x"` is `STR$(k%) + "x"`).
   std::vector<ExprPtr> function_args(int max) {
     std::vector<ExprPtr> args;
-    if (max == 0) return args;
+    if (max == 0) {
+      if (peek().is(TokenKind::lparen) && peek(1).is(TokenKind::rparen)) advance(), advance();  // `PI()`
+      return args;
+    }
     if (accept(TokenKind::lparen)) {
       if (accept(TokenKind::rparen)) return args;
       do {

@@ -36,4 +36,11 @@ basic::HostResult set_device_info_field(std::string_view group, std::string_view
   return basic::HostResult::fail(10, "unknown or read-only field");
 }
 
+std::optional<std::int32_t> device_memory_figure(std::string_view which) {
+  if (which == "PROG") return kFreeProgramMemory;
+  if (which == "VAR") return kFreeVariableMemory;
+  if (which == "ALL") return kFreeProgramMemory + kFreeVariableMemory;
+  return std::nullopt;
+}
+
 }  // namespace flexhil::flexy

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
@@ -167,12 +168,31 @@ class FlexyDevice::Host final : public basic::Host {
   }
 
   std::int64_t time_seconds() override {
-    return std::chrono::duration_cast<std::chrono::seconds>(d_.clock().wall().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(d_.device_wall().time_since_epoch()).count();
   }
   std::int64_t milliseconds() override {
     return std::chrono::duration_cast<std::chrono::milliseconds>(d_.clock().steady()).count();
   }
-  std::string time_string() override { return format_flexy_time(d_.clock().wall(), d_.config().time_zone); }
+  std::string time_string() override { return format_flexy_time(d_.device_wall(), d_.config().time_zone); }
+
+  // SETTIME: the device's clock moves so that TIME$ reads `local_seconds` now; ONDATE plans
+  // follow the new clock. Logged `SETTIME: clock set to …` (dut_log settime).
+  basic::HostResult set_clock(std::int64_t local_seconds) override {
+    const auto& zone = d_.config().time_zone;
+    const std::int64_t utc = local_seconds - zone.offset_at(local_seconds - zone.offset_at(local_seconds));
+    const std::int64_t run_wall =
+        std::chrono::duration_cast<std::chrono::seconds>(d_.clock().wall().time_since_epoch()).count();
+    d_.clock_offset_s_.store(utc - run_wall);
+    for (auto& [number, timer] : date_timers) timer.due_utc = next_date(timer.plan, utc);
+    const std::string now = time_string();
+    d_.emit_log("SETTIME: clock set to " + now, kLevelInfo, Json{{"source", "program"}, {"settime", now}});
+    return basic::HostResult::ok();
+  }
+  // MEMORY "PROG" | "VAR" | "ALL": the Flexy 205's figures (device_info.hpp).
+  std::optional<std::int32_t> memory_figure(std::string_view which) override { return device_memory_figure(which); }
+  // IOMOD: tags whose value changed (SETIO, Tag@ =, a Modbus poll) since their last IOMOD.
+  std::set<int> modified_tags;
+  bool tag_modified(int index) override { return modified_tags.erase(index) > 0; }
 
   void print(std::string_view line) override { d_.emit_console(std::string(line)); }
   void log_event(std::string_view message, int level) override {
@@ -201,6 +221,7 @@ class FlexyDevice::Host final : public basic::Host {
       if (const auto n = numeric(d_.db_.value(index))) d_.poller_->write(index, d_.db_.raw_value(index, *n));
     }
     if (*changed) {
+      modified_tags.insert(index);
       d_.history_.record(index + 1, d_.wall_seconds(), d_.db_.value(index));
       d_.interpreter_->post_tag_change(index);
     }
@@ -444,7 +465,7 @@ void FlexyDevice::evaluate_alarm(int index) {
 }
 
 std::int64_t FlexyDevice::wall_seconds() const {
-  return std::chrono::duration_cast<std::chrono::seconds>(clock().wall().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(device_wall().time_since_epoch()).count();
 }
 
 std::string FlexyDevice::render_export(const ExportRequest& request) const {
@@ -549,7 +570,10 @@ void FlexyDevice::basic_loop() {
           }
         }
       }
-      for (int tag : changed) basic.post_tag_change(tag);
+      for (int tag : changed) {
+        host_->modified_tags.insert(tag);
+        basic.post_tag_change(tag);
+      }
     } else if (std::holds_alternative<Post::MqttMessage>(p.what)) {
       basic.post_mqtt_message();
     } else if (auto* s = std::get_if<Post::MqttStatus>(&p.what)) {

@@ -9,6 +9,7 @@
 //   auto program = flexy::load_program_file("fixtures/programs/azure_x509_publisher.bas");
 //   flexy::FlexyDevice dev({.config = config, .program = program, .events = &capture});
 //   dev.start();   // ... dev.stop() (also on destruction)
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -105,6 +106,8 @@ class FlexyDevice {
   void evaluate_alarm(int index);                  // on the BASIC thread, db_mutex_ held
   double scenario_seconds() const;
   std::int64_t wall_seconds() const;
+  // The device's clock: the run's wall clock moved by SETTIME (clock_offset_s_).
+  Clock::WallTime device_wall() const { return clock().wall() + std::chrono::seconds(clock_offset_s_.load()); }
   std::string render_export(const ExportRequest& request) const;  // BASIC thread
 
   FlexyDeviceOptions options_;
@@ -131,6 +134,7 @@ class FlexyDevice {
   std::deque<std::string> log_;
   std::deque<EventLine> events_;  // the event log as $dtEV exports it (the last 1000)
   std::uint64_t requests_ = 0;
+  std::atomic<std::int64_t> clock_offset_s_{0};  // SETTIME: device clock minus the run's wall clock
   std::thread thread_;
 };
 
