@@ -4,6 +4,8 @@
 #include <cctype>
 #include <vector>
 
+#include "common/ascii_case.hpp"
+
 namespace flexhil::basic {
 namespace {
 
@@ -29,11 +31,6 @@ struct FieldError {
   std::string message;
 };
 
-std::string upper(std::string_view s) {
-  std::string u(s);
-  for (char& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return u;
-}
 
 int value_of(std::string_view text, const FieldSpec& f) {
   if (text.empty()) throw FieldError{"empty value"};
@@ -49,7 +46,7 @@ int value_of(std::string_view text, const FieldSpec& f) {
     return v;
   }
   if (f.names) {
-    const std::string u = upper(text);
+    const std::string u = ascii_upper(text);
     for (std::size_t i = 0; i < f.names->size(); ++i)
       if (u == (*f.names)[i]) return f.names_first + static_cast<int>(i);
   }

@@ -51,7 +51,7 @@ std::string quoted(const std::string& s) {
   return out + '"';
 }
 
-std::string text_of(const basic::Value& v) {
+std::string export_text_of(const basic::Value& v) {
   if (const auto* s = std::get_if<std::string>(&v)) return quoted(*s);
   return basic::format_number(v, basic::NumberFormat{});
 }
@@ -152,7 +152,7 @@ std::string render_export(const ExportRequest& request, const ExportData& data) 
     out += "\"TagId\";\"TagName\";\"Value\";\"AlStatus\";\"AlType\";\"Quality\"\r\n";
     for (const auto& t : data.tags) {
       if (!tag_wanted(t)) continue;
-      out += std::to_string(t.id) + ";" + quoted(t.name) + ";" + text_of(t.value) + ";0;0;" + std::to_string(t.quality) + "\r\n";
+      out += std::to_string(t.id) + ";" + quoted(t.name) + ";" + export_text_of(t.value) + ";0;0;" + std::to_string(t.quality) + "\r\n";
     }
   } else if (request.data_type == "HL") {
     out += "\"TagId\";\"TagName\";\"TimeInt\";\"TimeStr\";\"IsInitValue\";\"Value\";\"IQuality\"\r\n";
@@ -163,7 +163,7 @@ std::string render_export(const ExportRequest& request, const ExportData& data) 
         if (t.id == p.tag_id) tag = &t;
       if (!tag || !tag_wanted(*tag)) continue;
       out += std::to_string(p.tag_id) + ";" + quoted(tag->name) + ";" + std::to_string(p.time) + ";" +
-             quoted(time_text(p.time)) + ";0;" + text_of(p.value) + ";3\r\n";
+             quoted(time_text(p.time)) + ";0;" + export_text_of(p.value) + ";3\r\n";
     }
   } else if (request.data_type == "EV") {
     out += "\"TimeInt\";\"TimeStr\";\"Level\";\"Message\"\r\n";

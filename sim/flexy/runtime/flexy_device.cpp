@@ -185,7 +185,7 @@ class FlexyDevice::Host final : public basic::Host {
     d_.clock_offset_s_.store(utc - run_wall);
     for (auto& [number, timer] : date_timers) timer.due_utc = next_date(timer.plan, utc);
     const std::string now = time_string();
-    d_.emit_log("SETTIME: clock set to " + now, kLevelInfo, Json{{"source", "program"}, {"settime", now}});
+    d_.emit_log("SETTIME: clock set to " + now, basic::log_level::info, Json{{"source", "program"}, {"settime", now}});
     return basic::HostResult::ok();
   }
   // MEMORY "PROG" | "VAR" | "ALL": the Flexy 205's figures (device_info.hpp).
