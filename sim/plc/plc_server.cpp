@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "common/error.hpp"
+#include "common/unique_fd.hpp"
 
 namespace flexhil::plc {
 namespace {
@@ -32,36 +33,6 @@ using RealClock = std::chrono::steady_clock;
 constexpr double kForever = std::numeric_limits<double>::infinity();
 // A client pipelining requests into a delay fault cannot grow our memory without bound.
 constexpr std::size_t kMaxQueuedFrames = 1024;
-
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd& operator=(Fd&& o) noexcept {
-    if (this != &o) {
-      reset();
-      fd_ = std::exchange(o.fd_, -1);
-    }
-    return *this;
-  }
-  int get() const noexcept { return fd_; }
-  explicit operator bool() const noexcept { return fd_ >= 0; }
-  // shutdown() first: the loop thread's poll() may still hold a reference to the file, and a
-  // listener must stop accepting (a client must see EOF) at once, not when that poll returns.
-  // On a non-socket (the eventfd) it fails with ENOTSOCK, harmlessly.
-  void reset() {
-    if (fd_ >= 0) {
-      ::shutdown(fd_, SHUT_RDWR);
-      ::close(fd_);
-    }
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
 
 struct ModbusContextDeleter {
   void operator()(modbus_t* ctx) const {
@@ -76,7 +47,7 @@ struct PendingFrame {
 };
 
 struct Client {
-  Fd fd;
+  UniqueFd fd;
   std::string peer;
   std::vector<std::uint8_t> buffer;
   std::deque<PendingFrame> queue;
@@ -97,7 +68,7 @@ std::string peer_name(const sockaddr_storage& ss) {
   return fmt::format("{}:{}", host, serv);
 }
 
-Fd listen_on(const std::string& bind, std::uint16_t port, std::string& error) {
+UniqueFd listen_on(const std::string& bind, std::uint16_t port, std::string& error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -106,18 +77,18 @@ Fd listen_on(const std::string& bind, std::uint16_t port, std::string& error) {
   const auto service = std::to_string(port);
   if (int rc = getaddrinfo(bind.empty() ? nullptr : bind.c_str(), service.c_str(), &hints, &res); rc != 0) {
     error = gai_strerror(rc);
-    return Fd();
+    return UniqueFd();
   }
   std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> list(res, freeaddrinfo);
   for (auto* ai = res; ai; ai = ai->ai_next) {
-    Fd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!fd) continue;
     int one = 1;
     setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (::bind(fd.get(), ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd.get(), 64) == 0) return fd;
     error = std::strerror(errno);
   }
-  return Fd();
+  return UniqueFd();
 }
 
 std::uint16_t bound_port(int fd) {
@@ -364,7 +335,7 @@ struct PlcServer::Impl {
     for (;;) {
       sockaddr_storage ss{};
       socklen_t len = sizeof ss;
-      Fd fd(::accept4(listener.get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
+      UniqueFd fd(::accept4(listener.get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
       if (!fd) return;
       int one = 1;
       setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -497,8 +468,8 @@ struct PlcServer::Impl {
   FaultId next_fault_id = 1;
   PlcCounters counters;
   std::map<int, Client> clients;
-  Fd listener;
-  Fd wake_fd;
+  UniqueFd listener;
+  UniqueFd wake_fd;
   std::string bind_address;
   std::uint16_t bound = 0;
   double next_tick_s = 0;
@@ -528,7 +499,7 @@ void PlcServer::start(const std::string& bind, std::uint16_t port) {
     throw InfrastructureError(fmt::format("PLC simulator cannot listen on {}:{}: {}", bind, port, error));
   m.bind_address = bind;
   m.bound = bound_port(m.listener.get());
-  m.wake_fd = Fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  m.wake_fd = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   {
     std::lock_guard lock(m.mutex);
     const double t = m.now_s();
