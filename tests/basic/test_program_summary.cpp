@@ -27,6 +27,8 @@ BOOST_AUTO_TEST_CASE(a_program_without_sections_is_all_init_and_warnings_are_cou
   const auto p = parse_program("PRINT 1\n", "q.bas");
   const auto line = summarize_program(p, "q.bas", 2);
   BOOST_TEST(line.find("0 section(s) (whole file is the Init section)") != std::string::npos);
+  // The whole-file Init section's implicit label is not one the program wrote.
+  BOOST_TEST(line.find(", 0 label(s),") != std::string::npos, line);
   BOOST_TEST(line.substr(line.size() - 14) == ", 2 warning(s)");
 }
 

@@ -35,7 +35,7 @@ class Program {
   std::size_t line_count() const;                 // lines of the source
   std::size_t statement_count() const;            // compiled statements
   std::vector<std::string> section_names() const; // in file order ("Init Section", …)
-  std::vector<std::string> label_names() const;   // global labels, upper-cased
+  std::vector<std::string> label_names() const;   // global labels the program writes, upper-cased
   std::vector<std::string> function_names() const;
   bool has_label(std::string_view name) const;    // case-insensitive
   const std::shared_ptr<detail::ProgramCode>& code() const { return code_; }

@@ -145,7 +145,7 @@ class Parser {
   }
 
   void define_implicit_label(const std::string& name, int at) {
-    if (!mutable_program_->labels.count(name)) mutable_program_->labels.emplace(name, at);
+    if (mutable_program_->labels.emplace(name, at).second) mutable_program_->implicit_labels.insert(name);
   }
 
   void parse_line(std::string_view text) {

@@ -34,7 +34,8 @@ std::vector<std::string> Program::section_names() const { return code_->sections
 
 std::vector<std::string> Program::label_names() const {
   std::vector<std::string> out;
-  for (const auto& [name, pc] : code_->labels) out.push_back(name);
+  for (const auto& [name, pc] : code_->labels)
+    if (!code_->implicit_labels.count(name)) out.push_back(name);
   std::sort(out.begin(), out.end());
   return out;
 }

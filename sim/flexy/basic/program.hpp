@@ -3,6 +3,7 @@
 // FUNCTIONs with their local symbols and `$` labels, and the sections found.
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "sim/flexy/basic/ast.hpp"
@@ -35,6 +36,8 @@ struct ProgramCode {
   std::size_t lines = 0;
   Code code;
   std::unordered_map<std::string, int> labels;  // global labels (upper-cased) → pc
+  // Of those, the ones the IDE's sections define (EWON_INIT_SECTION, …), not written by the user.
+  std::unordered_set<std::string> implicit_labels;
   Symbols globals;
   std::vector<Function> functions;
   std::unordered_map<std::string, int> function_index;
