@@ -166,6 +166,61 @@ BOOST_AUTO_TEST_CASE(functions_are_skipped_by_sequential_flow_and_recursive) {
   BOOST_TEST(fact == (Lines{"120"}), boost::test_tools::per_element());
 }
 
+// Call frames are pooled and a frame keeps the locals of its last function ready (interpreter.cpp):
+// each call must still start from fresh locals, whichever function used the frame before.
+BOOST_AUTO_TEST_CASE(every_call_starts_with_fresh_locals_whatever_ran_before) {
+  auto out = prints_of(
+      "FOR i% = 1 TO 3\n"
+      "  PRINT @Acc(i%); \" \"; @Txt$(i%)\n"
+      "NEXT i%\n"
+      "PRINT @Other%(7)\n"
+      "PRINT @Acc(5)\n"
+      "FUNCTION Acc($n%)\n"
+      "  $sum = $sum + $n%\n"           // $sum starts at 0 on every call
+      "  $Acc = $sum\n"
+      "ENDFN\n"
+      "FUNCTION Txt$($n%)\n"
+      "  $t$ = $t$ + STR$ $n%\n"        // $t$ starts empty
+      "  $Txt$ = $t$\n"
+      "ENDFN\n"
+      "FUNCTION Other%($x%)\n"          // the same frame, another function: its own locals
+      "  $y% = $y% + $x%\n"
+      "  $Other% = $y%\n"
+      "ENDFN\n");
+  BOOST_TEST(out == (Lines{"1 1", "2 2", "3 3", "7", "5"}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(arguments_are_converted_to_their_parameter_types_in_order) {
+  auto out = prints_of(
+      "n% = 0\n"
+      "PRINT @Three(@Next%(), @Next%(), @Next%())\n"   // evaluated left to right
+      "PRINT @Conv$(7.9, 3, \"s\")\n"                 // real → integer truncates, integer → real
+      "PRINT @Five(1, 2, 3, 4, 5)\n"                   // more than three arguments
+      "PRINT @Nest(@Nest(@Nest(1)))\n"                 // a call in an argument nests
+      "FUNCTION Next%()\n"
+      "  n% = n% + 1\n"
+      "  $Next% = n%\n"
+      "ENDFN\n"
+      "FUNCTION Three($a%, $b%, $c%)\n"
+      "  $Three = $a% * 100 + $b% * 10 + $c%\n"
+      "ENDFN\n"
+      "FUNCTION Conv$($i%, $r, $s$)\n"
+      "  $Conv$ = STR$ $i% + \" \" + STR$($r / 2) + \" \" + $s$\n"
+      "ENDFN\n"
+      "FUNCTION Five($a, $b, $c, $d, $e)\n"
+      "  $Five = $a + $b + $c + $d + $e\n"
+      "ENDFN\n"
+      "FUNCTION Nest%($v%)\n"
+      "  $Nest% = $v% * 2\n"
+      "ENDFN\n");
+  BOOST_TEST(out == (Lines{"123", "7 1.5 s", "15", "8"}), boost::test_tools::per_element());
+  // A string where a number parameter is expected is still a type mismatch.
+  Session s("x = @F(\"abc\")\nFUNCTION F($n%)\n  $F = $n%\nENDFN\n");
+  s.step();
+  BOOST_TEST(!s.basic.last_outcome().ok);
+  BOOST_TEST(s.basic.last_outcome().error_code == error_code::type_mismatch);
+}
+
 BOOST_AUTO_TEST_CASE(dollar_labels_are_local_to_their_function) {
   auto out = prints_of(
       "PRINT @Count(3)\n"

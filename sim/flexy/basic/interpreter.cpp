@@ -66,6 +66,9 @@ struct ReturnPoint {
 
 struct Frame {
   const Function* function = nullptr;  // null: the request's main flow
+  // The FUNCTION whose fresh locals `locals` holds while the frame is unused: a call to it again
+  // (a loop calling @F) finds them ready instead of building them.
+  const Function* prepared = nullptr;
   std::vector<Variable> locals;
   std::vector<ReturnPoint> gosubs;
   std::vector<ForLoop> loops;
@@ -155,10 +158,14 @@ struct Interpreter::Impl {
   bool resume_next = false;
   int loaded_tag = -1;
   std::uint64_t executed = 0;
+  // The budget as one comparison per statement (0 = unlimited).
+  std::uint64_t statement_limit = options.statement_budget == 0 ? UINT64_MAX : options.statement_budget;
   std::uint64_t dropped = 0;
   // Call frames as a pool: frames[0, depth) are active, the others keep their vectors'
   // capacity for the next call (no allocation per @Function call once warm).
-  std::deque<Frame> frames;
+  // Owned one by one so that a frame stays where it is while the pool grows (`top`, references
+  // held by a running statement), and indexing is a plain array access.
+  std::vector<std::unique_ptr<Frame>> frames;
   std::size_t depth = 0;
   Frame* top = nullptr;
   ArgLists arg_lists;
@@ -269,25 +276,73 @@ struct Interpreter::Impl {
 
   // ------------------------------------------------------------------ execution
   Frame& frame() { return *top; }
-  Frame& push_frame() {
-    if (depth == frames.size()) frames.emplace_back();
-    Frame& f = frames[depth++];
+  [[gnu::always_inline]] Frame& push_frame() {
+    if (depth == frames.size()) frames.push_back(std::make_unique<Frame>());
+    Frame& f = *frames[depth++];
     f.function = nullptr;
     top = &f;
     return f;
   }
   void pop_frame() {
-    Frame& f = frames[--depth];
-    f.locals.clear();  // frees the strings and arrays of the call now, keeps the capacity
+    Frame& f = *frames[--depth];
+    if (f.function) {
+      reset_locals(f);  // frees the strings and arrays of the call now, keeps the slots ready
+    } else {
+      f.locals.clear();
+      f.prepared = nullptr;
+    }
     f.gosubs.clear();
     f.loops.clear();
-    top = depth > 0 ? &frames[depth - 1] : nullptr;
+    top = depth > 0 ? frames[depth - 1].get() : nullptr;
+  }
+  [[gnu::always_inline]] void reset_locals(Frame& f) {
+    const auto& types = f.function->locals.types;
+    for (std::size_t i = 0; i < f.locals.size(); ++i) {
+      Variable& v = f.locals[i];
+      v.array.reset();
+      switch (types[i]) {
+        case VarType::integer:
+          if (auto* p = std::get_if<std::int32_t>(&v.value)) *p = 0; else v.value = std::int32_t{0};
+          break;
+        case VarType::real:
+          if (auto* p = std::get_if<double>(&v.value)) *p = 0.0; else v.value = 0.0;
+          break;
+        default:
+          // A long text goes now (memory figures count only active calls); a short one keeps
+          // its buffer for the next call.
+          if (auto* p = std::get_if<std::string>(&v.value); p && p->capacity() <= 256) p->clear(); else v.value = std::string{};
+          break;
+      }
+    }
+    f.prepared = f.function;
+  }
+  [[gnu::always_inline]] Frame& enter(const Function& fn) {
+    Frame& f = push_frame();
+    if (f.prepared != &fn) {
+      f.locals.clear();
+      for (VarType t : fn.locals.types) f.locals.push_back(Variable{default_value(t), nullptr});
+      f.prepared = &fn;
+    }
+    f.function = &fn;
+    return f;
+  }
+  [[gnu::always_inline]] void store_param(Frame& f, const VarRef& param, Value&& value) {
+    Value& slot = f.locals[static_cast<std::size_t>(param.slot)].value;
+    if (param.type == VarType::integer) {
+      const std::int32_t x = to_int(value, format);
+      if (auto* p = std::get_if<std::int32_t>(&slot)) *p = x; else slot = x;
+    } else if (param.type == VarType::real) {
+      const double d = round_real(to_real(value), format);
+      if (auto* p = std::get_if<double>(&slot)) *p = d; else slot = d;
+    } else {
+      slot = coerce(std::move(value), param.type, format);
+    }
   }
   void reset_frames() {
     while (depth > 0) pop_frame();
   }
 
-  Variable& var(const VarRef& r) {
+  [[gnu::always_inline]] Variable& var(const VarRef& r) {
     return r.local ? frame().locals[static_cast<std::size_t>(r.slot)] : globals[static_cast<std::size_t>(r.slot)];
   }
 
@@ -308,7 +363,7 @@ struct Interpreter::Impl {
     std::size_t n = 0;
     for (const auto& v : globals) n += bytes_of(v);
     for (std::size_t i = 0; i < depth; ++i)
-      for (const auto& v : frames[i].locals) n += bytes_of(v);
+      for (const auto& v : frames[i]->locals) n += bytes_of(v);
     return n;
   }
   // Before `name` grows from `old_bytes` to `new_bytes`: the Flexy's string and memory limits.
@@ -329,7 +384,7 @@ struct Interpreter::Impl {
   void run(const Code* c, int pc) {
     while (true) {
       const Stmt& s = (*c)[static_cast<std::size_t>(pc)];
-      if (++executed > options.statement_budget && options.statement_budget != 0) {
+      if (++executed > statement_limit) {
         throw Abort{error_code::budget_exceeded,
                     "statement budget of " + std::to_string(options.statement_budget) +
                         " statements per request exceeded (endless loop?); request aborted",
@@ -473,6 +528,14 @@ struct Interpreter::Impl {
     ForLoop& loop = loops.back();
     Variable& v = loop.local ? frame().locals[static_cast<std::size_t>(loop.slot)]
                              : globals[static_cast<std::size_t>(loop.slot)];
+    const auto* step = std::get_if<std::int32_t>(&loop.step);
+    const auto* limit = std::get_if<std::int32_t>(&loop.limit);
+    if (auto* x = std::get_if<std::int32_t>(&v.value); x && step && limit) {  // FOR i% = 1 TO n%
+      *x = static_cast<std::int32_t>(static_cast<std::uint32_t>(*x) + static_cast<std::uint32_t>(*step));
+      if (*step >= 0 ? *x <= *limit : *x >= *limit) return &loop;
+      loops.pop_back();
+      return nullptr;
+    }
     if (v.value.index() == 0 && loop.step.index() == 0) {
       v.value = static_cast<std::int32_t>(static_cast<std::uint32_t>(std::get<0>(v.value)) +
                                           static_cast<std::uint32_t>(std::get<0>(loop.step)));
@@ -552,21 +615,37 @@ struct Interpreter::Impl {
     return value;
   }
 
-  void assign(const Stmt& s) {
+  // Numbers into a variable, the statement loops and calls spend their time in, stay small; the
+  // rest (strings, elements, tags) is out of line so this one needs no large stack frame.
+  [[gnu::always_inline]] void assign(const Stmt& s) {
+    const Target& t = s.target;
+    if (t.kind == Target::Kind::variable) {
+      const Expr& e = *s.args[0];
+      if (t.var.type == VarType::integer) {  // `x% = @F(…)`, `n% = r * 2`: converted in place
+        const std::int32_t x = e.int_only ? eval_int(e) : to_int(eval_value(e), format);
+        Variable& v = var(t.var);
+        if (auto* p = std::get_if<std::int32_t>(&v.value)) *p = x; else v.value = x;
+        return;
+      }
+      if (t.var.type == VarType::real) {
+        const double d = round_real(e.int_only ? static_cast<double>(eval_int(e)) : to_real(eval_value(e)), format);
+        Variable& v = var(t.var);
+        if (auto* p = std::get_if<double>(&v.value)) *p = d; else v.value = d;
+        return;
+      }
+    }
+    assign_other(s);
+  }
+
+  [[gnu::noinline]] void assign_other(const Stmt& s) {
     const Target& t = s.target;
     switch (t.kind) {
       case Target::Kind::variable: {
-        if (t.var.type == VarType::integer && s.args[0]->int_only) {
-          const std::int32_t x = eval_int(*s.args[0]);
-          Variable& v = var(t.var);
-          if (auto* p = std::get_if<std::int32_t>(&v.value)) *p = x; else v.value = x;
-          return;
-        }
-        if (t.var.type == VarType::string && append_in_place(t.var, *s.args[0])) return;
+        if (append_in_place(t.var, *s.args[0])) return;  // a string variable (numbers: assign)
         Variable& v = var(t.var);
         Value value = eval(*s.args[0]);
-        if (t.var.type == VarType::string) check_store(t.var.name, string_size(v.value), string_size(value), true);
-        if (value.index() == v.value.index() && t.var.type != VarType::real) {
+        check_store(t.var.name, string_size(v.value), string_size(value), true);
+        if (value.index() == v.value.index()) {
           v.value = std::move(value);
         } else {
           v.value = coerce(std::move(value), t.var.type, format);
@@ -967,6 +1046,12 @@ struct Interpreter::Impl {
     if (const auto* p = std::get_if<std::int32_t>(&v)) return *p;
     return to_int(v, format);  // not reached while every a% holds an integer; kept safe
   }
+  // Leaves without a call of their own: a tree walk spends most of its time entering functions.
+  [[gnu::always_inline]] std::int32_t int_operand(const Expr& e) {
+    if (e.kind == ExprKind::variable) return int_of(var(e.var).value);
+    if (e.kind == ExprKind::constant) return int_of(e.value);
+    return eval_int(e);
+  }
   std::int32_t eval_int(const Expr& e) {
     switch (e.kind) {
       case ExprKind::constant: return int_of(e.value);
@@ -977,8 +1062,8 @@ struct Interpreter::Impl {
         return e.op == Op::not_ ? std::int32_t{x == 0} : static_cast<std::int32_t>(~x);
       }
       case ExprKind::binary: {
-        const std::int64_t x = eval_int(*e.args[0]);
-        const std::int64_t y = eval_int(*e.args[1]);
+        const std::int64_t x = int_operand(*e.args[0]);
+        const std::int64_t y = int_operand(*e.args[1]);
         switch (e.op) {
           case Op::add: return static_cast<std::int32_t>(static_cast<std::uint32_t>(x + y));
           case Op::sub: return static_cast<std::int32_t>(static_cast<std::uint32_t>(x - y));
@@ -1005,7 +1090,7 @@ struct Interpreter::Impl {
   }
 
   Value eval(const Expr& e) {
-    if (e.int_only) return eval_int(e);
+    if (e.int_only) return int_operand(e);
     return eval_value(e);
   }
 
@@ -1092,22 +1177,43 @@ struct Interpreter::Impl {
                                              " argument(s), got " + std::to_string(e.args.size()));
     }
     if (depth >= options.max_depth) raise(error_code::stack_overflow, "@" + fn.name + ": calls nested too deep");
+    // The arguments are evaluated in the caller's frame, before the callee's exists: @F(@G(x))
+    // nests. Up to three wait in named locals (an array of variants would be zeroed on every
+    // call), in order: a braced list is evaluated left to right.
+    switch (e.args.size()) {
+      case 0: return invoke(fn, nullptr);
+      case 1: {
+        Value a = eval(*e.args[0]);
+        return invoke(fn, &a);
+      }
+      case 2: {
+        Value a[] = {eval(*e.args[0]), eval(*e.args[1])};
+        return invoke(fn, a);
+      }
+      case 3: {
+        Value a[] = {eval(*e.args[0]), eval(*e.args[1]), eval(*e.args[2])};
+        return invoke(fn, a);
+      }
+      default: break;
+    }
     auto lease = arg_lists.lease();
-    auto& args = *lease;
-    for (const auto& a : e.args) args.push_back(eval(*a));  // before the frame: @F(@G(x)) nests
-    Frame& f = push_frame();
+    for (const auto& a : e.args) lease->push_back(eval(*a));
+    return invoke(fn, lease->data());
+  }
+
+  Value invoke(const Function& fn, Value* args) {
+    Frame& f = enter(fn);
     struct PopFrame {
       Impl& impl;
       ~PopFrame() { impl.pop_frame(); }
     } pop{*this};
-    f.function = &fn;
-    for (VarType t : fn.locals.types) f.locals.push_back(Variable{default_value(t), nullptr});
-    for (std::size_t i = 0; i < args.size(); ++i) {
-      f.locals[static_cast<std::size_t>(fn.params[i].slot)].value = coerce(std::move(args[i]), fn.params[i].type, format);
-    }
+    for (std::size_t i = 0; i < fn.params.size(); ++i) store_param(f, fn.params[i], std::move(args[i]));
     run(&code.code, fn.start + 1);
     if (fn.return_slot < 0) return std::int32_t{0};
-    return std::move(frame().locals[static_cast<std::size_t>(fn.return_slot)].value);
+    Value& result = f.locals[static_cast<std::size_t>(fn.return_slot)].value;
+    if (const auto* d = std::get_if<double>(&result)) return *d;  // no variant move for numbers
+    if (const auto* i = std::get_if<std::int32_t>(&result)) return *i;
+    return std::move(result);
   }
 };
 

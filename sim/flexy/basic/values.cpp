@@ -18,13 +18,10 @@ VarType type_of_name(const std::string& upper_name) {
   return VarType::real;
 }
 
-namespace {
-[[noreturn]] void mismatch(const char* expected, const Value& got) {
+void throw_mismatch(const char* expected, const Value& got) {
   throw RuntimeError(error_code::type_mismatch,
                      std::string("type mismatch: ") + expected + " expected, got " + describe_type(got));
 }
-
-std::int32_t wrap(std::int64_t v) { return static_cast<std::int32_t>(static_cast<std::uint32_t>(v)); }
 
 std::int32_t real_to_int(double d, const NumberFormat& f) {
   if (std::isnan(d)) return 0;
@@ -33,6 +30,11 @@ std::int32_t real_to_int(double d, const NumberFormat& f) {
   if (r <= -2147483648.0) return std::numeric_limits<std::int32_t>::min();
   return static_cast<std::int32_t>(r);
 }
+
+namespace {
+[[noreturn]] void mismatch(const char* expected, const Value& got) { throw_mismatch(expected, got); }
+
+std::int32_t wrap(std::int64_t v) { return static_cast<std::int32_t>(static_cast<std::uint32_t>(v)); }
 }  // namespace
 
 std::string describe_type(const Value& v) {
@@ -50,18 +52,6 @@ void check_string_length(std::size_t length) {
                            std::to_string(limits::max_string_length));
 }
 
-double to_real(const Value& v) {
-  if (v.index() == 0) return std::get<0>(v);
-  if (v.index() == 1) return std::get<1>(v);
-  mismatch("number", v);
-}
-
-std::int32_t to_int(const Value& v, const NumberFormat& f) {
-  if (v.index() == 0) return std::get<0>(v);
-  if (v.index() == 1) return real_to_int(std::get<1>(v), f);
-  mismatch("number", v);
-}
-
 const std::string& to_str(const Value& v) {
   if (v.index() == 2) return std::get<2>(v);
   mismatch("string", v);
@@ -71,10 +61,6 @@ bool is_true(const Value& v) {
   if (v.index() == 0) return std::get<0>(v) != 0;
   if (v.index() == 1) return std::get<1>(v) != 0.0;
   mismatch("number", v);
-}
-
-double round_real(double d, const NumberFormat& f) {
-  return f.single_precision ? static_cast<double>(static_cast<float>(d)) : d;
 }
 
 std::string format_number(const Value& v, const NumberFormat& f) {
