@@ -111,6 +111,70 @@ BOOST_AUTO_TEST_CASE(sernum_inf_tag_server_fields_and_sfmt_are_served_by_the_dev
   dev.stop();
 }
 
+// SETTIME, MEMORY and IOMOD against the real device: the clock the program sets is what TIME$
+// and ONDATE follow (and the log says so), MEMORY gives the Flexy's figures, IOMOD sees SETIO
+// and Modbus polls once per change.
+BOOST_AUTO_TEST_CASE(settime_moves_the_device_clock_memory_answers_and_iomod_sees_each_change_once) {
+  auto clock = std::make_shared<ScaledClock>(60.0);
+  plc::PlcServer plc(plc::load_plc_config_string(kFixturePlc, "plc.toml"), *clock);
+  plc.start("127.0.0.1", 0);
+  auto config = load_flexy_config_file(fixture("flexy/azure_x509.toml"));
+  config.topics[0].port = plc.port();
+  config.time_scale = 60;
+  const char* program =
+      "SETTIME \"01/01/2030 07:59:50\"\n"
+      "PRINT \"time \"; TIME$\n"
+      "PRINT \"mem \"; MEMORY \"PROG\"; \" \"; MEMORY \"VAR\"; \" \"; MEMORY \"ALL\"\n"
+      "SETIO \"Counter\", 7\n"
+      "PRINT \"iomod \"; IOMOD \"Counter\"; \" \"; IOMOD \"Counter\"\n"
+      "ONDATE 1, \"0 8 * * *\", \"GOTO Daily\"\n"
+      "ONTIMER 1, \"GOTO Tick\"\n"
+      "TSET 1, 1\n"
+      "END\n"
+      "Daily:\n"
+      "PRINT \"daily \"; TIME$\n"
+      "END\n"
+      "Tick:\n"
+      "n% = n% + 1\n"
+      "IF IOMOD \"Temperature\" THEN PRINT \"temp mod \"; Temperature@\n"
+      "PRINT \"tick \"; n%\n"
+      "END\n";
+  MemorySink sink;
+  FlexyDevice dev(FlexyDeviceOptions{config, basic::parse_program(program, "clock.bas"), clock, &sink, nullptr});
+  dev.start();
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return has_line(dev.console(), "tick 2"); }, 5s),
+                        "log: " << (dev.log().empty() ? "" : dev.log().back()));
+  BOOST_TEST(dev.console().front().rfind("time 01/01/2030 07:59:5", 0) == 0);
+  BOOST_TEST(has_line(dev.console(), "mem 130547 4194304 4324851"));
+  BOOST_TEST(has_line(dev.console(), "iomod 1 0"));
+  BOOST_REQUIRE(wait_until([&] { return plc.value("Counter") == 7.0; }, 5s));
+  bool logged = false;
+  for (const auto& e : sink.events())
+    logged = logged || (e.value("kind", "") == "dut_log" && e.value("settime", "").rfind("01/01/2030 07:59:5", 0) == 0);
+  BOOST_TEST(logged);
+
+  // Ten scenario seconds later the device's own clock reaches 08:00: ONDATE fires on it.
+  const auto daily = [&] {
+    for (const auto& l : dev.console())
+      if (l.rfind("daily ", 0) == 0) return l;
+    return std::string();
+  };
+  BOOST_REQUIRE(wait_until([&] { return !daily().empty(); }, 10s));
+  BOOST_TEST(daily().rfind("daily 01/01/2030 08:00:0", 0) == 0);
+
+  plc.set_value("Temperature", 30.25);
+  BOOST_REQUIRE(wait_until([&] { return has_line(dev.console(), "temp mod 30.25"); }, 10s));
+  // Each change is seen once: more ticks go by without another "temp mod 30.25".
+  std::string later;
+  for (const auto& l : dev.console())
+    if (l.rfind("tick ", 0) == 0) later = "tick " + std::to_string(std::stoi(l.substr(5)) + 5);
+  BOOST_REQUIRE(wait_until([&] { return has_line(dev.console(), later); }, 10s));
+  int seen = 0;
+  for (const auto& l : dev.console()) seen += l == "temp mod 30.25";
+  BOOST_TEST(seen == 1);
+  dev.stop();
+}
+
 BOOST_AUTO_TEST_CASE(tag_quality_falls_when_the_plc_goes_down_and_the_value_is_kept) {
   auto clock = std::make_shared<ScaledClock>(10.0);
   plc::PlcServer plc(plc::load_plc_config_string(kFixturePlc, "plc.toml"), *clock);
