@@ -61,7 +61,9 @@ struct Judge {
     v.sas_expiry = token->expiry;
     v.sas_skn = token->skn;
 
-    const auto device_path = pol.hub_host + "/devices/" + dev.id;
+    // A module's resource is {host}/devices/{deviceId}/modules/{moduleId}.
+    const auto device_path = pol.hub_host + "/devices/" +
+                             (dev.module_id.empty() ? dev.id : dev.device_id + "/modules/" + dev.module_id);
     const auto segments = sr_prefix_segments(token->sr_decoded, device_path);
     if (!segments)
       return refuse("AUTH-SAS-RESOURCE", fmt::format("SAS sr '{}' does not cover '{}'", token->sr_decoded, device_path));
@@ -188,13 +190,16 @@ struct Judge {
                                 req.client_id));
     v.username = judge_username(req.username, req.client_id, pol.hub_host);
     if (!v.username.accepted) return refuse(v.username.reason_id, v.username.reason);
-    const auto* dev = reg.find_device(device_id);
-    if (!dev) return refuse("AUTH-DEVICE-UNKNOWN", fmt::format("device '{}' is not in the registry", device_id));
-    if (!module_id.empty())
+    const auto* parent = reg.find_device(device_id);
+    if (!parent) return refuse("AUTH-DEVICE-UNKNOWN", fmt::format("device '{}' is not in the registry", device_id));
+    const auto* dev = module_id.empty() ? parent : reg.find_identity(req.client_id);
+    if (!dev)
       return refuse("AUTH-DEVICE-UNKNOWN",
-                    fmt::format("module '{}' of device '{}' is not in the registry (module identities are not "
-                                "supported)",
-                                module_id, device_id));
+                    fmt::format("module '{}' of device '{}' is not in the registry ([[device.module]])", module_id,
+                                device_id));
+    // *inferred*: a disabled device takes its modules with it.
+    if (dev != parent && !parent->enabled)
+      return refuse("AUTH-DEVICE-DISABLED", fmt::format("device '{}' (of module '{}') is disabled", parent->id, module_id));
     v.auth = std::string(to_string(dev->auth));
     if (!dev->enabled) return refuse("AUTH-DEVICE-DISABLED", fmt::format("device '{}' is disabled", dev->id));
     switch (dev->auth) {

@@ -91,7 +91,11 @@ std::vector<std::string> hub_message_detail(const Json& event) {
       else
         application[it.key()] = it.value();
     }
-  system["iothub-connection-device-id"] = e.string("device");
+  // A module's ClientId is "{deviceId}/{moduleId}": monitor-events shows the two apart.
+  const std::string identity = e.string("device");
+  const auto slash = identity.find('/');
+  system["iothub-connection-device-id"] = identity.substr(0, slash);
+  if (slash != std::string::npos) system["iothub-connection-module-id"] = identity.substr(slash + 1);
   system["iothub-enqueuedtime"] = e.string("wall");
   if (is_telemetry(e)) system["iothub-message-source"] = "Telemetry";
   if (e.flag("retain")) application["mqtt-retain"] = "true";  // as IoT Hub forwards a retained message

@@ -371,11 +371,12 @@ void HubProcess::Impl::write_trust_bundle() {
       throw ConfigError(where, e.message());
     }
   };
-  for (const auto& d : registry.devices) {
-    if (d.auth != AuthKind::x509_selfsigned) continue;
-    if (!d.certificate.empty()) bundle += read(d.certificate, d.where);
-    if (!d.secondary_certificate.empty()) bundle += read(d.secondary_certificate, d.where);
-  }
+  for (const auto* identities : {&registry.devices, &registry.modules})
+    for (const auto& d : *identities) {
+      if (d.auth != AuthKind::x509_selfsigned) continue;
+      if (!d.certificate.empty()) bundle += read(d.certificate, d.where);
+      if (!d.secondary_certificate.empty()) bundle += read(d.secondary_certificate, d.where);
+    }
   for (const auto& ca : registry.cas) bundle += read(ca.certificate, ca.where);
   for (const auto& extra : options.trust_files) extra_cas += read(extra, SourcePosition{extra});
   bundle += extra_cas;

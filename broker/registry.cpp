@@ -144,16 +144,26 @@ void reject_other_auth_keys(TomlTable& t, AuthKind kind) {
                               to_string(owner), to_string(kind)));
 }
 
-Device read_device(TomlTable& t, const std::string& file) {
+// `parent`: the device a [[device.module]] table belongs to (null for a [[device]]).
+Device read_device(TomlTable& t, const std::string& file, const Device* parent = nullptr) {
   Device d;
   d.where = t.where();
   d.id = t.required_string("id");
   if (!is_valid_device_id(d.id))
-    t.fail("id", fmt::format("invalid device id '{}': 1 to 128 characters of letters, digits and "
+    t.fail("id", fmt::format("invalid {} id '{}': 1 to 128 characters of letters, digits and "
                              "- : . + % _ # * ? ! ( ) , = @ ; $ '",
-                             d.id));
-  const auto auth = t.choice("auth", {"sas", "x509-selfsigned", "x509-ca"}, "");
-  if (auth.empty()) t.fail("auth", "missing required key 'auth' (one of: sas, x509-selfsigned, x509-ca)");
+                             parent ? "module" : "device", d.id));
+  if (parent) {
+    d.module_id = d.id;
+    d.device_id = parent->id;
+    d.id = parent->id + "/" + d.module_id;
+  }
+  const auto auth = parent ? t.choice("auth", {"sas", "x509-selfsigned"}, "")
+                           : t.choice("auth", {"sas", "x509-selfsigned", "x509-ca"}, "");
+  if (auth.empty())
+    t.fail("auth", parent ? "missing required key 'auth' (one of: sas, x509-selfsigned; a module has no "
+                            "CA-signed authentication here)"
+                          : "missing required key 'auth' (one of: sas, x509-selfsigned, x509-ca)");
   d.auth = auth == "sas" ? AuthKind::sas : auth == "x509-selfsigned" ? AuthKind::x509_selfsigned : AuthKind::x509_ca;
   d.enabled = t.boolean("enabled", true);
   reject_other_auth_keys(t, d.auth);
@@ -239,6 +249,13 @@ Device* Registry::find_device(std::string_view id) {
   return nullptr;
 }
 
+const Device* Registry::find_identity(std::string_view client_id) const {
+  if (client_id.find('/') == std::string_view::npos) return find_device(client_id);
+  for (const auto& m : modules)
+    if (m.id == client_id) return &m;
+  return nullptr;
+}
+
 const Policy* Registry::find_policy(std::string_view name) const {
   for (const auto& p : policies)
     if (p.name == name) return &p;
@@ -298,9 +315,17 @@ Registry load_registry(const toml::table& table, const std::string& file) {
     reg.hub = name;
   }
   for (auto& t : top.tables("device")) {
+    auto modules = t.tables("module");
     auto d = read_device(t, file);
     if (const auto* prev = reg.find_device(d.id))
       t.fail("id", fmt::format("duplicate device id '{}' (first defined at {})", d.id, prev->where.to_string()));
+    for (auto& m : modules) {
+      auto mod = read_device(m, file, &d);
+      if (const auto* prev = reg.find_identity(mod.id))
+        m.fail("id", fmt::format("duplicate module id '{}' of device '{}' (first defined at {})", mod.module_id, d.id,
+                                 prev->where.to_string()));
+      reg.modules.push_back(std::move(mod));
+    }
     reg.devices.push_back(std::move(d));
   }
   for (auto& t : top.tables("ca")) {

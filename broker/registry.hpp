@@ -26,7 +26,11 @@ enum class Permission { device_connect, registry_read, registry_write, service_c
 std::string_view to_string(Permission permission);
 
 struct Device {
+  // A device's id, or "{deviceId}/{moduleId}" for a module identity: what the identity's MQTT
+  // ClientId is, and the key of its twin and events.
   std::string id;
+  std::string module_id;  // "" for a device
+  std::string device_id;  // the device a module belongs to ("" for a device)
   AuthKind auth = AuthKind::sas;
   bool enabled = true;
   // auth = sas: base64 keys (secondary may be empty).
@@ -65,6 +69,9 @@ struct Registry {
   std::string file;  // where it was loaded from
   std::string hub;   // hub name without ".azure-devices.net"; "" when the file gives none
   std::vector<Device> devices;
+  // Module identities ([[device.module]]), each with its own credentials and twin; id
+  // "{deviceId}/{moduleId}".
+  std::vector<Device> modules;
   std::vector<RegisteredCa> cas;
   std::vector<Policy> policies;
 
@@ -72,6 +79,8 @@ struct Registry {
   std::string host() const;
   const Device* find_device(std::string_view id) const;
   Device* find_device(std::string_view id);
+  // A device, or a module by "{deviceId}/{moduleId}" (an MQTT ClientId).
+  const Device* find_identity(std::string_view client_id) const;
   const Policy* find_policy(std::string_view name) const;
 };
 

@@ -15,19 +15,35 @@ std::string rid_of(std::string_view query) {
   return "";
 }
 
-// The device named by a devices/{id}/… topic (with the device id containing no '/').
-std::string_view topic_device(std::string_view topic) {
+// The identity named by a devices/{id}/… topic: "{id}", or "{id}/{module}" for
+// devices/{id}/modules/{module}/….
+std::string topic_device(std::string_view topic) {
   if (!starts_with(topic, "devices/")) return {};
   auto rest = topic.substr(8);
-  return rest.substr(0, rest.find('/'));
+  const auto slash = rest.find('/');
+  std::string id(rest.substr(0, slash));
+  if (slash == std::string_view::npos) return id;
+  rest = rest.substr(slash + 1);
+  if (!starts_with(rest, "modules/")) return id;
+  rest = rest.substr(8);
+  return id + "/" + std::string(rest.substr(0, rest.find('/')));
 }
+
+// The topic root of an identity: devices/{id} or devices/{deviceId}/modules/{moduleId} for a
+// module's ClientId "{deviceId}/{moduleId}".
+std::string identity_root(std::string_view client_id) {
+  const auto slash = client_id.find('/');
+  if (slash == std::string_view::npos) return "devices/" + std::string(client_id);
+  return "devices/" + std::string(client_id.substr(0, slash)) + "/modules/" + std::string(client_id.substr(slash + 1));
+}
+bool is_module(std::string_view client_id) { return client_id.find('/') != std::string_view::npos; }
 
 template <typename C>
 C forbidden(std::string_view device_id, std::string_view topic, std::string_view what) {
   C c;
   const auto other = topic_device(topic);
   // A wildcard in the device segment is no device at all: plainly forbidden.
-  const bool wildcard = other.find_first_of("+#") != std::string_view::npos;
+  const bool wildcard = other.find_first_of("+#") != std::string::npos;
   if (!other.empty() && other != device_id && !wildcard) {
     c.reason_id = "TOPIC-OTHER-DEVICE";
     c.reason = std::string(what) + " on another device's topic '" + std::string(topic) + "' (device '" +
@@ -65,7 +81,7 @@ std::string_view to_string(SubscribeKind kind) {
 
 PublishClass classify_publish(std::string_view device_id, std::string_view topic) {
   PublishClass c;
-  const std::string events = "devices/" + std::string(device_id) + "/messages/events/";
+  const std::string events = identity_root(device_id) + "/messages/events/";
   if (starts_with(topic, events)) {
     c.kind = PublishKind::telemetry;
     c.props = decode_property_bag(topic.substr(events.size()));
@@ -102,7 +118,8 @@ PublishClass classify_publish(std::string_view device_id, std::string_view topic
 
 SubscribeClass classify_subscribe(std::string_view device_id, std::string_view filter) {
   SubscribeClass c;
-  if (filter == "devices/" + std::string(device_id) + "/messages/devicebound/#") c.kind = SubscribeKind::c2d;
+  // *inferred*: modules get no cloud-to-device messages (IoT Hub sends C2D to devices only).
+  if (!is_module(device_id) && filter == identity_root(device_id) + "/messages/devicebound/#") c.kind = SubscribeKind::c2d;
   else if (filter == "$iothub/twin/res/#") c.kind = SubscribeKind::twin_response;
   else if (filter == "$iothub/twin/PATCH/properties/desired/#") c.kind = SubscribeKind::twin_desired;
   else if (filter == "$iothub/methods/POST/#") c.kind = SubscribeKind::methods;
@@ -111,7 +128,7 @@ SubscribeClass classify_subscribe(std::string_view device_id, std::string_view f
 }
 
 bool device_may_receive(std::string_view device_id, std::string_view topic) {
-  return starts_with(topic, "devices/" + std::string(device_id) + "/messages/devicebound/") ||
+  return (!is_module(device_id) && starts_with(topic, identity_root(device_id) + "/messages/devicebound/")) ||
          starts_with(topic, "$iothub/twin/res/") || starts_with(topic, "$iothub/twin/PATCH/properties/desired/") ||
          starts_with(topic, "$iothub/methods/POST/");
 }

@@ -75,6 +75,7 @@ HubPlugin::HubPlugin(IothubOptions options, Registry registry)
   policy_.sas_skew_seconds = options_.sas_skew_seconds;
   policy_.accept_mqtt5 = options_.mqtt5_accept;
   for (const auto& d : registry_.devices) twins_.emplace(d.id, TwinState(d.twin_desired, d.twin_reported));
+  for (const auto& m : registry_.modules) twins_.emplace(m.id, TwinState(m.twin_desired, m.twin_reported));  // module twins
   if (!options_.audit_file.empty()) audit_ = std::make_unique<AuditLog>(options_.audit_file, options_.audit_stream);
 }
 

@@ -73,6 +73,18 @@ SasDevice HubFixture::add_sas_device(const std::string& id, bool enabled) {
   return d;
 }
 
+SasDevice HubFixture::add_sas_module(const std::string& device_id, const std::string& module_id,
+                                     const std::string& extra_toml) {
+  const std::string id = device_id + "/" + module_id;
+  SasDevice d{id, random_sas_key(), random_sas_key()};
+  std::ostringstream t;
+  t << "[[device.module]]\nid = " << toml_string(module_id) << "\nauth = \"sas\"\nprimary_key = \"" << d.primary_key
+    << "\"\nsecondary_key = \"" << d.secondary_key << "\"\n" << extra_toml;
+  registry_blocks_.push_back(t.str());
+  sas_devices_[id] = d;
+  return d;
+}
+
 DeviceCert HubFixture::add_self_signed_device(const std::string& id, const SelfSignedOptions& o) {
   DeviceCert c;
   c.id = id;
@@ -198,7 +210,10 @@ const SasDevice& HubFixture::sas_device(const std::string& id) const {
 std::string HubFixture::sas_token(const std::string& id, std::chrono::seconds ttl, certs::SrSpelling spelling,
                                   std::optional<std::string> key) const {
   certs::SasTokenRequest r;
-  r.resource = hub_host() + "/devices/" + id;
+  // A module ("{device}/{module}") signs {host}/devices/{device}/modules/{module}.
+  const auto slash = id.find('/');
+  r.resource = hub_host() + "/devices/" +
+               (slash == std::string::npos ? id : id.substr(0, slash) + "/modules/" + id.substr(slash + 1));
   r.key_base64 = key ? *key : sas_device(id).primary_key;
   r.expiry = static_cast<std::int64_t>(std::time(nullptr)) + ttl.count();
   r.spelling = spelling;

@@ -66,6 +66,10 @@ class HubFixture {
 
   // --- before start(): the registry --------------------------------------------------------
   SasDevice add_sas_device(const std::string& id, bool enabled = true);
+  // A SAS module identity of the device added just before ([[device.module]]); its id for
+  // sas_token()/username() is "{device_id}/{module_id}". `extra_toml`: more keys of the table.
+  SasDevice add_sas_module(const std::string& device_id, const std::string& module_id,
+                           const std::string& extra_toml = {});
   DeviceCert add_self_signed_device(const std::string& id, const SelfSignedOptions& options = {});
   // A device CA is registered on first use; the leaf has CN = cn (default: the id).
   DeviceCert add_ca_signed_device(const std::string& id, const std::string& cn = {});

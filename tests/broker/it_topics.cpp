@@ -119,6 +119,10 @@ const std::vector<std::string> kSharedDevices = {
 HubFixture& shared_hub() {
   static HubFixture hub;
   static const bool started = [] {
+    // A device with a module identity (its own key and twin), before the others: the module
+    // table must follow its [[device]].
+    hub.add_sas_device("Gateway");
+    hub.add_sas_module("Gateway", "collector", "twin = { desired = { period = 10 } }\n");
     for (const auto& id : kSharedDevices) hub.add_sas_device(id);
     // Appended after the last [[device]] (TwinGet), so it is TwinGet's initial twin.
     hub.append_registry("\n[device.twin.desired]\ninterval = 20\n");
@@ -437,6 +441,28 @@ BOOST_FIXTURE_TEST_CASE(c2d_message_is_delivered_to_that_device_only_with_its_pr
   BOOST_TEST((*m)->to_string() == "hello");
   BOOST_TEST(!other.wait_message("devices/", 300ms));
   BOOST_TEST(f.wait_for_event([](const Json& e) { return is_event(e, "c2d_delivered", "C2d"); }, 5s, since).has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_module_identity_sends_telemetry_on_its_topic_and_reads_its_own_twin, SharedHub) {
+  const auto since = f.mark();
+  PahoDevice mod(f, "Gateway/collector");
+  const auto c = f.wait_for_connect("Gateway/collector", since);
+  BOOST_REQUIRE(c);
+  BOOST_TEST((*c)["verdict"] == "accepted", c->dump());
+  mod.subscribe({"$iothub/twin/res/#"});
+  mod.publish("devices/Gateway/modules/collector/messages/events/", R"({"t":1})");
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "publish", "Gateway/collector"); }, 5s, since);
+  BOOST_REQUIRE(ev);
+  BOOST_TEST((*ev)["verdict"] == "accepted", ev->dump());
+  mod.publish("$iothub/twin/GET/?$rid=7", "");
+  const auto g = mod.wait_message("$iothub/twin/res/200/");
+  BOOST_REQUIRE(g);
+  BOOST_TEST(Json::parse((*g)->to_string())["desired"]["period"] == 10);  // the module's twin, not the device's
+  // Its device's telemetry topic belongs to another identity: the hub drops the module.
+  mod.publish("devices/Gateway/messages/events/", "x");
+  BOOST_TEST(mod.wait_lost());
+  const auto d = f.wait_for_event([](const Json& e) { return is_event(e, "disconnect", "Gateway/collector"); }, 5s, since);
+  BOOST_REQUIRE(d);
 }
 
 BOOST_FIXTURE_TEST_CASE(desired_update_is_pushed_with_the_next_version, SharedHub) {

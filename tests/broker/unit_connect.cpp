@@ -84,6 +84,17 @@ Registry registry() {
   ca.id = "CaDev";
   ca.auth = AuthKind::x509_ca;
   r.devices.push_back(ca);
+  Device module = sas;  // FlexySas/collector: its own key
+  module.id = "FlexySas/collector";
+  module.module_id = "collector";
+  module.device_id = "FlexySas";
+  module.primary_key = kOtherKey;
+  module.secondary_key.clear();
+  r.modules.push_back(module);
+  Device offmod = module;
+  offmod.id = "Disabled/collector";
+  offmod.device_id = "Disabled";
+  r.modules.push_back(offmod);
   Policy owner{"iothubowner", kPolicyKey, {Permission::device_connect, Permission::registry_read}, {}};
   Policy reader{"registryRead", kPolicyKey, {Permission::registry_read}, {}};
   r.policies = {owner, reader};
@@ -298,7 +309,24 @@ BOOST_AUTO_TEST_CASE(invalid_client_id_is_refused) {
 BOOST_AUTO_TEST_CASE(module_client_id_is_refused_as_unknown_module) {
   const auto v = connect("FlexySas/mod", token(kSasPath, kKey1));
   BOOST_TEST(v.reason_id == "AUTH-DEVICE-UNKNOWN");
+  BOOST_TEST(v.reason.find("module 'mod' of device 'FlexySas'") != std::string::npos, v.reason);
   BOOST_TEST(to_string(v.username.form) == "module");
+}
+
+BOOST_AUTO_TEST_CASE(a_registered_module_connects_with_its_own_key_and_module_resource) {
+  const std::string module_path = kSasPath + "/modules/collector";
+  const auto ok = connect("FlexySas/collector", token(module_path, kOtherKey));
+  BOOST_TEST(ok.accepted, ok.reason);
+  BOOST_TEST(to_string(ok.username.form) == "module");
+  // The device's key does not open the module, nor a token for the device's resource alone
+  // signed with it.
+  BOOST_TEST(connect("FlexySas/collector", token(module_path, kKey1)).reason_id == "AUTH-SAS-SIGNATURE");
+  // A token scoped to another module of the device does not cover this one.
+  BOOST_TEST(connect("FlexySas/collector", token(kSasPath + "/modules/other", kOtherKey)).reason_id ==
+             "AUTH-SAS-RESOURCE");
+  // *inferred*: a disabled device takes its modules with it.
+  BOOST_TEST(connect("Disabled/collector", token(std::string(kHost) + "/devices/Disabled/modules/collector", kOtherKey))
+                 .reason_id == "AUTH-DEVICE-DISABLED");
 }
 
 BOOST_AUTO_TEST_CASE(mqtt5_is_refused_by_default_and_accepted_by_policy) {

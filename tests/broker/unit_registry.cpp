@@ -234,4 +234,48 @@ BOOST_AUTO_TEST_CASE(ca_certificates_are_resolved_and_checked) {
   BOOST_TEST(reg.cas[0].certificate == dir.file("ca.crt"));
 }
 
+// Module identities ([[device.module]]): their own credentials and twin, ClientId
+// "{deviceId}/{moduleId}".
+BOOST_AUTO_TEST_CASE(modules_are_identities_of_their_device_with_their_own_credentials_and_twin) {
+  const auto reg = load_text(std::string(R"(hub = "eWONPROJECT"
+[[device]]
+id = "Flexy205"
+auth = "sas"
+primary_key = ")") + kKey1 + R"("
+[[device.module]]
+id = "collector"
+auth = "sas"
+primary_key = ")" + kKey2 + R"("
+twin = { desired = { period = 10 } }
+[[device.module]]
+id = "watchdog"
+auth = "x509-selfsigned"
+primary_thumbprint = "0eea49b0ae3ad296b620fe1bc34df4ac7b226c34"
+enabled = false
+)");
+  BOOST_REQUIRE_EQUAL(reg.devices.size(), 1u);
+  BOOST_REQUIRE_EQUAL(reg.modules.size(), 2u);
+  const auto* m = reg.find_identity("Flexy205/collector");
+  BOOST_REQUIRE(m);
+  BOOST_TEST(m->module_id == "collector");
+  BOOST_TEST(m->device_id == "Flexy205");
+  BOOST_TEST(m->primary_key == kKey2);
+  BOOST_TEST(m->twin_desired["period"] == 10);
+  BOOST_TEST(!reg.find_identity("Flexy205/watchdog")->enabled);
+  BOOST_TEST(reg.find_identity("Flexy205")->id == "Flexy205");
+  BOOST_TEST(!reg.find_identity("Flexy205/nope"));
+  BOOST_TEST(!reg.find_device("Flexy205/collector"));  // devices and modules stay apart
+}
+
+BOOST_AUTO_TEST_CASE(module_errors_name_the_module_table) {
+  const std::string device = std::string("[[device]]\nid = \"D\"\nauth = \"sas\"\nprimary_key = \"") + kKey1 + "\"\n";
+  expect_error(device + "[[device.module]]\nid = \"m\"\nauth = \"x509-ca\"\n", 7, 8, "one of: sas, x509-selfsigned");
+  expect_error(device + "[[device.module]]\nid = \"m\"\nauth = \"sas\"\nprimary_key = \"" + kKey1 +
+                   "\"\n[[device.module]]\nid = \"m\"\nauth = \"sas\"\nprimary_key = \"" + kKey1 + "\"\n",
+               10, 6, "duplicate module id 'm' of device 'D'");
+  expect_error(device + "[[device.module]]\nid = \"a/b\"\nauth = \"sas\"\n", 6, 6, "invalid module id 'a/b'");
+  expect_error(device + "[[device.module]]\nid = \"m\"\nauth = \"sas\"\nprimary_key = \"" + kKey1 + "\"\nkeys = 1\n",
+               9, 8, "keys");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

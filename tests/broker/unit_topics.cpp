@@ -110,4 +110,22 @@ BOOST_AUTO_TEST_CASE(downstream_topics_have_the_hub_spelling) {
   BOOST_TEST(method_request_topic("reboot", "9") == "$iothub/methods/POST/reboot/?$rid=9");
 }
 
+BOOST_AUTO_TEST_CASE(a_module_publishes_on_its_module_topics_and_gets_no_cloud_to_device) {
+  const auto t = classify_publish("Flexy205/collector", "devices/Flexy205/modules/collector/messages/events/a=1");
+  BOOST_TEST(to_string(t.kind) == "telemetry");
+  BOOST_TEST(**t.props.find("a") == "1");
+  BOOST_TEST(to_string(classify_publish("Flexy205/collector", "$iothub/twin/GET/?$rid=1").kind) == "twin_get");
+  // Its device's telemetry topic is another identity's.
+  const auto other = classify_publish("Flexy205/collector", "devices/Flexy205/messages/events/");
+  BOOST_TEST(other.reason_id == "TOPIC-OTHER-DEVICE");
+  BOOST_TEST(classify_publish("Flexy205", "devices/Flexy205/modules/collector/messages/events/").reason_id ==
+             "TOPIC-OTHER-DEVICE");
+  BOOST_TEST(classify_subscribe("Flexy205/collector", "devices/Flexy205/modules/collector/messages/devicebound/#")
+                 .reason_id == "TOPIC-FORBIDDEN");
+  BOOST_TEST(to_string(classify_subscribe("Flexy205/collector", "$iothub/methods/POST/#").kind) == "methods");
+  BOOST_TEST(!device_may_receive("Flexy205/collector", "devices/Flexy205/modules/collector/messages/devicebound/x"));
+  BOOST_TEST(device_may_receive("Flexy205/collector", "$iothub/twin/res/200/?$rid=1"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
+
