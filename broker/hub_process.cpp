@@ -92,6 +92,9 @@ std::map<std::string, std::string> mosquitto_environment(const std::string& tls_
   std::map<std::string, std::string> env{{"FLEXHIL_TLS_CLIENT_CERT", "optional"},
                                          {"FLEXHIL_TLS_MAX_VERSION", tls13 ? "1.3" : "1.2"}};
   if (websocket_port) env["FLEXHIL_TLS_WS_PORT"] = std::to_string(*websocket_port);
+  // Without TZ, glibc stats /etc/localtime on every localtime() — once per log line of the
+  // broker, i.e. per packet. Set, the same zone is read once.
+  if (const char* tz = std::getenv("TZ"); !tz || !*tz) env["TZ"] = ":/etc/localtime";
   std::string preload;
 #ifdef FLEXHIL_ASAN_RUNTIME
   // Sanitizer build: the plugin was built with ASan, mosquitto was not (see broker/CMakeLists.txt);

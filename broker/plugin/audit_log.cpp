@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -25,25 +26,38 @@ AuditLog::~AuditLog() {
   end["last_seq"] = seq_ + 1;  // this event itself
   end["write_failures"] = failures_;
   write(std::move(end));
+  flush();
   ::close(fd_);
 }
 
 void AuditLog::write(Json event) {
   event["src"] = stream_;
   event["src_seq"] = ++seq_;
-  auto line = event.dump(-1, ' ', false, Json::error_handler_t::replace);
-  line += '\n';
-  ssize_t n;
-  do {
-    n = ::write(fd_, line.data(), line.size());
-  } while (n < 0 && errno == EINTR);
-  if (n != static_cast<ssize_t>(line.size())) {
-    // ENOSPC, EIO, a short write: the seq is spent, so the reader reports the gap.
-    ++failures_;
-    last_errno_ = n < 0 ? errno : ENOSPC;
-    // A partial line would swallow the next event too: end it, so only this one is lost.
-    if (n > 0) [[maybe_unused]] auto ignored = ::write(fd_, "\n", 1);
+  pending_ += event.dump(-1, ' ', false, Json::error_handler_t::replace);
+  pending_ += '\n';
+  if (pending_.size() >= 64 * 1024) flush();
+}
+
+void AuditLog::flush() {
+  std::size_t done = 0;
+  while (done < pending_.size()) {
+    const ssize_t n = ::write(fd_, pending_.data() + done, pending_.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      // ENOSPC, EIO: the seqs of the lines not written are spent, so the reader reports the gap.
+      last_errno_ = n < 0 ? errno : ENOSPC;
+      const std::size_t lines_left = static_cast<std::size_t>(
+          std::count(pending_.begin() + static_cast<std::ptrdiff_t>(done), pending_.end(), '\n'));
+      failures_ += lines_left;
+      // A partial line would swallow the next event too: end it, so only the lost ones are lost.
+      if (done > 0 && pending_[done - 1] != '\n') [[maybe_unused]] auto ignored = ::write(fd_, "\n", 1);
+      break;
+    }
+    done += static_cast<std::size_t>(n);
   }
+  pending_.clear();
+  // Keep the buffer of a busy broker; give back what a flood grew.
+  if (pending_.capacity() > 256 * 1024) pending_.shrink_to_fit();
 }
 
 }  // namespace flexhil::broker::plugin

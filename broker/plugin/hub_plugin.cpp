@@ -80,8 +80,12 @@ HubPlugin::HubPlugin(IothubOptions options, Registry registry)
 }
 
 void HubPlugin::emit(Json event) {
+  if (audit_) audit_->write(std::move(event));
+}
+
+void HubPlugin::flush_audit() {
   if (!audit_) return;
-  audit_->write(std::move(event));
+  audit_->flush();
   if (audit_->write_failures() != reported_failures_) {
     reported_failures_ = audit_->write_failures();
     mosquitto_log_printf(MOSQ_LOG_ERR, "iothub plugin: %llu audit event(s) could not be written to %s: %s",
@@ -690,6 +694,7 @@ int HubPlugin::on_tick(mosquitto_evt_tick&) {
   c2d_expire();
   check_keepalives();
   check_sas_expiry();
+  flush_audit();  // the events of this pass of mosquitto's loop, in one write
   return MOSQ_ERR_SUCCESS;
 }
 

@@ -93,7 +93,8 @@ class HubPlugin {
   std::string new_message_id();
   // Kicks `client_id` after recording why; `conn` must not be used afterwards.
   void kick(Connection& conn, const std::string& reason, const std::string& detail);
-  void emit(Json event);
+  void emit(Json event);   // queued in the audit stream…
+  void flush_audit();      // …and written on every tick
   // "mqtts", "websocket" or "internal" (the plain loopback listener of the harness).
   std::string listener_of(const mosquitto* client, bool tls_session) const;
   void deliver(const std::string& client_id, const std::string& topic, const std::string& payload, int qos);

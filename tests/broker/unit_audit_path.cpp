@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 
@@ -43,9 +44,29 @@ BOOST_AUTO_TEST_CASE(audit_log_counts_failed_writes_and_spends_their_seq) {
   AuditLog log("/dev/full", "hub#1");
   log.write(make_event("publish"));
   log.write(make_event("publish"));
-  BOOST_TEST(log.write_failures() == 2u);
+  log.flush();
+  BOOST_TEST(log.write_failures() == 2u);  // every line of the lost write
   BOOST_TEST(log.last_seq() == 2u);
   BOOST_TEST(log.last_errno() == ENOSPC);
+}
+
+// The plugin flushes on mosquitto's tick: lines wait until then (or until 64 KiB have gathered),
+// and come out whole and in order.
+BOOST_AUTO_TEST_CASE(audit_lines_are_written_at_flush_or_when_64_kib_have_gathered) {
+  testing::TempDir dir;
+  const auto path = dir.file("audit.jsonl");
+  AuditLog log(path, "hub#1");
+  log.write(make_event("publish"));
+  log.write(make_event("publish"));
+  BOOST_TEST(std::filesystem::file_size(path) == 0u);
+  log.flush();
+  BOOST_TEST(read_capture(path).size() == 2u);
+  Json big = make_event("publish");
+  big["payload_b64"] = std::string(70 * 1024, 'A');
+  log.write(big);  // over 64 KiB at once: written without waiting for the tick
+  const auto events = read_capture(path);
+  BOOST_REQUIRE(events.size() == 3u);
+  for (std::size_t i = 0; i < events.size(); ++i) BOOST_TEST(events[i]["src_seq"] == i + 1);
 }
 
 BOOST_AUTO_TEST_CASE(an_empty_stream_id_becomes_a_unique_one) {
