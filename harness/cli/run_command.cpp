@@ -20,6 +20,7 @@ struct RunArgs {
   std::string shard;
   std::string out;
   std::string metrics;
+  double metrics_linger = -1;
   double time_scale = 0;
   std::string pki;
   std::vector<std::string> extra_names;
@@ -49,6 +50,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--out", args->out,
                   "Report folder (default reports/<scenario>/<run-id>/; a suite: reports/suite-<run-id>/)");
   cmd->add_option("--metrics", args->metrics, "Serve Prometheus /metrics on ADDR:PORT during the run");
+  cmd->add_option("--metrics-linger", args->metrics_linger,
+                  "Seconds /metrics stays up after the run with the final state (default 30, [metrics] linger)")
+      ->check(CLI::Range(0.0, 3600.0));
   cmd->add_option("--time-scale", args->time_scale, "Scenario seconds per real second (overrides the scenario)")
       ->check(CLI::Range(0.001, 1000.0));
   cmd->add_option("--pki", args->pki,
@@ -84,6 +88,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       if (s.dut.flexy) s.dut.flexy->time_scale = args->time_scale;
     }
     if (!args->metrics.empty()) s.metrics.listen = args->metrics;
+    if (args->metrics_linger >= 0) s.metrics.linger_s = args->metrics_linger;
     if (!args->pki.empty()) {
       if (std::filesystem::exists(args->pki) && !std::filesystem::is_directory(args->pki))
         throw ConfigError({"--pki"}, "'" + args->pki + "' exists and is not a directory");

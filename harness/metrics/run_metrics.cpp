@@ -45,6 +45,8 @@ const std::vector<double> latency_buckets = {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 
 const std::vector<std::string>& metric_names() {
   static const std::vector<std::string> names = {
       "flexhil_run_info",
+      "flexhil_run_finished",
+      "flexhil_run_exit_code",
       "flexhil_run_progress_ratio",
       "flexhil_run_elapsed_seconds",
       "flexhil_run_duration_seconds",
@@ -83,6 +85,8 @@ void validate_bind_address(const std::string& address, const SourcePosition& whe
 // The families, registered once; metrics inside them are added on first use (per label set).
 struct RunMetrics::Families {
   prometheus::Family<prometheus::Gauge>& run_info;
+  prometheus::Family<prometheus::Gauge>& finished;
+  prometheus::Family<prometheus::Gauge>& exit_code;
   prometheus::Family<prometheus::Gauge>& progress;
   prometheus::Family<prometheus::Gauge>& elapsed;
   prometheus::Family<prometheus::Gauge>& duration;
@@ -106,6 +110,14 @@ struct RunMetrics::Families {
                      .Name("flexhil_run_info")
                      .Help("Always 1; labels name the scenario and the run")
                      .Register(r)),
+        finished(prometheus::BuildGauge()
+                     .Name("flexhil_run_finished")
+                     .Help("0 while the run goes on, 1 once its reports are written (then /metrics lingers)")
+                     .Register(r)),
+        exit_code(prometheus::BuildGauge()
+                      .Name("flexhil_run_exit_code")
+                      .Help("The run's exit code once finished (0 passed, 1 findings, 2 configuration, 3 infrastructure); -1 before")
+                      .Register(r)),
         progress(prometheus::BuildGauge()
                      .Name("flexhil_run_progress_ratio")
                      .Help("Elapsed scenario time divided by the scenario's duration (0..1)")
@@ -180,6 +192,12 @@ RunMetrics::RunMetrics(MetricsOptions options)
       families_(std::make_unique<Families>(*registry_, interval_buckets(options_.expected_periods))) {
   auto& f = *families_;
   f.run_info.Add({{"scenario", options_.scenario}, {"run", options_.run_id}}).Set(1);
+  f.finished.Add({}).Set(0);
+  f.exit_code.Add({}).Set(-1);
+  for (const auto& [rule, severity] : options_.rules)
+    f.findings.Add({{"rule", rule}, {"severity", std::string(severity_name(severity))}});
+  for (const char* reason : {"client", "kicked", "replaced", "keepalive", "sas-expired", "error"})
+    f.disconnects.Add({{"reason", reason}});
   f.progress.Add({});
   f.elapsed.Add({});
   f.duration.Add({});
@@ -193,10 +211,16 @@ RunMetrics::RunMetrics(MetricsOptions options)
       f.messages.Add({{"device", d}});
       f.bytes.Add({{"device", d}});
       f.device_connected.Add({{"device", d}});
+      f.rejected.Add({{"device", d}});
+      f.publish_interval.Add({{"device", d}}, f.interval_buckets);
+      f.change_latency.Add({{"device", d}}, latency_buckets);
     }
   } else {
     f.messages.Add({});
     f.bytes.Add({});
+    f.rejected.Add({});
+    f.publish_interval.Add({}, f.interval_buckets);
+    f.change_latency.Add({}, latency_buckets);
   }
   if (!options_.bind_address.empty()) {
     validate_bind_address(options_.bind_address);
@@ -233,6 +257,12 @@ void RunMetrics::set_connected(const std::string& device, bool connected) {
 
 void RunMetrics::on_event(const Json& ev) {
   if (!ev.is_object()) return;
+  count_event(ev);
+  if (options_.live_findings)
+    for (const auto& finding : options_.live_findings(ev)) on_finding(finding);
+}
+
+void RunMetrics::count_event(const Json& ev) {
   auto& f = *families_;
   const EventView e(ev);
   const std::string kind = e.string("kind");
@@ -284,8 +314,42 @@ std::function<void(const Json&)> RunMetrics::listener() {
 }
 
 void RunMetrics::on_finding(const rules::Finding& finding) {
-  families_->findings.Add({{"rule", finding.rule_id}, {"severity", std::string(severity_name(finding.severity))}})
-      .Increment();
+  const std::string severity(severity_name(finding.severity));
+  {
+    std::lock_guard lock(mutex_);
+    findings_counted_[{finding.rule_id, severity}] += 1;
+  }
+  families_->findings.Add({{"rule", finding.rule_id}, {"severity", severity}}).Increment();
+}
+
+void RunMetrics::set_final_findings(const std::vector<rules::Finding>& findings) {
+  std::map<std::pair<std::string, std::string>, double> final_counts;
+  for (const auto& f : findings) final_counts[{f.rule_id, std::string(severity_name(f.severity))}] += 1;
+  for (const auto& [key, count] : final_counts) {
+    double more = 0;
+    {
+      std::lock_guard lock(mutex_);
+      auto& counted = findings_counted_[key];
+      more = count - counted;
+      if (more > 0) counted = count;
+    }
+    if (more > 0) families_->findings.Add({{"rule", key.first}, {"severity", key.second}}).Increment(more);
+  }
+}
+
+void RunMetrics::set_plc_requests(std::uint64_t total) {
+  std::uint64_t more = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (total > plc_requests_seen_) more = total - plc_requests_seen_;
+    plc_requests_seen_ = std::max(plc_requests_seen_, total);
+  }
+  if (more > 0) families_->plc_requests.Add({}).Increment(static_cast<double>(more));
+}
+
+void RunMetrics::finish(int exit_code) {
+  families_->exit_code.Add({}).Set(exit_code);
+  families_->finished.Add({}).Set(1);
 }
 
 void RunMetrics::observe_change_latency(double seconds, std::string_view device) {

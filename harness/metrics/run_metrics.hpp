@@ -43,6 +43,11 @@ struct MetricsOptions {
   // Expected full-push / change-push periods (scenario seconds): histogram buckets are added
   // around them (×0.8, ×0.95, ×1.05, ×1.2) so "within tolerance" can be read off the buckets.
   std::vector<double> expected_periods;
+  // The findings one event raises on its own (rules::single_event_findings), counted as the
+  // event arrives; set_final_findings() then adds only what the whole-run rules found on top.
+  std::function<std::vector<rules::Finding>(const Json&)> live_findings;
+  // Every rule (id, severity) whose flexhil_findings_total series exists from the start at 0.
+  std::vector<std::pair<std::string, rules::Severity>> rules;
 };
 
 // Every metric family name RunMetrics registers (docs/metrics.md and the Grafana dashboard are
@@ -66,8 +71,16 @@ class RunMetrics {
   // A listener for CaptureWriter::add_listener; `this` must outlive the writer's use of it.
   std::function<void(const Json&)> listener();
   void on_finding(const rules::Finding& finding);
+  // The run's findings once judged: each (rule, severity) counter is raised to its final count
+  // (never lowered: what was counted live stays counted).
+  void set_final_findings(const std::vector<rules::Finding>& findings);
   void observe_change_latency(double seconds, std::string_view device = {});
   void add_plc_requests(std::uint64_t count = 1);
+  // The PLC simulator's own total of requests served so far; the counter follows it.
+  void set_plc_requests(std::uint64_t total);
+  // The run is over (reports written): flexhil_run_finished 1 and its exit code, for the scrape
+  // that comes while /metrics lingers.
+  void finish(int exit_code);
   // Scenario-time progress of the run: elapsed seconds and the planned duration.
   void set_progress(double elapsed_s, double duration_s);
 
@@ -90,8 +103,12 @@ class RunMetrics {
   std::unique_ptr<Families> families_;
   std::unique_ptr<prometheus::Exposer> exposer_;
 
+  void count_event(const Json& event);
+
   mutable std::mutex mutex_;  // guards the per-device state below
   std::map<std::string, std::int64_t> last_publish_ns_;
+  std::map<std::pair<std::string, std::string>, double> findings_counted_;  // (rule, severity)
+  std::uint64_t plc_requests_seen_ = 0;
   std::set<std::string> connected_;
 };
 

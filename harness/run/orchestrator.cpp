@@ -17,6 +17,7 @@
 #include "harness/metrics/run_metrics.hpp"
 #include "harness/report/report.hpp"
 #include "harness/rules/catalogue.hpp"
+#include "harness/rules/event_findings.hpp"
 #include "harness/run/action_schedule.hpp"
 #include "harness/run/console_output.hpp"
 #include "harness/run/observer.hpp"
@@ -220,6 +221,9 @@ std::unique_ptr<metrics::RunMetrics> start_metrics(const scenario::Scenario& s, 
   mo.time_scale = s.time_scale;
   if (s.expect.full_push_period_s) mo.expected_periods.push_back(*s.expect.full_push_period_s);
   if (s.expect.change_push_period_s) mo.expected_periods.push_back(*s.expect.change_push_period_s);
+  // Findings an event raises on its own are counted as they come (the rest when judged).
+  mo.live_findings = [expect = s.expect](const Json& e) { return rules::single_event_findings(e, expect); };
+  for (const auto& rule : rules::catalogue()) mo.rules.emplace_back(rule.id, rule.severity);
   auto prom = std::make_unique<metrics::RunMetrics>(mo);
   capture.add_listener(prom->listener());
   out << fmt::format("metrics: {}\n", prom->url());
@@ -306,7 +310,10 @@ void drive_timeline(const scenario::Scenario& s, RunParts& parts, Recorder& rec,
     for (const auto* a : schedule.due(t)) perform(*a, parts.hub.get(), parts.plc.get(), parts.dut.get(), rec.capture);
     if (std::chrono::steady_clock::now() - last_progress >= 1s) {
       if (tty) print_progress(out, t, s, rec.observer.counts());
-      if (prom) prom->set_progress(t, s.duration_s);
+      if (prom) {
+        prom->set_progress(t, s.duration_s);
+        if (parts.plc) prom->set_plc_requests(parts.plc->counters().requests);
+      }
       last_progress = std::chrono::steady_clock::now();
     }
     if (const int sig = stop.wait(schedule.sleep_before_next(clock.now_s(), s.time_scale, 50ms)); sig != 0)
@@ -416,8 +423,10 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
   const auto judged = judge_run(s, rec, outcome, err);
   const auto result = judge_outcome(outcome, judged.verdict, rec.file.failure(), rec.file.lost());
   if (!rec.file.failure().empty()) err << "error: capture.jsonl could not be written: " << rec.file.failure() << '\n';
-  if (prom)
-    for (const auto& f : judged.findings) prom->on_finding(f);
+  if (prom) {
+    prom->set_final_findings(judged.findings);
+    if (parts.plc) prom->set_plc_requests(parts.plc->counters().requests);
+  }
   const double real_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start).count();
   print_findings(out, judged.findings);
   out << result.console_line << '\n';
@@ -433,6 +442,16 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
   } catch (...) {
     err << "error: writing the reports failed: " << describe_exception(std::current_exception()).message << '\n';
     if (code == exit_code::ok || code == exit_code::findings) code = exit_code::infrastructure;
+  }
+  if (prom) {
+    prom->finish(code);
+    // The last scrape must see the outcome: /metrics stays up a while (Ctrl-C ends it).
+    if (s.metrics.linger_s > 0 && !outcome.interrupted() && prom->port()) {
+      out << fmt::format("metrics: {} stays up {:g} s with the final state (Ctrl-C to end)\n", prom->url(),
+                         s.metrics.linger_s);
+      out.flush();
+      (void)stop.wait(std::chrono::milliseconds(static_cast<std::int64_t>(s.metrics.linger_s * 1000)));
+    }
   }
   return code;
 }

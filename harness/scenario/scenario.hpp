@@ -142,6 +142,9 @@ struct EndpointsSpec {
 struct MetricsSpec {
   std::optional<std::string> listen;  // "127.0.0.1:9464"
   bool device_labels = true;
+  // Real seconds /metrics stays up after the run with its final state (flexhil_run_finished 1),
+  // so the last scrape sees the outcome; Ctrl-C ends it sooner. `--metrics-linger` overrides.
+  double linger_s = 30;
 };
 
 struct Scenario {

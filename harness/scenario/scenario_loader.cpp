@@ -577,6 +577,7 @@ Scenario load(const toml::table& doc, const std::string& file) {
       s.metrics.listen = *listen;
     }
     s.metrics.device_labels = m->boolean("device_labels", true);
+    if (auto linger = m->seconds("linger", 0, 3600)) s.metrics.linger_s = *linger;
     m->finish();
   }
   root.finish();

@@ -151,6 +151,57 @@ BOOST_AUTO_TEST_CASE(metrics_are_served_over_http_on_an_ephemeral_loopback_port)
   BOOST_TEST(sample(after, "flexhil_publish_interval_seconds_count{device=\"Flexy1\"}") == 2);
 }
 
+// A dashboard against a live run: every series is there from the first scrape, a finding of a
+// single event counts when the event arrives, the judged findings add only the rest, PLC requests
+// follow the simulator's own total, and the end of the run is a series of its own.
+BOOST_AUTO_TEST_CASE(series_start_at_zero_findings_count_live_and_the_end_is_visible) {
+  auto o = options({"Flexy1"});
+  o.rules = {{"PAYLOAD-DUPLICATE-KEY", rules::Severity::error}, {"CADENCE-FULL-PUSH", rules::Severity::error}};
+  o.live_findings = [](const Json& e) {
+    std::vector<rules::Finding> out;
+    if (e.value("kind", "") == "publish" && e.value("payload_b64", "") == base64_encode("{\"a\":1,\"a\":2}")) {
+      rules::Finding f;
+      f.rule_id = "PAYLOAD-DUPLICATE-KEY";
+      f.severity = rules::Severity::error;
+      out.push_back(f);
+    }
+    return out;
+  };
+  RunMetrics m(o);
+  auto body = m.serialize();
+  BOOST_TEST(sample(body, "flexhil_findings_total{rule=\"PAYLOAD-DUPLICATE-KEY\",severity=\"error\"}") == 0);
+  BOOST_TEST(sample(body, "flexhil_findings_total{rule=\"CADENCE-FULL-PUSH\",severity=\"error\"}") == 0);
+  BOOST_TEST(sample(body, "flexhil_messages_rejected_total{device=\"Flexy1\"}") == 0);
+  BOOST_TEST(sample(body, "flexhil_disconnects_total{reason=\"keepalive\"}") == 0);
+  BOOST_TEST(sample(body, "flexhil_change_latency_seconds_count{device=\"Flexy1\"}") == 0);
+  BOOST_TEST(sample(body, "flexhil_publish_interval_seconds_count{device=\"Flexy1\"}") == 0);
+  BOOST_TEST(sample(body, "flexhil_plc_requests_total") == 0);
+  BOOST_TEST(sample(body, "flexhil_run_finished") == 0);
+  BOOST_TEST(sample(body, "flexhil_run_exit_code") == -1);
+
+  m.on_event(publish("Flexy1", 1'000'000'000, "{\"a\":1,\"a\":2}"));
+  m.on_event(publish("Flexy1", 2'000'000'000, "{\"a\":1,\"a\":2}"));
+  m.on_event(publish("Flexy1", 3'000'000'000, "{\"a\":1}"));
+  m.set_plc_requests(40);
+  m.set_plc_requests(25);  // never backwards
+  m.set_plc_requests(55);
+  body = m.serialize();
+  BOOST_TEST(sample(body, "flexhil_findings_total{rule=\"PAYLOAD-DUPLICATE-KEY\",severity=\"error\"}") == 2);
+  BOOST_TEST(sample(body, "flexhil_plc_requests_total") == 55);
+
+  // Judged: the same two duplicate keys (already counted) and one cadence finding (new).
+  std::vector<rules::Finding> judged(3);
+  judged[0].rule_id = judged[1].rule_id = "PAYLOAD-DUPLICATE-KEY";
+  judged[2].rule_id = "CADENCE-FULL-PUSH";
+  m.set_final_findings(judged);
+  m.finish(1);
+  body = m.serialize();
+  BOOST_TEST(sample(body, "flexhil_findings_total{rule=\"PAYLOAD-DUPLICATE-KEY\",severity=\"error\"}") == 2);
+  BOOST_TEST(sample(body, "flexhil_findings_total{rule=\"CADENCE-FULL-PUSH\",severity=\"error\"}") == 1);
+  BOOST_TEST(sample(body, "flexhil_run_finished") == 1);
+  BOOST_TEST(sample(body, "flexhil_run_exit_code") == 1);
+}
+
 BOOST_AUTO_TEST_CASE(device_ids_are_labels_only_for_fleets_up_to_the_limit) {
   std::vector<std::string> fleet;
   for (int i = 0; i < 25; ++i) fleet.push_back("Flexy" + std::to_string(i));

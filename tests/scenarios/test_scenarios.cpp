@@ -425,7 +425,7 @@ BOOST_AUTO_TEST_CASE(metrics_are_served_during_a_run_and_the_run_still_passes) {
     port = pick_free_port();
     ChildProcess::Options o;
     o.argv = {testing::flexhil_binary(), "run", scen, "--out", dir.file("run"), "--metrics",
-              "127.0.0.1:" + std::to_string(port)};
+              "127.0.0.1:" + std::to_string(port), "--metrics-linger", "30"};
     o.stdout_path = dir.file("run.out");
     o.stderr_path = dir.file("run.out");
     run = ChildProcess::spawn(o);
@@ -449,11 +449,52 @@ BOOST_AUTO_TEST_CASE(metrics_are_served_during_a_run_and_the_run_still_passes) {
   BOOST_TEST(exposition.find("HTTP/1.") == 0);
   BOOST_TEST(exposition.find("flexhil_run_info{") != std::string::npos, exposition);
 
-  const auto status = run.wait_for(60s);
+  // After the reports: /metrics lingers with the outcome, then Ctrl-C ends the wait at once.
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return read_text(dir.file("run.out")).find("stays up 30 s") != std::string::npos; }, 90s),
+                        read_text(dir.file("run.out")));
+  const auto last = http_get(port);
+  BOOST_TEST(sample(last, "flexhil_run_finished") == 1, last);
+  BOOST_TEST(sample(last, "flexhil_run_exit_code") == 0, last);
+  BOOST_TEST(sample(last, "flexhil_plc_requests_total") > 0, last);
+  BOOST_TEST(run.running());
+  run.signal(SIGINT);
+  const auto status = run.wait_for(10s);
   BOOST_REQUIRE(status.has_value());
   BOOST_TEST(*status == 0, read_text(dir.file("run.out")));
   BOOST_TEST(read_text(dir.file("run.out")).find("metrics: http://127.0.0.1:" + std::to_string(port)) !=
              std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(findings_reach_metrics_while_the_run_goes_on) {
+  using namespace std::chrono_literals;
+  testing::TempDir dir;
+  const std::string scen = testing::source_dir() + "/scenarios/bad/duplicate_keys.toml";
+  ChildProcess run;
+  std::uint16_t port = 0;
+  for (int attempt = 0; attempt < 2; ++attempt) {  // a port taken meanwhile: one retry (see above)
+    port = pick_free_port();
+    ChildProcess::Options o;
+    o.argv = {testing::flexhil_binary(), "run", scen, "--out", dir.file("run"), "--time-scale", "10", "--metrics",
+              "127.0.0.1:" + std::to_string(port), "--metrics-linger", "0"};
+    o.stdout_path = dir.file("run.out");
+    o.stderr_path = dir.file("run.out");
+    run = ChildProcess::spawn(o);
+    if (wait_for_tcp_port("127.0.0.1", port, 30s, [&] { return run.running(); })) break;
+  }
+  BOOST_REQUIRE_MESSAGE(run.running(), read_text(dir.file("run.out")));
+  const std::string series = "flexhil_findings_total{rule=\"PAYLOAD-DUPLICATE-KEY\",severity=\"error\"}";
+  std::string exposition = http_get(port);
+  BOOST_TEST(sample(exposition, series) == 0, exposition);  // there from the start
+  const bool live = wait_until(
+      [&] {
+        exposition = http_get(port);
+        return sample(exposition, series) > 0 && sample(exposition, "flexhil_run_finished") == 0;
+      },
+      30s);
+  BOOST_TEST(live, exposition);
+  const auto status = run.wait_for(60s);
+  BOOST_REQUIRE(status.has_value());
+  BOOST_TEST(*status == 0, read_text(dir.file("run.out")));
 }
 
 // ---------------------------------------------------------------- the user's real CA bundle
