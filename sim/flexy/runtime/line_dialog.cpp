@@ -44,11 +44,11 @@ ReplyParse parse_server_reply(std::string_view buffer, ServerReply& out, std::si
   }
 }
 
-bool wait_socket(int fd, short events, int cancel_fd, DialogClock::time_point deadline, std::string& error) {
+bool wait_socket(int fd, short events, int cancel_fd, const DialogDeadline& deadline, std::string& error) {
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - DialogClock::now()).count();
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline.at - DialogClock::now()).count();
     if (left <= 0) {
-      error = "no answer in time";
+      error = fmt::format("no answer within {:.1f} s", static_cast<double>(deadline.total.count()) / 1000.0);
       return false;
     }
     pollfd fds[2] = {{fd, events, 0}, {cancel_fd, POLLIN, 0}};
@@ -66,7 +66,7 @@ bool wait_socket(int fd, short events, int cancel_fd, DialogClock::time_point de
   }
 }
 
-UniqueFd connect_ipv4(const std::string& address, int cancel_fd, DialogClock::time_point deadline, std::string& error) {
+UniqueFd connect_ipv4(const std::string& address, int cancel_fd, const DialogDeadline& deadline, std::string& error) {
   const auto colon = address.rfind(':');
   int port = 0;
   sockaddr_in addr{};
@@ -98,7 +98,7 @@ UniqueFd connect_ipv4(const std::string& address, int cancel_fd, DialogClock::ti
   return fd;
 }
 
-bool send_bytes(int fd, std::string_view data, int cancel_fd, DialogClock::time_point deadline, std::string& error) {
+bool send_bytes(int fd, std::string_view data, int cancel_fd, const DialogDeadline& deadline, std::string& error) {
   while (!data.empty()) {
     const auto n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
@@ -115,7 +115,7 @@ bool send_bytes(int fd, std::string_view data, int cancel_fd, DialogClock::time_
 }
 
 LineDialog::LineDialog(std::chrono::milliseconds timeout, int cancel_fd)
-    : deadline_(DialogClock::now() + timeout), cancel_fd_(cancel_fd) {}
+    : deadline_(DialogDeadline::in(timeout)), cancel_fd_(cancel_fd) {}
 
 bool LineDialog::connect(const std::string& address) {
   address_ = address;
