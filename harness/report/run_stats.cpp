@@ -226,8 +226,12 @@ std::string summarize_event(const Json& e) {
     }
   } else if (kind == "endpoint_request") {
     const EventView v(e);
-    line += fmt::format(" {} {} {} → {}", v.string("endpoint"), v.string("method"), truncated(v.string("target"), 80),
-                        v.integer("status").value_or(0));
+    // HTTP: method and target; SMTP: the sender (or the refused command); FTP: command and path.
+    const std::string endpoint = v.string("endpoint");
+    const std::string what = endpoint == "smtp"  ? (v.has("from") ? "MAIL " + v.string("from") : v.string("command"))
+                             : endpoint == "ftp" ? v.string("command") + " " + truncated(v.string("path"), 80)
+                                                 : v.string("method") + " " + truncated(v.string("target"), 80);
+    line += fmt::format(" {} {} → {}", endpoint, what, v.integer("status").value_or(0));
     if (v.has("size")) line += fmt::format(", {} B", v.integer("size").value_or(0));
     if (v.has("error")) line += " " + truncated(v.string("error"), 120);
   } else if (kind == "dut_alarm") {

@@ -32,9 +32,14 @@ void Observer::on_event(const Json& event) {
     console_ << "[action " << e.display("action") << " #" << e.display("action_id") << "] to "
              << e.display("destination") << '\n' << std::flush;
   } else if (kind == "endpoint_request" && console_) {
-    // Where the device's HTTP action landed, next to the [action] line that sent it.
-    console_ << "[endpoint " << e.display("endpoint") << "] " << e.display("method") << ' ' << e.display("target")
-             << " -> " << e.display("status") << '\n' << std::flush;
+    // Where the device's HTTP, mail or FTP action landed, next to the [action] line that sent it.
+    const auto endpoint = e.text("endpoint");
+    console_ << "[endpoint " << e.display("endpoint") << "] ";
+    if (endpoint == "smtp" && !e.text("from").empty()) console_ << "mail from " << e.display("from");
+    else if (endpoint == "smtp") console_ << e.display("command");
+    else if (endpoint == "ftp") console_ << e.display("command") << ' ' << e.display("path");
+    else console_ << e.display("method") << ' ' << e.display("target");
+    console_ << " -> " << e.display("status") << '\n' << std::flush;
   } else if (kind == "dut_alarm" && console_) {
     console_ << "[alarm " << e.display("tag") << "] " << e.display("transition") << '\n' << std::flush;
   }

@@ -19,6 +19,8 @@ namespace fs = std::filesystem;
 void RunParts::stop() {
   dut.reset();
   paho_wake.reset();
+  ftp.reset();
+  smtp.reset();
   http.reset();
   plc.reset();
   hub.reset();
@@ -31,6 +33,10 @@ std::optional<std::string> RunParts::failure() const {
     if (const auto f = plc->failure()) return "the PLC simulator failed: " + *f;
   if (http)
     if (const auto f = http->failure()) return "the HTTP endpoint failed: " + *f;
+  if (smtp)
+    if (const auto f = smtp->failure()) return "the SMTP endpoint failed: " + *f;
+  if (ftp)
+    if (const auto f = ftp->failure()) return "the FTP endpoint failed: " + *f;
   return std::nullopt;
 }
 
@@ -93,6 +99,11 @@ HubRoute hub_route(const broker::HubProcess& hub, const std::string& device) {
 
 flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::string& usr_dir, const HubRoute& route,
                                    std::optional<std::uint16_t> plc_port, std::optional<std::uint16_t> http_port) {
+  return emulated_config(s, usr_dir, route, plc_port, EndpointPorts{http_port, std::nullopt, std::nullopt});
+}
+
+flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::string& usr_dir, const HubRoute& route,
+                                   std::optional<std::uint16_t> plc_port, const EndpointPorts& endpoints) {
   auto config = *s.dut.flexy;
   config.usr_dir = usr_dir;
   config.time_scale = s.time_scale;
@@ -114,9 +125,14 @@ flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::strin
   for (const auto& r : s.dut.hosts)
     if (r.target == HostTarget::broker || r.target == HostTarget::hub) config.mqtt.resolve[r.host] = route.address;
   // The actions route by the key as written: "api.example.com:8080" only for that port.
-  for (const auto& r : s.dut.hosts)
-    if (r.target == HostTarget::http && http_port)
-      config.actions.resolve[r.key()] = fmt::format("127.0.0.1:{}", *http_port);
+  for (const auto& r : s.dut.hosts) {
+    if (r.target == HostTarget::http && endpoints.http)
+      config.actions.resolve[r.key()] = fmt::format("127.0.0.1:{}", *endpoints.http);
+    if (r.target == HostTarget::smtp && endpoints.smtp)
+      config.actions.smtp_resolve[r.key()] = fmt::format("127.0.0.1:{}", *endpoints.smtp);
+    if (r.target == HostTarget::ftp && endpoints.ftp)
+      config.actions.ftp_resolve[r.key()] = fmt::format("127.0.0.1:{}", *endpoints.ftp);
+  }
   return config;
 }
 
@@ -162,8 +178,17 @@ void start_plc(RunParts& parts, const scenario::Scenario& s, const ScaledClock& 
   out << fmt::format("PLC ready on {}:{}\n", bind, parts.plc->port());
 }
 
-void start_endpoints(RunParts& parts, const scenario::Scenario& s, const std::string& out_dir, EventSink& events,
-                     std::ostream& out) {
+namespace {
+
+std::string names_mapped_to(const scenario::Scenario& s, scenario::HostTarget target) {
+  std::string names;
+  for (const auto& r : s.dut.hosts)
+    if (r.target == target) names += (names.empty() ? "" : ", ") + r.key();
+  return names.empty() ? std::string(" (no host mapped to it)") : " for " + names;
+}
+
+void start_http_endpoint(RunParts& parts, const scenario::Scenario& s, const std::string& out_dir, EventSink& events,
+                         std::ostream& out) {
   if (!s.endpoints.http) return;
   endpoints::HttpEndpointOptions o;
   o.config = *s.endpoints.http;
@@ -172,11 +197,37 @@ void start_endpoints(RunParts& parts, const scenario::Scenario& s, const std::st
   o.events = &events;
   parts.http = std::make_unique<endpoints::HttpEndpoint>(std::move(o));
   parts.http->start("127.0.0.1", 0);
-  std::string names;
-  for (const auto& r : s.dut.hosts)
-    if (r.target == scenario::HostTarget::http) names += (names.empty() ? "" : ", ") + r.key();
   out << fmt::format("HTTP endpoint ready on 127.0.0.1:{}{}\n", parts.http->port(),
-                     names.empty() ? std::string(" (no host mapped to it)") : " for " + names);
+                     names_mapped_to(s, scenario::HostTarget::http));
+}
+
+}  // namespace
+
+void start_endpoints(RunParts& parts, const scenario::Scenario& s, const std::string& out_dir, EventSink& events,
+                     std::ostream& out) {
+  start_http_endpoint(parts, s, out_dir, events, out);
+  if (s.endpoints.smtp) {
+    endpoints::SmtpEndpointOptions o;
+    o.config = *s.endpoints.smtp;
+    o.mail_dir = (fs::path(out_dir) / "smtp").string();
+    o.mail_label = "smtp";
+    o.events = &events;
+    parts.smtp = std::make_unique<endpoints::SmtpEndpoint>(std::move(o));
+    parts.smtp->start("127.0.0.1", 0);
+    out << fmt::format("SMTP sink ready on 127.0.0.1:{}{}\n", parts.smtp->port(),
+                       names_mapped_to(s, scenario::HostTarget::smtp));
+  }
+  if (s.endpoints.ftp) {
+    endpoints::FtpEndpointOptions o;
+    o.config = *s.endpoints.ftp;
+    o.upload_dir = (fs::path(out_dir) / "ftp").string();
+    o.upload_label = "ftp";
+    o.events = &events;
+    parts.ftp = std::make_unique<endpoints::FtpEndpoint>(std::move(o));
+    parts.ftp->start("127.0.0.1", 0);
+    out << fmt::format("FTP sink ready on 127.0.0.1:{}{}\n", parts.ftp->port(),
+                       names_mapped_to(s, scenario::HostTarget::ftp));
+  }
 }
 
 void prepare_emulated_device(RunParts& parts) {
@@ -193,7 +244,9 @@ void start_emulated_device(RunParts& parts, const scenario::Scenario& s, basic::
   fs::copy_file(hub.ca_file(), flexy::map_usr_path(usr_dir, s.dut.ca_file), fs::copy_options::overwrite_existing);
   auto config = emulated_config(s, usr_dir, hub_route(hub, s.dut.device),
                                 parts.plc ? std::optional<std::uint16_t>(parts.plc->port()) : std::nullopt,
-                                parts.http ? std::optional<std::uint16_t>(parts.http->port()) : std::nullopt);
+                                EndpointPorts{parts.http ? std::optional<std::uint16_t>(parts.http->port()) : std::nullopt,
+                                              parts.smtp ? std::optional<std::uint16_t>(parts.smtp->port()) : std::nullopt,
+                                              parts.ftp ? std::optional<std::uint16_t>(parts.ftp->port()) : std::nullopt});
   if (s.dut.sas_token) {
     const double now =
         std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();

@@ -15,7 +15,9 @@
 #include "common/event.hpp"
 #include "harness/run/run_registry.hpp"
 #include "harness/scenario/scenario.hpp"
+#include "sim/endpoints/ftp_endpoint.hpp"
 #include "sim/endpoints/http_endpoint.hpp"
+#include "sim/endpoints/smtp_endpoint.hpp"
 #include "sim/flexy/runtime/flexy_config.hpp"
 #include "sim/flexy/runtime/flexy_device.hpp"
 #include "sim/plc/plc_server.hpp"
@@ -27,6 +29,8 @@ struct RunParts {
   std::shared_ptr<flexy::PahoWake> paho_wake;  // prepare_emulated_device(); the device shares it
   std::unique_ptr<plc::PlcServer> plc;
   std::unique_ptr<endpoints::HttpEndpoint> http;  // [endpoints.http]
+  std::unique_ptr<endpoints::SmtpEndpoint> smtp;  // [endpoints.smtp]
+  std::unique_ptr<endpoints::FtpEndpoint> ftp;    // [endpoints.ftp]
   std::unique_ptr<flexy::FlexyDevice> dut;
 
   RunParts() = default;
@@ -58,11 +62,17 @@ HubRoute hub_route(const broker::HubProcess& hub, const std::string& device);
 // server's listener (a "host:port" entry wins over a "host" one: the emulated Flexy routes by host,
 // whatever port the program dials), PLC topics on loopback or mapped to "plc" pointed at the run's
 // PLC, names mapped to "http" routed to the run's HTTP endpoint for the outbound actions
-// (`[actions] resolve`, keyed as the scenario wrote them: "host" or "host:port"). A name the
-// program dials that no entry maps keeps resolving as before (or not at all).
+// (`[actions] resolve`, keyed as the scenario wrote them: "host" or "host:port"), names mapped to
+// "smtp" and "ftp" routed to the run's SMTP and FTP sinks (`smtp_resolve`, `ftp_resolve`: they
+// apply when the device's [system] mail or FTP server is that name). A name the program dials
+// that no entry maps keeps resolving as before (or not at all).
+struct EndpointPorts {
+  std::optional<std::uint16_t> http, smtp, ftp;
+};
 flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::string& usr_dir, const HubRoute& route,
-                                   std::optional<std::uint16_t> plc_port,
-                                   std::optional<std::uint16_t> http_port = std::nullopt);
+                                   std::optional<std::uint16_t> plc_port, const EndpointPorts& endpoints = {});
+flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::string& usr_dir, const HubRoute& route,
+                                   std::optional<std::uint16_t> plc_port, std::optional<std::uint16_t> http_port);
 
 // The names [dut.flexy.hosts] maps to the plain broker: the SANs its TLS certificate needs.
 std::vector<std::string> broker_host_names(const scenario::Scenario& s);
@@ -81,8 +91,9 @@ void start_hub(RunParts& parts, const scenario::Scenario& s, const PreparedRegis
                const std::string& out_dir, EventSink& events, std::ostream& out);
 void start_plc(RunParts& parts, const scenario::Scenario& s, const ScaledClock& clock, EventSink& events,
                std::ostream& out);
-// The scenario's [endpoints]: the HTTP endpoint on 127.0.0.1:<ephemeral>, request bodies in
-// <out_dir>/http/. Nothing when the scenario has none.
+// The scenario's [endpoints]: the HTTP endpoint, the SMTP and the FTP sinks, each on
+// 127.0.0.1:<ephemeral>; request bodies in <out_dir>/http/, mails in <out_dir>/smtp/, uploads in
+// <out_dir>/ftp/. Nothing when the scenario has none.
 void start_endpoints(RunParts& parts, const scenario::Scenario& s, const std::string& out_dir, EventSink& events,
                      std::ostream& out);
 // Before scenario time starts: the emulated device's PahoWake, connected, so that the program's

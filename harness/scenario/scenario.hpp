@@ -19,7 +19,9 @@
 #include "common/error.hpp"
 #include "common/event.hpp"
 #include "harness/rules/expectations.hpp"
+#include "sim/endpoints/ftp_endpoint_config.hpp"
 #include "sim/endpoints/http_endpoint_config.hpp"
+#include "sim/endpoints/smtp_endpoint_config.hpp"
 #include "sim/flexy/runtime/flexy_config.hpp"
 #include "sim/plc/plc_config.hpp"
 
@@ -62,10 +64,11 @@ struct BrokerSpec {
 };
 
 // Which of the run's parts a name the program dials stands for (`[dut.flexy.hosts]`): the MQTT
-// server, the PLC, or the run's local HTTP endpoint (`[endpoints.http]`) that PUTHTTP, GETHTTP
-// and REQUESTHTTPX really reach.
-enum class HostTarget { broker, plc, hub, http };
-std::string_view to_string(HostTarget target);  // "broker", "plc", "hub", "http"
+// server, the PLC, or one of the run's local endpoints that the outbound actions really reach:
+// HTTP (`[endpoints.http]`: PUTHTTP, GETHTTP, REQUESTHTTPX), SMTP (`[endpoints.smtp]`: SENDMAIL
+// to the device's configured mail server) or FTP (`[endpoints.ftp]`: PUTFTP/GETFTP).
+enum class HostTarget { broker, plc, hub, http, smtp, ftp };
+std::string_view to_string(HostTarget target);  // "broker", "plc", "hub", "http", "smtp", "ftp"
 
 // One `[dut.flexy.hosts]` entry: "mqtt.example.com" = "broker", "192.168.0.23:1883" = "broker",
 // "api.example.com" = "http".
@@ -137,6 +140,8 @@ struct Action {
 // `[endpoints]`: local servers that stand for what the device's outbound actions reach.
 struct EndpointsSpec {
   std::optional<endpoints::HttpEndpointConfig> http;  // [endpoints.http]
+  std::optional<endpoints::SmtpEndpointConfig> smtp;  // [endpoints.smtp]
+  std::optional<endpoints::FtpEndpointConfig> ftp;    // [endpoints.ftp]
 };
 
 struct MetricsSpec {

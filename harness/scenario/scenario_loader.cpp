@@ -35,6 +35,8 @@ std::string_view to_string(HostTarget target) {
     case HostTarget::plc: return "plc";
     case HostTarget::hub: return "hub";
     case HostTarget::http: return "http";
+    case HostTarget::smtp: return "smtp";
+    case HostTarget::ftp: return "ftp";
   }
   return "broker";
 }
@@ -198,11 +200,21 @@ std::vector<HostRoute> load_hosts(TomlTable& t, const Scenario& s) {
       t.fail(key, fmt::format("'{}' is not a host name or an IPv4 address (a key is \"host\" or \"host:port\")",
                               host));
     r.host = host;
-    const auto target = t.choice(key, {"broker", "plc", "hub", "http"}, "");
+    const auto target = t.choice(key, {"broker", "plc", "hub", "http", "smtp", "ftp"}, "");
     r.target = target == "plc"    ? HostTarget::plc
                : target == "hub"  ? HostTarget::hub
                : target == "http" ? HostTarget::http
+               : target == "smtp" ? HostTarget::smtp
+               : target == "ftp"  ? HostTarget::ftp
                                   : HostTarget::broker;
+    if (r.target == HostTarget::smtp && !s.endpoints.smtp)
+      t.fail(key, fmt::format("'{}' is routed to \"smtp\", but the scenario has no [endpoints.smtp] table (the "
+                              "run's SMTP sink)",
+                              key));
+    if (r.target == HostTarget::ftp && !s.endpoints.ftp)
+      t.fail(key, fmt::format("'{}' is routed to \"ftp\", but the scenario has no [endpoints.ftp] table (the "
+                              "run's FTP sink)",
+                              key));
     if (r.target == HostTarget::http && !s.endpoints.http)
       t.fail(key, fmt::format("'{}' is routed to \"http\", but the scenario has no [endpoints.http] table (what the "
                               "run's HTTP endpoint answers)",
@@ -505,6 +517,8 @@ Scenario load(const toml::table& doc, const std::string& file) {
   // Before [dut]: its hosts may name an endpoint.
   if (auto ep = root.table("endpoints")) {
     if (auto http = ep->table("http")) s.endpoints.http = endpoints::load_http_endpoint_config(*http);
+    if (auto smtp = ep->table("smtp")) s.endpoints.smtp = endpoints::load_smtp_endpoint_config(*smtp);
+    if (auto ftp = ep->table("ftp")) s.endpoints.ftp = endpoints::load_ftp_endpoint_config(*ftp, s.dir);
     ep->finish();
   }
 

@@ -1,8 +1,5 @@
 #include "sim/endpoints/http_endpoint.hpp"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 
@@ -12,21 +9,15 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
-#include <memory>
 
+#include "common/ascii_case.hpp"
 #include "common/error.hpp"
 #include "common/http_message.hpp"
 #include "common/sha256.hpp"
+#include "sim/endpoints/tcp_listener.hpp"
 
 namespace flexhil::endpoints {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
 
 // Headers as an event stores them: credentials never reach a capture.
 Json header_object(const std::vector<http::Header>& headers) {
@@ -37,32 +28,6 @@ Json header_object(const std::vector<http::Header>& headers) {
     out[h.name] = secret ? std::string("<redacted>") : h.value;
   }
   return out;
-}
-
-void send_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const auto n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      pollfd p{fd, POLLOUT, 0};
-      if (::poll(&p, 1, 2000) <= 0) return;
-      continue;
-    }
-    if (n <= 0) return;  // the client went away: nothing left to tell it
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
-std::string peer_of(const sockaddr_storage& ss) {
-  char host[INET6_ADDRSTRLEN] = {};
-  if (ss.ss_family == AF_INET) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
-    ::inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-    return fmt::format("{}:{}", host, ntohs(in->sin_port));
-  }
-  const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
-  ::inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-  return fmt::format("[{}]:{}", host, ntohs(in6->sin6_port));
 }
 
 }  // namespace
@@ -78,33 +43,9 @@ void HttpEndpoint::start(const std::string& bind, std::uint16_t port) {
   if (ec)
     throw InfrastructureError(fmt::format("the HTTP endpoint cannot create its body folder '{}': {}", options_.body_dir,
                                           ec.message()));
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
-  addrinfo* res = nullptr;
-  const auto service = std::to_string(port);
-  if (const int rc = ::getaddrinfo(bind.c_str(), service.c_str(), &hints, &res); rc != 0)
-    throw InfrastructureError(fmt::format("the HTTP endpoint cannot listen on {}:{}: {}", bind, port, gai_strerror(rc)));
-  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> list(res, freeaddrinfo);
-  std::string error = "no address";
-  for (auto* ai = res; ai && !listener_; ai = ai->ai_next) {
-    UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0));
-    if (!fd) continue;
-    int one = 1;
-    ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd.get(), ai->ai_addr, ai->ai_addrlen) == 0 && ::listen(fd.get(), 64) == 0) {
-      listener_ = std::move(fd);
-    } else {
-      error = std::strerror(errno);
-    }
-  }
-  if (!listener_) throw InfrastructureError(fmt::format("the HTTP endpoint cannot listen on {}:{}: {}", bind, port, error));
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ::getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&ss), &len);
-  port_ = ntohs(ss.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&ss)->sin_port
-                                        : reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+  auto listening = listen_tcp(bind, port, "the HTTP endpoint");
+  listener_ = std::move(listening.fd);
+  port_ = listening.port;
   wake_ = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!wake_) throw InfrastructureError(std::string("the HTTP endpoint cannot create an eventfd: ") + std::strerror(errno));
   thread_ = std::thread([this] { serve(); });
@@ -147,7 +88,7 @@ void HttpEndpoint::serve() {
     socklen_t len = sizeof ss;
     UniqueFd client(::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC | SOCK_NONBLOCK));
     if (!client) continue;  // the client gave up before we took it (ECONNABORTED, …)
-    handle(std::move(client), peer_of(ss));
+    handle(std::move(client), peer_text(ss));
   }
 }
 

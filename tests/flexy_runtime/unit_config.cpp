@@ -128,3 +128,30 @@ BOOST_AUTO_TEST_CASE(flexy_usr_paths_map_into_the_usr_folder) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(flexy_config_servers)
+
+BOOST_AUTO_TEST_CASE(system_servers_and_their_resolve_tables_load) {
+  const auto c = load_text(
+      "[system]\nsmtp_server = \"mail.example.com\"\nsmtp_port = 587\nsmtp_user = \"u\"\nsmtp_password = \"p\"\n"
+      "smtp_from = \"f@example.com\"\nftp_server = \"ftp.example.com\"\nftp_dir = \"/in\"\n"
+      "[actions]\nsmtp_resolve = { \"Mail.example.com\" = \"127.0.0.1:2525\" }\n"
+      "ftp_resolve = { \"ftp.example.com:21\" = \"127.0.0.1:2121\" }\n");
+  BOOST_TEST(c.servers.smtp_server == "mail.example.com");
+  BOOST_TEST(c.servers.smtp_port == 587);
+  BOOST_TEST(c.servers.smtp_from == "f@example.com");
+  BOOST_TEST(c.servers.ftp_port == 21);
+  BOOST_TEST(c.servers.ftp_dir == "/in");
+  BOOST_TEST(c.actions.smtp_resolve.at("mail.example.com") == "127.0.0.1:2525");  // lower-cased
+  BOOST_TEST(c.actions.ftp_resolve.at("ftp.example.com:21") == "127.0.0.1:2121");
+}
+
+BOOST_AUTO_TEST_CASE(system_mistakes_name_their_position) {
+  BOOST_TEST(error_position("[system]\nsmtp_port = 0\n") == "flexy.toml:2:13");
+  BOOST_TEST(error_message("[system]\nsmtp_host = \"x\"\n").find("smtp_host") != std::string::npos);
+  BOOST_TEST(error_message("[system]\nsmtp_from = \"a\\nb\"\n").find("one line") != std::string::npos);
+  BOOST_TEST(error_message("[actions]\nftp_resolve = { \"f.example.com\" = \"127.0.0.1\" }\n").find("ip:port") !=
+             std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -136,6 +136,24 @@ BOOST_AUTO_TEST_CASE(edits_apply_on_save_persist_on_cfgsave_and_reboot_restores_
   BOOST_TEST(std::get<std::string>(*sys.field("Identification")) == "Line3");
 }
 
+BOOST_AUTO_TEST_CASE(the_mail_and_ftp_servers_are_sys_fields_the_actions_see_once_saved) {
+  FlexyConfig c;
+  c.servers.smtp_server = "mail.example.com";
+  c.servers.ftp_port = 2121;
+  SystemConfig sys(c);
+  BOOST_TEST(std::get<std::string>(*sys.field("SmtpServerAddr")) == "mail.example.com");
+  BOOST_TEST(std::get<std::int32_t>(*sys.field("FtpServerPort")) == 2121);
+  BOOST_TEST(sys.servers().smtp_server == "mail.example.com");
+  BOOST_TEST(sys.set_field("SmtpServerAddr", basic::Value{std::string("other.example.com")}).error == 0);
+  BOOST_TEST(sys.servers().smtp_server == "mail.example.com");  // an edit in progress is not applied
+  BOOST_TEST(sys.set_field("SmtpServerPort", basic::Value{587.0}).error == 0);
+  BOOST_TEST(sys.set_field("SAVE", basic::Value{0}).error == 0);
+  BOOST_TEST(sys.servers().smtp_server == "other.example.com");
+  BOOST_TEST(sys.servers().smtp_port == 587);
+  BOOST_TEST(sys.servers().ftp_port == 2121);
+  BOOST_TEST(sys.set_field("FtpDir", basic::Value{1}).error == 3);  // a text field stays text
+}
+
 BOOST_AUTO_TEST_CASE(history_keeps_the_last_points_per_tag_in_time_order) {
   TagHistory h(2);
   h.record(1, 10, basic::Value{1});

@@ -4,7 +4,9 @@
 // and acknowledges the alarm, and report.html's timeline shows the actions. And a whole run of
 // http_forwarder: its REQUESTHTTPX and PUTHTTP really reach the run's HTTP endpoint (the capture
 // holds the requests it received, their bodies are in the run folder) and the program reports
-// the endpoint's 201 and 500 to the hub.
+// the endpoint's 201 and 500 to the hub; mail_ftp_reporter: its GETFTP, PUTFTP and SENDMAIL
+// really reach the run's FTP and SMTP sinks (the capture holds what they received, the message
+// and the uploads are in the run folder).
 #include <boost/test/unit_test.hpp>
 
 #include <array>
@@ -163,6 +165,64 @@ BOOST_AUTO_TEST_CASE(an_endpoint_that_answers_500_to_everything_is_what_the_prog
   BOOST_TEST(first(events, [](const Json& e) {
     return e.value("kind", "") == "dut_console" && e.value("line", "").find(" status 0 http 500") != std::string::npos;
   }));
+}
+
+BOOST_AUTO_TEST_CASE(mail_and_ftp_actions_reach_the_run_sinks_and_their_files_are_in_the_run_folder) {
+  testing::TempDir dir;
+  const std::string file = testing::source_dir() + "/fixtures/programs/corpus/mail_ftp_reporter.toml";
+  const auto [code, out] = run_command("run " + file + " --out " + dir.path().string());
+  BOOST_TEST_MESSAGE(out);
+  BOOST_TEST(code == 0, out);
+  BOOST_TEST(out.find("SMTP sink ready on 127.0.0.1:") != std::string::npos, out);
+  BOOST_TEST(out.find("FTP sink ready on 127.0.0.1:") != std::string::npos, out);
+  const auto events = read_capture(dir.file("capture.jsonl"));
+
+  // GETFTP at start: the sink served the limit file and the device wrote it under /usr.
+  const auto limits = read_text(testing::source_dir() + "/fixtures/programs/corpus/mail_ftp_reporter_limits.txt");
+  BOOST_TEST(first(events, [&](const Json& e) {
+    return e.value("kind", "") == "dut_action" && e.value("action", "") == "getftp" && e.value("phase", "") == "done" &&
+           e.value("status", -1) == 0 && e.value("sha256", "") == sha256_hex(limits);
+  }));
+  BOOST_TEST(read_text(dir.file("usr/limits.txt")) == limits);
+
+  // The alarm mail, as the sink received it: two recipients and the copy, the configured sender,
+  // the user that logged in and never its password.
+  const auto* mail = first(events, [](const Json& e) {
+    return e.value("kind", "") == "endpoint_request" && e.value("endpoint", "") == "smtp" && e.contains("from");
+  });
+  BOOST_REQUIRE(mail);
+  BOOST_TEST(mail->value("from", "") == "flexy205@site.example");
+  BOOST_TEST((*mail)["to"].size() == 3u);
+  BOOST_TEST(mail->value("subject", "") == "Tank level high");
+  BOOST_TEST((*mail)["auth"].value("user", "") == "flexy205");
+  const auto message = read_text(dir.file(mail->value("message_file", "")));
+  BOOST_TEST(message.find("Tank level 82.5 % is above 80 %") != std::string::npos, message);
+  BOOST_TEST(sha256_hex(message) == mail->value("sha256", ""));
+  BOOST_TEST(read_text(dir.file("capture.jsonl")).find("secret") == std::string::npos);  // no password anywhere
+  const auto* mail_done = first(events, [](const Json& e) {
+    return e.value("kind", "") == "dut_action" && e.value("action", "") == "sendmail" && e.value("phase", "") == "done";
+  });
+  BOOST_REQUIRE(mail_done);
+  BOOST_TEST(mail_done->value("status", -1) == 0);
+  BOOST_TEST(mail_done->value("reply_code", 0) == 250);
+  BOOST_TEST(mail_done->value("seq", 0u) > mail->value("seq", 0u));  // the sink's event comes first
+
+  // The uploaded CSV: what the device sent is the file in the run folder.
+  const auto* upload = first(events, [](const Json& e) {
+    return e.value("kind", "") == "endpoint_request" && e.value("endpoint", "") == "ftp" &&
+           e.value("command", "") == "STOR";
+  });
+  BOOST_REQUIRE(upload);
+  BOOST_TEST(upload->value("path", "") == "/levels_3.csv");
+  const auto csv = read_text(dir.file(upload->value("file", "")));
+  BOOST_TEST(csv.rfind("sample;level\r\n1;67.5\r\n", 0) == 0u, csv);
+  BOOST_TEST(sha256_hex(csv) == upload->value("sha256", ""));
+  const auto* put_start = first(events, [](const Json& e) {
+    return e.value("kind", "") == "dut_action" && e.value("action", "") == "putftp" && e.value("phase", "") == "start";
+  });
+  BOOST_REQUIRE(put_start);
+  BOOST_TEST(put_start->value("sha256", "") == upload->value("sha256", ""));
+  BOOST_TEST(put_start->value("server", "") == "ftp.site.example:21");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

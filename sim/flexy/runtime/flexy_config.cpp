@@ -96,6 +96,41 @@ AlarmConfig load_alarm(TomlTable& t, const TagConfig& tag) {
   return a;
 }
 
+std::map<std::string, std::string> load_resolve_table(TomlTable& t, std::string_view key) {
+  std::map<std::string, std::string> out;
+  if (auto r = t.table(key)) {
+    for (const auto& [k, value] : r->raw()) {
+      const std::string host(k.str());
+      const auto target = r->required_string(host);
+      if (target.find(':') == std::string::npos)
+        r->fail(host, fmt::format("resolve target '{}' must be ip:port (the server that stands for this host)", target));
+      out[ascii_lower(host)] = target;
+    }
+    r->finish();
+  }
+  return out;
+}
+
+ServerSettings load_servers(TomlTable& t) {
+  ServerSettings s;
+  s.smtp_server = t.string("smtp_server", "");
+  s.smtp_port = static_cast<int>(t.integer("smtp_port", 25, 1, 65535));
+  s.smtp_user = t.string("smtp_user", "");
+  s.smtp_password = t.string("smtp_password", "");
+  s.smtp_from = t.string("smtp_from", "");
+  s.ftp_server = t.string("ftp_server", "");
+  s.ftp_port = static_cast<int>(t.integer("ftp_port", 21, 1, 65535));
+  s.ftp_user = t.string("ftp_user", "");
+  s.ftp_password = t.string("ftp_password", "");
+  s.ftp_dir = t.string("ftp_dir", "");
+  for (const char* key : {"smtp_server", "smtp_user", "smtp_password", "smtp_from", "ftp_server", "ftp_user",
+                          "ftp_password", "ftp_dir"})
+    if (const auto v = t.string(key); v && v->find_first_of("\r\n") != std::string::npos)
+      t.fail(key, "a server setting is one line");
+  t.finish();
+  return s;
+}
+
 ActionPolicy load_actions(TomlTable& t, const std::string& base_dir) {
   ActionPolicy p;
   p.succeed = t.choice("outcome", {"success", "fail"}, "success") == "success";
@@ -113,16 +148,9 @@ ActionPolicy load_actions(TomlTable& t, const std::string& base_dir) {
       t.fail("response", fmt::format("response file '{}' cannot be read", path.string()));
     p.response_file = path.string();
   }
-  if (auto r = t.table("resolve")) {
-    for (const auto& [key, value] : r->raw()) {
-      const std::string host(key.str());
-      const auto target = r->required_string(host);
-      if (target.find(':') == std::string::npos)
-        r->fail(host, fmt::format("resolve target '{}' must be ip:port (the server that stands for this host)", target));
-      p.resolve[ascii_lower(host)] = target;
-    }
-    r->finish();
-  }
+  p.resolve = load_resolve_table(t, "resolve");
+  p.smtp_resolve = load_resolve_table(t, "smtp_resolve");
+  p.ftp_resolve = load_resolve_table(t, "ftp_resolve");
   if (auto d = t.seconds("http_timeout", 0.1, 600)) p.http_timeout_seconds = *d;
   t.finish();
   return p;
@@ -234,6 +262,7 @@ FlexyConfig load_flexy_config(TomlTable& t, const std::string& base_dir) {
     m->finish();
   }
   if (auto a = t.table("actions")) c.actions = load_actions(*a, base_dir);
+  if (auto sys = t.table("system")) c.servers = load_servers(*sys);
   t.finish();
   return c;
 }

@@ -50,8 +50,10 @@ struct TagConfig {
 
 // --- events and outbound actions ---
 // [actions] of the Flexy table: what SENDMAIL, PUTFTP, … report to the program. Nothing leaves
-// the machine, except PUTHTTP, GETHTTP and REQUESTHTTPX to a host `resolve` maps: those are
-// really performed against that server and the program sees its answer.
+// the machine, except PUTHTTP, GETHTTP and REQUESTHTTPX to a host `resolve` maps, SENDMAIL when
+// the configured SMTP server is in `smtp_resolve` and PUTFTP/GETFTP when the configured FTP
+// server is in `ftp_resolve`: those are really performed against that server and the program
+// sees its answer.
 struct ActionPolicy {
   bool succeed = true;                       // outcome = "success" | "fail"
   std::map<std::string, bool> per_kind;      // sendmail = "fail", … (lower-case kind)
@@ -62,7 +64,27 @@ struct ActionPolicy {
   // Host or "host:port" (lower-case) → "ip:port" of the server that stands for it; a scenario
   // fills it from [dut.flexy.hosts] "http" entries. Unmapped hosts keep the scripted outcome.
   std::map<std::string, std::string> resolve;
-  double http_timeout_seconds = 10;          // real seconds one real HTTP exchange may take
+  // The same for the mail and FTP servers of [system] (a scenario fills them from "smtp" and
+  // "ftp" entries); keyed "host" or "host:port" like `resolve`.
+  std::map<std::string, std::string> smtp_resolve;
+  std::map<std::string, std::string> ftp_resolve;
+  double http_timeout_seconds = 10;          // real seconds one real HTTP, SMTP or FTP dialog may take
+};
+
+// [system] of the Flexy table: the servers of the device's system configuration that SENDMAIL
+// and PUTFTP/GETFTP use (on a real Flexy: the SMTP and FTP settings of its configuration; the
+// GETSYS/SETSYS SYS field names are *inferred*, docs/scenario-flexy.md).
+struct ServerSettings {
+  std::string smtp_server;    // SmtpServerAddr ("" = no mail server: SENDMAIL stays scripted)
+  int smtp_port = 25;         // SmtpServerPort
+  std::string smtp_user;      // SmtpUserName ("" = no AUTH)
+  std::string smtp_password;  // SmtpPassword
+  std::string smtp_from;      // SmtpFromAddr ("" = "<device name>@flexy.invalid")
+  std::string ftp_server;     // FtpServerAddr ("" = no FTP server: PUTFTP/GETFTP stay scripted)
+  int ftp_port = 21;          // FtpServerPort
+  std::string ftp_user;       // FtpUserName ("" = "anonymous")
+  std::string ftp_password;   // FtpPassword
+  std::string ftp_dir;        // FtpDir (CWD before the transfer; "" = none)
 };
 
 struct MqttSettings {
@@ -90,6 +112,7 @@ struct FlexyConfig {
   std::vector<TagConfig> tags;
   MqttSettings mqtt;
   ActionPolicy actions;
+  ServerSettings servers;             // [system]
 
   const TopicConfig& topic(char letter) const { return topics.at(static_cast<std::size_t>(letter - 'A')); }
 };

@@ -17,7 +17,7 @@
 #include "sim/flexy/runtime/device_info.hpp"
 #include "sim/flexy/runtime/modbus_poller.hpp"
 #include "sim/flexy/runtime/mqtt_bridge.hpp"
-#include "sim/flexy/runtime/http_action_runner.hpp"
+#include "sim/flexy/runtime/action_runner.hpp"
 #include "sim/flexy/runtime/outbound_actions.hpp"
 #include "sim/flexy/runtime/usr_files.hpp"
 
@@ -55,7 +55,7 @@ struct FlexyDevice::Post {
   struct WanLink {
     bool up = true;
   };
-  struct ActionAnswered {};  // a real HTTP action has its answer: complete_due() takes it
+  struct ActionAnswered {};  // a real action (HTTP, mail, FTP) has its answer: complete_due() takes it
   std::variant<PollResult, MqttMessage, MqttStatus, Command, Sms, WanLink, ActionAnswered> what;
 };
 
@@ -129,7 +129,7 @@ class FlexyDevice::Host final : public basic::Host {
   }
 
   basic::HostResult outbound_action(std::string_view kind, const std::vector<basic::Value>& args, int line) override {
-    auto launched = d_.actions_->launch(kind, args, line, d_.scenario_seconds());
+    auto launched = d_.actions_->launch(kind, args, line, d_.scenario_seconds(), d_.system_.servers());
     d_.emit_event("dut_action", std::move(launched.event));
     return basic::HostResult::ok(std::int32_t{launched.id});
   }
@@ -341,11 +341,13 @@ FlexyDevice::FlexyDevice(FlexyDeviceOptions options)
   if (!options_.clock) options_.clock = std::make_shared<ScaledClock>(options_.config.time_scale);
   if (!options_.console_out && options_.config.echo_console) options_.console_out = &std::cout;
   host_ = std::make_unique<Host>(*this);
-  if (!options_.config.actions.resolve.empty())
-    http_runner_ = std::make_unique<HttpActionRunner>(
+  const auto& policy = options_.config.actions;
+  if (!policy.resolve.empty() || !policy.smtp_resolve.empty() || !policy.ftp_resolve.empty())
+    action_runner_ = std::make_unique<ActionRunner>(
         [this] { post(Post{Post::ActionAnswered{}}); },
         std::chrono::milliseconds(static_cast<std::int64_t>(options_.config.actions.http_timeout_seconds * 1000)));
-  actions_ = std::make_unique<OutboundActions>(options_.config.actions, options_.config.usr_dir, http_runner_.get());
+  actions_ = std::make_unique<OutboundActions>(options_.config.actions, options_.config.usr_dir, action_runner_.get(),
+                                               options_.config.device_name);
   for (const auto& tag : options_.config.tags) alarms_.emplace_back(tag.alarm);
   basic::InterpreterOptions io;
   io.queue_capacity = options_.config.queue_capacity;
@@ -408,7 +410,7 @@ void FlexyDevice::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (http_runner_) http_runner_->cancel();
+  if (action_runner_) action_runner_->cancel();
   poller_->stop();
   mqtt_->shutdown();
   std::lock_guard lock(mutex_);

@@ -35,7 +35,7 @@ namespace flexhil::flexy {
 
 class ModbusPoller;
 class OutboundActions;
-class HttpActionRunner;
+class ActionRunner;
 class AlarmState;
 class MqttBridge;
 class PahoWake;
@@ -120,7 +120,7 @@ class FlexyDevice {
   std::unique_ptr<basic::Interpreter> interpreter_;
   std::unique_ptr<ModbusPoller> poller_;
   std::unique_ptr<MqttBridge> mqtt_;
-  std::unique_ptr<HttpActionRunner> http_runner_;  // real HTTP actions; null when no host is mapped
+  std::unique_ptr<ActionRunner> action_runner_;  // real HTTP, mail and FTP actions; null when no host is mapped
   std::unique_ptr<OutboundActions> actions_;  // BASIC thread only
   std::vector<AlarmState> alarms_;            // per tag; guarded by db_mutex_
 

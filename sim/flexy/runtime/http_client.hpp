@@ -3,7 +3,7 @@
 // REQUESTHTTPX against a host [actions] resolve maps: connect to "ip:port", send the request,
 // read the whole response. Blocking, with one deadline for the whole exchange; `cancel_fd`
 // (an eventfd, or -1) becoming readable ends it early. Called on a worker thread
-// (http_action_runner.hpp), never on the BASIC thread.
+// (action_runner.hpp), never on the BASIC thread.
 #include <chrono>
 #include <string>
 

@@ -12,7 +12,8 @@
 #include "common/http_url.hpp"
 #include "sim/flexy/runtime/connect_proxy.hpp"
 #include "sim/flexy/runtime/flexy_config.hpp"
-#include "sim/flexy/runtime/http_action_runner.hpp"
+#include "sim/flexy/runtime/action_runner.hpp"
+#include "sim/flexy/runtime/transfer_plan.hpp"
 
 namespace flexhil::flexy {
 namespace {
@@ -106,11 +107,12 @@ HttpPlan plan_http_action(std::string_view kind, const std::vector<basic::Value>
   return plan;
 }
 
-OutboundActions::OutboundActions(ActionPolicy policy, std::string usr_dir, HttpActionRunner* runner)
-    : policy_(std::move(policy)), usr_dir_(std::move(usr_dir)), runner_(runner) {}
+OutboundActions::OutboundActions(ActionPolicy policy, std::string usr_dir, ActionRunner* runner,
+                                 std::string device_name)
+    : policy_(std::move(policy)), usr_dir_(std::move(usr_dir)), runner_(runner), device_name_(std::move(device_name)) {}
 
 OutboundActions::Launched OutboundActions::launch(std::string_view kind_upper, const std::vector<basic::Value>& args,
-                                                  int line, double now_s) {
+                                                  int line, double now_s, const ServerSettings& servers) {
   const std::string kind = ascii_lower(kind_upper);
   Launched out;
   out.id = next_id_++;
@@ -166,6 +168,9 @@ OutboundActions::Launched OutboundActions::launch(std::string_view kind_upper, c
     return s.str();
   });
   if (plan.call) content = plan.call->request.body;
+  const auto transfer = kind == "sendmail" ? plan_mail_action(args, servers, policy_, device_name_)
+                        : kind == "putftp" || kind == "getftp" ? plan_ftp_action(kind, args, servers, policy_)
+                                                               : TransferPlan{};
   if (kind != "getftp" && kind != "gethttp" && kind != "ntpsync" && kind != "dyndns") {
     e["size"] = content.size();
     e["sha256"] = sha256_hex(content);
@@ -179,11 +184,31 @@ OutboundActions::Launched OutboundActions::launch(std::string_view kind_upper, c
     e["url"] = plan.url;
     e["outcome"] = "real";
     pending_.push_back(Pending{out.id, kind, std::numeric_limits<double>::infinity(), true, local_file, true});
-    runner_->start(out.id, plan.call->address, plan.call->request);
+    runner_->start(out.id, [address = plan.call->address, request = plan.call->request](auto timeout, int cancel_fd) {
+      return ActionResult{http_exchange(address, request, timeout, cancel_fd)};
+    });
+  } else if ((transfer.mail || transfer.ftp) && runner_) {
+    // Performed for real: the mail or FTP server's replies decide, whenever they come.
+    e["performed"] = true;
+    e["endpoint"] = transfer.mail ? transfer.mail->address : transfer.ftp->address;
+    e["server"] = transfer.server;
+    e["outcome"] = "real";
+    pending_.push_back(Pending{out.id, kind, std::numeric_limits<double>::infinity(), true, local_file, true});
+    if (transfer.mail) {
+      e["from"] = transfer.mail->job.from;
+      runner_->start(out.id, [call = *transfer.mail](auto timeout, int cancel_fd) {
+        return ActionResult{send_mail(call.address, call.job, timeout, cancel_fd)};
+      });
+    } else {
+      runner_->start(out.id, [call = *transfer.ftp](auto timeout, int cancel_fd) {
+        return ActionResult{ftp_transfer(call.address, call.job, timeout, cancel_fd)};
+      });
+    }
   } else {
     const auto per = policy_.per_kind.find(kind);
-    const bool succeed = plan.error.empty() && (per == policy_.per_kind.end() ? policy_.succeed : per->second);
-    if (!plan.error.empty()) e["error"] = plan.error;
+    const std::string error = !plan.error.empty() ? plan.error : transfer.error;
+    const bool succeed = error.empty() && (per == policy_.per_kind.end() ? policy_.succeed : per->second);
+    if (!error.empty()) e["error"] = error;
     e["outcome"] = succeed ? "success" : "fail";
     pending_.push_back(Pending{out.id, kind, now_s + policy_.delay_seconds, succeed, local_file});
   }
@@ -232,6 +257,23 @@ void OutboundActions::complete_real(const Pending& p, HttpExchange result, Compl
   }
 }
 
+void OutboundActions::complete_dialog(const Pending& p, DialogResult result, Completed& c, Json& e) {
+  e["performed"] = true;
+  if (result.code) {
+    e["reply_code"] = result.code;
+    e["reply"] = result.reply;
+  }
+  if (!result.ok) e["error"] = result.error;
+  c.status = result.ok ? 0 : policy_.fail_code;
+  if (result.ok && !p.local_file.empty()) {
+    // GETFTP: the downloaded file lands where the program asked.
+    if (const auto error = write_flexy_file(p.local_file, result.content, e); !error.empty()) {
+      c.status = policy_.fail_code;
+      e["error"] = error;
+    }
+  }
+}
+
 std::vector<OutboundActions::Completed> OutboundActions::complete_due(double now_s) {
   std::vector<Completed> done;
   auto it = pending_.begin();
@@ -253,7 +295,8 @@ std::vector<OutboundActions::Completed> OutboundActions::complete_due(double now
         ++it;
         continue;
       }
-      complete_real(*it, std::move(*result), c, e);
+      if (auto* http = std::get_if<HttpExchange>(&*result)) complete_real(*it, std::move(*http), c, e);
+      else complete_dialog(*it, std::get<DialogResult>(std::move(*result)), c, e);
     } else {
       c.status = it->succeed ? 0 : policy_.fail_code;
       if (it->succeed && !it->local_file.empty()) {

@@ -3,9 +3,11 @@
 // GETHTTP, REQUESTHTTPX, NTPSYNC, DYNDNS). Each action is described (kind, destination, subject,
 // size and SHA-256 of its content, the BASIC line) for a `dut_action` event and gets an id.
 // Scripted: it completes after the scenario's delay with the scenario's outcome. Real: PUTHTTP,
-// GETHTTP and REQUESTHTTPX over http:// to a host [actions] resolve maps are handed to the
-// HttpActionRunner (worker threads) and complete when the server has answered — the status,
-// response body and headers are the server's. Either way GETSYS PRG,"ACTIONID"/"ACTIONSTAT",
+// GETHTTP and REQUESTHTTPX over http:// to a host [actions] resolve maps, SENDMAIL to a mail
+// server smtp_resolve maps and PUTFTP/GETFTP to an FTP server ftp_resolve maps
+// (transfer_plan.hpp) are handed to the ActionRunner (worker threads) and complete when the
+// server has answered — the status, response body and headers, or the mail/FTP reply, are the
+// server's. Either way GETSYS PRG,"ACTIONID"/"ACTIONSTAT",
 // ONSTATUS and RESPONSEHTTPX see the outcome, and GETFTP, GETHTTP and REQUESTHTTPX (with a
 // response file) write the response under /usr when they succeed. Bookkeeping on the BASIC
 // thread; the only I/O here is that file write (and reading an upload file).
@@ -26,7 +28,8 @@
 
 namespace flexhil::flexy {
 
-class HttpActionRunner;
+class ActionRunner;
+struct DialogResult;
 
 // GETSYS PRG,"ACTIONSTAT" values (RG-0006: -1 in progress, 0 done, > 0 error; -2 unknown id).
 inline constexpr int kActionRunning = -1;
@@ -50,14 +53,18 @@ HttpPlan plan_http_action(std::string_view kind, const std::vector<basic::Value>
 
 class OutboundActions {
  public:
-  // `runner`: performs real HTTP actions (null: every action is scripted).
-  OutboundActions(ActionPolicy policy, std::string usr_dir, HttpActionRunner* runner = nullptr);
+  // `runner`: performs real actions (null: every action is scripted). `device_name` makes the
+  // default mail sender and EHLO name.
+  OutboundActions(ActionPolicy policy, std::string usr_dir, ActionRunner* runner = nullptr,
+                  std::string device_name = "Flexy");
 
   struct Launched {
     int id = 0;
     Json event;  // the fields of the dut_action event (without device / scenario_s)
   };
-  Launched launch(std::string_view kind, const std::vector<basic::Value>& args, int line, double now_s);
+  // `servers`: the mail and FTP servers of the system configuration at this moment.
+  Launched launch(std::string_view kind, const std::vector<basic::Value>& args, int line, double now_s,
+                  const ServerSettings& servers = {});
 
   struct Completed {
     int id = 0;
@@ -95,10 +102,12 @@ class OutboundActions {
   // Writes `body` to the Flexy file; an error text, or "" when written.
   std::string write_flexy_file(const std::string& flexy_path, const std::string& body, Json& event) const;
   void complete_real(const Pending& p, HttpExchange result, Completed& c, Json& e);
+  void complete_dialog(const Pending& p, DialogResult result, Completed& c, Json& e);
 
   ActionPolicy policy_;
   std::string usr_dir_;
-  HttpActionRunner* runner_;
+  ActionRunner* runner_;
+  std::string device_name_;
   int next_id_ = 1;
   int selected_ = 0;
   std::vector<Pending> pending_;

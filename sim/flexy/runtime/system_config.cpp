@@ -8,6 +8,22 @@
 namespace flexhil::flexy {
 
 namespace {
+
+std::string text_field(const std::map<std::string, basic::Value>& r, const char* upper) {
+  const auto it = r.find(upper);
+  if (it == r.end()) return {};
+  if (const auto* s = std::get_if<std::string>(&it->second)) return *s;
+  return {};
+}
+
+int number_field(const std::map<std::string, basic::Value>& r, const char* upper, int fallback) {
+  const auto it = r.find(upper);
+  if (it == r.end()) return fallback;
+  if (const auto* n = std::get_if<std::int32_t>(&it->second)) return *n;
+  if (const auto* d = std::get_if<double>(&it->second)) return static_cast<int>(*d);
+  return fallback;
+}
+
 }  // namespace
 
 SystemConfig::SystemConfig(const FlexyConfig& config) {
@@ -16,6 +32,17 @@ SystemConfig::SystemConfig(const FlexyConfig& config) {
       {"Information", basic::Value{std::string()}},
       {"PrgAutorun", basic::Value{std::int32_t{1}}},
       {"NtpServerAddr", basic::Value{std::string("pool.ntp.org")}},
+      // The mail and FTP servers SENDMAIL and PUTFTP/GETFTP use ([system]; names inferred).
+      {"SmtpServerAddr", basic::Value{config.servers.smtp_server}},
+      {"SmtpServerPort", basic::Value{std::int32_t{config.servers.smtp_port}}},
+      {"SmtpUserName", basic::Value{config.servers.smtp_user}},
+      {"SmtpPassword", basic::Value{config.servers.smtp_password}},
+      {"SmtpFromAddr", basic::Value{config.servers.smtp_from}},
+      {"FtpServerAddr", basic::Value{config.servers.ftp_server}},
+      {"FtpServerPort", basic::Value{std::int32_t{config.servers.ftp_port}}},
+      {"FtpUserName", basic::Value{config.servers.ftp_user}},
+      {"FtpPassword", basic::Value{config.servers.ftp_password}},
+      {"FtpDir", basic::Value{config.servers.ftp_dir}},
   };
   for (const auto& [name, value] : defaults) {
     names_.emplace(ascii_upper(name), name);
@@ -64,6 +91,21 @@ std::vector<std::string> SystemConfig::save() {
   }
   saved_ = current_;
   return changed;
+}
+
+ServerSettings SystemConfig::servers() const {
+  ServerSettings s;
+  s.smtp_server = text_field(current_, "SMTPSERVERADDR");
+  s.smtp_port = number_field(current_, "SMTPSERVERPORT", 25);
+  s.smtp_user = text_field(current_, "SMTPUSERNAME");
+  s.smtp_password = text_field(current_, "SMTPPASSWORD");
+  s.smtp_from = text_field(current_, "SMTPFROMADDR");
+  s.ftp_server = text_field(current_, "FTPSERVERADDR");
+  s.ftp_port = number_field(current_, "FTPSERVERPORT", 21);
+  s.ftp_user = text_field(current_, "FTPUSERNAME");
+  s.ftp_password = text_field(current_, "FTPPASSWORD");
+  s.ftp_dir = text_field(current_, "FTPDIR");
+  return s;
 }
 
 void SystemConfig::reboot() {

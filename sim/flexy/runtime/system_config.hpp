@@ -1,7 +1,9 @@
 #pragma once
 // The emulated Flexy's system configuration as GETSYS/SETSYS SYS,"<field>" see it: a documented
 // subset of the System section of config.txt (Identification, Information, PrgAutorun,
-// NtpServerAddr). SETSYS SYS,"load" starts an edit, SETSYS SYS,"<field>",v changes it (an edit
+// NtpServerAddr) and the mail and FTP servers of [system] (SmtpServerAddr, SmtpServerPort,
+// SmtpUserName, SmtpPassword, SmtpFromAddr, FtpServerAddr, FtpServerPort, FtpUserName,
+// FtpPassword, FtpDir: names *inferred*). SETSYS SYS,"load" starts an edit, SETSYS SYS,"<field>",v changes it (an edit
 // without "load" loads first), SETSYS SYS,"save" applies it; CFGSAVE makes the applied record the
 // one a REBOOT comes back with. Pure.
 #include <map>
@@ -24,6 +26,8 @@ class SystemConfig {
   // the names of the fields that changed.
   std::vector<std::string> save();
   void reboot();  // the saved record comes back; an edit in progress is lost
+  // The servers SENDMAIL and PUTFTP/GETFTP use now (the applied record, not an edit in progress).
+  ServerSettings servers() const;
 
  private:
   using Record = std::map<std::string, basic::Value>;  // upper-case field → value

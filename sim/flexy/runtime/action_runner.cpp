@@ -1,4 +1,4 @@
-#include "sim/flexy/runtime/http_action_runner.hpp"
+#include "sim/flexy/runtime/action_runner.hpp"
 
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -10,14 +10,14 @@
 
 namespace flexhil::flexy {
 
-HttpActionRunner::HttpActionRunner(std::function<void()> on_done, std::chrono::milliseconds timeout)
+ActionRunner::ActionRunner(std::function<void()> on_done, std::chrono::milliseconds timeout)
     : on_done_(std::move(on_done)), timeout_(timeout), cancel_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
-  if (!cancel_fd_) throw InfrastructureError(std::string("HTTP actions: cannot create an eventfd: ") + std::strerror(errno));
+  if (!cancel_fd_) throw InfrastructureError(std::string("outbound actions: cannot create an eventfd: ") + std::strerror(errno));
 }
 
-HttpActionRunner::~HttpActionRunner() { cancel(); }
+ActionRunner::~ActionRunner() { cancel(); }
 
-void HttpActionRunner::start(int id, std::string address, http::Request request) {
+void ActionRunner::start(int id, Job job) {
   std::lock_guard lock(mutex_);
   // A program that calls every second for hours must not keep a thread per call.
   for (auto it = workers_.begin(); it != workers_.end();) {
@@ -29,8 +29,8 @@ void HttpActionRunner::start(int id, std::string address, http::Request request)
     }
   }
   auto finished = std::make_shared<std::atomic<bool>>(false);
-  std::thread t([this, id, finished, address = std::move(address), request = std::move(request)] {
-    auto result = http_exchange(address, request, timeout_, cancel_fd_.get());
+  std::thread t([this, id, finished, job = std::move(job)] {
+    auto result = job(timeout_, cancel_fd_.get());
     {
       std::lock_guard inner(mutex_);
       results_[id] = std::move(result);
@@ -41,7 +41,7 @@ void HttpActionRunner::start(int id, std::string address, http::Request request)
   workers_.push_back(Worker{std::move(t), std::move(finished)});
 }
 
-std::optional<HttpExchange> HttpActionRunner::take(int id) {
+std::optional<ActionResult> ActionRunner::take(int id) {
   std::lock_guard lock(mutex_);
   const auto it = results_.find(id);
   if (it == results_.end()) return std::nullopt;
@@ -50,7 +50,7 @@ std::optional<HttpExchange> HttpActionRunner::take(int id) {
   return out;
 }
 
-void HttpActionRunner::cancel() {
+void ActionRunner::cancel() {
   const std::uint64_t one = 1;
   [[maybe_unused]] const auto n = ::write(cancel_fd_.get(), &one, sizeof one);
   std::vector<Worker> workers;
