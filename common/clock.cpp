@@ -71,8 +71,20 @@ std::string format_wall_iso(Clock::WallTime t) {
   }
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1,
-                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+  // Written digit by digit: every event carries one, and fmt's parsing of a seven-field format
+  // was a visible part of the hub's cost per message (bench/README.md, hub_overhead).
+  char text[] = "0000-00-00T00:00:00.000000Z";
+  auto put = [&text](int at, long value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) text[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, tm.tm_year + 1900, 4);
+  put(5, tm.tm_mon + 1, 2);
+  put(8, tm.tm_mday, 2);
+  put(11, tm.tm_hour, 2);
+  put(14, tm.tm_min, 2);
+  put(17, tm.tm_sec, 2);
+  put(20, frac, 6);
+  return std::string(text, sizeof text - 1);
 }
 
 }  // namespace flexhil

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "common/clock.hpp"
+#include "common/json_text.hpp"
 
 namespace flexhil::broker::plugin {
 
@@ -35,6 +36,17 @@ void AuditLog::write(Json event) {
   event["src_seq"] = ++seq_;
   pending_ += event.dump(-1, ' ', false, Json::error_handler_t::replace);
   pending_ += '\n';
+  if (pending_.size() >= 64 * 1024) flush();
+}
+
+void AuditLog::write_members(std::string_view members) {
+  pending_ += '{';
+  pending_ += members;
+  pending_ += ",\"src\":";
+  append_json_string(pending_, stream_);
+  pending_ += ",\"src_seq\":";
+  pending_ += std::to_string(++seq_);
+  pending_ += "}\n";
   if (pending_.size() >= 64 * 1024) flush();
 }
 

@@ -29,6 +29,9 @@ class AuditLog {
 
   // Adds src/src_seq and queues the event as one line (written at the next flush()).
   void write(Json event);
+  // Same, for an event already written as JSON members without braces (`"kind":"publish",…`;
+  // broker/publish_audit_line.hpp): the hot path of one event per message.
+  void write_members(std::string_view members);
   // Writes the queued lines (one write(2) in the common case).
   void flush();
   const std::string& stream() const noexcept { return stream_; }

@@ -15,7 +15,9 @@
 #include "broker/harness_commands.hpp"
 #include "broker/keepalive_policy.hpp"
 #include "broker/mqtt_connect_packet.hpp"
+#include "broker/publish_audit_line.hpp"
 #include "broker/will_policy.hpp"
+#include "common/clock.hpp"
 #include "broker/plugin/client_certificate.hpp"
 #include "broker/property_bag.hpp"
 #include "broker/topic_policy.hpp"
@@ -238,7 +240,7 @@ int HubPlugin::on_basic_auth(mosquitto_evt_basic_auth& ev) {
   if (conn.clean_session) sessions_.erase(client_id);
   connections_[client] = conn;
   current_[client_id] = client;
-  last_seen_[client_id] = iso8601_utc_ms(now_ms());
+  last_seen_[client_id] = now_ms();
   // Mosquitto sends these after the CONNACK (plugin messages are queued for its next loop turn).
   if (conn.clean_session && !options_.c2d_clean_session_deliver)
     c2d_drop_queued(client_id, "clean-session");
@@ -386,21 +388,21 @@ void HubPlugin::device_message(mosquitto_evt_message& ev, const Connection& conn
   const std::string topic = or_empty(ev.topic);
   const std::string payload(static_cast<const char*>(ev.payload ? ev.payload : ""), ev.payloadlen);
   const auto cls = classify_publish(conn.client_id, topic);
-  Json e = make_event("publish");
-  e["device"] = conn.client_id;
-  e["topic"] = topic;
-  e["props"] = cls.props.to_json();
-  // IoT Hub forwards a retained message with this application property (and stores nothing).
-  if (ev.retain) e["props"]["mqtt-retain"] = "true";
-  if (!cls.props.errors.empty()) e["props_errors"] = cls.props.errors;
-  e["qos"] = ev.qos;
-  e["retain"] = ev.retain;
-  e["size"] = ev.payloadlen;
-  e["payload_b64"] = base64_encode(payload);
-  e["verdict"] = "accepted";
-  e["reason"] = ev.retain ? "retain flag set: IoT Hub does not store it (forwarded as mqtt-retain=true)" : "";
-  emit(std::move(e));
-  last_seen_[conn.client_id] = iso8601_utc_ms(now_ms());
+  if (audit_) {
+    // Written as text, not built as a Json object: the one event per message (publish_audit_line.hpp).
+    AcceptedPublish p;
+    p.device = conn.client_id;
+    p.topic = topic;
+    p.props = &cls.props;
+    p.qos = ev.qos;
+    p.retain = ev.retain;
+    p.payload = payload;
+    p.mono_ns = monotonic_ns();
+    const std::string wall = format_wall_iso(std::chrono::system_clock::now());
+    p.wall = wall;
+    audit_->write_members(accepted_publish_members(p));
+  }
+  last_seen_[conn.client_id] = now_ms();
   // IoT Hub does not store retained messages.
   ev.retain = false;
 
@@ -651,7 +653,7 @@ void HubPlugin::device_status(const std::string& request) {
     j["c2d_subscribed"] = on && subscribed_qos(d.id, c2d_filter(d.id)).has_value();
     j["pending_c2d"] = c2d_.pending(d.id);
     auto seen = last_seen_.find(d.id);
-    j["last_seen"] = seen == last_seen_.end() ? Json() : Json(seen->second);
+    j["last_seen"] = seen == last_seen_.end() ? Json() : Json(iso8601_utc_ms(seen->second));
     devices.push_back(std::move(j));
   }
   Json e = make_event("device_status");
@@ -671,7 +673,7 @@ int HubPlugin::on_disconnect(mosquitto_evt_disconnect& ev) {
     current_.erase(cur);
   if (conn.internal || !conn.accepted) return MOSQ_ERR_SUCCESS;
   departed_[ev.client] = conn;
-  last_seen_[conn.client_id] = iso8601_utc_ms(now_ms());
+  last_seen_[conn.client_id] = now_ms();
   Json e = make_event("disconnect");
   e["device"] = conn.client_id;
   if (!conn.kick_reason.empty()) {

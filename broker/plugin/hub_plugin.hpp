@@ -119,7 +119,9 @@ class HubPlugin {
   std::map<std::string, TwinState> twins_;
   C2dQueue c2d_;
   std::mt19937_64 ids_{std::random_device{}()};       // $.mid of C2D messages
-  std::map<std::string, std::string> last_seen_;     // device → wall time of its last connect/publish/disconnect
+  // device → Unix ms of its last connect/publish/disconnect (formatted only when asked: a
+  // publish must not pay for a date)
+  std::map<std::string, std::int64_t> last_seen_;
   std::int64_t next_expiry_check_ = 0;
   // Written by the plugin itself (not published): the capture then never depends on an MQTT
   // queue or on the harness's connection being up (broker/README.md). Null without audit_file.

@@ -169,6 +169,10 @@ BOOST_AUTO_TEST_CASE(scaled_clock_converts_scenario_to_real_durations) {
   ScaledClock c(10.0);
   BOOST_TEST(c.to_real(20s) == std::chrono::nanoseconds(2s));
   BOOST_TEST(format_wall_iso(std::chrono::system_clock::time_point{}) == "1970-01-01T00:00:00.000000Z");
+  BOOST_TEST(format_wall_iso(std::chrono::system_clock::time_point{std::chrono::microseconds{1'796'237'427'123'456}}) ==
+             "2026-12-02T18:50:27.123456Z");
+  BOOST_TEST(format_wall_iso(std::chrono::system_clock::time_point{std::chrono::microseconds{-1}}) ==
+             "1969-12-31T23:59:59.999999Z");
 }
 
 BOOST_AUTO_TEST_CASE(scaled_clock_runs_steady_and_wall_time_faster) {
