@@ -41,11 +41,16 @@ std::vector<Window> fault_windows(const Context& c) {
     } else if (kind == "action" && EventView(ev).string("action") == "broker-restart") {
       open_restarts.push_back(out.size());
       out.push_back({t, c.end_t, "", "broker restart"});
-    } else if (kind == "action" && EventView(ev).string("action") == "wan") {
+    } else if (kind == "action" &&
+               (EventView(ev).string("action") == "wan" || EventView(ev).string("action") == "link")) {
+      // A WAN cut of the device, or a link fault between it and the hub (cut, blackhole, flap).
       const auto device = EventView(ev).string("device");
       if (EventView(ev).string("link") == "down") {
+        if (open_wan.count(device)) continue;  // already down: the first start bounds the window
         open_wan[device] = out.size();
-        out.push_back({t, c.end_t, device, "WAN link down"});
+        out.push_back({t, c.end_t, device,
+                       EventView(ev).string("action") == "wan" ? "WAN link down"
+                                                               : "link " + EventView(ev).string("fault")});
       } else if (auto it = open_wan.find(device); it != open_wan.end()) {
         out[it->second].to = t;
         open_wan.erase(it);

@@ -106,8 +106,31 @@ Json action_event(const scenario::Action& a, const std::string& detail) {
   return ev;
 }
 
+// A link fault of the scenario (scenario seconds, bytes per scenario second) in real time.
+link::LinkFault real_time_fault(link::LinkFault f, double time_scale) {
+  const double k = time_scale > 0 ? time_scale : 1;
+  f.delay_s /= k;
+  f.jitter_s /= k;
+  f.period_s /= k;
+  f.rate_bytes_per_s *= k;
+  return f;
+}
+
+std::string describe_link_fault(const link::LinkFault& f) {
+  using link::FaultKind;
+  switch (f.kind) {
+    case FaultKind::none: return "link healthy again";
+    case FaultKind::cut: return "link cut: sessions closed, new connections refused";
+    case FaultKind::blackhole: return "link blackholed: nothing passes, nothing is closed";
+    case FaultKind::latency: return fmt::format("link latency {:g} s ± {:g} s each way", f.delay_s, f.jitter_s);
+    case FaultKind::bandwidth: return fmt::format("link bandwidth {:g} bytes/s each way", f.rate_bytes_per_s);
+    case FaultKind::flap: return fmt::format("link flapping: down then up every {:g} s", f.period_s);
+  }
+  return "link";
+}
+
 void perform(const scenario::Action& a, broker::HubProcess* hub, plc::PlcServer* plc, flexy::FlexyDevice* dut,
-             EventSink& sink) {
+             link::FaultLink* link, double time_scale, EventSink& sink) {
   using K = scenario::ActionKind;
   switch (a.kind) {
     case K::c2d:
@@ -139,6 +162,24 @@ void perform(const scenario::Action& a, broker::HubProcess* hub, plc::PlcServer*
       ev["link"] = a.wan_up ? "up" : "down";  // what the rules read (fault windows)
       sink.emit(std::move(ev));
       if (dut) dut->set_wan_link(a.wan_up);
+      break;
+    }
+    case K::link: {
+      using link::FaultKind;
+      const auto& f = a.link_fault;
+      auto ev = action_event(a, describe_link_fault(f));
+      ev["fault"] = std::string(link::to_string(f.kind));
+      if (f.kind == FaultKind::latency) {
+        ev["delay_s"] = f.delay_s;
+        ev["jitter_s"] = f.jitter_s;
+      }
+      if (f.kind == FaultKind::bandwidth) ev["rate_bytes_per_s"] = f.rate_bytes_per_s;
+      if (f.kind == FaultKind::flap) ev["period_s"] = f.period_s;
+      // Outages are fault windows for the rules (what the device cannot help), like a WAN cut.
+      const bool outage = f.kind == FaultKind::cut || f.kind == FaultKind::blackhole || f.kind == FaultKind::flap;
+      ev["link"] = outage ? "down" : "up";
+      sink.emit(std::move(ev));
+      if (link) link->set_fault(real_time_fault(f, time_scale));
       break;
     }
   }
@@ -307,7 +348,8 @@ void drive_timeline(const scenario::Scenario& s, RunParts& parts, Recorder& rec,
   while (outcome.running()) {
     const double t = clock.now_s();
     if (t >= s.duration_s) break;
-    for (const auto* a : schedule.due(t)) perform(*a, parts.hub.get(), parts.plc.get(), parts.dut.get(), rec.capture);
+    for (const auto* a : schedule.due(t))
+      perform(*a, parts.hub.get(), parts.plc.get(), parts.dut.get(), parts.link.get(), s.time_scale, rec.capture);
     if (std::chrono::steady_clock::now() - last_progress >= 1s) {
       if (tty) print_progress(out, t, s, rec.observer.counts());
       if (prom) {

@@ -18,6 +18,7 @@ namespace fs = std::filesystem;
 
 void RunParts::stop() {
   dut.reset();
+  link.reset();
   paho_wake.reset();
   ftp.reset();
   smtp.reset();
@@ -242,7 +243,17 @@ void start_emulated_device(RunParts& parts, const scenario::Scenario& s, basic::
   const auto& hub = *parts.hub;
   // The device trusts the run's CA where the program's CAFile says (in place of the Azure roots).
   fs::copy_file(hub.ca_file(), flexy::map_usr_path(usr_dir, s.dut.ca_file), fs::copy_options::overwrite_existing);
-  auto config = emulated_config(s, usr_dir, hub_route(hub, s.dut.device),
+  auto route = hub_route(hub, s.dut.device);
+  const bool link_faults = std::any_of(s.actions.begin(), s.actions.end(),
+                                       [](const scenario::Action& a) { return a.kind == scenario::ActionKind::link; });
+  if (link_faults) {
+    // The device reaches the hub through the fault point; the [[action]] kind = "link" steer it.
+    parts.link = std::make_unique<link::FaultLink>(route.address);
+    parts.link->start("127.0.0.1", 0);
+    out << fmt::format("link fault point ready on 127.0.0.1:{} (device -> hub {})\n", parts.link->port(), route.address);
+    route.address = fmt::format("127.0.0.1:{}", parts.link->port());
+  }
+  auto config = emulated_config(s, usr_dir, route,
                                 parts.plc ? std::optional<std::uint16_t>(parts.plc->port()) : std::nullopt,
                                 EndpointPorts{parts.http ? std::optional<std::uint16_t>(parts.http->port()) : std::nullopt,
                                               parts.smtp ? std::optional<std::uint16_t>(parts.smtp->port()) : std::nullopt,

@@ -20,6 +20,7 @@
 #include "sim/endpoints/smtp_endpoint.hpp"
 #include "sim/flexy/runtime/flexy_config.hpp"
 #include "sim/flexy/runtime/flexy_device.hpp"
+#include "sim/link/fault_link.hpp"
 #include "sim/plc/plc_server.hpp"
 
 namespace flexhil::run {
@@ -31,6 +32,8 @@ struct RunParts {
   std::unique_ptr<endpoints::HttpEndpoint> http;  // [endpoints.http]
   std::unique_ptr<endpoints::SmtpEndpoint> smtp;  // [endpoints.smtp]
   std::unique_ptr<endpoints::FtpEndpoint> ftp;    // [endpoints.ftp]
+  // Between the emulated device and the hub when the scenario has link actions (sim/link/).
+  std::unique_ptr<link::FaultLink> link;
   std::unique_ptr<flexy::FlexyDevice> dut;
 
   RunParts() = default;

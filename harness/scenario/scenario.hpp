@@ -23,6 +23,7 @@
 #include "sim/endpoints/http_endpoint_config.hpp"
 #include "sim/endpoints/smtp_endpoint_config.hpp"
 #include "sim/flexy/runtime/flexy_config.hpp"
+#include "sim/link/link_shaper.hpp"
 #include "sim/plc/plc_config.hpp"
 
 namespace flexhil::scenario {
@@ -117,8 +118,8 @@ struct DutSpec {
   std::string advertise;             // host/IP the real device must connect to ("" = bind address)
 };
 
-enum class ActionKind { c2d, desired, method, broker_restart, plc_fault, sms, wan };
-// "c2d", "desired", "method", "broker-restart", "plc-fault", "sms", "wan"
+enum class ActionKind { c2d, desired, method, broker_restart, plc_fault, sms, wan, link };
+// "c2d", "desired", "method", "broker-restart", "plc-fault", "sms", "wan", "link"
 std::string_view to_string(ActionKind kind);
 
 struct Action {
@@ -134,6 +135,11 @@ struct Action {
   std::string from;                            // sms: the sender's number
   std::string text;                            // sms: the message
   bool wan_up = true;                          // wan: the link goes up (true) or down
+  // link: the fault between device and hub from at_s on (delay, jitter, period in scenario
+  // seconds, rate in bytes per scenario second; the run converts them to real time). A
+  // `duration` adds a second action at at_s + duration with fault none.
+  link::LinkFault link_fault;
+  double link_duration_s = 0;
   SourcePosition where;
 };
 

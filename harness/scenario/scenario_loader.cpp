@@ -25,6 +25,7 @@ std::string_view to_string(ActionKind kind) {
     case ActionKind::plc_fault: return "plc-fault";
     case ActionKind::sms: return "sms";
     case ActionKind::wan: return "wan";
+    case ActionKind::link: return "link";
   }
   return "c2d";
 }
@@ -423,9 +424,10 @@ Action load_action(TomlTable& t, const Scenario& s) {
   a.at_s = *at;
   if (a.at_s > s.duration_s)
     t.fail("at", fmt::format("action at {} s is after the end of the scenario ({} s)", a.at_s, s.duration_s));
-  const auto kind = t.choice("kind", {"c2d", "desired", "method", "broker_restart", "plc_fault", "sms", "wan"}, "");
+  const auto kind = t.choice("kind", {"c2d", "desired", "method", "broker_restart", "plc_fault", "sms", "wan", "link"}, "");
   if (kind.empty())
-    t.fail("kind", "missing required key 'kind' (expected one of: c2d, desired, method, broker_restart, plc_fault, sms, wan)");
+    t.fail("kind",
+           "missing required key 'kind' (expected one of: c2d, desired, method, broker_restart, plc_fault, sms, wan, link)");
   a.device = t.string("device", s.dut.device);
   if (kind == "c2d") {
     a.kind = ActionKind::c2d;
@@ -444,6 +446,35 @@ Action load_action(TomlTable& t, const Scenario& s) {
     a.payload = json_value(t, "payload", false);
   } else if (kind == "broker_restart") {
     a.kind = ActionKind::broker_restart;
+  } else if (kind == "link") {
+    // Between the emulated device and the hub (sim/link/): the fault point sits on its route.
+    a.kind = ActionKind::link;
+    if (s.dut.kind != DutKind::emulated) t.fail("kind", "a link action needs an emulated [dut] (a real Flexy: not yet)");
+    if (s.plain_broker()) t.fail("kind", "a link action needs [hub] (between the device and a plain broker: not yet)");
+    const auto fault = t.choice("fault", {"cut", "blackhole", "latency", "bandwidth", "flap", "none"}, "");
+    if (fault.empty()) t.fail("fault", "missing required key 'fault' (one of: cut, blackhole, latency, bandwidth, flap, none)");
+    using link::FaultKind;
+    auto& f = a.link_fault;
+    f.kind = fault == "cut" ? FaultKind::cut : fault == "blackhole" ? FaultKind::blackhole
+           : fault == "latency" ? FaultKind::latency : fault == "bandwidth" ? FaultKind::bandwidth
+           : fault == "flap" ? FaultKind::flap : FaultKind::none;
+    if (f.kind == FaultKind::latency) {
+      const auto d = t.seconds("delay", 0, 3600);
+      if (!d) t.fail("delay", "fault = \"latency\" needs 'delay' (e.g. \"2s\")");
+      f.delay_s = *d;
+      f.jitter_s = t.seconds("jitter", 0, 3600).value_or(0);
+      if (f.jitter_s > f.delay_s) t.fail("jitter", "'jitter' must not exceed 'delay'");
+    }
+    if (f.kind == FaultKind::bandwidth) {
+      f.rate_bytes_per_s = t.number("rate", 0, 1, 1e12);
+      if (f.rate_bytes_per_s <= 0) t.fail("rate", "fault = \"bandwidth\" needs 'rate' (bytes per scenario second, e.g. 2000)");
+    }
+    if (f.kind == FaultKind::flap) {
+      const auto p = t.seconds("period", 0.01, 86400);
+      if (!p) t.fail("period", "fault = \"flap\" needs 'period' (down then up, each half of it, e.g. \"20s\")");
+      f.period_s = *p;
+    }
+    if (auto d = t.seconds("duration", 0.001, 86400 * 366)) a.link_duration_s = *d;
   } else if (kind == "sms" || kind == "wan") {
     // Delivered to the emulated Flexy (ONSMS / ONPPP, ONWAN); a real device cannot be reached.
     a.kind = kind == "sms" ? ActionKind::sms : ActionKind::wan;
@@ -582,7 +613,17 @@ Scenario load(const toml::table& doc, const std::string& file) {
     s.expect.units = s.hub.units;
   }
 
-  for (auto& at : root.tables("action")) s.actions.push_back(load_action(at, s));
+  for (auto& at : root.tables("action")) {
+    s.actions.push_back(load_action(at, s));
+    // A link fault with a duration ends by itself: its end is an action of its own.
+    if (const auto& a = s.actions.back(); a.kind == ActionKind::link && a.link_duration_s > 0) {
+      Action end = a;
+      end.at_s = a.at_s + a.link_duration_s;
+      end.link_fault = link::LinkFault{};
+      end.link_duration_s = 0;
+      if (end.at_s <= s.duration_s) s.actions.push_back(end);
+    }
+  }
   std::stable_sort(s.actions.begin(), s.actions.end(), [](const Action& a, const Action& b) { return a.at_s < b.at_s; });
 
   if (auto m = root.table("metrics")) {

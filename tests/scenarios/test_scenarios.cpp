@@ -47,6 +47,9 @@ const char* const library[] = {
     "bad/sas_expires_during_run.toml",  "bad/old_ca_bundle.toml",
     "pass/plain_broker.toml",           "bad/plain_broker_wrong_password.toml",
     "pass/connect_at_x20.toml",         "pass/wan_outage.toml",
+    "pass/link_cut.toml",               "pass/link_blackhole.toml",
+    "pass/link_latency.toml",           "pass/link_bandwidth.toml",
+    "pass/link_flap.toml",
 };
 
 // Every direct method the scenario calls reached the device and came back answered 200 from the
@@ -127,6 +130,13 @@ void check_library_scenario(const std::string& name) {
   check_method_round_trips(s, events);
   if (std::any_of(s.actions.begin(), s.actions.end(), [](const auto& a) { return a.kind == scenario::ActionKind::wan; }))
     check_wan_outages(events);
+  // Each link fault was applied on the device's route, start and end, as the scenario says.
+  const auto link_actions = std::count_if(s.actions.begin(), s.actions.end(),
+                                          [](const auto& a) { return a.kind == scenario::ActionKind::link; });
+  const auto link_events = std::count_if(events.begin(), events.end(), [](const Json& e) {
+    return e.value("kind", "") == "action" && e.value("action", "") == "link" && e.contains("fault") && e.contains("link");
+  });
+  BOOST_TEST(link_events == link_actions);
   const auto findings = rules::evaluate(events, s.expect);
   std::set<std::string> found;
   for (const auto& f : findings) found.insert(f.rule_id);
