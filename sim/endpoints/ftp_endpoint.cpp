@@ -73,59 +73,24 @@ FtpEndpoint::FtpEndpoint(FtpEndpointOptions options) : options_(std::move(option
 FtpEndpoint::~FtpEndpoint() { stop(); }
 
 void FtpEndpoint::start(const std::string& bind, std::uint16_t port) {
-  if (thread_.joinable()) return;
+  if (loop_.running()) return;
   std::error_code ec;
   std::filesystem::create_directories(options_.upload_dir, ec);
   if (ec)
     throw InfrastructureError(
         fmt::format("the FTP endpoint cannot create its upload folder '{}': {}", options_.upload_dir, ec.message()));
-  auto listening = listen_tcp(bind, port, "the FTP endpoint");
-  listener_ = std::move(listening.fd);
-  port_ = listening.port;
-  wake_ = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-  if (!wake_) throw InfrastructureError(std::string("the FTP endpoint cannot create an eventfd: ") + std::strerror(errno));
-  thread_ = std::thread([this] { serve(); });
+  loop_.start(
+      bind, port, "the FTP endpoint",
+      [this](UniqueFd client, const std::string& peer) { session(std::move(client), peer); },
+      [this](const std::string& why) { emit(Json{{"kind", "endpoint_error"}, {"endpoint", "ftp"}, {"detail", why}}); });
 }
 
-void FtpEndpoint::stop() {
-  if (!thread_.joinable()) return;
-  stopping_ = true;
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const auto n = ::write(wake_.get(), &one, sizeof one);
-  thread_.join();
-  listener_.reset();
-}
+void FtpEndpoint::stop() { loop_.stop(); }
 
-std::optional<std::string> FtpEndpoint::failure() const {
-  std::lock_guard lock(mutex_);
-  return failure_;
-}
+std::optional<std::string> FtpEndpoint::failure() const { return loop_.failure(); }
 
 void FtpEndpoint::emit(Json event) {
   if (options_.events) options_.events->emit(std::move(event));
-}
-
-void FtpEndpoint::serve() {
-  while (!stopping_) {
-    pollfd fds[2] = {{listener_.get(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      const std::string why = std::string("poll failed: ") + std::strerror(errno);
-      {
-        std::lock_guard lock(mutex_);
-        failure_ = why;
-      }
-      emit(Json{{"kind", "endpoint_error"}, {"endpoint", "ftp"}, {"detail", why}});
-      return;
-    }
-    if (stopping_ || (fds[1].revents & POLLIN)) return;
-    if (!(fds[0].revents & POLLIN)) continue;
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    UniqueFd client(::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC | SOCK_NONBLOCK));
-    if (!client) continue;
-    session(std::move(client), peer_text(ss));
-  }
 }
 
 void FtpEndpoint::session(UniqueFd client, const std::string& peer) {
@@ -152,7 +117,7 @@ void FtpEndpoint::session(UniqueFd client, const std::string& peer) {
     send_all(client.get(), fmt::format("{} {}\r\n", code, text));
   };
   for (;;) {
-    const auto got = read_line(client.get(), wake_.get(), buffer, line, FtpClock::now() + idle, kFtpMaxCommand);
+    const auto got = read_line(client.get(), loop_.wake_fd(), buffer, line, FtpClock::now() + idle, kFtpMaxCommand);
     if (got == LineRead::closed || got == LineRead::woken) return;
     if (got == LineRead::timeout) {
       send_all(client.get(), "421 Idle timeout, closing\r\n");
@@ -209,7 +174,7 @@ void FtpEndpoint::session(UniqueFd client, const std::string& peer) {
         }
         send_all(client.get(), store ? "150 Ok to send data\r\n" : "150 Opening data connection\r\n");
         const auto deadline = FtpClock::now() + idle;
-        UniqueFd data = accept_data(listener.get(), wake_.get(), deadline);
+        UniqueFd data = accept_data(listener.get(), loop_.wake_fd(), deadline);
         if (!data) {
           refuse(step, 425, "No data connection", "the data connection never came");
           break;
@@ -217,7 +182,7 @@ void FtpEndpoint::session(UniqueFd client, const std::string& peer) {
         auto e = event(step);
         if (store) {
           std::string body;
-          if (!receive_all(data.get(), wake_.get(), deadline, options_.max_file, body)) {
+          if (!receive_all(data.get(), loop_.wake_fd(), deadline, options_.max_file, body)) {
             data.reset();
             refuse(step, 426, "Transfer aborted", "the upload did not end within the time or size limit");
             break;

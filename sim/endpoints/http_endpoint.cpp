@@ -37,59 +37,24 @@ HttpEndpoint::HttpEndpoint(HttpEndpointOptions options) : options_(std::move(opt
 HttpEndpoint::~HttpEndpoint() { stop(); }
 
 void HttpEndpoint::start(const std::string& bind, std::uint16_t port) {
-  if (thread_.joinable()) return;
+  if (loop_.running()) return;
   std::error_code ec;
   std::filesystem::create_directories(options_.body_dir, ec);
   if (ec)
     throw InfrastructureError(fmt::format("the HTTP endpoint cannot create its body folder '{}': {}", options_.body_dir,
                                           ec.message()));
-  auto listening = listen_tcp(bind, port, "the HTTP endpoint");
-  listener_ = std::move(listening.fd);
-  port_ = listening.port;
-  wake_ = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-  if (!wake_) throw InfrastructureError(std::string("the HTTP endpoint cannot create an eventfd: ") + std::strerror(errno));
-  thread_ = std::thread([this] { serve(); });
+  loop_.start(
+      bind, port, "the HTTP endpoint",
+      [this](UniqueFd client, const std::string& peer) { handle(std::move(client), peer); },
+      [this](const std::string& why) { emit(Json{{"kind", "endpoint_error"}, {"endpoint", "http"}, {"detail", why}}); });
 }
 
-void HttpEndpoint::stop() {
-  if (!thread_.joinable()) return;
-  stopping_ = true;
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const auto n = ::write(wake_.get(), &one, sizeof one);
-  thread_.join();
-  listener_.reset();
-}
+void HttpEndpoint::stop() { loop_.stop(); }
 
-std::optional<std::string> HttpEndpoint::failure() const {
-  std::lock_guard lock(mutex_);
-  return failure_;
-}
+std::optional<std::string> HttpEndpoint::failure() const { return loop_.failure(); }
 
 void HttpEndpoint::emit(Json event) {
   if (options_.events) options_.events->emit(std::move(event));
-}
-
-void HttpEndpoint::serve() {
-  while (!stopping_) {
-    pollfd fds[2] = {{listener_.get(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      const std::string why = std::string("poll failed: ") + std::strerror(errno);
-      {
-        std::lock_guard lock(mutex_);
-        failure_ = why;
-      }
-      emit(Json{{"kind", "endpoint_error"}, {"endpoint", "http"}, {"detail", why}});
-      return;
-    }
-    if (stopping_ || (fds[1].revents & POLLIN)) return;
-    if (!(fds[0].revents & POLLIN)) continue;
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    UniqueFd client(::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC | SOCK_NONBLOCK));
-    if (!client) continue;  // the client gave up before we took it (ECONNABORTED, …)
-    handle(std::move(client), peer_text(ss));
-  }
 }
 
 void HttpEndpoint::handle(UniqueFd client, const std::string& peer) {
@@ -100,8 +65,8 @@ void HttpEndpoint::handle(UniqueFd client, const std::string& peer) {
   bool closed = false;
   while (parsed.state == http::ParseState::incomplete) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || stopping_) break;
-    pollfd fds[2] = {{client.get(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
+    if (left.count() <= 0 || loop_.stopping()) break;
+    pollfd fds[2] = {{client.get(), POLLIN, 0}, {loop_.wake_fd(), POLLIN, 0}};
     if (::poll(fds, 2, static_cast<int>(left.count())) <= 0) continue;
     if (fds[1].revents & POLLIN) return;  // stopping
     char chunk[16384];

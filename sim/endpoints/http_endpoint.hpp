@@ -19,6 +19,7 @@
 #include "common/event.hpp"
 #include "common/unique_fd.hpp"
 #include "sim/endpoints/http_endpoint_config.hpp"
+#include "sim/endpoints/tcp_listener.hpp"
 
 namespace flexhil::endpoints {
 
@@ -38,26 +39,19 @@ class HttpEndpoint {
   HttpEndpoint& operator=(const HttpEndpoint&) = delete;
 
   void start(const std::string& bind = "127.0.0.1", std::uint16_t port = 0);
-  std::uint16_t port() const noexcept { return port_; }
+  std::uint16_t port() const noexcept { return loop_.port(); }
   void stop();  // idempotent
   // Why the server thread ended on its own (an `endpoint_error` event was emitted then).
   std::optional<std::string> failure() const;
   std::uint64_t requests() const noexcept { return requests_.load(); }
 
  private:
-  void serve();
   void handle(UniqueFd client, const std::string& peer);
   void emit(Json event);
 
   HttpEndpointOptions options_;
-  UniqueFd listener_;
-  UniqueFd wake_;  // eventfd: stop() ends the poll at once
-  std::uint16_t port_ = 0;
-  std::thread thread_;
-  std::atomic<bool> stopping_{false};
+  AcceptLoop loop_;  // the listener and the server thread (tcp_listener.hpp)
   std::atomic<std::uint64_t> requests_{0};
-  mutable std::mutex mutex_;
-  std::optional<std::string> failure_;
 };
 
 }  // namespace flexhil::endpoints

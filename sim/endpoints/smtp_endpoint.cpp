@@ -29,59 +29,24 @@ SmtpEndpoint::SmtpEndpoint(SmtpEndpointOptions options) : options_(std::move(opt
 SmtpEndpoint::~SmtpEndpoint() { stop(); }
 
 void SmtpEndpoint::start(const std::string& bind, std::uint16_t port) {
-  if (thread_.joinable()) return;
+  if (loop_.running()) return;
   std::error_code ec;
   std::filesystem::create_directories(options_.mail_dir, ec);
   if (ec)
     throw InfrastructureError(
         fmt::format("the SMTP endpoint cannot create its mail folder '{}': {}", options_.mail_dir, ec.message()));
-  auto listening = listen_tcp(bind, port, "the SMTP endpoint");
-  listener_ = std::move(listening.fd);
-  port_ = listening.port;
-  wake_ = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-  if (!wake_) throw InfrastructureError(std::string("the SMTP endpoint cannot create an eventfd: ") + std::strerror(errno));
-  thread_ = std::thread([this] { serve(); });
+  loop_.start(
+      bind, port, "the SMTP endpoint",
+      [this](UniqueFd client, const std::string& peer) { session(std::move(client), peer); },
+      [this](const std::string& why) { emit(Json{{"kind", "endpoint_error"}, {"endpoint", "smtp"}, {"detail", why}}); });
 }
 
-void SmtpEndpoint::stop() {
-  if (!thread_.joinable()) return;
-  stopping_ = true;
-  const std::uint64_t one = 1;
-  [[maybe_unused]] const auto n = ::write(wake_.get(), &one, sizeof one);
-  thread_.join();
-  listener_.reset();
-}
+void SmtpEndpoint::stop() { loop_.stop(); }
 
-std::optional<std::string> SmtpEndpoint::failure() const {
-  std::lock_guard lock(mutex_);
-  return failure_;
-}
+std::optional<std::string> SmtpEndpoint::failure() const { return loop_.failure(); }
 
 void SmtpEndpoint::emit(Json event) {
   if (options_.events) options_.events->emit(std::move(event));
-}
-
-void SmtpEndpoint::serve() {
-  while (!stopping_) {
-    pollfd fds[2] = {{listener_.get(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      const std::string why = std::string("poll failed: ") + std::strerror(errno);
-      {
-        std::lock_guard lock(mutex_);
-        failure_ = why;
-      }
-      emit(Json{{"kind", "endpoint_error"}, {"endpoint", "smtp"}, {"detail", why}});
-      return;
-    }
-    if (stopping_ || (fds[1].revents & POLLIN)) return;
-    if (!(fds[0].revents & POLLIN)) continue;
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    UniqueFd client(::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC | SOCK_NONBLOCK));
-    if (!client) continue;
-    session(std::move(client), peer_text(ss));
-  }
 }
 
 void SmtpEndpoint::session(UniqueFd client, const std::string& peer) {
@@ -94,7 +59,7 @@ void SmtpEndpoint::session(UniqueFd client, const std::string& peer) {
   std::string buffer, line;
   const auto idle = std::chrono::milliseconds(static_cast<long>(options_.idle_timeout_s * 1000));
   for (;;) {
-    const auto got = read_line(client.get(), wake_.get(), buffer, line, std::chrono::steady_clock::now() + idle,
+    const auto got = read_line(client.get(), loop_.wake_fd(), buffer, line, std::chrono::steady_clock::now() + idle,
                                smtp.in_data() ? kSmtpMaxText : kSmtpMaxCommand);
     if (got == LineRead::closed || got == LineRead::woken) return;  // a readiness probe, or stopping
     if (got == LineRead::timeout) {

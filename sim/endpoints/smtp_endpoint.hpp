@@ -19,6 +19,7 @@
 #include "common/event.hpp"
 #include "common/unique_fd.hpp"
 #include "sim/endpoints/smtp_endpoint_config.hpp"
+#include "sim/endpoints/tcp_listener.hpp"
 
 namespace flexhil::endpoints {
 
@@ -38,25 +39,18 @@ class SmtpEndpoint {
   SmtpEndpoint& operator=(const SmtpEndpoint&) = delete;
 
   void start(const std::string& bind = "127.0.0.1", std::uint16_t port = 0);
-  std::uint16_t port() const noexcept { return port_; }
+  std::uint16_t port() const noexcept { return loop_.port(); }
   void stop();  // idempotent
   std::optional<std::string> failure() const;  // why the server thread ended on its own
   std::uint64_t messages() const noexcept { return messages_.load(); }
 
  private:
-  void serve();
   void session(UniqueFd client, const std::string& peer);
   void emit(Json event);
 
   SmtpEndpointOptions options_;
-  UniqueFd listener_;
-  UniqueFd wake_;
-  std::uint16_t port_ = 0;
-  std::thread thread_;
-  std::atomic<bool> stopping_{false};
+  AcceptLoop loop_;  // the listener and the server thread (tcp_listener.hpp)
   std::atomic<std::uint64_t> messages_{0};
-  mutable std::mutex mutex_;
-  std::optional<std::string> failure_;
 };
 
 }  // namespace flexhil::endpoints

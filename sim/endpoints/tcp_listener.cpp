@@ -4,6 +4,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -100,6 +102,56 @@ LineRead read_line(int fd, int wake_fd, std::string& buffer, std::string& line,
     if (got < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)) continue;
     if (got <= 0) return LineRead::closed;
     buffer.append(chunk, static_cast<std::size_t>(got));
+  }
+}
+
+void AcceptLoop::start(const std::string& bind, std::uint16_t port, std::string_view what, Client on_client,
+                       Error on_error) {
+  if (thread_.joinable()) return;
+  auto listening = listen_tcp(bind, port, what);
+  wake_ = UniqueFd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!wake_) throw InfrastructureError(std::string(what) + " cannot create an eventfd: " + std::strerror(errno));
+  listener_ = std::move(listening.fd);
+  port_ = listening.port;
+  on_client_ = std::move(on_client);
+  on_error_ = std::move(on_error);
+  thread_ = std::thread([this] { serve(); });
+}
+
+void AcceptLoop::stop() {
+  if (!thread_.joinable()) return;
+  stopping_ = true;
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const auto n = ::write(wake_.get(), &one, sizeof one);
+  thread_.join();
+  listener_.reset();
+}
+
+std::optional<std::string> AcceptLoop::failure() const {
+  std::lock_guard lock(mutex_);
+  return failure_;
+}
+
+void AcceptLoop::serve() {
+  while (!stopping_) {
+    pollfd fds[2] = {{listener_.get(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      const std::string why = std::string("poll failed: ") + std::strerror(errno);
+      {
+        std::lock_guard lock(mutex_);
+        failure_ = why;
+      }
+      if (on_error_) on_error_(why);
+      return;
+    }
+    if (stopping_ || (fds[1].revents & POLLIN)) return;
+    if (!(fds[0].revents & POLLIN)) continue;
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    UniqueFd client(::accept4(listener_.get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (!client) continue;  // the client gave up before we took it (ECONNABORTED, …)
+    on_client_(std::move(client), peer_text(ss));
   }
 }
 
