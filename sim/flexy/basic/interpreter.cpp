@@ -1089,7 +1089,7 @@ struct Interpreter::Impl {
     return int_of(eval_value(e));  // the parser marked something it should not have: stay correct
   }
 
-  Value eval(const Expr& e) {
+  [[gnu::always_inline]] Value eval(const Expr& e) {
     if (e.int_only) return int_operand(e);
     return eval_value(e);
   }
