@@ -83,14 +83,7 @@ DialogResult ftp_transfer(const std::string& address, const FtpJob& job, std::ch
     data.reset();
   }
   if (!d.expect_reply(226, "transfer", 250)) return r;
-  r.ok = true;
-  const auto code = r.code;
-  const auto reply = r.reply;
-  d.step("QUIT", 221, "QUIT");  // the transfer is done: how the goodbye goes does not matter
-  r.error.clear();
-  r.code = code;
-  r.reply = reply;
-  return r;
+  return d.succeed_and_quit();
 }
 
 }  // namespace flexhil::flexy

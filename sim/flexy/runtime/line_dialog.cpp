@@ -173,4 +173,14 @@ bool LineDialog::step(std::string_view line, int expect, const char* what, int a
   return expect_reply(expect, what, also);
 }
 
+DialogResult LineDialog::succeed_and_quit() {
+  DialogResult done;
+  done.ok = true;
+  done.code = result_.code;
+  done.reply = result_.reply;
+  done.content = std::move(result_.content);
+  step("QUIT", 221, "QUIT");
+  return done;
+}
+
 }  // namespace flexhil::flexy

@@ -61,6 +61,9 @@ class LineDialog {
   // result's error says which step was refused and by what reply.
   bool step(std::string_view line, int expect, const char* what, int also = 0);
   bool expect_reply(int expect, const char* what, int also = 0);
+  // The action succeeded with the last reply: the result keeps that reply, then QUIT is sent —
+  // how the goodbye goes does not change the outcome.
+  DialogResult succeed_and_quit();
 
   const DialogDeadline& deadline() const noexcept { return deadline_; }
   int cancel_fd() const noexcept { return cancel_fd_; }

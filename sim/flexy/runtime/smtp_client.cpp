@@ -70,14 +70,7 @@ DialogResult send_mail(const std::string& address, const MailJob& job, std::chro
       if (!d.step("RCPT TO:<" + rcpt + ">", 250, "RCPT TO", 251)) return r;
   if (!d.step("DATA", 354, "DATA")) return r;
   if (!d.send_raw(compose_mail(job) + ".\r\n") || !d.expect_reply(250, "message")) return r;
-  r.ok = true;
-  const auto accepted = r.reply;
-  const auto code = r.code;
-  d.step("QUIT", 221, "QUIT");  // the message is accepted: how the goodbye goes does not matter
-  r.error.clear();
-  r.code = code;
-  r.reply = accepted;
-  return r;
+  return d.succeed_and_quit();
 }
 
 }  // namespace flexhil::flexy
