@@ -44,16 +44,29 @@ Rem --- eWON end section: Handlers
 )";
 
 
+// What every test here starts from: a scaled clock, a real PLC on an ephemeral loopback port with
+// the fixture's points, and the fixture Flexy configuration polling it (its time scale is each
+// test's own choice).
+struct PlcBench {
+  explicit PlcBench(double clock_scale)
+      : clock(std::make_shared<ScaledClock>(clock_scale)),
+        plc(plc::load_plc_config_string(kFixturePlc, "plc.toml"), *clock),
+        config(load_flexy_config_file(fixture("flexy/azure_x509.toml"))) {
+    plc.start("127.0.0.1", 0);
+    config.topics[0].port = plc.port();
+  }
+  std::shared_ptr<ScaledClock> clock;
+  plc::PlcServer plc;
+  FlexyConfig config;
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(flexy_device)
 
 BOOST_AUTO_TEST_CASE(timers_onchange_print_and_setio_run_on_the_scaled_clock) {
-  auto clock = std::make_shared<ScaledClock>(10.0);
-  plc::PlcServer plc(plc::load_plc_config_string(kFixturePlc, "plc.toml"), *clock);
-  plc.start("127.0.0.1", 0);
-  auto config = load_flexy_config_file(fixture("flexy/azure_x509.toml"));
-  config.topics[0].port = plc.port();
+  PlcBench bench(10.0);
+  auto& [clock, plc, config] = bench;
   config.time_scale = 10;
   MemorySink sink;
   FlexyDevice dev(FlexyDeviceOptions{config, basic::parse_program(kProgram, "device.bas"), clock, &sink, nullptr});
@@ -86,11 +99,8 @@ BOOST_AUTO_TEST_CASE(timers_onchange_print_and_setio_run_on_the_scaled_clock) {
 }
 
 BOOST_AUTO_TEST_CASE(sernum_inf_tag_server_fields_and_sfmt_are_served_by_the_device) {
-  auto clock = std::make_shared<ScaledClock>(1.0);
-  plc::PlcServer plc(plc::load_plc_config_string(kFixturePlc, "plc.toml"), *clock);
-  plc.start("127.0.0.1", 0);
-  auto config = load_flexy_config_file(fixture("flexy/azure_x509.toml"));
-  config.topics[0].port = plc.port();
+  PlcBench bench(1.0);
+  auto& [clock, plc, config] = bench;
   const char* program =
       "SETSYS INF,\"LOAD\"\n"
       "PRINT \"prg \" GETSYS PRG,\"SERNUM\"\n"
@@ -115,11 +125,8 @@ BOOST_AUTO_TEST_CASE(sernum_inf_tag_server_fields_and_sfmt_are_served_by_the_dev
 // and ONDATE follow (and the log says so), MEMORY gives the Flexy's figures, IOMOD sees SETIO
 // and Modbus polls once per change.
 BOOST_AUTO_TEST_CASE(settime_moves_the_device_clock_memory_answers_and_iomod_sees_each_change_once) {
-  auto clock = std::make_shared<ScaledClock>(60.0);
-  plc::PlcServer plc(plc::load_plc_config_string(kFixturePlc, "plc.toml"), *clock);
-  plc.start("127.0.0.1", 0);
-  auto config = load_flexy_config_file(fixture("flexy/azure_x509.toml"));
-  config.topics[0].port = plc.port();
+  PlcBench bench(60.0);
+  auto& [clock, plc, config] = bench;
   config.time_scale = 60;
   const char* program =
       "SETTIME \"01/01/2030 07:59:50\"\n"
@@ -176,11 +183,8 @@ BOOST_AUTO_TEST_CASE(settime_moves_the_device_clock_memory_answers_and_iomod_see
 }
 
 BOOST_AUTO_TEST_CASE(tag_quality_falls_when_the_plc_goes_down_and_the_value_is_kept) {
-  auto clock = std::make_shared<ScaledClock>(10.0);
-  plc::PlcServer plc(plc::load_plc_config_string(kFixturePlc, "plc.toml"), *clock);
-  plc.start("127.0.0.1", 0);
-  auto config = load_flexy_config_file(fixture("flexy/azure_x509.toml"));
-  config.topics[0].port = plc.port();
+  PlcBench bench(10.0);
+  auto& [clock, plc, config] = bench;
   config.topics[0].timeout_seconds = 0.2;
   FlexyDevice dev(FlexyDeviceOptions{config, basic::parse_program("PRINT \"up\"\n", "tiny.bas"), clock, nullptr, nullptr});
   dev.start();
