@@ -26,21 +26,26 @@ void add_check_command(CLI::App& app, int& exit_code) {
   cmd->add_option("scenario", *path, "Scenario file (TOML)")->required();
   cmd->callback([path, &exit_code] {
     const auto s = scenario::load_scenario(*path);
-    const auto program = scenario::check_dut_program(s);
-    for (const auto& w : program.warnings) std::cout << w.to_string() << '\n';
-    if (!program.errors.empty()) {
-      std::cerr << scenario::describe_errors(program, s.dut.program_file) << '\n';
-      exit_code = exit_code::usage;
-      return;
+    for (const auto& [file, program] : scenario::check_fleet_programs(s)) {
+      for (const auto& w : program.warnings) std::cout << w.to_string() << '\n';
+      if (!program.errors.empty()) {
+        std::cerr << scenario::describe_errors(program, file) << '\n';
+        exit_code = exit_code::usage;
+        return;
+      }
     }
     // Judged today: the run judges it again at its own date.
     if (const auto ca = run::check_user_ca_bundle(s, std::time(nullptr)))
       std::cout << fmt::format("CA bundle {}: {} — {}\n", (*ca)["file"].get<std::string>(),
                                (*ca)["verdict"].get<std::string>(), (*ca)["message"].get<std::string>());
-    std::cout << fmt::format("{}: ok — scenario '{}', {} s at time scale {} ({} s wall), DUT {} '{}', {} selected "
+    const auto dut = s.is_fleet() ? fmt::format("fleet of {} emulated devices '{}' … '{}'", s.members.size(),
+                                                s.members.front().device, s.members.back().device)
+                                  : fmt::format("DUT {} '{}'",
+                                                s.dut.kind == scenario::DutKind::emulated ? "emulated" : "external",
+                                                s.dut.device);
+    std::cout << fmt::format("{}: ok — scenario '{}', {} s at time scale {} ({} s wall), {}, {} selected "
                              "tag(s), {} action(s){}\n",
-                             *path, s.name, s.duration_s, s.time_scale, s.duration_s / s.time_scale,
-                             s.dut.kind == scenario::DutKind::emulated ? "emulated" : "external", s.dut.device,
+                             *path, s.name, s.duration_s, s.time_scale, s.duration_s / s.time_scale, dut,
                              s.expect.tags.size(), s.actions.size(),
                              s.plain_broker() ? ", against a plain MQTT broker" : "");
     exit_code = exit_code::ok;

@@ -86,6 +86,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
       s.time_scale = args->time_scale;
       s.expect.time_scale = args->time_scale;
       if (s.dut.flexy) s.dut.flexy->time_scale = args->time_scale;
+      for (auto& m : s.members)
+        if (m.flexy) m.flexy->time_scale = args->time_scale;
     }
     if (!args->metrics.empty()) s.metrics.listen = args->metrics;
     if (args->metrics_linger >= 0) s.metrics.linger_s = args->metrics_linger;

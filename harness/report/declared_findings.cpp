@@ -7,7 +7,9 @@ namespace flexhil::report {
 bool is_declared(const ReportInput& input, const rules::Finding& finding) {
   if (!input.declared_findings) return false;
   const auto& expected = input.declared_findings->expected;
-  return std::find(expected.begin(), expected.end(), finding.rule_id) != expected.end();
+  // "RULE" on any device, "RULE@device" on that device only.
+  return std::find(expected.begin(), expected.end(), finding.rule_id) != expected.end() ||
+         std::find(expected.begin(), expected.end(), finding.rule_id + "@" + finding.device) != expected.end();
 }
 
 }  // namespace flexhil::report

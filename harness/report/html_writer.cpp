@@ -8,6 +8,7 @@
 
 #include <cmath>
 
+#include "harness/report/fleet_view.hpp"
 #include "harness/report/html_charts.hpp"
 #include "harness/report/svg_plot.hpp"
 #include "harness/report/labels.hpp"
@@ -126,7 +127,11 @@ std::string declared_section(const ReportInput& in) {
   if (!in.declared_findings) return {};
   const auto& d = *in.declared_findings;
   std::set<std::string> found;
-  for (const auto& f : in.findings) found.insert(f.rule_id);
+  // Found under its rule id, and as RULE@device (an entry may name the device, in a fleet).
+  for (const auto& f : in.findings) {
+    found.insert(f.rule_id);
+    found.insert(f.rule_id + "@" + f.device);
+  }
   std::string out = "<section id=\"declared\"><h2>Declared findings</h2>";
   out += d.ok() ? "<p class=\"ok-text\">The findings match what the scenario declares.</p>"
                 : "<p class=\"bad-text\">The findings differ from what the scenario declares.</p>";
@@ -231,6 +236,21 @@ std::string devices_section(const ReportInput& in, const RunStats& stats) {
   return out + "</table></section>\n";
 }
 
+// The files section and the end of the page.
+std::string finish_html(std::string out, const ReportInput& in) {
+  out += fmt::format(
+      "<section id=\"files\"><h2>Files of this run</h2><ul>"
+      "<li><a href=\"{0}\">{0}</a> — every event, one JSON object per line ({1} events)</li>"
+      "<li><a href=\"{2}\">{2}</a> — the broker's log</li>"
+      "<li><a href=\"{3}\">{3}</a> — the device under test's console</li>"
+      "<li><a href=\"junit.xml\">junit.xml</a> · <a href=\"summary.json\">summary.json</a></li></ul>"
+      "<p class=\"note\">Re-check offline: <code>flexhil validate {0} --scenario &lt;scenario.toml&gt;</code></p></section>\n",
+      e(in.capture_file), in.events.size(), e(in.broker_log_file), e(in.dut_console_file));
+  out += "<footer>flexhil — hardware-in-the-loop checks for eWON Flexy → Azure IoT Hub</footer>\n</main></body></html>\n";
+  return out;
+}
+
+
 }  // namespace
 
 std::string render_html(const ReportInput& in) {
@@ -246,6 +266,13 @@ std::string render_html(const ReportInput& in) {
   out += declared_section(in);
   out += findings_section(in);
   out += not_applicable_section(in);
+  if (is_fleet(in)) out += fleet_section(in, stats);
+  if (in.devices.size() > fleet_charts_limit) {
+    out += fmt::format("<section id=\"charts\"><h2>Charts</h2><p class=\"note\">{} devices: each device's message "
+                       "timeline, publish intervals and values are on its own page (the device column above).</p>"
+                       "</section>\n", in.devices.size());
+    return finish_html(out, in);
+  }
 
   out += "<section id=\"timeline\"><h2>Message timeline per device</h2>\n<div class=\"legend-row\">"
          "<span><i class=\"sw\" style=\"background:#1c7ed6\"></i>publish accepted</span>"
@@ -280,16 +307,7 @@ std::string render_html(const ReportInput& in) {
   out += "</section>\n";
 
   out += devices_section(in, stats);
-  out += fmt::format(
-      "<section id=\"files\"><h2>Files of this run</h2><ul>"
-      "<li><a href=\"{0}\">{0}</a> — every event, one JSON object per line ({1} events)</li>"
-      "<li><a href=\"{2}\">{2}</a> — the broker's log</li>"
-      "<li><a href=\"{3}\">{3}</a> — the device under test's console</li>"
-      "<li><a href=\"junit.xml\">junit.xml</a> · <a href=\"summary.json\">summary.json</a></li></ul>"
-      "<p class=\"note\">Re-check offline: <code>flexhil validate {0} --scenario &lt;scenario.toml&gt;</code></p></section>\n",
-      e(in.capture_file), in.events.size(), e(in.broker_log_file), e(in.dut_console_file));
-  out += "<footer>flexhil — hardware-in-the-loop checks for eWON Flexy → Azure IoT Hub</footer>\n</main></body></html>\n";
-  return out;
+  return finish_html(out, in);
 }
 
 }  // namespace flexhil::report

@@ -3,6 +3,7 @@
 
 #include "common/error.hpp"
 #include "common/error_barrier.hpp"
+#include "harness/report/fleet_view.hpp"
 #include "harness/report/report.hpp"
 
 namespace flexhil::report {
@@ -34,6 +35,14 @@ void write_reports(const ReportInput& input, const std::string& dir) {
   write_file(d / "junit.xml", render_junit(input));
   write_file(d / "summary.json", render_summary_json(input));
   write_file(d / "report.html", render_html(input));
+  // A fleet: each device's own report (fleet_view.hpp), linked from the fleet table.
+  if (is_fleet(input)) {
+    std::filesystem::create_directories(d / "devices", ec);
+    if (ec) throw InfrastructureError("cannot create " + (d / "devices").string() + ": " + ec.message());
+    for (const auto& device : input.devices)
+      if (has_device_page(input, device))
+        write_file(d / device_page(device), render_html(device_report_input(input, device)));
+  }
 }
 
 }  // namespace flexhil::report

@@ -271,25 +271,63 @@ std::vector<Finding> evaluate(const std::vector<Json>& all_events, const Expecta
 
 bool is_infrastructure(const Finding& f) { return f.rule_id.rfind("HARNESS-", 0) == 0; }
 
+namespace {
+// An expected entry: "RULE" (on any device) or "RULE@device" (on that device).
+bool entry_found(const std::string& entry, const std::vector<Finding>& findings) {
+  const auto at = entry.find('@');
+  for (const auto& f : findings)
+    if (at == std::string::npos ? f.rule_id == entry
+                                : f.rule_id == entry.substr(0, at) && f.device == entry.substr(at + 1))
+      return true;
+  return false;
+}
+
+// Whether `entries` expect finding `f`; `qualified` says whether they name its rule per device.
+bool entry_covers(const std::vector<std::string>& entries, const Finding& f, bool& qualified) {
+  bool covered = false;
+  for (const auto& e : entries) {
+    const auto at = e.find('@');
+    if (e.compare(0, at, f.rule_id) != 0 || (at == std::string::npos ? e.size() : at) != f.rule_id.size()) continue;
+    if (at == std::string::npos) {
+      covered = true;
+    } else {
+      qualified = true;
+      covered = covered || e.compare(at + 1, std::string::npos, f.device) == 0;
+    }
+  }
+  return covered;
+}
+}  // namespace
+
 Verdict judge(const std::vector<Finding>& findings, const FindingExpectations& expect) {
   Verdict v;
-  std::set<std::string> found;
-  for (const auto& f : findings) found.insert(f.rule_id);
+  // A finding not expected is reported by rule id, or as RULE@device where the expectations name
+  // that rule per device (the fleet member that is not the one expected).
+  auto add_unexpected = [](std::set<std::string>& into, const Finding& f, bool qualified) {
+    into.insert(qualified ? f.rule_id + "@" + f.device : f.rule_id);
+  };
   if (expect.exact) {
     const std::set<std::string> want(expect.exact->begin(), expect.exact->end());
     for (const auto& id : want)
-      if (!found.count(id)) v.missing.push_back(id);
-    for (const auto& id : found)
-      if (!want.count(id)) v.unexpected.push_back(id);
+      if (!entry_found(id, findings)) v.missing.push_back(id);
+    std::set<std::string> unexpected;
+    for (const auto& f : findings) {
+      bool qualified = false;
+      if (!entry_covers(*expect.exact, f, qualified)) add_unexpected(unexpected, f, qualified);
+    }
+    v.unexpected.assign(unexpected.begin(), unexpected.end());
   } else {
     const std::set<std::string> must(expect.must_find.begin(), expect.must_find.end());
-    const std::set<std::string> must_not(expect.must_not_find.begin(), expect.must_not_find.end());
     for (const auto& id : must)
-      if (!found.count(id)) v.missing.push_back(id);
+      if (!entry_found(id, findings)) v.missing.push_back(id);
     std::set<std::string> unexpected;
-    for (const auto& f : findings)
-      if (must_not.count(f.rule_id) || (f.severity == Severity::error && !must.count(f.rule_id)))
-        unexpected.insert(f.rule_id);
+    for (const auto& f : findings) {
+      bool q_not = false, q_must = false;
+      if (entry_covers(expect.must_not_find, f, q_not))
+        add_unexpected(unexpected, f, q_not);
+      else if (f.severity == Severity::error && !entry_covers(expect.must_find, f, q_must))
+        add_unexpected(unexpected, f, q_must);
+    }
     v.unexpected.assign(unexpected.begin(), unexpected.end());
   }
   v.passed = v.missing.empty() && v.unexpected.empty();

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -129,9 +130,12 @@ std::string describe_link_fault(const link::LinkFault& f) {
   return "link";
 }
 
-void perform(const scenario::Action& a, broker::HubProcess* hub, plc::PlcServer* plc, flexy::FlexyDevice* dut,
-             link::FaultLink* link, double time_scale, EventSink& sink) {
+void perform(const scenario::Action& a, const RunParts& parts, double time_scale, EventSink& sink) {
   using K = scenario::ActionKind;
+  broker::HubProcess* hub = parts.hub.get();
+  plc::PlcServer* plc = parts.plc.get();
+  flexy::FlexyDevice* dut = parts.dut(a.device);
+  link::FaultLink* link = parts.link(a.device);
   switch (a.kind) {
     case K::c2d:
       sink.emit(action_event(a, fmt::format("C2D message of {} bytes", a.body.size())));
@@ -288,17 +292,69 @@ Failure describe_run_failure(std::exception_ptr error, const std::string& progra
   }
 }
 
-// Stage 3: hub (its PKI, the registry of this run), then scenario time starts, then the PLC, then
-// the device under test — emulated, or a real one the user connects (we wait for it).
+// The emulated devices under test, started at their scenario time: all at 0 for one device, a
+// fleet's members staggered ([fleet] stagger, [[fleet.override]] start, [[dut]] start). Each
+// program is compiled once (a fleet shares it).
+class DeviceStarter {
+ public:
+  DeviceStarter(const scenario::Scenario& s, std::map<std::string, basic::Program> programs, std::string usr_dir,
+                std::shared_ptr<ScaledClock> clock, EventSink& events, std::ostream& out)
+      : s_(s), programs_(std::move(programs)), usr_dir_(std::move(usr_dir)), clock_(std::move(clock)),
+        events_(events), out_(out) {
+    for (const auto* d : s.devices_under_test())
+      if (d->kind == scenario::DutKind::emulated) pending_.push_back(d);
+    std::stable_sort(pending_.begin(), pending_.end(),
+                     [](const scenario::DutSpec* a, const scenario::DutSpec* b) { return a->start_s < b->start_s; });
+  }
+  // Starts every device whose time has come (start_s <= t).
+  void start_due(double t, RunParts& parts) {
+    const bool fleet = s_.is_fleet();
+    std::size_t started = 0;
+    while (next_ < pending_.size() && pending_[next_]->start_s <= t) {
+      const auto& d = *pending_[next_++];
+      start_emulated_device(parts, s_, d, programs_.at(d.program_file), member_usr_dir(usr_dir_, d), clock_, events_,
+                            out_, fleet);
+      ++started;
+    }
+    if (fleet && started > 0)
+      out_ << fmt::format("fleet: {} of {} emulated Flexys running (at {:.1f} s)\n", next_, pending_.size(), t);
+  }
+  std::size_t pending() const { return pending_.size() - next_; }
+
+ private:
+  const scenario::Scenario& s_;
+  std::map<std::string, basic::Program> programs_;
+  std::string usr_dir_;
+  std::shared_ptr<ScaledClock> clock_;
+  EventSink& events_;
+  std::ostream& out_;
+  std::vector<const scenario::DutSpec*> pending_;
+  std::size_t next_ = 0;
+};
+
+// Every program of the devices under test, compiled; the first with errors stops the run before
+// anything starts (its syntax errors with their BASIC lines).
+std::map<std::string, basic::Program> compile_programs(const scenario::Scenario& s) {
+  std::map<std::string, basic::Program> programs;
+  for (auto& [file, check] : scenario::check_fleet_programs(s)) {
+    if (!check.errors.empty()) throw basic::SyntaxError(check.errors.front(), check.errors);
+    programs.emplace(file, std::move(*check.program));
+  }
+  return programs;
+}
+
+// Stage 3: the hub (its PKI, the registry of this run), then scenario time starts, then the PLC, then
+// the devices under test — emulated, or a real one the user connects (we wait for it).
 void start_parts(const scenario::Scenario& s, const RunFolder& f, Recorder& rec, ScenarioClock& clock,
-                 RunParts& parts, StopSignals& stop, RunOutcome& outcome, std::ostream& out) {
-  // The program first: every syntax error is reported before a hub or a PLC is started for it.
-  auto program = scenario::check_dut_program(s);
-  if (!program.errors.empty()) throw basic::SyntaxError(program.errors.front(), program.errors);
+                 RunParts& parts, std::unique_ptr<DeviceStarter>& devices, StopSignals& stop, RunOutcome& outcome,
+                 std::ostream& out) {
+  // The programs first: every syntax error is reported before a hub or a PLC is started for it.
+  auto programs = compile_programs(s);
   // The user's real CA bundle, judged at the scenario clock's date before the run's CA replaces
   // it; a bundle that is not PEM stops the run here, before any part starts (exit 2).
   const auto ca_bundle = check_user_ca_bundle(s, std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()));
-  if (s.dut.flexy) copy_usr_files(s.dut.flexy->usr_dir, f.usr_dir, s.dir);
+  for (const auto* d : s.devices_under_test())
+    if (d->flexy) copy_usr_files(d->flexy->usr_dir, member_usr_dir(f.usr_dir, *d), s.dir);
   // A plain broker has no device registry.
   const auto registry = s.plain_broker() ? PreparedRegistry{} : prepare_registry(s, f.dir, f.usr_dir);
   start_hub(parts, s, registry, f.dir, rec.capture, out);
@@ -312,7 +368,8 @@ void start_parts(const scenario::Scenario& s, const RunFolder& f, Recorder& rec,
   start_plc(parts, s, *scaled, rec.capture, out);
   start_endpoints(parts, s, f.dir, rec.capture, out);
   if (s.dut.kind == scenario::DutKind::emulated) {
-    start_emulated_device(parts, s, std::move(*program.program), f.usr_dir, scaled, rec.capture, out);
+    devices = std::make_unique<DeviceStarter>(s, std::move(programs), f.usr_dir, scaled, rec.capture, out);
+    devices->start_due(0, parts);
     return;
   }
   print_external_instructions(out, s, *parts.hub, parts.plc.get());
@@ -341,15 +398,16 @@ void print_progress(std::ostream& out, double t, const scenario::Scenario& s, co
 // Stage 4: actions at their scenario time, a progress line, supervision of our own parts, until
 // the scenario's end, a signal or a failure.
 void drive_timeline(const scenario::Scenario& s, RunParts& parts, Recorder& rec, const ScenarioClock& clock,
-                    StopSignals& stop, metrics::RunMetrics* prom, RunOutcome& outcome, std::ostream& out,
-                    bool tty) {
+                    DeviceStarter* devices, StopSignals& stop, metrics::RunMetrics* prom, RunOutcome& outcome,
+                    std::ostream& out, bool tty) {
   ActionSchedule schedule(s.actions);
   auto last_progress = std::chrono::steady_clock::now() - 1s;
   while (outcome.running()) {
     const double t = clock.now_s();
     if (t >= s.duration_s) break;
     for (const auto* a : schedule.due(t))
-      perform(*a, parts.hub.get(), parts.plc.get(), parts.dut.get(), parts.link.get(), s.time_scale, rec.capture);
+      perform(*a, parts, s.time_scale, rec.capture);
+    if (devices) devices->start_due(t, parts);
     if (std::chrono::steady_clock::now() - last_progress >= 1s) {
       if (tty) print_progress(out, t, s, rec.observer.counts());
       if (prom) {
@@ -365,6 +423,9 @@ void drive_timeline(const scenario::Scenario& s, RunParts& parts, Recorder& rec,
     if (const auto failure = parts.failure()) outcome.fail(exit_code::infrastructure, *failure);
   }
   if (tty) out << '\n';
+  if (devices && devices->pending() > 0 && outcome.running())
+    out << fmt::format("{} device(s) of the fleet were due after the end of the scenario and never started\n",
+                       devices->pending());
 }
 
 // Stage 5: the capture's last word, then the parts stop (reverse order of start).
@@ -438,11 +499,12 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
 
   RunOutcome outcome;
   RunParts parts;
+  std::unique_ptr<DeviceStarter> devices;
   std::unique_ptr<metrics::RunMetrics> prom;
   try {
     prom = start_metrics(s, folder.run_id, rec.file, out);
-    start_parts(s, folder, rec, clock, parts, stop, outcome, out);
-    drive_timeline(s, parts, rec, clock, stop, prom.get(), outcome, out, tty);
+    start_parts(s, folder, rec, clock, parts, devices, stop, outcome, out);
+    drive_timeline(s, parts, rec, clock, devices.get(), stop, prom.get(), outcome, out, tty);
   } catch (...) {
     const auto failure = describe_run_failure(std::current_exception(), s.dut.program_file);
     err << failure.message << '\n';
@@ -454,10 +516,11 @@ int run_scenario(const scenario::Scenario& s, const RunOptions& options, std::os
                                         : failure.message.substr(failure.message.rfind('\n') + 1) + " (first: " +
                                               failure.message.substr(0, first_end) + ")");
   }
-  if (parts.dut)
-    if (const auto failure = parts.dut->failure(); failure && outcome.failure_code() == 0) {
-      err << "error: the emulated Flexy stopped: " << *failure << '\n';
-      outcome.fail(exit_code::infrastructure, "the emulated Flexy stopped: " + *failure);
+  for (const auto& [id, dut] : parts.dut_by_id)
+    if (const auto failure = dut->failure(); failure && outcome.failure_code() == 0) {
+      const auto who = s.is_fleet() ? fmt::format("the emulated Flexy '{}'", id) : std::string("the emulated Flexy");
+      err << "error: " << who << " stopped: " << *failure << '\n';
+      outcome.fail(exit_code::infrastructure, who + " stopped: " + *failure);
     }
   finish_capture(s, folder, rec, clock, outcome);
   parts.stop();

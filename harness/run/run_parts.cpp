@@ -1,6 +1,8 @@
 #include "harness/run/run_parts.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <cctype>
 #include <chrono>
 #include <cmath>
@@ -16,9 +18,41 @@
 namespace flexhil::run {
 namespace fs = std::filesystem;
 
+namespace {
+// A fleet's devices stop side by side: each stop waits for its MQTT client's DISCONNECT and its
+// threads, and a hundred of them one after the other would hold the report back for seconds.
+void stop_devices(const std::vector<std::unique_ptr<flexy::FlexyDevice>>& devices) {
+  if (devices.size() <= 1) {
+    for (const auto& d : devices) d->stop();
+    return;
+  }
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < devices.size(); i = next++) devices[i]->stop();
+  };
+  std::vector<std::thread> workers;
+  const std::size_t n = std::min<std::size_t>(8, devices.size());
+  for (std::size_t i = 1; i < n; ++i) workers.emplace_back(worker);
+  worker();
+  for (auto& t : workers) t.join();
+}
+}  // namespace
+
+flexy::FlexyDevice* RunParts::dut(const std::string& device) const {
+  const auto it = dut_by_id.find(device);
+  return it == dut_by_id.end() ? nullptr : it->second;
+}
+
+link::FaultLink* RunParts::link(const std::string& device) const {
+  const auto it = links.find(device);
+  return it == links.end() ? nullptr : it->second.get();
+}
+
 void RunParts::stop() {
-  dut.reset();
-  link.reset();
+  stop_devices(duts);
+  dut_by_id.clear();
+  duts.clear();
+  links.clear();
   paho_wake.reset();
   ftp.reset();
   smtp.reset();
@@ -43,7 +77,8 @@ std::optional<std::string> RunParts::failure() const {
 
 std::vector<std::string> broker_host_names(const scenario::Scenario& s) {
   std::vector<std::string> names;
-  for (const auto& r : s.dut.hosts)
+  for (const auto* dut : s.devices_under_test())
+    for (const auto& r : dut->hosts)
     if (r.target == scenario::HostTarget::broker && std::find(names.begin(), names.end(), r.host) == names.end())
       names.push_back(r.host);
   return names;
@@ -100,12 +135,18 @@ HubRoute hub_route(const broker::HubProcess& hub, const std::string& device) {
 
 flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::string& usr_dir, const HubRoute& route,
                                    std::optional<std::uint16_t> plc_port, std::optional<std::uint16_t> http_port) {
-  return emulated_config(s, usr_dir, route, plc_port, EndpointPorts{http_port, std::nullopt, std::nullopt});
+  return emulated_config(s, s.dut, usr_dir, route, plc_port, EndpointPorts{http_port, std::nullopt, std::nullopt});
 }
 
 flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::string& usr_dir, const HubRoute& route,
                                    std::optional<std::uint16_t> plc_port, const EndpointPorts& endpoints) {
-  auto config = *s.dut.flexy;
+  return emulated_config(s, s.dut, usr_dir, route, plc_port, endpoints);
+}
+
+flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const scenario::DutSpec& dut, const std::string& usr_dir,
+                                   const HubRoute& route, std::optional<std::uint16_t> plc_port,
+                                   const EndpointPorts& endpoints) {
+  auto config = *dut.flexy;
   config.usr_dir = usr_dir;
   config.time_scale = s.time_scale;
   using scenario::HostTarget;
@@ -115,7 +156,7 @@ flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::strin
     std::string ip = topic.ip;
     for (auto& ch : ip) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     bool to_plc = ip == "127.0.0.1" || ip == "localhost";
-    for (const auto& r : s.dut.hosts)
+    for (const auto& r : dut.hosts)
       if (r.host == ip && (!r.port || *r.port == topic.port)) to_plc = r.target == HostTarget::plc;
     if (!to_plc) continue;
     topic.ip = "127.0.0.1";
@@ -123,10 +164,10 @@ flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::strin
   }
   if (!route.host.empty()) config.mqtt.resolve[route.host] = route.address;
   // Only the run's one MQTT server is a target here ([hub] and [broker] exclude each other).
-  for (const auto& r : s.dut.hosts)
+  for (const auto& r : dut.hosts)
     if (r.target == HostTarget::broker || r.target == HostTarget::hub) config.mqtt.resolve[r.host] = route.address;
   // The actions route by the key as written: "api.example.com:8080" only for that port.
-  for (const auto& r : s.dut.hosts) {
+  for (const auto& r : dut.hosts) {
     if (r.target == HostTarget::http && endpoints.http)
       config.actions.resolve[r.key()] = fmt::format("127.0.0.1:{}", *endpoints.http);
     if (r.target == HostTarget::smtp && endpoints.smtp)
@@ -139,12 +180,17 @@ flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::strin
 
 SignedToken sign_sas_token(const scenario::Scenario& s, const broker::Registry& registry, const std::string& hub_host,
                            double now_s) {
-  const auto& g = *s.dut.sas_token;
+  return sign_sas_token(s, s.dut, registry, hub_host, now_s);
+}
+
+SignedToken sign_sas_token(const scenario::Scenario& s, const scenario::DutSpec& dut, const broker::Registry& registry,
+                           const std::string& hub_host, double now_s) {
+  const auto& g = *dut.sas_token;
   certs::SasTokenRequest req;
-  req.resource = g.hub_wide ? hub_host : hub_host + "/devices/" + s.dut.device;
+  req.resource = g.hub_wide ? hub_host : hub_host + "/devices/" + dut.device;
   if (g.policy.empty()) {
-    const auto* dev = registry.find_device(s.dut.device);
-    if (!dev) throw ConfigError(g.where, fmt::format("device '{}' is not in the hub's registry", s.dut.device));
+    const auto* dev = registry.find_device(dut.device);
+    if (!dev) throw ConfigError(g.where, fmt::format("device '{}' is not in the hub's registry", dut.device));
     req.key_base64 = dev->primary_key;
   } else {
     const auto* policy = registry.find_policy(g.policy);
@@ -237,34 +283,38 @@ void prepare_emulated_device(RunParts& parts) {
   (void)parts.paho_wake->wait_ready(std::chrono::seconds(3));
 }
 
-void start_emulated_device(RunParts& parts, const scenario::Scenario& s, basic::Program program,
-                           const std::string& usr_dir, std::shared_ptr<ScaledClock> clock, EventSink& events,
-                           std::ostream& out) {
+void start_emulated_device(RunParts& parts, const scenario::Scenario& s, const scenario::DutSpec& dut,
+                           basic::Program program, const std::string& usr_dir, std::shared_ptr<ScaledClock> clock,
+                           EventSink& events, std::ostream& out, bool quiet) {
   const auto& hub = *parts.hub;
   // The device trusts the run's CA where the program's CAFile says (in place of the Azure roots).
-  fs::copy_file(hub.ca_file(), flexy::map_usr_path(usr_dir, s.dut.ca_file), fs::copy_options::overwrite_existing);
-  auto route = hub_route(hub, s.dut.device);
-  const bool link_faults = std::any_of(s.actions.begin(), s.actions.end(),
-                                       [](const scenario::Action& a) { return a.kind == scenario::ActionKind::link; });
+  fs::create_directories(fs::path(flexy::map_usr_path(usr_dir, dut.ca_file)).parent_path());
+  fs::copy_file(hub.ca_file(), flexy::map_usr_path(usr_dir, dut.ca_file), fs::copy_options::overwrite_existing);
+  auto route = hub_route(hub, dut.device);
+  const bool link_faults = std::any_of(s.actions.begin(), s.actions.end(), [&](const scenario::Action& a) {
+    return a.kind == scenario::ActionKind::link && a.device == dut.device;
+  });
   if (link_faults) {
     // The device reaches the hub through the fault point; the [[action]] kind = "link" steer it.
-    parts.link = std::make_unique<link::FaultLink>(route.address);
-    parts.link->start("127.0.0.1", 0);
-    out << fmt::format("link fault point ready on 127.0.0.1:{} (device -> hub {})\n", parts.link->port(), route.address);
-    route.address = fmt::format("127.0.0.1:{}", parts.link->port());
+    auto link = std::make_unique<link::FaultLink>(route.address);
+    link->start("127.0.0.1", 0);
+    out << fmt::format("link fault point ready on 127.0.0.1:{} ({} -> hub {})\n", link->port(), dut.device,
+                       route.address);
+    route.address = fmt::format("127.0.0.1:{}", link->port());
+    parts.links[dut.device] = std::move(link);
   }
-  auto config = emulated_config(s, usr_dir, route,
+  auto config = emulated_config(s, dut, usr_dir, route,
                                 parts.plc ? std::optional<std::uint16_t>(parts.plc->port()) : std::nullopt,
                                 EndpointPorts{parts.http ? std::optional<std::uint16_t>(parts.http->port()) : std::nullopt,
                                               parts.smtp ? std::optional<std::uint16_t>(parts.smtp->port()) : std::nullopt,
                                               parts.ftp ? std::optional<std::uint16_t>(parts.ftp->port()) : std::nullopt});
-  if (s.dut.sas_token) {
+  if (dut.sas_token) {
     const double now =
         std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    const auto token = sign_sas_token(s, hub.registry(), hub.hub_host(), now);
+    const auto token = sign_sas_token(s, dut, hub.registry(), hub.hub_host(), now);
     for (auto& tag : config.tags)
-      if (tag.name == s.dut.sas_token->tag) tag.initial = token.password;
-    out << fmt::format("SAS token in tag {}: expires se={} (no renewal)\n", s.dut.sas_token->tag, token.expiry);
+      if (tag.name == dut.sas_token->tag) tag.initial = token.password;
+    if (!quiet) out << fmt::format("SAS token in tag {}: expires se={} (no renewal)\n", dut.sas_token->tag, token.expiry);
   }
   flexy::FlexyDeviceOptions dopt;
   dopt.paho_wake = parts.paho_wake;
@@ -272,9 +322,11 @@ void start_emulated_device(RunParts& parts, const scenario::Scenario& s, basic::
   dopt.program = std::move(program);
   dopt.clock = std::move(clock);
   dopt.events = &events;
-  parts.dut = std::make_unique<flexy::FlexyDevice>(std::move(dopt));
-  parts.dut->start();
-  out << fmt::format("emulated Flexy '{}' running {}\n", s.dut.device, s.dut.program_file);
+  auto device = std::make_unique<flexy::FlexyDevice>(std::move(dopt));
+  device->start();
+  parts.dut_by_id[dut.device] = device.get();
+  parts.duts.push_back(std::move(device));
+  if (!quiet) out << fmt::format("emulated Flexy '{}' running {}\n", dut.device, dut.program_file);
 }
 
 void print_external_instructions(std::ostream& out, const scenario::Scenario& s, const broker::HubProcess& hub,

@@ -4,6 +4,7 @@
 // tests/run); start_hub/start_plc/start_emulated_device are the I/O edge; RunParts stops what was
 // started in reverse order, also from its destructor.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -32,9 +33,13 @@ struct RunParts {
   std::unique_ptr<endpoints::HttpEndpoint> http;  // [endpoints.http]
   std::unique_ptr<endpoints::SmtpEndpoint> smtp;  // [endpoints.smtp]
   std::unique_ptr<endpoints::FtpEndpoint> ftp;    // [endpoints.ftp]
-  // Between the emulated device and the hub when the scenario has link actions (sim/link/).
-  std::unique_ptr<link::FaultLink> link;
-  std::unique_ptr<flexy::FlexyDevice> dut;
+  // Between an emulated device and the hub when the scenario has link actions for it (sim/link/).
+  std::map<std::string, std::unique_ptr<link::FaultLink>> links;  // by device id
+  // The emulated devices under test, in start order (one, or a fleet's members).
+  std::vector<std::unique_ptr<flexy::FlexyDevice>> duts;
+  std::map<std::string, flexy::FlexyDevice*> dut_by_id;
+  flexy::FlexyDevice* dut(const std::string& device) const;   // nullptr: not started (or external)
+  link::FaultLink* link(const std::string& device) const;      // nullptr: no fault point for it
 
   RunParts() = default;
   RunParts(const RunParts&) = delete;
@@ -72,6 +77,9 @@ HubRoute hub_route(const broker::HubProcess& hub, const std::string& device);
 struct EndpointPorts {
   std::optional<std::uint16_t> http, smtp, ftp;
 };
+flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const scenario::DutSpec& dut, const std::string& usr_dir,
+                                   const HubRoute& route, std::optional<std::uint16_t> plc_port,
+                                   const EndpointPorts& endpoints = {});
 flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::string& usr_dir, const HubRoute& route,
                                    std::optional<std::uint16_t> plc_port, const EndpointPorts& endpoints = {});
 flexy::FlexyConfig emulated_config(const scenario::Scenario& s, const std::string& usr_dir, const HubRoute& route,
@@ -87,6 +95,8 @@ struct SignedToken {
 // The scenario's [dut.sas_token], signed at `now_s` (Unix seconds): the hub judges its expiry in
 // wall seconds, so the scenario-time `expires_after` is divided by the time scale. Throws
 // ConfigError when the key it names is not in the registry.
+SignedToken sign_sas_token(const scenario::Scenario& s, const scenario::DutSpec& dut, const broker::Registry& registry,
+                           const std::string& hub_host, double now_s);
 SignedToken sign_sas_token(const scenario::Scenario& s, const broker::Registry& registry, const std::string& hub_host,
                            double now_s);
 
@@ -104,9 +114,11 @@ void start_endpoints(RunParts& parts, const scenario::Scenario& s, const std::st
 // it (up to 1.1 s, flexy/runtime/paho_wake.hpp). Waits at most 3 s (about one paho poll).
 void prepare_emulated_device(RunParts& parts);
 // `program`: the device's program, compiled before anything started (scenario::check_dut_program).
-void start_emulated_device(RunParts& parts, const scenario::Scenario& s, basic::Program program,
-                           const std::string& usr_dir, std::shared_ptr<ScaledClock> clock, EventSink& events,
-                           std::ostream& out);
+// `usr_dir`: the device's own /usr (run_registry.hpp member_usr_dir). `quiet`: no line on `out`
+// (a fleet prints one line for all its members).
+void start_emulated_device(RunParts& parts, const scenario::Scenario& s, const scenario::DutSpec& dut,
+                           basic::Program program, const std::string& usr_dir, std::shared_ptr<ScaledClock> clock,
+                           EventSink& events, std::ostream& out, bool quiet = false);
 
 // What a bench user installs on the real Flexy and where it connects (install_block.hpp), printed
 // and written to install.txt in the run folder. `plc`: the run's PLC, or nullptr.

@@ -11,10 +11,14 @@ namespace flexhil::run {
 
 struct PreparedRegistry {
   std::string path;              // registry file for HubProcess
+  // The first device under test's generated files (a fleet's other members: in their usr folders).
   std::string device_cert_file;  // generated device certificate ("" = none)
   std::string device_key_file;
   std::string device_ca_file;    // generated device CA of an x509-ca device ("" = none)
 };
+
+// The /usr folder of one device under test: `usr_dir` itself, or its member folder in a fleet.
+std::string member_usr_dir(const std::string& usr_dir, const scenario::DutSpec& dut);
 
 // `usr_dir`: the run's copy of the Flexy /usr/ folder (generated certificate goes there).
 PreparedRegistry prepare_registry(const scenario::Scenario& s, const std::string& out_dir,

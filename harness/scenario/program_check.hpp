@@ -22,6 +22,15 @@ struct ProgramCheck {
 // For an emulated device: reads and compiles s.dut.program_file (ConfigError when it cannot be
 // read). For an external device: nothing to check (no program, no errors).
 ProgramCheck check_dut_program(const Scenario& s);
+ProgramCheck check_dut_program(const DutSpec& dut);
+
+// Every distinct program of the devices under test (a fleet shares one, or a few), each compiled
+// once, in the order the devices name them.
+struct ProgramOfFile {
+  std::string file;
+  ProgramCheck check;
+};
+std::vector<ProgramOfFile> check_fleet_programs(const Scenario& s);
 
 // Every error as "file:line: syntax error: …", one per line, then "file: N syntax error(s)".
 std::string describe_errors(const ProgramCheck& check, const std::string& file);

@@ -19,6 +19,7 @@
 #include "common/error.hpp"
 #include "common/event.hpp"
 #include "harness/rules/expectations.hpp"
+#include "harness/scenario/fleet.hpp"
 #include "sim/endpoints/ftp_endpoint_config.hpp"
 #include "sim/endpoints/http_endpoint_config.hpp"
 #include "sim/endpoints/smtp_endpoint_config.hpp"
@@ -113,6 +114,14 @@ struct DutSpec {
   bool register_certificate = true;
   std::optional<GeneratedSasToken> sas_token;
   std::vector<HostRoute> hosts;      // [dut.flexy.hosts], "host:port" keys after "host" keys
+  // A member of a fleet ([fleet] or [[dut]]): when it starts (scenario seconds) and its folder
+  // under the run's usr/ ("" = usr/ itself, a scenario with one device).
+  double start_s = 0;
+  std::string usr_subdir;
+  // The harness registers this member in the run's registry (a fleet member the registry does
+  // not list): X.509 with its generated certificate, or SAS with this generated key.
+  bool harness_registered = false;
+  std::string generated_sas_key;
   // external
   double wait_s = 300;               // how long to wait for the real device's first CONNECT
   std::string advertise;             // host/IP the real device must connect to ("" = bind address)
@@ -168,7 +177,14 @@ struct Scenario {
   std::optional<BrokerSpec> broker;   // [broker]: a plain MQTT broker instead of the hub
   bool plain_broker() const { return broker.has_value(); }
   std::optional<plc::PlcConfig> plc;
-  DutSpec dut;
+  DutSpec dut;                        // the device under test; in a fleet its first member
+  // A fleet ([fleet] template or [[dut]] array): every member, members[0] == dut. Empty: one device.
+  std::vector<DutSpec> members;
+  std::optional<FleetSpec> fleet;     // [fleet]
+  bool is_fleet() const { return !members.empty(); }
+  // Every device under test: the members, or the one [dut].
+  std::vector<const DutSpec*> devices_under_test() const;
+  const DutSpec* find_dut(std::string_view device) const;
   rules::Expectations expect;
   rules::FindingExpectations findings;
   std::vector<Action> actions;        // sorted by at_s

@@ -2,6 +2,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <random>
 #include <set>
 #include <filesystem>
 #include <fmt/format.h>
@@ -40,6 +41,23 @@ std::string_view to_string(HostTarget target) {
     case HostTarget::ftp: return "ftp";
   }
   return "broker";
+}
+
+std::vector<const DutSpec*> Scenario::devices_under_test() const {
+  std::vector<const DutSpec*> out;
+  if (members.empty()) {
+    out.push_back(&dut);
+    return out;
+  }
+  out.reserve(members.size());
+  for (const auto& m : members) out.push_back(&m);
+  return out;
+}
+
+const DutSpec* Scenario::find_dut(std::string_view device) const {
+  for (const auto* d : devices_under_test())
+    if (d->device == device) return d;
+  return nullptr;
 }
 
 std::string HostRoute::key() const { return port ? fmt::format("{}:{}", host, *port) : host; }
@@ -235,11 +253,11 @@ std::vector<HostRoute> load_hosts(TomlTable& t, const Scenario& s) {
   return routes;
 }
 
-GeneratedSasToken load_sas_token(TomlTable& t, const Scenario& s) {
+GeneratedSasToken load_sas_token(TomlTable& t, const Scenario& s, const DutSpec& dut) {
   GeneratedSasToken g;
   g.where = t.where();
   g.tag = t.required_string("tag");
-  const auto& tags = s.dut.flexy->tags;
+  const auto& tags = dut.flexy->tags;
   const auto tag = std::find_if(tags.begin(), tags.end(), [&](const auto& x) { return x.name == g.tag; });
   if (tag == tags.end() || tag->type != flexy::TagType::string)
     t.fail("tag", fmt::format("'{}' must name a string tag of [dut.flexy] (the program reads the password from it)",
@@ -247,9 +265,9 @@ GeneratedSasToken load_sas_token(TomlTable& t, const Scenario& s) {
   g.policy = t.string("policy", "");
   if (!g.policy.empty() && !s.hub.registry.find_policy(g.policy))
     t.fail("policy", fmt::format("no [[policy]] '{}' in the hub's registry", g.policy));
-  const auto* dev = s.hub.registry.find_device(s.dut.device);
+  const auto* dev = s.hub.registry.find_device(dut.device);
   if (g.policy.empty() && (!dev || dev->auth != broker::AuthKind::sas))
-    t.fail("policy", fmt::format("device '{}' has no SAS key: name a registry [[policy]]", s.dut.device));
+    t.fail("policy", fmt::format("device '{}' has no SAS key: name a registry [[policy]]", dut.device));
   g.hub_wide = t.choice("resource", {"device", "hub"}, "device") == "hub";
   if (g.hub_wide && g.policy.empty())
     t.fail("resource", "a hub-wide token (resource = \"hub\") is signed with a [[policy]] key: set 'policy'");
@@ -298,7 +316,9 @@ std::string point_of(const flexy::FlexyConfig& fx, const flexy::TagConfig& tag, 
 void load_expect(TomlTable& t, Scenario& s) {
   auto& e = s.expect;
   e.devices = t.strings("devices");
-  if (e.devices.empty() && !s.dut.device.empty()) e.devices.push_back(s.dut.device);
+  if (e.devices.empty())
+    for (const auto* d : s.devices_under_test())
+      if (!d->device.empty()) e.devices.push_back(d->device);
   if (auto v = t.seconds("connect_within", 0.1, 86400)) e.connect_within_s = *v;
   if (auto v = t.seconds("reconnect_within", 0.1, 86400)) e.reconnect_within_s = *v;
   e.timestamp_key = t.string("timestamp_key", e.timestamp_key);
@@ -390,11 +410,21 @@ void load_expect(TomlTable& t, Scenario& s) {
 
   auto ids = [&](const char* key) {
     auto list = t.strings(key);
-    for (const auto& id : list)
+    for (const auto& entry : list) {
+      // "RULE" on any device, or "RULE@device" on that one device (a fleet's misconfigured member).
+      const auto at = entry.find('@');
+      const auto id = entry.substr(0, at);
       if (!rules::find_rule(id))
         t.fail(key, fmt::format("unknown rule id '{}' (every rule is listed in docs/rules.md; `flexhil rules`)", id));
       else if (!rules::applies(id, s.expect.target))
         t.fail(key, fmt::format("rule '{}' does not apply here ({})", id, rules::not_applicable_reason(s.expect.target)));
+      if (at != std::string::npos) {
+        const auto device = entry.substr(at + 1);
+        if (std::find(e.devices.begin(), e.devices.end(), device) == e.devices.end())
+          t.fail(key, fmt::format("'{}' names device '{}', which is neither a device under test nor in [expect] devices",
+                                  entry, device));
+      }
+    }
     return list;
   };
   s.findings.must_find = ids("must_find");
@@ -449,7 +479,10 @@ Action load_action(TomlTable& t, const Scenario& s) {
   } else if (kind == "link") {
     // Between the emulated device and the hub (sim/link/): the fault point sits on its route.
     a.kind = ActionKind::link;
-    if (s.dut.kind != DutKind::emulated) t.fail("kind", "a link action needs an emulated [dut] (a real Flexy: not yet)");
+    const auto* target = s.find_dut(a.device);
+    if (!target) t.fail("device", fmt::format("'{}' is not a device under test: a link fault sits on one emulated "
+                                              "device's route to the hub", a.device));
+    if (target->kind != DutKind::emulated) t.fail("kind", "a link action needs an emulated [dut] (a real Flexy: not yet)");
     if (s.plain_broker()) t.fail("kind", "a link action needs [hub] (between the device and a plain broker: not yet)");
     const auto fault = t.choice("fault", {"cut", "blackhole", "latency", "bandwidth", "flap", "none"}, "");
     if (fault.empty()) t.fail("fault", "missing required key 'fault' (one of: cut, blackhole, latency, bandwidth, flap, none)");
@@ -478,7 +511,10 @@ Action load_action(TomlTable& t, const Scenario& s) {
   } else if (kind == "sms" || kind == "wan") {
     // Delivered to the emulated Flexy (ONSMS / ONPPP, ONWAN); a real device cannot be reached.
     a.kind = kind == "sms" ? ActionKind::sms : ActionKind::wan;
-    if (s.dut.kind != DutKind::emulated) t.fail("kind", "an " + kind + " action needs an emulated [dut]");
+    const auto* target = s.find_dut(a.device);
+    if (!target) t.fail("device", fmt::format("'{}' is not a device under test: an {} action reaches an emulated Flexy",
+                                              a.device, kind));
+    if (target->kind != DutKind::emulated) t.fail("kind", "an " + kind + " action needs an emulated [dut]");
     if (a.kind == ActionKind::sms) {
       a.from = t.required_string("from");
       a.text = t.string("text", "");
@@ -515,7 +551,146 @@ Action load_action(TomlTable& t, const Scenario& s) {
   return a;
 }
 
-Scenario load(const toml::table& doc, const std::string& file) {
+// A SAS key for a fleet member the harness registers: 32 random bytes, base64 (as the portal's).
+std::string generated_sas_key() {
+  std::random_device rd;
+  std::string bytes(32, '\0');
+  for (auto& b : bytes) b = static_cast<char>(rd() & 0xff);
+  return base64_encode(bytes);
+}
+
+// One device under test: the [dut] table, a [[dut]] entry or a fleet member. `member`: part of a
+// fleet — a member the registry does not list is registered by the harness (generated
+// certificate or SAS key), and an external device is refused (one real Flexy per scenario).
+DutSpec load_dut(TomlTable& dut, Scenario& s, bool member, bool allow_start) {
+  DutSpec d;
+  const auto kind = dut.choice("kind", {"emulated", "external"}, "emulated");
+  d.kind = kind == "external" ? DutKind::external : DutKind::emulated;
+  if (member && d.kind == DutKind::external)
+    dut.fail("kind", "a fleet's members are emulated devices (a real Flexy on a bench: one scenario with one [dut])");
+  d.device = dut.required_string("device");
+  bool unregistered_member = false;
+  if (s.plain_broker()) {
+    // The MQTT ClientId the program connects with: any non-empty text without control characters.
+    if (d.device.empty() || std::any_of(d.device.begin(), d.device.end(),
+                                        [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; }))
+      dut.fail("device", fmt::format("invalid MQTT client id '{}' (non-empty, no control characters)", d.device));
+    for (const char* key : {"device_cert", "device_key", "register_certificate", "sas_token"})
+      if (dut.has(key))
+        dut.fail(key, fmt::format("'{}' is for the impersonated IoT Hub ([hub]); a plain [broker] checks a username "
+                                  "and password ([broker] users)",
+                                  key));
+  } else if (!broker::is_valid_device_id(d.device)) {
+    dut.fail("device", fmt::format("invalid device id '{}'", d.device));
+  } else if (!s.hub.registry.find_device(d.device)) {
+    if (!member)
+      dut.fail("device", fmt::format("device '{}' is not in the hub's registry (a scenario may test a refused "
+                                     "device, but then list it in [expect] devices instead)", d.device));
+    unregistered_member = true;
+  }
+  if (allow_start) d.start_s = dut.seconds("start", 0, 86400 * 366).value_or(0);
+  if (auto user_ca = dut.string("user_ca_file")) {
+    d.user_ca_file = resolve(s.dir, checked_path(dut, "user_ca_file", *user_ca));
+    if (!fs::is_regular_file(d.user_ca_file))
+      dut.fail("user_ca_file", fmt::format("CA bundle '{}' does not exist or is not a file", d.user_ca_file));
+  }
+  if (d.kind == DutKind::emulated) {
+    d.program_file = resolve(s.dir, checked_path(dut, "program", dut.required_string("program")));
+    if (!fs::exists(d.program_file))
+      dut.fail("program", fmt::format("program file '{}' does not exist", d.program_file));
+    if (fs::is_directory(d.program_file))
+      dut.fail("program", fmt::format("'{}' is a directory, not a BASIC program file", d.program_file));
+    d.ca_file = checked_path(dut, "ca_file", dut.string("ca_file", d.ca_file));
+    d.device_cert = checked_path(dut, "device_cert", dut.string("device_cert", ""));
+    d.device_key = checked_path(dut, "device_key", dut.string("device_key", ""));
+    d.register_certificate = dut.boolean("register_certificate", true);
+    if (d.device_cert.empty() != d.device_key.empty())
+      dut.fail(d.device_cert.empty() ? "device_key" : "device_cert",
+               "device_cert and device_key go together (Flexy paths such as \"/usr/Flexy.crt\")");
+    auto fx = dut.table("flexy");
+    if (!fx) dut.fail("missing [dut.flexy] table (the emulated Flexy's configuration, docs/scenario-flexy.md)");
+    if (auto hosts = fx->table("hosts")) d.hosts = load_hosts(*hosts, s);
+    d.flexy = flexy::load_flexy_config(*fx, s.dir);
+    d.flexy->time_scale = s.time_scale;  // one clock for the whole run
+    if (unregistered_member) {
+      // Registered by the harness: what the template says the device authenticates with.
+      broker::Device reg;
+      reg.id = d.device;
+      if (!d.device_cert.empty()) {
+        reg.auth = broker::AuthKind::x509_selfsigned;
+        reg.primary_thumbprint = std::string(40, '0');  // the generated certificate's, once the run makes it
+      } else if (dut.has("sas_token")) {
+        reg.auth = broker::AuthKind::sas;
+        d.generated_sas_key = generated_sas_key();
+        reg.primary_key = d.generated_sas_key;
+      } else {
+        dut.fail("device", fmt::format("fleet member '{}' is not in the hub's registry: give [dut] device_cert and "
+                                       "device_key (X.509, a certificate generated per member), [dut.sas_token] (SAS, "
+                                       "a key generated per member), or register it",
+                                       d.device));
+      }
+      s.hub.registry.devices.push_back(std::move(reg));
+      d.harness_registered = true;
+    }
+    if (auto tok = dut.table("sas_token")) d.sas_token = load_sas_token(*tok, s, d);
+  } else {
+    if (auto w = dut.seconds("wait", 1, 86400)) d.wait_s = *w;
+    d.advertise = dut.string("advertise", "");
+  }
+  dut.finish();
+  return d;
+}
+
+// [dut] (one device), [[dut]] (several, listed) or [dut] + [fleet] (a template of `count`).
+void load_devices_under_test(TomlTable& root, toml::table& doc, Scenario& s, const std::string& file) {
+  auto* node = doc.get("dut");
+  if (!node) root.fail("missing required table [dut]");
+  auto add_member = [&](TomlTable& t, double start_s, bool allow_start) {
+    auto d = load_dut(t, s, true, allow_start);
+    if (!allow_start) d.start_s = start_s;
+    d.usr_subdir = d.device;
+    for (const auto& other : s.members)
+      if (other.device == d.device)
+        t.fail("device", fmt::format("device '{}' is already a device under test of this scenario", d.device));
+    s.members.push_back(std::move(d));
+  };
+  if (root.has("fleet")) {
+    if (node->is_array())
+      root.fail("fleet", "[fleet] expands one [dut] template; [[dut]] lists devices one by one: use one or the other");
+    (void)root.table("dut");  // known: the members' readers judge its keys
+    auto fleet = root.table("fleet");
+    FleetSpec spec;
+    // The template is substituted in place for the first member (its positions stay).
+    auto& tmpl = *node->as_table();
+    const auto members = expand_fleet(tmpl, *fleet, spec);
+    for (const auto& m : members) {
+      TomlTable t(*m.dut, file);
+      try {
+        add_member(t, m.start_s, false);
+      } catch (const ConfigError& e) {
+        // A key an override merged in has no position of its own: the override's is the place.
+        if (e.where().line != 0 || m.overrides.empty()) throw;
+        throw ConfigError(m.overrides.back(), fmt::format("member '{}' (this override): {}",
+                                                          (*m.dut)["device"].value_or(std::string{}), e.message()));
+      }
+    }
+    s.fleet = spec;
+  } else if (node->is_array()) {
+    auto tables = root.tables("dut");
+    if (tables.empty()) root.fail("dut", "[[dut]] lists at least one device");
+    if (tables.size() == 1)  // one entry: a scenario with one device, as [dut]
+      s.dut = load_dut(tables.front(), s, false, false);
+    else
+      for (auto& t : tables) add_member(t, 0, true);
+  } else {
+    auto dut = root.table("dut");
+    s.dut = load_dut(*dut, s, false, false);
+  }
+  if (!s.members.empty()) s.dut = s.members.front();
+}
+
+// `doc` is not const: a [fleet] template is substituted in place for its first member.
+Scenario load(toml::table& doc, const std::string& file) {
   Scenario s;
   s.file = file;
   const auto parent = fs::path(file).parent_path().string();
@@ -553,60 +728,12 @@ Scenario load(const toml::table& doc, const std::string& file) {
     ep->finish();
   }
 
-  auto dut = root.table("dut");
-  if (!dut) root.fail("missing required table [dut]");
-  const auto kind = dut->choice("kind", {"emulated", "external"}, "emulated");
-  s.dut.kind = kind == "external" ? DutKind::external : DutKind::emulated;
-  s.dut.device = dut->required_string("device");
-  if (s.plain_broker()) {
-    // The MQTT ClientId the program connects with: any non-empty text without control characters.
-    if (s.dut.device.empty() || std::any_of(s.dut.device.begin(), s.dut.device.end(),
-                                            [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; }))
-      dut->fail("device", fmt::format("invalid MQTT client id '{}' (non-empty, no control characters)", s.dut.device));
-    for (const char* key : {"device_cert", "device_key", "register_certificate", "sas_token"})
-      if (dut->has(key))
-        dut->fail(key, fmt::format("'{}' is for the impersonated IoT Hub ([hub]); a plain [broker] checks a username "
-                                   "and password ([broker] users)",
-                                   key));
-  } else if (!broker::is_valid_device_id(s.dut.device)) {
-    dut->fail("device", fmt::format("invalid device id '{}'", s.dut.device));
-  } else if (!s.hub.registry.find_device(s.dut.device))
-    dut->fail("device", fmt::format("device '{}' is not in the hub's registry (a scenario may test a refused "
-                                    "device, but then list it in [expect] devices instead)", s.dut.device));
-  if (auto user_ca = dut->string("user_ca_file")) {
-    s.dut.user_ca_file = resolve(s.dir, checked_path(*dut, "user_ca_file", *user_ca));
-    if (!fs::is_regular_file(s.dut.user_ca_file))
-      dut->fail("user_ca_file", fmt::format("CA bundle '{}' does not exist or is not a file", s.dut.user_ca_file));
-  }
-  if (s.dut.kind == DutKind::emulated) {
-    s.dut.program_file = resolve(s.dir, checked_path(*dut, "program", dut->required_string("program")));
-    if (!fs::exists(s.dut.program_file))
-      dut->fail("program", fmt::format("program file '{}' does not exist", s.dut.program_file));
-    if (fs::is_directory(s.dut.program_file))
-      dut->fail("program", fmt::format("'{}' is a directory, not a BASIC program file", s.dut.program_file));
-    s.dut.ca_file = checked_path(*dut, "ca_file", dut->string("ca_file", s.dut.ca_file));
-    s.dut.device_cert = checked_path(*dut, "device_cert", dut->string("device_cert", ""));
-    s.dut.device_key = checked_path(*dut, "device_key", dut->string("device_key", ""));
-    s.dut.register_certificate = dut->boolean("register_certificate", true);
-    if (s.dut.device_cert.empty() != s.dut.device_key.empty())
-      dut->fail(s.dut.device_cert.empty() ? "device_key" : "device_cert",
-                "device_cert and device_key go together (Flexy paths such as \"/usr/Flexy.crt\")");
-    auto fx = dut->table("flexy");
-    if (!fx) dut->fail("missing [dut.flexy] table (the emulated Flexy's configuration, docs/scenario-flexy.md)");
-    if (auto hosts = fx->table("hosts")) s.dut.hosts = load_hosts(*hosts, s);
-    s.dut.flexy = flexy::load_flexy_config(*fx, s.dir);
-    s.dut.flexy->time_scale = s.time_scale;  // one clock for the whole run
-    if (auto tok = dut->table("sas_token")) s.dut.sas_token = load_sas_token(*tok, s);
-  } else {
-    if (auto w = dut->seconds("wait", 1, 86400)) s.dut.wait_s = *w;
-    s.dut.advertise = dut->string("advertise", "");
-  }
-  dut->finish();
+  load_devices_under_test(root, doc, s, file);
 
   if (auto expect = root.table("expect")) {
     load_expect(*expect, s);
   } else {
-    s.expect.devices = {s.dut.device};
+    for (const auto* d : s.devices_under_test()) s.expect.devices.push_back(d->device);
     s.expect.target = s.plain_broker() ? rules::Target::broker : rules::Target::hub;
     s.expect.time_scale = s.time_scale;
     s.expect.tier = s.hub.tier;
@@ -643,12 +770,12 @@ Scenario load(const toml::table& doc, const std::string& file) {
 
 Scenario load_scenario(const std::string& path) {
   if (!fs::exists(path)) throw ConfigError({path, 0, 0}, "scenario file does not exist");
-  const auto doc = parse_toml_file(path);
+  auto doc = parse_toml_file(path);
   return load(doc, path);
 }
 
 Scenario load_scenario_string(std::string_view text, const std::string& file) {
-  const auto doc = parse_toml_string(text, file);
+  auto doc = parse_toml_string(text, file);
   return load(doc, file);
 }
 

@@ -8,7 +8,9 @@ Rem --- eWON user (start)
 //   CfgFullPeriod (s), CfgCheckStatus (change push checks MQTT status), CfgLocalTime (local time
 //   without zone instead of UTC ISO 8601), CfgStrings (values as strings), CfgContentType
 //   ($.ct/$.ce on the topic), CfgBadLabel (ONMQTT jumps to a label that does not exist).
-DeviceId$ = "Flexy205"
+// The device id is the Flexy's own name (eWON Identification), so one program serves a fleet.
+SETSYS SYS,"load"
+DeviceId$ = GETSYS SYS,"Identification"
 IoTHub$ = "flexhil-hub"
 ChangePeriod% = 2
 FullPeriod% = GETIO "CfgFullPeriod"

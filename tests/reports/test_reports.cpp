@@ -410,17 +410,51 @@ BOOST_AUTO_TEST_CASE(a_large_fleet_gets_a_bounded_timeline_and_one_merged_value_
   auto in = sample_run(3);
   for (int d = 0; d < 100; ++d) {
     const std::string id = "Scale" + std::to_string(d);
+    Json e = {{"seq", 10'000 + d}, {"mono_ns", in.events.back()["mono_ns"].get<std::int64_t>() + d}, {"kind", "publish"},
+              {"device", id}, {"topic", "devices/" + id + "/messages/events/"},
+              {"payload_b64", base64_encode("{\"Temperature\":" + std::to_string(d) + "}")}, {"verdict", "accepted"}};
+    in.events.push_back(e);
+  }
+  // Devices seen but not under test (a capture of someone else's fleet): the bounded charts.
+  const std::string html = render_html(in);
+  BOOST_TEST(count_of(html, "class=\"lane-label\"") == 41u);  // 40 devices + the harness lane
+  BOOST_TEST(html.find("… and 62 more devices") != std::string::npos);
+  BOOST_TEST(html.find("published by 101 devices") != std::string::npos);
+  BOOST_TEST(count_of(html, "<tr><td>Scale") == 100u);  // the device table lists everyone
+}
+
+// A fleet under test beyond the charts' limit: the fleet table (failed devices first, each linked
+// to its page), the heat map, and the charts on the device pages.
+BOOST_AUTO_TEST_CASE(a_fleet_under_test_gets_the_fleet_view_and_a_page_per_device) {
+  auto in = sample_run(3);
+  for (int d = 0; d < 100; ++d) {
+    const std::string id = "Scale" + std::to_string(d);
     in.devices.push_back(id);
     Json e = {{"seq", 10'000 + d}, {"mono_ns", in.events.back()["mono_ns"].get<std::int64_t>() + d}, {"kind", "publish"},
               {"device", id}, {"topic", "devices/" + id + "/messages/events/"},
               {"payload_b64", base64_encode("{\"Temperature\":" + std::to_string(d) + "}")}, {"verdict", "accepted"}};
     in.events.push_back(e);
   }
+  in.findings.push_back({"TIME-NO-ZONE", rules::Severity::error, "Scale42", rules::HubBehaviour::downstream_breaks,
+                         "local time", {10'042}});
   const std::string html = render_html(in);
-  BOOST_TEST(count_of(html, "class=\"lane-label\"") == 41u);  // 40 devices + the harness lane
-  BOOST_TEST(html.find("… and 62 more devices") != std::string::npos);
-  BOOST_TEST(html.find("published by 101 devices") != std::string::npos);
-  BOOST_TEST(count_of(html, "<tr><td>Scale") == 100u);  // the device table lists everyone
+  BOOST_TEST(html.find("<h2>Fleet: 102 devices</h2>") != std::string::npos);
+  BOOST_TEST(count_of(html, "class=\"lane-label\"") == 0u);  // no per-device timeline on the main page
+  BOOST_TEST(html.find("on its own page") != std::string::npos);
+  BOOST_TEST(count_of(html, "<a href=\"devices/Scale") == 100u);
+  // The failing device is the first row of the table, and red in the heat map.
+  const auto table = html.find("<h3>Devices</h3>");
+  BOOST_TEST(html.find("devices/Scale42.html", table) < html.find("devices/Scale0.html", table));
+  BOOST_TEST(html.find("<title>Scale42 ·") != std::string::npos);
+  BOOST_TEST(html.find("fill=\"#e03131\"") != std::string::npos);
+
+  testing::TempDir dir("flexhil-fleet-report");
+  write_reports(in, dir.path().string());
+  const auto page = read_text(dir.file("devices/Scale42.html"));
+  BOOST_TEST(page.find("TIME-NO-ZONE") != std::string::npos);
+  BOOST_TEST(page.find("href=\"../capture.jsonl\"") != std::string::npos);
+  BOOST_TEST(read_text(dir.file("devices/Scale7.html")).find("TIME-NO-ZONE") == std::string::npos);
+  BOOST_TEST(read_text(dir.file("devices/Scale7.html")).find("verdict passed") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(fifty_thousand_publishes_render_small_and_fast) {

@@ -82,7 +82,8 @@ BOOST_AUTO_TEST_CASE(report_html_renders_in_headless_chromium_with_all_charts) {
   BOOST_TEST_MESSAGE("DOM: " << dom.size() << " bytes");
   // The browser's own serialisation: the page parsed into the structure we wrote.
   BOOST_TEST(dom.find("<header class=\"verdict failed\"") != std::string::npos);
-  BOOST_TEST(count_of(dom, "<svg class=\"chart ") == 4u);  // timeline, histogram, 2 value charts
+  // The fleet heat map (two devices under test), timeline, histogram, 2 value charts.
+  BOOST_TEST(count_of(dom, "<svg class=\"chart ") == 5u);
   BOOST_TEST(count_of(dom, "<tr class=\"finding\">") == 4u);
   BOOST_TEST(dom.find("tl-connect-refused") != std::string::npos);
   BOOST_TEST(dom.find("expected expected-full") != std::string::npos);
