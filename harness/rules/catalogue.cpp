@@ -245,6 +245,17 @@ std::vector<RuleInfo> build() {
       rule("THROTTLE-D2C-RATE", "THROTTLE", S::warning, H::accepts, "D2C rate above the tier's throttle",
            "D2C sends per second (scenario time, whole hub) above max(100/s, 12/s/unit) on S1, "
            "120/s/unit on S2, 6000/s/unit on S3: the real hub delays, then errors. Needs `[hub] tier`."),
+      rule("THROTTLE-CONNECT-RATE", "THROTTLE", S::warning, H::accepts, "New connections above the tier's throttle",
+           "CONNECTs per second (scenario time, whole hub: a fleet coming up or coming back) above the "
+           "tier's new-connection throttle, the same max(100/s, 12/s/unit) on S1, 120/s/unit on S2, "
+           "6000/s/unit on S3: the real hub delays, then refuses. Stagger the start or add jitter to the "
+           "reconnects. Needs `[hub] tier`."),
+      // --- FLEET ---
+      rule("FLEET-RECONNECT-HERD", "FLEET", S::warning, H::accepts, "The fleet reconnects in lockstep after a hub restart",
+           "After a broker restart, half or more of the devices that come back (ten or more) send their "
+           "first CONNECT within the same second: a thundering herd that a real hub throttles "
+           "(THROTTLE-CONNECT-RATE) and that retries in lockstep again. Devices should reconnect with "
+           "an exponential backoff and random jitter. Judged for scenarios with ten devices or more."),
       rule("QUOTA-DAILY", "QUOTA", S::warning, H::accepts, "Daily message quota would be exhausted",
            "Messages per day (metered in 4 KB chunks) extrapolated from the run exceed the tier's "
            "quota: S1 400,000, S2 6,000,000, S3 300,000,000 per unit. Needs `[hub] tier`."),

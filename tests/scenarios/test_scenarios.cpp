@@ -51,7 +51,7 @@ const char* const library[] = {
     "pass/link_cut.toml",               "pass/link_blackhole.toml",
     "pass/link_latency.toml",           "pass/link_bandwidth.toml",
     "pass/link_flap.toml",              "pass/fleet_100.toml",
-    "bad/fleet_two_misconfigured.toml",
+    "bad/fleet_two_misconfigured.toml", "bad/fleet_reconnect_herd.toml",
 };
 
 // Every direct method the scenario calls reached the device and came back answered 200 from the
