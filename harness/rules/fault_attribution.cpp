@@ -49,8 +49,9 @@ std::vector<Window> fault_windows(const Context& c) {
         if (open_wan.count(device)) continue;  // already down: the first start bounds the window
         open_wan[device] = out.size();
         out.push_back({t, c.end_t, device,
-                       EventView(ev).string("action") == "wan" ? "WAN link down"
-                                                               : "link " + EventView(ev).string("fault")});
+                       EventView(ev).string("action") == "wan"   ? "WAN link down"
+                       : EventView(ev).string("path") == "plc"    ? "PLC link " + EventView(ev).string("fault")
+                                                                   : "link " + EventView(ev).string("fault")});
       } else if (auto it = open_wan.find(device); it != open_wan.end()) {
         out[it->second].to = t;
         open_wan.erase(it);

@@ -135,7 +135,7 @@ void perform(const scenario::Action& a, const RunParts& parts, double time_scale
   broker::HubProcess* hub = parts.hub.get();
   plc::PlcServer* plc = parts.plc.get();
   flexy::FlexyDevice* dut = parts.dut(a.device);
-  link::FaultLink* link = parts.link(a.device);
+  link::FaultLink* link = parts.link(a.device, a.link_path);
   switch (a.kind) {
     case K::c2d:
       sink.emit(action_event(a, fmt::format("C2D message of {} bytes", a.body.size())));
@@ -173,6 +173,7 @@ void perform(const scenario::Action& a, const RunParts& parts, double time_scale
       const auto& f = a.link_fault;
       auto ev = action_event(a, describe_link_fault(f));
       ev["fault"] = std::string(link::to_string(f.kind));
+      ev["path"] = a.link_path == scenario::Action::LinkPath::plc ? "plc" : "hub";
       if (f.kind == FaultKind::latency) {
         ev["delay_s"] = f.delay_s;
         ev["jitter_s"] = f.jitter_s;
@@ -182,6 +183,7 @@ void perform(const scenario::Action& a, const RunParts& parts, double time_scale
       // Outages are fault windows for the rules (what the device cannot help), like a WAN cut.
       const bool outage = f.kind == FaultKind::cut || f.kind == FaultKind::blackhole || f.kind == FaultKind::flap;
       ev["link"] = outage ? "down" : "up";
+      if (a.link_path == scenario::Action::LinkPath::plc) ev["detail"] = "PLC " + ev["detail"].get<std::string>();
       sink.emit(std::move(ev));
       if (link) link->set_fault(real_time_fault(f, time_scale));
       break;

@@ -43,8 +43,12 @@ flexy::FlexyDevice* RunParts::dut(const std::string& device) const {
   return it == dut_by_id.end() ? nullptr : it->second;
 }
 
-link::FaultLink* RunParts::link(const std::string& device) const {
-  const auto it = links.find(device);
+std::string RunParts::link_key(const std::string& device, scenario::Action::LinkPath path) {
+  return device + (path == scenario::Action::LinkPath::plc ? "/plc" : "/hub");
+}
+
+link::FaultLink* RunParts::link(const std::string& device, scenario::Action::LinkPath path) const {
+  const auto it = links.find(link_key(device, path));
   return it == links.end() ? nullptr : it->second.get();
 }
 
@@ -290,21 +294,28 @@ void start_emulated_device(RunParts& parts, const scenario::Scenario& s, const s
   // The device trusts the run's CA where the program's CAFile says (in place of the Azure roots).
   fs::create_directories(fs::path(flexy::map_usr_path(usr_dir, dut.ca_file)).parent_path());
   fs::copy_file(hub.ca_file(), flexy::map_usr_path(usr_dir, dut.ca_file), fs::copy_options::overwrite_existing);
-  auto route = hub_route(hub, dut.device);
-  const bool link_faults = std::any_of(s.actions.begin(), s.actions.end(), [&](const scenario::Action& a) {
-    return a.kind == scenario::ActionKind::link && a.device == dut.device;
-  });
-  if (link_faults) {
-    // The device reaches the hub through the fault point; the [[action]] kind = "link" steer it.
-    auto link = std::make_unique<link::FaultLink>(route.address);
+  using Path = scenario::Action::LinkPath;
+  auto has_faults = [&](Path path) {
+    return std::any_of(s.actions.begin(), s.actions.end(), [&](const scenario::Action& a) {
+      return a.kind == scenario::ActionKind::link && a.device == dut.device && a.link_path == path;
+    });
+  };
+  // The device reaches the hub (or the PLC) through a fault point; the [[action]] kind = "link" steer it.
+  auto fault_point = [&](Path path, const std::string& upstream) {
+    auto link = std::make_unique<link::FaultLink>(upstream);
     link->start("127.0.0.1", 0);
-    out << fmt::format("link fault point ready on 127.0.0.1:{} ({} -> hub {})\n", link->port(), dut.device,
-                       route.address);
-    route.address = fmt::format("127.0.0.1:{}", link->port());
-    parts.links[dut.device] = std::move(link);
-  }
-  auto config = emulated_config(s, dut, usr_dir, route,
-                                parts.plc ? std::optional<std::uint16_t>(parts.plc->port()) : std::nullopt,
+    const auto port = link->port();
+    out << fmt::format("link fault point ready on 127.0.0.1:{} ({} -> {} {})\n", port, dut.device,
+                       path == Path::plc ? "PLC" : "hub", upstream);
+    parts.links[RunParts::link_key(dut.device, path)] = std::move(link);
+    return port;
+  };
+  auto route = hub_route(hub, dut.device);
+  if (has_faults(Path::hub)) route.address = fmt::format("127.0.0.1:{}", fault_point(Path::hub, route.address));
+  std::optional<std::uint16_t> plc_port;
+  if (parts.plc) plc_port = parts.plc->port();
+  if (plc_port && has_faults(Path::plc)) plc_port = fault_point(Path::plc, fmt::format("127.0.0.1:{}", *plc_port));
+  auto config = emulated_config(s, dut, usr_dir, route, plc_port,
                                 EndpointPorts{parts.http ? std::optional<std::uint16_t>(parts.http->port()) : std::nullopt,
                                               parts.smtp ? std::optional<std::uint16_t>(parts.smtp->port()) : std::nullopt,
                                               parts.ftp ? std::optional<std::uint16_t>(parts.ftp->port()) : std::nullopt});

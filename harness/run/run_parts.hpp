@@ -34,12 +34,14 @@ struct RunParts {
   std::unique_ptr<endpoints::SmtpEndpoint> smtp;  // [endpoints.smtp]
   std::unique_ptr<endpoints::FtpEndpoint> ftp;    // [endpoints.ftp]
   // Between an emulated device and the hub when the scenario has link actions for it (sim/link/).
-  std::map<std::string, std::unique_ptr<link::FaultLink>> links;  // by device id
+  std::map<std::string, std::unique_ptr<link::FaultLink>> links;  // by link_key(device, path)
   // The emulated devices under test, in start order (one, or a fleet's members).
   std::vector<std::unique_ptr<flexy::FlexyDevice>> duts;
   std::map<std::string, flexy::FlexyDevice*> dut_by_id;
   flexy::FlexyDevice* dut(const std::string& device) const;   // nullptr: not started (or external)
-  link::FaultLink* link(const std::string& device) const;      // nullptr: no fault point for it
+  // nullptr: no fault point on that link of the device.
+  link::FaultLink* link(const std::string& device, scenario::Action::LinkPath path) const;
+  static std::string link_key(const std::string& device, scenario::Action::LinkPath path);
 
   RunParts() = default;
   RunParts(const RunParts&) = delete;

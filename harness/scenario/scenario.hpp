@@ -149,6 +149,8 @@ struct Action {
   // `duration` adds a second action at at_s + duration with fault none.
   link::LinkFault link_fault;
   double link_duration_s = 0;
+  // link: which of the device's links — to the hub (MQTT) or to the PLC (its Modbus TCP polls).
+  enum class LinkPath { hub, plc } link_path = LinkPath::hub;
   SourcePosition where;
 };
 

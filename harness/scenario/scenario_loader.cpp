@@ -483,7 +483,11 @@ Action load_action(TomlTable& t, const Scenario& s) {
     if (!target) t.fail("device", fmt::format("'{}' is not a device under test: a link fault sits on one emulated "
                                               "device's route to the hub", a.device));
     if (target->kind != DutKind::emulated) t.fail("kind", "a link action needs an emulated [dut] (a real Flexy: not yet)");
-    if (s.plain_broker()) t.fail("kind", "a link action needs [hub] (between the device and a plain broker: not yet)");
+    a.link_path = t.choice("path", {"hub", "plc"}, "hub") == "plc" ? Action::LinkPath::plc : Action::LinkPath::hub;
+    if (a.link_path == Action::LinkPath::plc && !s.plc)
+      t.fail("path", "path = \"plc\" puts the fault between the device and the PLC: the scenario needs [plc]");
+    if (a.link_path == Action::LinkPath::hub && s.plain_broker())
+      t.fail("kind", "a link action needs [hub] (between the device and a plain broker: not yet)");
     const auto fault = t.choice("fault", {"cut", "blackhole", "latency", "bandwidth", "flap", "none"}, "");
     if (fault.empty()) t.fail("fault", "missing required key 'fault' (one of: cut, blackhole, latency, bandwidth, flap, none)");
     using link::FaultKind;

@@ -136,6 +136,21 @@ BOOST_AUTO_TEST_CASE(fleet_mistakes_name_their_line) {
   expect_error_at(unknown_device, "exact_findings", "names device 'Flexy009'");
 }
 
+BOOST_AUTO_TEST_CASE(a_link_fault_names_its_member_and_its_path) {
+  const std::string plc = "[plc]\n[[plc.point]]\nname = \"P\"\naddress = \"40001\"\n";
+  const auto s = scenario::load_scenario_string(
+      fleet_text(3, "", "[[action]]\nat = \"5s\"\nkind = \"link\"\ndevice = \"Flexy002\"\npath = \"plc\"\n"
+                        "fault = \"cut\"\nduration = \"5s\"\n") + plc,
+      "s.toml");
+  BOOST_REQUIRE_EQUAL(s.actions.size(), 2u);  // the cut and its end
+  BOOST_TEST(s.actions[0].device == "Flexy002");
+  BOOST_TEST((s.actions[1].link_path == scenario::Action::LinkPath::plc));
+  const auto stranger = fleet_text(3, "", "[[action]]\nat = \"5s\"\nkind = \"link\"\ndevice = \"Flexy009\"\nfault = \"cut\"\n");
+  expect_error_at(stranger, "device = \"Flexy009\"", "'Flexy009' is not a device under test");
+  const auto no_plc = fleet_text(3, "", "[[action]]\nat = \"5s\"\nkind = \"link\"\npath = \"plc\"\nfault = \"cut\"\n");
+  expect_error_at(no_plc, "path = \"plc\"", "the scenario needs [plc]");
+}
+
 BOOST_AUTO_TEST_CASE(a_verdict_can_name_the_device_of_a_finding) {
   using rules::Finding;
   const std::vector<Finding> found{{"TIME-NO-ZONE", rules::Severity::error, "Flexy013", {}, "", {}},

@@ -52,6 +52,7 @@ const char* const library[] = {
     "pass/link_latency.toml",           "pass/link_bandwidth.toml",
     "pass/link_flap.toml",              "pass/fleet_100.toml",
     "bad/fleet_two_misconfigured.toml", "bad/fleet_reconnect_herd.toml",
+    "pass/link_plc_cut.toml",
 };
 
 // Every direct method the scenario calls reached the device and came back answered 200 from the
