@@ -27,7 +27,8 @@ std::string unit_list(const std::vector<int>& units) {
 
 }  // namespace
 
-InstallFacts install_facts(const scenario::Scenario& s, const broker::HubProcess& hub, const plc::PlcServer* plc) {
+InstallFacts install_facts(const scenario::Scenario& s, const broker::HubProcess& hub, const plc::PlcServer* plc,
+                           const ExternalLinkPorts& link) {
   InstallFacts f;
   f.plain = hub.plain();
   f.advertise = s.dut.advertise;
@@ -54,6 +55,9 @@ InstallFacts install_facts(const scenario::Scenario& s, const broker::HubProcess
     }
   }
   if (plc && s.plc) f.plc = PlcFacts{s.plc->bind.value_or("127.0.0.1"), plc->port(), s.plc->units};
+  // Through the fault points: the device dials them, they relay to the hub and the PLC.
+  if (link.hub) f.port = *link.hub;
+  if (link.plc && f.plc) f.plc->port = *link.plc;
   return f;
 }
 

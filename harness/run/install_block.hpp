@@ -46,7 +46,13 @@ struct InstallFacts {
   double wait_s = 0;
 };
 
-InstallFacts install_facts(const scenario::Scenario& s, const broker::HubProcess& hub, const plc::PlcServer* plc);
+// `link`: the fault points an external device reaches the hub and the PLC through (ports on the
+// same addresses), when the scenario has link actions for it.
+struct ExternalLinkPorts {
+  std::optional<std::uint16_t> hub, plc;
+};
+InstallFacts install_facts(const scenario::Scenario& s, const broker::HubProcess& hub, const plc::PlcServer* plc,
+                           const ExternalLinkPorts& link = {});
 
 // The block, one item per line ("  CA certificate  /…/ca.crt …"), warnings as "  warning: …" lines.
 std::string install_block(const InstallFacts& f);

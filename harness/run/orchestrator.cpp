@@ -374,7 +374,8 @@ void start_parts(const scenario::Scenario& s, const RunFolder& f, Recorder& rec,
     devices->start_due(0, parts);
     return;
   }
-  print_external_instructions(out, s, *parts.hub, parts.plc.get());
+  const auto link_ports = start_external_links(parts, s, out);
+  print_external_instructions(out, s, *parts.hub, parts.plc.get(), link_ports);
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(s.dut.wait_s * 1000));
   while (!rec.observer.has_connected(s.dut.device)) {

@@ -114,7 +114,7 @@ broker::HubOptions hub_options_for(const scenario::Scenario& s, const PreparedRe
       .registry(registry.path)
       .out_dir(out_dir)
       .bind(s.hub.bind)
-      .port(s.hub.port)
+      .port(external_link_faults(s, scenario::Action::LinkPath::hub) ? 0 : s.hub.port)
       .tls13(s.hub.tls13)
       .plugin_options(plugin);
   if (s.hub.ws_port) b.websocket_port(*s.hub.ws_port);
@@ -225,8 +225,40 @@ void start_plc(RunParts& parts, const scenario::Scenario& s, const ScaledClock& 
   if (!s.plc) return;
   parts.plc = std::make_unique<plc::PlcServer>(*s.plc, clock, &events, clock.steady());
   const auto bind = s.plc->bind.value_or("127.0.0.1");
-  parts.plc->start(bind, s.plc->port.value_or(0));
+  parts.plc->start(bind, external_link_faults(s, scenario::Action::LinkPath::plc) ? 0 : s.plc->port.value_or(0));
   out << fmt::format("PLC ready on {}:{}\n", bind, parts.plc->port());
+}
+
+bool external_link_faults(const scenario::Scenario& s, scenario::Action::LinkPath path) {
+  if (s.dut.kind != scenario::DutKind::external) return false;
+  return std::any_of(s.actions.begin(), s.actions.end(), [&](const scenario::Action& a) {
+    return a.kind == scenario::ActionKind::link && a.link_path == path;
+  });
+}
+
+ExternalLinkPorts start_external_links(RunParts& parts, const scenario::Scenario& s, std::ostream& out) {
+  using Path = scenario::Action::LinkPath;
+  ExternalLinkPorts ports;
+  // The relay dials the part on loopback when it listens on every address.
+  auto upstream = [](const std::string& bind, std::uint16_t port) {
+    return fmt::format("{}:{}", bind == "0.0.0.0" ? "127.0.0.1" : bind, port);
+  };
+  auto fault_point = [&](Path path, const std::string& to, const std::string& bind, std::uint16_t port) {
+    auto link = std::make_unique<link::FaultLink>(to);
+    link->start(bind, port);
+    out << fmt::format("link fault point ready on {}:{} ({} -> {} {})\n", bind, link->port(), s.dut.device,
+                       path == Path::plc ? "PLC" : "hub", to);
+    const auto p = link->port();
+    parts.links[RunParts::link_key(s.dut.device, path)] = std::move(link);
+    return p;
+  };
+  if (external_link_faults(s, Path::hub) && parts.hub && !parts.hub->plain())
+    ports.hub = fault_point(Path::hub, upstream(s.hub.bind, parts.hub->ports().mqtts), s.hub.bind, s.hub.port);
+  if (external_link_faults(s, Path::plc) && parts.plc) {
+    const auto bind = s.plc->bind.value_or("127.0.0.1");
+    ports.plc = fault_point(Path::plc, upstream(bind, parts.plc->port()), bind, s.plc->port.value_or(0));
+  }
+  return ports;
 }
 
 namespace {
@@ -341,8 +373,8 @@ void start_emulated_device(RunParts& parts, const scenario::Scenario& s, const s
 }
 
 void print_external_instructions(std::ostream& out, const scenario::Scenario& s, const broker::HubProcess& hub,
-                                 const plc::PlcServer* plc) {
-  const auto block = install_block(install_facts(s, hub, plc));
+                                 const plc::PlcServer* plc, const ExternalLinkPorts& link) {
+  const auto block = install_block(install_facts(s, hub, plc, link));
   const auto file = install_file(hub.out_dir());
   write_new_file(file, block, 0644);
   out << "\n" << block;

@@ -14,6 +14,7 @@
 #include "broker/hub_process.hpp"
 #include "common/clock.hpp"
 #include "common/event.hpp"
+#include "harness/run/install_block.hpp"
 #include "harness/run/run_registry.hpp"
 #include "harness/scenario/scenario.hpp"
 #include "sim/endpoints/ftp_endpoint.hpp"
@@ -102,10 +103,16 @@ SignedToken sign_sas_token(const scenario::Scenario& s, const scenario::DutSpec&
 SignedToken sign_sas_token(const scenario::Scenario& s, const broker::Registry& registry, const std::string& hub_host,
                            double now_s);
 
+// An external device with link actions reaches the hub (or the PLC) through a fault point that
+// takes the scenario's address and port; the part itself then listens on an ephemeral port.
+bool external_link_faults(const scenario::Scenario& s, scenario::Action::LinkPath path);
 void start_hub(RunParts& parts, const scenario::Scenario& s, const PreparedRegistry& registry,
                const std::string& out_dir, EventSink& events, std::ostream& out);
 void start_plc(RunParts& parts, const scenario::Scenario& s, const ScaledClock& clock, EventSink& events,
                std::ostream& out);
+// The fault points of an external device (external_link_faults), on the addresses and ports the
+// scenario gives the hub and the PLC, relaying to where those now listen.
+ExternalLinkPorts start_external_links(RunParts& parts, const scenario::Scenario& s, std::ostream& out);
 // The scenario's [endpoints]: the HTTP endpoint, the SMTP and the FTP sinks, each on
 // 127.0.0.1:<ephemeral>; request bodies in <out_dir>/http/, mails in <out_dir>/smtp/, uploads in
 // <out_dir>/ftp/. Nothing when the scenario has none.
@@ -125,6 +132,6 @@ void start_emulated_device(RunParts& parts, const scenario::Scenario& s, const s
 // What a bench user installs on the real Flexy and where it connects (install_block.hpp), printed
 // and written to install.txt in the run folder. `plc`: the run's PLC, or nullptr.
 void print_external_instructions(std::ostream& out, const scenario::Scenario& s, const broker::HubProcess& hub,
-                                 const plc::PlcServer* plc);
+                                 const plc::PlcServer* plc, const ExternalLinkPorts& link = {});
 
 }  // namespace flexhil::run

@@ -409,6 +409,92 @@ exact_findings = ["PAYLOAD-DUPLICATE-KEY", "CADENCE-FULL-PUSH-INCOMPLETE"]
   BOOST_TEST(*status == 0, read_text(dir.file("run.out")));
 }
 
+// A real device on a bench reaches the hub through the fault point: the install block names the
+// fault point's port (on the hub's address), a cut there drops the device's session on the hub's
+// side, it is refused while the link is down and connects again after.
+BOOST_AUTO_TEST_CASE(an_external_device_is_cut_off_by_a_link_fault_and_comes_back) {
+  using namespace std::chrono_literals;
+  testing::TempDir dir;
+  const auto scen = dir.write("external_link.toml", R"(name = "external-link"
+duration = "40s"
+time_scale = 4
+[hub]
+[hub.registry]
+hub = "flexhil-hub"
+[[hub.registry.device]]
+id = "Flexy205"
+auth = "sas"
+primary_key = "c2NlbmFyaW8tbGlicmFyeS1zYXMta2V5"
+[dut]
+kind = "external"
+device = "Flexy205"
+wait = "30s"
+[[action]]
+at = "16s"
+kind = "link"
+fault = "cut"
+duration = "8s"
+[expect]
+timestamp_key = ""
+)");
+  ChildProcess::Options o;
+  o.argv = {testing::flexhil_binary(), "run", scen, "--out", dir.file("run")};
+  o.stdout_path = dir.file("run.out");
+  o.stderr_path = dir.file("run.out");
+  auto run = ChildProcess::spawn(o);
+  std::string port, link_port;
+  BOOST_REQUIRE(wait_until(
+      [&] {
+        const auto text = read_text(dir.file("run.out"));
+        const auto at = text.find("MQTT over TLS   127.0.0.1:");
+        const auto link = text.find("link fault point ready on 127.0.0.1:");
+        if (at == std::string::npos || link == std::string::npos) return false;
+        port = text.substr(at + 26, text.find(' ', at + 26) - at - 26);
+        link_port = text.substr(link + 36, text.find(' ', link + 36) - link - 36);
+        return true;
+      },
+      30s));
+  BOOST_TEST(port == link_port, read_text(dir.file("run.out")));  // the device is told to dial the fault point
+  auto [sas_code, sas] = run_flexhil(
+      "certs sas --hub flexhil-hub --device Flexy205 --key c2NlbmFyaW8tbGlicmFyeS1zYXMta2V5 --ttl 1h");
+  BOOST_TEST_REQUIRE(sas_code == 0, sas);
+  while (!sas.empty() && (sas.back() == '\n' || sas.back() == '\r')) sas.pop_back();
+  // The device: mosquitto_sub stays connected; when its connection is lost it exits, and the loop
+  // connects again half a second later, as a Flexy's MQTT client does (its subscriber ends with it).
+  const std::string sub = "mosquitto_sub -h 127.0.0.1 -p " + port + " --cafile '" + dir.file("run/ca.crt") +
+                          "' -i Flexy205 -u 'flexhil-hub.azure-devices.net/Flexy205/?api-version=2021-04-12' -P '" +
+                          sas + "' -k 30 -q 1 -t 'devices/Flexy205/messages/devicebound/#'";
+  ChildProcess::Options d;
+  d.argv = {"bash", "-c", "trap 'kill $c 2>/dev/null; exit 0' TERM; while :; do " + sub +
+                              " & c=$!; wait $c; sleep 0.5; done"};
+  d.stdout_path = dir.file("device.out");
+  d.stderr_path = dir.file("device.out");
+  auto device = ChildProcess::spawn(d);
+  const auto status = run.wait_for(60s);
+  device.stop();
+  BOOST_REQUIRE(status.has_value());
+  BOOST_TEST((*status == 0 || *status == 1), read_text(dir.file("run.out")));
+  // In the capture: connected, dropped at the cut, refused no CONNECT while cut, back after.
+  std::uint64_t down = 0, up = 0;
+  std::vector<std::uint64_t> accepted, dropped;
+  for (const auto& ev : read_capture(dir.file("run/capture.jsonl"))) {
+    const auto kind = ev.value("kind", "");
+    const auto seq = ev.value("seq", std::uint64_t{0});
+    if (kind == "action" && ev.value("action", "") == "link") (ev.value("link", "") == "down" ? down : up) = seq;
+    if (kind == "connect" && ev.value("verdict", "") == "accepted") accepted.push_back(seq);
+    if (kind == "disconnect" && ev.value("device", "") == "Flexy205") dropped.push_back(seq);
+  }
+  BOOST_REQUIRE(down > 0);
+  BOOST_REQUIRE(up > down);
+  BOOST_REQUIRE_GE(accepted.size(), 2u);
+  BOOST_TEST(accepted.front() < down);
+  BOOST_TEST(std::any_of(dropped.begin(), dropped.end(), [&](auto s) { return s > down && s < up; }),
+             "the hub saw no disconnect during the cut");
+  BOOST_TEST(std::none_of(accepted.begin(), accepted.end(), [&](auto s) { return s > down && s < up; }),
+             "a connect got through the cut link");
+  BOOST_TEST(accepted.back() > up, "the device did not come back after the cut");
+}
+
 namespace {
 
 // GET `path` over a real loopback TCP connection (HTTP/1.0: the server closes when done);
