@@ -2,12 +2,15 @@
 #include <iostream>
 
 #include "common/error.hpp"
+#include "common/fd_range.hpp"
 #include "common/error_barrier.hpp"
 #include "harness/cli/commands.hpp"
 #include "sim/flexy/basic/errors.hpp"
 
 int main(int argc, char** argv) {
   flexhil::install_terminate_handler();
+  // A fleet opens several descriptors per emulated Flexy (common/fd_range.hpp).
+  (void)flexhil::raise_open_file_limit();
   // The exception barrier: every subcommand's failure is exit 2 (input) or 3 (infrastructure)
   // with one line on stderr, whatever was thrown (common/error_barrier.hpp).
   return flexhil::run_guarded(

@@ -1,4 +1,5 @@
 #include "sim/link/fault_link.hpp"
+#include "common/fd_range.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -64,7 +65,7 @@ void FaultLink::start(const std::string& bind, std::uint16_t port) {
   auto l = endpoints::listen_tcp(bind, port, "the link fault point");
   listen_ = std::move(l.fd);
   port_ = l.port;
-  stop_fd_ = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  stop_fd_ = UniqueFd(above_select_range(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)));
   acceptor_ = std::thread([this] { accept_loop(); });
 }
 
@@ -112,7 +113,7 @@ void FaultLink::accept_loop() {
       return;
     }
     if (fds[1].revents) return;
-    UniqueFd device(::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    UniqueFd device(above_select_range(::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC)));
     if (!device) continue;
     LinkShaper probe;
     {
@@ -132,7 +133,7 @@ void FaultLink::accept_loop() {
       ++refused_;
       continue;
     }
-    UniqueFd hub(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    UniqueFd hub(above_select_range(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)));
     sockaddr_in to{};
     to.sin_family = AF_INET;
     to.sin_port = htons(upstream_port_);
@@ -146,7 +147,7 @@ void FaultLink::accept_loop() {
     auto c = std::make_unique<Connection>();
     c->device = std::move(device);
     c->hub = std::move(hub);
-    c->wake = UniqueFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    c->wake = UniqueFd(above_select_range(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)));
     auto* raw = c.get();
     ++accepted_;
     std::lock_guard lock(mutex_);

@@ -1,4 +1,5 @@
 #include "sim/plc/plc_server.hpp"
+#include "common/fd_range.hpp"
 
 #include <fcntl.h>
 #include <modbus.h>
@@ -335,7 +336,9 @@ struct PlcServer::Impl {
     for (;;) {
       sockaddr_storage ss{};
       socklen_t len = sizeof ss;
-      UniqueFd fd(::accept4(listener.get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC));
+      // Polled, never select()ed: above the numbers libmodbus clients in this process need.
+      UniqueFd fd(above_select_range(
+          ::accept4(listener.get(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC)));
       if (!fd) return;
       int one = 1;
       setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

@@ -1,4 +1,5 @@
 #include "sim/flexy/runtime/action_runner.hpp"
+#include "common/fd_range.hpp"
 
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -11,7 +12,7 @@
 namespace flexhil::flexy {
 
 ActionRunner::ActionRunner(std::function<void()> on_done, std::chrono::milliseconds timeout)
-    : on_done_(std::move(on_done)), timeout_(timeout), cancel_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+    : on_done_(std::move(on_done)), timeout_(timeout), cancel_fd_(above_select_range(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC))) {
   if (!cancel_fd_) throw InfrastructureError(std::string("outbound actions: cannot create an eventfd: ") + std::strerror(errno));
 }
 

@@ -1,4 +1,5 @@
 #include "sim/flexy/runtime/connect_proxy.hpp"
+#include "common/fd_range.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -62,7 +63,7 @@ int connect_to(const std::string& target) {
   if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0) return -1;
   int fd = -1;
   for (auto* ai = res; ai; ai = ai->ai_next) {
-    fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    fd = above_select_range(::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol));
     if (fd < 0) continue;
     if (::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) break;
     ::close(fd);
@@ -87,8 +88,8 @@ const std::string* find_route(const std::map<std::string, std::string>& routes, 
 
 ConnectProxy::ConnectProxy(std::map<std::string, std::string> routes, std::function<void()> on_accept)
     : routes_(std::move(routes)), on_accept_(std::move(on_accept)) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  listen_fd_ = above_select_range(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  stop_fd_ = above_select_range(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (listen_fd_ < 0 || stop_fd_ < 0) throw InfrastructureError("connect proxy: cannot create sockets");
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -141,7 +142,7 @@ void ConnectProxy::accept_loop() {
     }
     if (fds[1].revents) return;
     if (!(fds[0].revents & POLLIN)) continue;
-    const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    const int client = above_select_range(::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC));
     if (client < 0) continue;
     if (!link_up_.load()) {  // no WAN: the connect gets nowhere
       ::close(client);
@@ -165,7 +166,7 @@ void ConnectProxy::accept_loop() {
         ++it;
       }
     }
-    const int cut_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    const int cut_fd = above_select_range(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (cut_fd < 0) {
       ::close(client);
       continue;

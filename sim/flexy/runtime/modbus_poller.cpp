@@ -1,4 +1,5 @@
 #include "sim/flexy/runtime/modbus_poller.hpp"
+#include "common/fd_range.hpp"
 
 #include <modbus/modbus.h>
 
@@ -193,6 +194,15 @@ void ModbusPoller::run(Topic& topic) {
                                 static_cast<std::uint32_t>(timeout_us % 1000000));
     if (modbus_connect(ctx.get()) != 0) {
       error = fmt::format("connect to {} failed: {}", key, modbus_strerror(errno));
+      return nullptr;
+    }
+    // libmodbus select()s its socket: it must be numbered below FD_SETSIZE (fd_range.hpp).
+    const int fd = modbus_get_socket(ctx.get());
+    const int low = into_select_range(fd);
+    if (low != fd) modbus_set_socket(ctx.get(), low);
+    if (low < 0) {
+      error = fmt::format("connect to {}: no file descriptor below 1024 left for libmodbus (too many devices in one "
+                          "process)", key);
       return nullptr;
     }
     return topic.connections.emplace(key, std::move(ctx)).first->second.get();

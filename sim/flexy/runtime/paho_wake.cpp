@@ -1,4 +1,5 @@
 #include "sim/flexy/runtime/paho_wake.hpp"
+#include "common/fd_range.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -29,8 +30,8 @@ constexpr int kHeartbeatMs = 400;
 }  // namespace
 
 PahoWake::PahoWake() {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  listen_fd_ = above_select_range(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  stop_fd_ = above_select_range(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -139,7 +140,7 @@ void PahoWake::serve() {
     }
     if (fds[0].revents) return;
     if (fds[1].revents & POLLIN) {
-      const int c = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      const int c = above_select_range(::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC));
       if (c >= 0) {
         int one = 1;
         ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
