@@ -256,6 +256,18 @@ std::vector<RuleInfo> build() {
            "first CONNECT within the same second: a thundering herd that a real hub throttles "
            "(THROTTLE-CONNECT-RATE) and that retries in lockstep again. Devices should reconnect with "
            "an exponential backoff and random jitter. Judged for scenarios with ten devices or more."),
+      // --- OUTAGE: what the program does with the data of an outage ---
+      rule("OUTAGE-DATA-LOST", "OUTAGE", S::warning, H::accepts, "An outage's data never arrived",
+           "During an outage the device could not help — a WAN cut, a link fault towards the hub (cut, "
+           "blackhole, flap), a hub restart until the device is back — of two expected periods or more, "
+           "fewer than half the samples it should have taken arrived with a timestamp inside the outage, "
+           "then or later: the program neither held its messages nor stored and forwarded them, and "
+           "the cloud's charts have a hole. Needs `timestamp_key` and an expected period."),
+      rule("OUTAGE-DUPLICATE-AFTER-RECONNECT", "OUTAGE", S::warning, H::accepts,
+           "The same message arrived again after a reconnect",
+           "A telemetry message with a timestamp arrived twice, byte for byte, with a reconnect of the "
+           "device in between (a QoS 1 redelivery of an unacknowledged PUBLISH, or a program re-sending "
+           "its last message): IoT Hub does not deduplicate, so the cloud counts the sample twice."),
       rule("QUOTA-DAILY", "QUOTA", S::warning, H::accepts, "Daily message quota would be exhausted",
            "Messages per day (metered in 4 KB chunks) extrapolated from the run exceed the tier's "
            "quota: S1 400,000, S2 6,000,000, S3 300,000,000 per unit. Needs `[hub] tier`."),

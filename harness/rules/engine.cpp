@@ -257,6 +257,7 @@ std::vector<Finding> evaluate(const std::vector<Json>& all_events, const Expecta
   timed("value", [&] { detail::value_rules(c); });
   timed("volume", [&] { detail::volume_rules(c); });
   timed("fleet", [&] { detail::fleet_rules(c); });
+  timed("outage", [&] { detail::outage_rules(c); });
   timed("dut", [&] { detail::dut_rules(c); });
   timed("ca_bundle", [&] { detail::ca_bundle_rules(c); });
   timed("action", [&] { detail::action_rules(c); });

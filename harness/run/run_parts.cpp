@@ -58,6 +58,7 @@ void RunParts::stop() {
   duts.clear();
   links.clear();
   paho_wake.reset();
+  select_fds.reset();
   ftp.reset();
   smtp.reset();
   http.reset();
@@ -315,6 +316,7 @@ void start_endpoints(RunParts& parts, const scenario::Scenario& s, const std::st
 
 void prepare_emulated_device(RunParts& parts) {
   parts.paho_wake = std::make_shared<flexy::PahoWake>();
+  parts.select_fds = std::make_shared<SelectRangeReserve>();
   // Not ready in time: pokes do nothing and connects are slow, never wrong.
   (void)parts.paho_wake->wait_ready(std::chrono::seconds(3));
 }
@@ -361,6 +363,7 @@ void start_emulated_device(RunParts& parts, const scenario::Scenario& s, const s
   }
   flexy::FlexyDeviceOptions dopt;
   dopt.paho_wake = parts.paho_wake;
+  dopt.select_fds = parts.select_fds;
   dopt.config = std::move(config);
   dopt.program = std::move(program);
   dopt.clock = std::move(clock);

@@ -14,6 +14,7 @@
 #include "broker/hub_process.hpp"
 #include "common/clock.hpp"
 #include "common/event.hpp"
+#include "common/fd_range.hpp"
 #include "harness/run/install_block.hpp"
 #include "harness/run/run_registry.hpp"
 #include "harness/scenario/scenario.hpp"
@@ -30,6 +31,8 @@ namespace flexhil::run {
 struct RunParts {
   std::unique_ptr<broker::HubProcess> hub;
   std::shared_ptr<flexy::PahoWake> paho_wake;  // prepare_emulated_device(); the device shares it
+  // The numbers below 1024 for the devices' libmodbus sockets (common/fd_range.hpp); a fleet shares it.
+  std::shared_ptr<SelectRangeReserve> select_fds;
   std::unique_ptr<plc::PlcServer> plc;
   std::unique_ptr<endpoints::HttpEndpoint> http;  // [endpoints.http]
   std::unique_ptr<endpoints::SmtpEndpoint> smtp;  // [endpoints.smtp]

@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(evaluate_measures_every_family_of_rules) {
     sum += seconds;
   }
   const std::vector<std::string> expected{"context", "connection", "topic", "payload", "time",  "cadence",
-                                          "value",   "volume",     "fleet", "dut",   "ca_bundle", "action", "harness"};
+                                          "value",   "volume",     "fleet", "outage", "dut",   "ca_bundle", "action", "harness"};
   BOOST_TEST(families == expected, boost::test_tools::per_element());
   BOOST_TEST(times.total_s > 0);
   BOOST_TEST(times.total_s >= sum);

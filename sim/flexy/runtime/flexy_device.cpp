@@ -356,7 +356,8 @@ FlexyDevice::FlexyDevice(FlexyDeviceOptions options)
   interpreter_ = std::make_unique<basic::Interpreter>(options_.program, *host_, io);
   poller_ = std::make_unique<ModbusPoller>(
       options_.config, *options_.clock, [this](PollResult r) { post(Post{std::move(r)}); },
-      [this](const std::string& m, int level) { emit_log(m, level, Json{{"source", "io"}}); });
+      [this](const std::string& m, int level) { emit_log(m, level, Json{{"source", "io"}}); },
+      options_.select_fds);
   mqtt_ = std::make_unique<MqttBridge>(
       options_.config.mqtt, options_.config.usr_dir, *options_.clock,
       MqttBridge::Events{[this] { post(Post{Post::MqttMessage{}}); },

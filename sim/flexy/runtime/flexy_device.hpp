@@ -31,6 +31,10 @@
 #include "sim/flexy/runtime/tag_database.hpp"
 #include "sim/flexy/runtime/tag_history.hpp"
 
+namespace flexhil {
+class SelectRangeReserve;
+}
+
 namespace flexhil::flexy {
 
 class ModbusPoller;
@@ -56,6 +60,9 @@ struct FlexyDeviceOptions {
   // fast as the later ones; null: the device makes its own (its first connect may then wait
   // for one paho poll, up to 1.1 s, when another paho client idles in the process).
   std::shared_ptr<PahoWake> paho_wake = nullptr;
+  // Numbers below FD_SETSIZE for the Modbus poller's libmodbus sockets (common/fd_range.hpp): a
+  // fleet shares one. Null: the socket is moved into that range if it can be.
+  std::shared_ptr<SelectRangeReserve> select_fds = nullptr;
 };
 
 class FlexyDevice {

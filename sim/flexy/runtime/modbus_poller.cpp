@@ -1,7 +1,13 @@
 #include "sim/flexy/runtime/modbus_poller.hpp"
 #include "common/fd_range.hpp"
 
+#include <arpa/inet.h>
 #include <modbus/modbus.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -16,13 +22,52 @@
 namespace flexhil::flexy {
 namespace {
 
+// A context whose socket number came from a SelectRangeReserve gives the number back.
 struct ModbusDeleter {
+  SelectRangeReserve* reserve = nullptr;
   void operator()(modbus_t* ctx) const {
+    if (reserve && modbus_get_socket(ctx) >= 0) {
+      reserve->give_back(modbus_get_socket(ctx));
+      modbus_set_socket(ctx, -1);
+    }
     modbus_close(ctx);
     modbus_free(ctx);
   }
 };
 using ModbusContext = std::unique_ptr<modbus_t, ModbusDeleter>;
+
+// A TCP connection made here rather than by modbus_connect(), which select()s the new socket:
+// its number may be 1024 or more in a process running a fleet. Non-blocking, as libmodbus' own.
+int connect_tcp(const std::string& ip, int port, std::uint32_t timeout_us) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (::inet_pton(AF_INET, ip.c_str(), &addr.sin_addr) != 1) {
+    errno = EINVAL;
+    return -1;
+  }
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return -1;
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
+  if (errno != EINPROGRESS) {
+    const int e = errno;
+    ::close(fd);
+    errno = e;
+    return -1;
+  }
+  pollfd p{fd, POLLOUT, 0};
+  const int ready = ::poll(&p, 1, static_cast<int>(timeout_us / 1000));
+  int error = 0;
+  socklen_t len = sizeof error;
+  if (ready <= 0 || ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0) {
+    ::close(fd);
+    errno = ready == 0 ? ETIMEDOUT : error != 0 ? error : errno;
+    return -1;
+  }
+  return fd;
+}
 
 int item_width(const plc::ModbusAddress& a) {
   return plc::is_bit_table(a.table) ? 1 : plc::register_count(a.type);
@@ -130,8 +175,9 @@ struct ModbusPoller::Topic {
   std::thread thread;
 };
 
-ModbusPoller::ModbusPoller(const FlexyConfig& config, const Clock& clock, Sink sink, Log log)
-    : config_(config), clock_(clock), sink_(std::move(sink)), log_(std::move(log)) {
+ModbusPoller::ModbusPoller(const FlexyConfig& config, const Clock& clock, Sink sink, Log log,
+                           std::shared_ptr<SelectRangeReserve> select_fds)
+    : config_(config), clock_(clock), sink_(std::move(sink)), log_(std::move(log)), select_fds_(std::move(select_fds)) {
   for (char letter : {'A', 'B', 'C'}) {
     auto groups = plan_reads(config_, letter);
     if (groups.empty()) continue;
@@ -185,26 +231,26 @@ void ModbusPoller::run(Topic& topic) {
     const auto key = fmt::format("{}:{}", ip, port);
     auto it = topic.connections.find(key);
     if (it != topic.connections.end()) return it->second.get();
-    ModbusContext ctx(modbus_new_tcp(ip.c_str(), port));
+    ModbusContext ctx(modbus_new_tcp(ip.c_str(), port), ModbusDeleter{select_fds_.get()});
     if (!ctx) {
       error = fmt::format("cannot create a Modbus TCP context for {}", key);
       return nullptr;
     }
     modbus_set_response_timeout(ctx.get(), static_cast<std::uint32_t>(timeout_us / 1000000),
                                 static_cast<std::uint32_t>(timeout_us % 1000000));
-    if (modbus_connect(ctx.get()) != 0) {
+    const int fd = connect_tcp(ip, port, timeout_us);
+    if (fd < 0) {
       error = fmt::format("connect to {} failed: {}", key, modbus_strerror(errno));
       return nullptr;
     }
     // libmodbus select()s its socket: it must be numbered below FD_SETSIZE (fd_range.hpp).
-    const int fd = modbus_get_socket(ctx.get());
-    const int low = into_select_range(fd);
-    if (low != fd) modbus_set_socket(ctx.get(), low);
+    const int low = select_fds_ ? select_fds_->adopt(fd) : into_select_range(fd);
     if (low < 0) {
       error = fmt::format("connect to {}: no file descriptor below 1024 left for libmodbus (too many devices in one "
                           "process)", key);
       return nullptr;
     }
+    modbus_set_socket(ctx.get(), low);
     return topic.connections.emplace(key, std::move(ctx)).first->second.get();
   };
   auto drop_connection = [&](const std::string& ip, int port) {

@@ -20,6 +20,10 @@
 #include "sim/flexy/runtime/flexy_config.hpp"
 #include "sim/flexy/runtime/tag_database.hpp"
 
+namespace flexhil {
+class SelectRangeReserve;
+}
+
 namespace flexhil::flexy {
 
 struct PollReading {
@@ -58,7 +62,10 @@ class ModbusPoller {
  public:
   using Sink = std::function<void(PollResult)>;
   using Log = std::function<void(const std::string& message, int level)>;
-  ModbusPoller(const FlexyConfig& config, const Clock& clock, Sink sink, Log log);
+  // `select_fds`: where the libmodbus sockets get their numbers (below FD_SETSIZE: libmodbus
+  // select()s them); null = moved into that range when a number is free.
+  ModbusPoller(const FlexyConfig& config, const Clock& clock, Sink sink, Log log,
+               std::shared_ptr<SelectRangeReserve> select_fds = nullptr);
   ~ModbusPoller();  // stops
   ModbusPoller(const ModbusPoller&) = delete;
   ModbusPoller& operator=(const ModbusPoller&) = delete;
@@ -75,6 +82,7 @@ class ModbusPoller {
   const Clock& clock_;
   Sink sink_;
   Log log_;
+  std::shared_ptr<SelectRangeReserve> select_fds_;
   std::vector<std::unique_ptr<Topic>> topics_;
 };
 
