@@ -258,8 +258,8 @@ std::vector<RuleInfo> build() {
            "an exponential backoff and random jitter. Judged for scenarios with ten devices or more."),
       // --- OUTAGE: what the program does with the data of an outage ---
       rule("OUTAGE-DATA-LOST", "OUTAGE", S::warning, H::accepts, "An outage's data never arrived",
-           "During an outage the device could not help — a WAN cut, a link fault towards the hub (cut, "
-           "blackhole, flap), a hub restart until the device is back — of two expected periods or more, "
+           "During an outage the device could not help and the scenario sets the length of — a WAN cut, a "
+           "link cut or blackhole towards the hub (not a flap, not a hub restart) — of three expected periods or more, "
            "fewer than half the samples it should have taken arrived with a timestamp inside the outage, "
            "then or later: the program neither held its messages nor stored and forwarded them, and "
            "the cloud's charts have a hole. Needs `timestamp_key` and an expected period."),

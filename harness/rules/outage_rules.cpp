@@ -1,5 +1,5 @@
 // OUTAGE-DATA-LOST and OUTAGE-DUPLICATE-AFTER-RECONNECT: what a device's program does with the
-// data of an outage (a WAN cut, a link fault towards the hub, a hub restart). The real cloud keeps
+// data of an outage (a WAN cut, a link cut or blackhole towards the hub). The real cloud keeps
 // what arrives: samples stamped inside the outage that arrive later were stored and forwarded;
 // none at all is a hole in every chart downstream; the same sample twice is counted twice.
 #include <algorithm>
@@ -17,47 +17,36 @@ namespace {
 
 struct Outage {
   double from = 0, to = 0;  // scenario seconds
-  std::string device;       // "" = every device (a hub restart)
+  std::string device;
   std::string label;
   std::uint64_t seq = 0;    // the event that started it
 };
 
-// The outages the device cannot help: WAN cuts and link faults towards the hub (down … up), and
-// hub restarts (the restart … the device's next accepted connect).
+// The outages the device cannot help and whose length the scenario sets: WAN cuts and link cuts
+// or blackholes towards the hub (down … up). A hub restart lasts as long as the device takes to
+// come back (CONN-NO-RECONNECT judges that; its few seconds of gap are every MQTT device's), and a
+// flapping link is up half the time: neither is judged here.
 std::vector<Outage> outages(const Context& c) {
   std::vector<Outage> out;
-  std::map<std::string, std::size_t> open;  // device → its open WAN/link outage
-  std::vector<std::size_t> restarts;
+  std::map<std::string, std::size_t> open;  // device → its open outage
   for (const auto& ev : c.events) {
     const EventView e(ev);
+    if (e.kind() != "action" || e.string("path") == "plc") continue;
+    const bool wan = e.string("action") == "wan";
+    if (!wan && e.string("action") != "link") continue;
     const double t = c.t(ev);
     const auto device = e.string("device");
-    if (e.kind() == "action" && (e.string("action") == "wan" || e.string("action") == "link") &&
-        e.string("path") != "plc") {
-      if (e.string("link") == "down") {
-        if (open.count(device)) continue;
-        open[device] = out.size();
-        out.push_back({t, c.end_t, device, e.string("action") == "wan" ? "WAN cut" : "link " + e.string("fault"), e.seq()});
-      } else if (auto it = open.find(device); it != open.end()) {
-        out[it->second].to = t;
-        open.erase(it);
-      }
-    } else if (e.kind() == "action" && e.string("action") == "broker-restart") {
-      restarts.push_back(out.size());
-      out.push_back({t, c.end_t, "", "hub restart", e.seq()});
+    const auto fault = e.string("fault");
+    if (e.string("link") == "down" && (wan || fault == "cut" || fault == "blackhole")) {
+      if (open.count(device)) continue;
+      open[device] = out.size();
+      out.push_back({t, c.end_t, device, wan ? "WAN cut" : "link " + fault, e.seq()});
+    } else if (auto it = open.find(device); it != open.end()) {
+      out[it->second].to = t;  // link up, or the fault replaced by another
+      open.erase(it);
     }
   }
   return out;
-}
-
-// When the device was back after a hub restart: its first accepted connect after `from`.
-std::optional<double> back_at(const Context& c, const std::string& device, double from) {
-  for (const auto& ev : c.events) {
-    const EventView e(ev);
-    if (e.kind() == "connect" && e.string("verdict") == "accepted" && e.string("device") == device && c.t(ev) > from)
-      return c.t(ev);
-  }
-  return std::nullopt;
 }
 
 // The payload timestamp of a telemetry message in scenario seconds (nullopt: none readable).
@@ -84,20 +73,16 @@ void outage_rules(Context& c) {
   for (const auto& m : c.telemetry)
     if (const auto at = stamped_at(c, m)) stamped[m.device].emplace_back(*at, &m);
 
-  // OUTAGE-DATA-LOST: an outage of two periods or more, and too few samples stamped inside it.
+  // OUTAGE-DATA-LOST: an outage of three periods or more, and too few samples stamped inside it.
   if (period > 0) {
     for (const auto& o : outages(c)) {
       for (const auto& [device, samples] : stamped) {
-        if (!o.device.empty() && o.device != device) continue;
-        double to = o.to;
-        if (o.device.empty()) {
-          const auto back = back_at(c, device, o.from);
-          if (!back) continue;  // never back: CONN-NO-RECONNECT says so
-          to = *back;
-        }
+        if (o.device != device) continue;
+        const double to = o.to;
         const double length = to - o.from;
         const auto expected = static_cast<std::size_t>(std::floor(length / period));
-        if (expected < 2) continue;
+        // A few seconds' gap around a restart is every MQTT device's; three samples or more is a hole.
+        if (expected < 3) continue;
         // Only devices that were publishing before: a device that never sent is judged elsewhere.
         if (std::none_of(samples.begin(), samples.end(), [&](const auto& s) { return s.first < o.from; })) continue;
         std::size_t inside = 0;
@@ -105,8 +90,8 @@ void outage_rules(Context& c) {
           if (at > o.from && at < to) ++inside;
         if (inside * 2 >= expected) continue;
         c.findings.add("OUTAGE-DATA-LOST", device,
-                       fmt::format("{} of {} ({}–{}): {} sample(s) stamped inside it arrived of about {} at the {} "
-                                   "period — the rest was neither sent nor stored and forwarded",
+                       fmt::format("{} of {} ({}–{}): {} of about {} samples (one per {}) stamped inside it "
+                                   "arrived — the rest was neither sent nor stored and forwarded",
                                    o.label, fmt_s(length), fmt_s(o.from), fmt_s(to), inside, expected, fmt_s(period)),
                        {o.seq});
       }

@@ -52,9 +52,9 @@ BOOST_AUTO_TEST_CASE(an_outage_without_store_and_forward_lost_its_data) {
   const auto it = std::find_if(lost.begin(), lost.end(), [](const auto& f) { return f.rule_id == "OUTAGE-DATA-LOST"; });
   BOOST_TEST(it->device == "F1");
   BOOST_TEST(it->message.find("WAN cut of 20.000 s") != std::string::npos, it->message);
-  BOOST_TEST(it->message.find("0 sample(s) stamped inside it arrived of about 10") != std::string::npos, it->message);
+  BOOST_TEST(it->message.find("0 of about 10 samples (one per 2.000 s) stamped inside it") != std::string::npos, it->message);
   BOOST_TEST(!ids(rules::evaluate(capture(true).events(), expect_one())).count("OUTAGE-DATA-LOST"));
-  // Without a timestamp to read, or an outage shorter than two periods: not judged.
+  // Without a timestamp to read, or an outage shorter than three periods: not judged.
   auto no_key = expect_one();
   no_key.timestamp_key = "";
   BOOST_TEST(!ids(rules::evaluate(capture(false).events(), no_key)).count("OUTAGE-DATA-LOST"));
@@ -62,23 +62,21 @@ BOOST_AUTO_TEST_CASE(an_outage_without_store_and_forward_lost_its_data) {
   brief.connect("F1", 0.5);
   for (double t = 2; t < 20; t += 2) brief.publish("F1", t, stamp(t));
   brief.add(wan(false), 20);
-  brief.add(wan(true), 23);
+  brief.add(wan(true), 25);  // 5 s: two samples
   brief.end(30);
   BOOST_TEST(!ids(rules::evaluate(brief.events(), expect_one())).count("OUTAGE-DATA-LOST"));
 }
 
-BOOST_AUTO_TEST_CASE(a_hub_restart_lasts_until_the_device_is_back) {
+// A hub restart lasts as long as the device takes to come back: CONN-NO-RECONNECT's, not this rule's.
+BOOST_AUTO_TEST_CASE(a_hub_restart_is_not_an_outage_of_this_rule) {
   Events ev;
   ev.connect("F1", 0.5);
   for (double t = 2; t < 20; t += 2) ev.publish("F1", t, stamp(t));
   ev.add({{"kind", "action"}, {"action", "broker-restart"}, {"device", ""}, {"detail", "restart"}}, 20);
-  ev.connect("F1", 31);  // back after 11 s: about 5 change pushes missing
+  ev.connect("F1", 31);
   for (double t = 32; t < 50; t += 2) ev.publish("F1", t, stamp(t));
   ev.end(50);
-  const auto f = rules::evaluate(ev.events(), expect_one());
-  BOOST_REQUIRE(ids(f).count("OUTAGE-DATA-LOST"));
-  const auto it = std::find_if(f.begin(), f.end(), [](const auto& x) { return x.rule_id == "OUTAGE-DATA-LOST"; });
-  BOOST_TEST(it->message.find("hub restart of 11.000 s") != std::string::npos, it->message);
+  BOOST_TEST(!ids(rules::evaluate(ev.events(), expect_one())).count("OUTAGE-DATA-LOST"));
 }
 
 BOOST_AUTO_TEST_CASE(the_same_message_after_a_reconnect_is_a_duplicate) {
