@@ -214,6 +214,7 @@ ReportInput device_report_input(const ReportInput& in, const std::string& device
   r.capture_file = "../" + in.capture_file;
   r.broker_log_file = "../" + in.broker_log_file;
   r.dut_console_file = "../" + in.dut_console_file;
+  r.fleet_report = "../report.html";
   return r;
 }
 

@@ -108,8 +108,11 @@ std::string header(const ReportInput& in, const RunStats& stats) {
   if (in.time_scale != 1)
     out += fmt::format(" = {} scenario time (×{})", human_duration(real_s * in.time_scale),
                        svg::format_number(in.time_scale));
-  out += fmt::format(" · exit code {}{}</div>\n", in.exit_code,
-                     in.exit_reason.empty() ? "" : " · " + e(in.exit_reason));
+  out += fmt::format(" · exit code {}{}{}</div>\n", in.exit_code,
+                     in.exit_reason.empty() ? "" : " · " + e(in.exit_reason),
+                     in.fleet_report.empty() ? ""
+                                             : " · <a style=\"color:#fff\" href=\"" + e(in.fleet_report) +
+                                                   "\">the whole fleet</a>");
   out += "<div class=\"counts\">";
   auto plural = [](std::size_t n, const char* word) { return fmt::format("{}{}", word, n == 1 ? "" : "s"); };
   out += fmt::format("<span class=\"pill\" id=\"count-error\"><b>{}</b>{}</span>", counts[0], plural(counts[0], "error"));

@@ -93,6 +93,8 @@ struct ReportInput {
   std::string capture_file = "capture.jsonl";
   std::string broker_log_file = "broker.log";
   std::string dut_console_file = "dut-console.log";
+  // A device's own page of a fleet report: the fleet's report.html, linked from its header.
+  std::string fleet_report;
 };
 
 // True when the scenario declares `finding`'s rule as expected: such a finding is the intended

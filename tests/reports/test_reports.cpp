@@ -453,6 +453,7 @@ BOOST_AUTO_TEST_CASE(a_fleet_under_test_gets_the_fleet_view_and_a_page_per_devic
   const auto page = read_text(dir.file("devices/Scale42.html"));
   BOOST_TEST(page.find("TIME-NO-ZONE") != std::string::npos);
   BOOST_TEST(page.find("href=\"../capture.jsonl\"") != std::string::npos);
+  BOOST_TEST(page.find("href=\"../report.html\">the whole fleet</a>") != std::string::npos);
   BOOST_TEST(read_text(dir.file("devices/Scale7.html")).find("TIME-NO-ZONE") == std::string::npos);
   BOOST_TEST(read_text(dir.file("devices/Scale7.html")).find("verdict passed") != std::string::npos);
 }
