@@ -103,7 +103,7 @@ void cadence_rules(Context& c) {
         if (n > 1) problems.push_back(fmt::format("\"{}\" {} times", key, n));
       if (!c.expect.tags.empty())
         for (const auto& [key, n] : count)
-          if (!c.tag(key)) problems.push_back(fmt::format("\"{}\" which is no selected tag", key));
+          if (!c.tag(key, m.device)) problems.push_back(fmt::format("\"{}\" which is no selected tag", key));
       if (!problems.empty()) {
         std::string list;
         for (const auto& p : problems) list += (list.empty() ? "" : ", ") + p;

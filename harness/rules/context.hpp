@@ -70,7 +70,7 @@ struct Context {
   bool is_connected(const std::string& device, double at) const;
   // Connected over all of [from, to] on one connection (no drop, restart or WAN cut inside).
   bool connected_throughout(const std::string& device, double from, double to) const;
-  const TagExpectation* tag(const std::string& name) const;
+  const TagExpectation* tag(const std::string& name, const std::string& device) const;  // the device's own
 };
 
 // Helpers shared by the rule families (event fields: common/event_view.hpp).

@@ -213,8 +213,8 @@ bool Context::connected_throughout(const std::string& device, double from, doubl
                      [&](const auto& iv) { return iv.first <= from && to <= iv.second; });
 }
 
-const TagExpectation* Context::tag(const std::string& name) const {
-  for (const auto& tg : expect.tags)
+const TagExpectation* Context::tag(const std::string& name, const std::string& device) const {
+  for (const auto& tg : expect.tags_for(device))
     if (tg.name == name) return &tg;
   return nullptr;
 }

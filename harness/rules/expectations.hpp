@@ -3,6 +3,7 @@
 // (filled by the scenario loader from `[expect]`, `[hub]` and `[dut]`; built by hand in tests).
 // All durations are scenario seconds: the rules convert event times with the run's time scale.
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,12 @@ struct Expectations {
   std::vector<std::string> required_keys;
   bool content_type_required = true;
   std::vector<TagExpectation> tags;  // the selected tags; empty = inferred from the payloads
+  // A fleet member whose tags poll other PLC points (its own unit): its own list, same names.
+  std::map<std::string, std::vector<TagExpectation>> device_tags;
+  const std::vector<TagExpectation>& tags_for(const std::string& device) const {
+    const auto it = device_tags.find(device);
+    return it == device_tags.end() ? tags : it->second;
+  }
 
   Target target = Target::hub;
   // Plain broker: the MQTT filter that selects telemetry among the device's publishes ("#" =

@@ -133,7 +133,7 @@ void payload_rules(Context& c) {
     if (!c.expect.numbers_as_strings_ok) {
       for (const auto& [key, node] : m.tags) {
         if (node->type != JsonNode::Type::string) continue;
-        const auto* tg = c.tag(key);
+        const auto* tg = c.tag(key, m.device);
         if (tg && tg->type == TagExpectation::Type::string) continue;
         if (number_from_text(node->text))
           c.findings.add("PAYLOAD-NUMBER-AS-STRING", m.device,

@@ -67,7 +67,7 @@ void value_rules(Context& c) {
   const double window = c.expect.value_window_s;
   for (const auto& m : c.telemetry) {
     for (const auto& [key, node] : m.tags) {
-      const auto* tg = c.tag(key);
+      const auto* tg = c.tag(key, m.device);
       if (!tg || tg->point.empty() || tg->type == TagExpectation::Type::string) continue;
       const auto* h = history_of(history, *tg);
       if (!h || h->empty()) continue;
@@ -103,7 +103,7 @@ void value_rules(Context& c) {
     double first_publish = std::numeric_limits<double>::infinity();
     for (const auto& m : c.telemetry)
       if (m.device == device) first_publish = std::min(first_publish, m.t);
-    for (const auto& tg : c.expect.tags) {
+    for (const auto& tg : c.expect.tags_for(device)) {
       if (tg.point.empty() || tg.type == TagExpectation::Type::string) continue;
       const auto* h = history_of(history, tg);
       if (!h) continue;

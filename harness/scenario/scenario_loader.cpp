@@ -313,6 +313,37 @@ std::string point_of(const flexy::FlexyConfig& fx, const flexy::TagConfig& tag, 
   return found->name;
 }
 
+// The emulated Flexy's tags of the selected groups (any group when none is named), each with the
+// PLC point it polls.
+std::vector<rules::TagExpectation> selected_tags(const flexy::FlexyConfig& fx, const std::vector<std::string>& groups,
+                                                 const Scenario& s) {
+  std::vector<rules::TagExpectation> out;
+  for (const auto& ft : fx.tags) {
+    bool selected = false;
+    if (groups.empty()) {
+      selected = std::any_of(ft.groups.begin(), ft.groups.end(), [](bool b) { return b; });
+    } else {
+      for (const auto& g : groups) selected = selected || ft.groups[static_cast<std::size_t>(g[0] - 'A')];
+    }
+    if (!selected) continue;
+    rules::TagExpectation tag;
+    tag.name = ft.name;
+    tag.point = point_of(fx, ft, s.plc ? &*s.plc : nullptr, tag.unit);
+    tag.coef = ft.coef;
+    tag.offset = ft.offset;
+    tag.type = tag_type_of(ft.type);
+    out.push_back(std::move(tag));
+  }
+  return out;
+}
+
+bool same_points(const std::vector<rules::TagExpectation>& a, const std::vector<rules::TagExpectation>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.name == y.name && x.point == y.point && x.unit == y.unit && x.coef == y.coef && x.offset == y.offset &&
+           x.type == y.type;
+  });
+}
+
 void load_expect(TomlTable& t, Scenario& s) {
   auto& e = s.expect;
   e.devices = t.strings("devices");
@@ -390,21 +421,12 @@ void load_expect(TomlTable& t, Scenario& s) {
     e.tags.push_back(std::move(tag));
   }
   if (explicit_tags.empty() && s.dut.flexy) {
-    for (const auto& ft : s.dut.flexy->tags) {
-      bool selected = false;
-      if (groups.empty()) {
-        selected = std::any_of(ft.groups.begin(), ft.groups.end(), [](bool b) { return b; });
-      } else {
-        for (const auto& g : groups) selected = selected || ft.groups[static_cast<std::size_t>(g[0] - 'A')];
-      }
-      if (!selected) continue;
-      rules::TagExpectation tag;
-      tag.name = ft.name;
-      tag.point = point_of(*s.dut.flexy, ft, s.plc ? &*s.plc : nullptr, tag.unit);
-      tag.coef = ft.coef;
-      tag.offset = ft.offset;
-      tag.type = tag_type_of(ft.type);
-      e.tags.push_back(std::move(tag));
+    e.tags = selected_tags(*s.dut.flexy, groups, s);
+    // A fleet member that polls other points (its own PLC unit, an override) is judged against them.
+    for (const auto& m : s.members) {
+      if (!m.flexy || m.device == s.dut.device) continue;
+      auto own = selected_tags(*m.flexy, groups, s);
+      if (!same_points(own, e.tags)) e.device_tags[m.device] = std::move(own);
     }
   }
 

@@ -136,6 +136,23 @@ BOOST_AUTO_TEST_CASE(fleet_mistakes_name_their_line) {
   expect_error_at(unknown_device, "exact_findings", "names device 'Flexy009'");
 }
 
+BOOST_AUTO_TEST_CASE(a_member_with_its_own_plc_unit_is_judged_against_its_points) {
+  const std::string plc = "[plc]\n[[plc.point]]\nname = \"T1\"\naddress = \"40001\"\n"
+                          "[[plc.point]]\nname = \"T2\"\naddress = \"40001,2\"\n";
+  const std::string text = kHead + plc + "[fleet]\ncount = 3\n[[fleet.override]]\nmembers = [2]\n"
+                           "flexy.topic.A.unit_id = 2\n[dut]\ndevice = \"F{n}\"\nprogram = \"" + program() +
+                           "\"\ndevice_cert = \"/usr/F{n}.crt\"\ndevice_key = \"/usr/F{n}.key\"\n[dut.flexy]\n"
+                           "[dut.flexy.topic.A]\nunit_id = 1\n[[dut.flexy.tag]]\nname = \"Level\"\ntype = \"integer\"\n"
+                           "address = \"40001\"\ngroups = [\"A\"]\n[expect]\ngroups = [\"A\"]\n";
+  const auto s = scenario::load_scenario_string(text, "s.toml");
+  BOOST_REQUIRE_EQUAL(s.expect.tags.size(), 1u);
+  BOOST_TEST(s.expect.tags[0].point == "T1");
+  BOOST_TEST(s.expect.tags_for("F1")[0].point == "T1");
+  BOOST_TEST(s.expect.tags_for("F2")[0].point == "T2");  // its own unit
+  BOOST_TEST(s.expect.tags_for("F2")[0].unit == 2);
+  BOOST_TEST(s.expect.device_tags.size() == 1u);         // the others share the template's
+}
+
 BOOST_AUTO_TEST_CASE(a_link_fault_names_its_member_and_its_path) {
   const std::string plc = "[plc]\n[[plc.point]]\nname = \"P\"\naddress = \"40001\"\n";
   const auto s = scenario::load_scenario_string(
