@@ -355,12 +355,17 @@ BOOST_AUTO_TEST_CASE(hub_that_cannot_start_exits_3_and_still_writes_the_report) 
   BOOST_TEST(fs::exists(dir.file("run/summary.json")));
 }
 
-BOOST_AUTO_TEST_CASE(external_device_gets_instructions_and_is_judged_once_it_connects) {
-  using namespace std::chrono_literals;
-  testing::TempDir dir;
-  const auto scen = dir.write("external.toml", R"(name = "external"
-duration = "8s"
-[hub]
+// `flexhil run scenario --out <dir>/run` in the background, its console in <dir>/run.out.
+ChildProcess start_run(const std::string& scenario, const testing::TempDir& dir) {
+  ChildProcess::Options o;
+  o.argv = {testing::flexhil_binary(), "run", scenario, "--out", dir.file("run")};
+  o.stdout_path = dir.file("run.out");
+  o.stderr_path = dir.file("run.out");
+  return ChildProcess::spawn(o);
+}
+
+// The hub, its registry and the external device of the tests below (a real Flexy's stand-in).
+const char* const kExternalFlexy205 = R"([hub]
 [hub.registry]
 hub = "flexhil-hub"
 [[hub.registry.device]]
@@ -371,15 +376,18 @@ primary_key = "c2NlbmFyaW8tbGlicmFyeS1zYXMta2V5"
 kind = "external"
 device = "Flexy205"
 wait = "30s"
-[expect]
+)";
+
+BOOST_AUTO_TEST_CASE(external_device_gets_instructions_and_is_judged_once_it_connects) {
+  using namespace std::chrono_literals;
+  testing::TempDir dir;
+  const auto scen = dir.write("external.toml", R"(name = "external"
+duration = "8s"
+)" + std::string(kExternalFlexy205) + R"([expect]
 timestamp_key = ""
 exact_findings = ["PAYLOAD-DUPLICATE-KEY", "CADENCE-FULL-PUSH-INCOMPLETE"]
 )");
-  ChildProcess::Options o;
-  o.argv = {testing::flexhil_binary(), "run", scen, "--out", dir.file("run")};
-  o.stdout_path = dir.file("run.out");
-  o.stderr_path = dir.file("run.out");
-  auto run = ChildProcess::spawn(o);
+  auto run = start_run(scen, dir);
   // The instructions name the port and the CA file to install on the device.
   std::string port;
   BOOST_REQUIRE(wait_until(
@@ -418,18 +426,7 @@ BOOST_AUTO_TEST_CASE(an_external_device_is_cut_off_by_a_link_fault_and_comes_bac
   const auto scen = dir.write("external_link.toml", R"(name = "external-link"
 duration = "40s"
 time_scale = 4
-[hub]
-[hub.registry]
-hub = "flexhil-hub"
-[[hub.registry.device]]
-id = "Flexy205"
-auth = "sas"
-primary_key = "c2NlbmFyaW8tbGlicmFyeS1zYXMta2V5"
-[dut]
-kind = "external"
-device = "Flexy205"
-wait = "30s"
-[[action]]
+)" + std::string(kExternalFlexy205) + R"([[action]]
 at = "16s"
 kind = "link"
 fault = "cut"
@@ -437,11 +434,7 @@ duration = "8s"
 [expect]
 timestamp_key = ""
 )");
-  ChildProcess::Options o;
-  o.argv = {testing::flexhil_binary(), "run", scen, "--out", dir.file("run")};
-  o.stdout_path = dir.file("run.out");
-  o.stderr_path = dir.file("run.out");
-  auto run = ChildProcess::spawn(o);
+  auto run = start_run(scen, dir);
   std::string port, link_port;
   BOOST_REQUIRE(wait_until(
       [&] {
