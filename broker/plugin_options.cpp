@@ -40,6 +40,7 @@ IothubOptions parse_iothub_options(const std::vector<std::pair<std::string, std:
     else if (name == "sas_expiry_check_seconds") o.sas_expiry_check_seconds = integer(name, value, 1, 86400);
     else if (name == "audit_file") o.audit_file = value;
     else if (name == "audit_stream") o.audit_stream = value;
+    else if (name == "audit_flush_ms") o.audit_flush_ms = integer(name, value, 0, 1000);
     else if (name == "mode") o.plain = choice(name, value, "plain", "hub");
     else if (name == "users_file") o.users_file = value;
     else if (name == "telemetry_filter") {
@@ -53,7 +54,7 @@ IothubOptions parse_iothub_options(const std::vector<std::pair<std::string, std:
       throw std::invalid_argument("unknown option plugin_opt_" + name +
                                   " (expected one of: registry, hub, internal_username, internal_password, "
                                   "qos2_policy, max_message_bytes, max_subscriptions, sas_skew_seconds, "
-                                  "mqtt5_policy, will_policy, sas_expiry_check_seconds, audit_file, audit_stream, ca_file, mode, "
+                                  "mqtt5_policy, will_policy, sas_expiry_check_seconds, audit_file, audit_stream, audit_flush_ms, ca_file, mode, "
                                   "users_file, telemetry_filter, c2d_clean_session)");
   }
   if (o.plain) {

@@ -25,6 +25,9 @@ struct IothubOptions {
   std::int64_t sas_expiry_check_seconds = 1;  // sas_expiry_check_seconds (default 1)
   std::string audit_file;    // audit_file   <path>: the audit stream, appended (required with internal_*)
   std::string audit_stream;  // audit_stream <id>: `src` of every audit event ("" = hub-<pid>-<start ns>)
+  // audit_flush_ms <n> (default 10, 0..1000): how long an audit line may wait to be written with
+  // the next ones (broker/plugin/audit_log.hpp); 0 = on every tick of mosquitto's loop.
+  std::int64_t audit_flush_ms = 10;
   // mode hub|plain (default hub). plain: a generic MQTT broker — users_file instead of the
   // registry, no Azure judgement (broker/plain_broker.hpp).
   bool plain = false;

@@ -13,7 +13,8 @@
 
 namespace flexhil::broker::plugin {
 
-AuditLog::AuditLog(const std::string& path, std::string stream) : stream_(std::move(stream)) {
+AuditLog::AuditLog(const std::string& path, std::string stream, std::int64_t max_delay_ms)
+    : stream_(std::move(stream)), max_delay_ns_(max_delay_ms * 1'000'000) {
   // O_APPEND: a restarted broker appends after the previous one's stream, and each write(2) of a
   // whole line lands atomically at the end, so a reader never sees two events interleaved.
   fd_ = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -32,6 +33,7 @@ AuditLog::~AuditLog() {
 }
 
 void AuditLog::write(Json event) {
+  if (pending_.empty()) first_pending_ns_ = monotonic_ns();
   event["src"] = stream_;
   event["src_seq"] = ++seq_;
   pending_ += event.dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -40,6 +42,7 @@ void AuditLog::write(Json event) {
 }
 
 void AuditLog::write_members(std::string_view members) {
+  if (pending_.empty()) first_pending_ns_ = monotonic_ns();
   pending_ += '{';
   pending_ += members;
   pending_ += ",\"src\":";
@@ -48,6 +51,10 @@ void AuditLog::write_members(std::string_view members) {
   pending_ += std::to_string(++seq_);
   pending_ += "}\n";
   if (pending_.size() >= 64 * 1024) flush();
+}
+
+void AuditLog::flush_if_due(std::int64_t now_ns) {
+  if (!pending_.empty() && now_ns - first_pending_ns_ >= max_delay_ns_) flush();
 }
 
 void AuditLog::flush() {

@@ -78,7 +78,7 @@ HubPlugin::HubPlugin(IothubOptions options, Registry registry)
   policy_.accept_mqtt5 = options_.mqtt5_accept;
   for (const auto& d : registry_.devices) twins_.emplace(d.id, TwinState(d.twin_desired, d.twin_reported));
   for (const auto& m : registry_.modules) twins_.emplace(m.id, TwinState(m.twin_desired, m.twin_reported));  // module twins
-  if (!options_.audit_file.empty()) audit_ = std::make_unique<AuditLog>(options_.audit_file, options_.audit_stream);
+  if (!options_.audit_file.empty()) audit_ = std::make_unique<AuditLog>(options_.audit_file, options_.audit_stream, options_.audit_flush_ms);
 }
 
 void HubPlugin::emit(Json event) {
@@ -87,7 +87,7 @@ void HubPlugin::emit(Json event) {
 
 void HubPlugin::flush_audit() {
   if (!audit_) return;
-  audit_->flush();
+  audit_->flush_if_due(monotonic_ns());
   if (audit_->write_failures() != reported_failures_) {
     reported_failures_ = audit_->write_failures();
     mosquitto_log_printf(MOSQ_LOG_ERR, "iothub plugin: %llu audit event(s) could not be written to %s: %s",
@@ -696,7 +696,7 @@ int HubPlugin::on_tick(mosquitto_evt_tick&) {
   c2d_expire();
   check_keepalives();
   check_sas_expiry();
-  flush_audit();  // the events of this pass of mosquitto's loop, in one write
+  flush_audit();  // the events of the last audit_flush_ms, in one write
   return MOSQ_ERR_SUCCESS;
 }
 
@@ -706,6 +706,8 @@ int HubPlugin::on_tick(mosquitto_evt_tick&) {
 // handle and keep mosquitto's own check.
 void HubPlugin::check_keepalives() {
   const auto now = monotonic_ns();
+  if (now < next_keepalive_check_ns_) return;
+  next_keepalive_check_ns_ = now + 100'000'000;
   std::vector<std::string> silent;
   for (auto& [client, conn] : connections_) {
     if (!conn.accepted || conn.internal || !conn.tls_session || !conn.kick_reason.empty()) continue;

@@ -94,7 +94,7 @@ class HubPlugin {
   // Kicks `client_id` after recording why; `conn` must not be used afterwards.
   void kick(Connection& conn, const std::string& reason, const std::string& detail);
   void emit(Json event);   // queued in the audit stream…
-  void flush_audit();      // …and written on every tick
+  void flush_audit();      // …and written on a tick once audit_flush_ms has passed
   // "mqtts", "websocket" or "internal" (the plain loopback listener of the harness).
   std::string listener_of(const mosquitto* client, bool tls_session) const;
   void deliver(const std::string& client_id, const std::string& topic, const std::string& payload, int qos);
@@ -123,6 +123,10 @@ class HubPlugin {
   // publish must not pay for a date)
   std::map<std::string, std::int64_t> last_seen_;
   std::int64_t next_expiry_check_ = 0;
+  // Keep-alives are checked every 100 ms, not on every tick: a flood makes a tick per message,
+  // and a fleet of a thousand sessions would be walked for each; 100 ms is well inside the
+  // ±0.5 s the verdict allows.
+  std::int64_t next_keepalive_check_ns_ = 0;
   // Written by the plugin itself (not published): the capture then never depends on an MQTT
   // queue or on the harness's connection being up (broker/README.md). Null without audit_file.
   std::unique_ptr<AuditLog> audit_;

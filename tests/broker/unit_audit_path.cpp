@@ -11,6 +11,7 @@
 #include "broker/audit_tailer.hpp"
 #include "broker/plugin/audit_log.hpp"
 #include "common/capture_accountant.hpp"
+#include "common/clock.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace flexhil;
@@ -67,6 +68,25 @@ BOOST_AUTO_TEST_CASE(audit_lines_are_written_at_flush_or_when_64_kib_have_gather
   const auto events = read_capture(path);
   BOOST_REQUIRE(events.size() == 3u);
   for (std::size_t i = 0; i < events.size(); ++i) BOOST_TEST(events[i]["src_seq"] == i + 1);
+}
+
+BOOST_AUTO_TEST_CASE(audit_lines_wait_for_the_flush_delay_counted_from_the_oldest_line) {
+  testing::TempDir dir;
+  const auto path = dir.file("audit.jsonl");
+  AuditLog log(path, "hub#1", 50);
+  const auto t0 = flexhil::monotonic_ns();
+  log.write(make_event("publish"));
+  log.flush_if_due(t0);  // a tick right after the message: not yet
+  BOOST_TEST(std::filesystem::file_size(path) == 0u);
+  log.write(make_event("publish"));
+  log.flush_if_due(t0 + 60'000'000);  // 60 ms after the first line: both go
+  BOOST_TEST(read_capture(path).size() == 2u);
+  log.flush_if_due(t0 + 120'000'000);  // nothing queued: nothing written
+  BOOST_TEST(read_capture(path).size() == 2u);
+  AuditLog every_tick(dir.file("b.jsonl"), "hub#2", 0);
+  every_tick.write(make_event("publish"));
+  every_tick.flush_if_due(flexhil::monotonic_ns());
+  BOOST_TEST(read_capture(dir.file("b.jsonl")).size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(an_empty_stream_id_becomes_a_unique_one) {

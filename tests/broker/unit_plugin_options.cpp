@@ -35,6 +35,7 @@ BOOST_AUTO_TEST_CASE(every_option_is_read) {
                                        {"sas_expiry_check_seconds", "5"},
                                        {"audit_file", "/run/a.jsonl"},
                                        {"audit_stream", "hub#3"},
+                                       {"audit_flush_ms", "0"},
                                        {"ca_file", "/run/ca-trust.pem"}});
   BOOST_TEST(o.hub == "h1");
   BOOST_TEST(o.will_accept);
@@ -49,6 +50,8 @@ BOOST_AUTO_TEST_CASE(every_option_is_read) {
   BOOST_TEST(o.sas_expiry_check_seconds == 5);
   BOOST_TEST(o.audit_file == "/run/a.jsonl");
   BOOST_TEST(o.audit_stream == "hub#3");
+  BOOST_TEST(o.audit_flush_ms == 0);
+  BOOST_TEST(parse_iothub_options({{"registry", "r"}}).audit_flush_ms == 10);
 }
 
 BOOST_AUTO_TEST_CASE(bad_options_are_rejected_with_their_name) {
@@ -63,6 +66,7 @@ BOOST_AUTO_TEST_CASE(bad_options_are_rejected_with_their_name) {
   BOOST_TEST(fails({}, "plugin_opt_registry is required"));
   BOOST_TEST(fails({{"registry", "r"}, {"qos2_policy", "drop"}}, "plugin_opt_qos2_policy 'drop'"));
   BOOST_TEST(fails({{"registry", "r"}, {"max_subscriptions", "five"}}, "plugin_opt_max_subscriptions"));
+  BOOST_TEST(fails({{"registry", "r"}, {"audit_flush_ms", "5000"}}, "plugin_opt_audit_flush_ms"));
   BOOST_TEST(fails({{"registry", "r"}, {"colour", "red"}}, "unknown option plugin_opt_colour"));
   BOOST_TEST(fails({{"registry", "r"}, {"internal_username", "u"}}, "go together"));
 }
