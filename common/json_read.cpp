@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "common/json_fast_read.hpp"
+
 namespace flexhil {
 namespace {
 
@@ -45,6 +47,12 @@ std::string plain_message(const char* what) {
 
 JsonRead read_json(std::string_view text, int max_depth) {
   JsonRead r;
+  // The common case, valid ASCII JSON, without nlohmann's lexer; anything else (its value or its
+  // error) from nlohmann below.
+  if (auto fast = read_json_fast(text, max_depth)) {
+    r.value = std::move(*fast);
+    return r;
+  }
   const auto bound = [max_depth](int depth, Json::parse_event_t event, Json&) {
     // `depth` is the number of containers already open around this one.
     if ((event == Json::parse_event_t::object_start || event == Json::parse_event_t::array_start) &&

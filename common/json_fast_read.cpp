@@ -1,0 +1,268 @@
+#include "common/json_fast_read.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+namespace flexhil {
+namespace {
+
+using Json = nlohmann::json;
+
+// Recursive descent over the text; any doubt ends in `failed`, and the caller gives up.
+class FastReader {
+ public:
+  FastReader(std::string_view text, int max_depth) : p_(text.data()), end_(text.data() + text.size()), max_depth_(max_depth) {}
+
+  std::optional<Json> document() {
+    skip_space();
+    Json v;
+    if (!value(v, 1)) return std::nullopt;
+    skip_space();
+    if (p_ != end_) return std::nullopt;  // trailing content: nlohmann names it
+    return v;
+  }
+
+ private:
+  void skip_space() {
+    while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
+  }
+
+  bool literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
+    p_ += word.size();
+    return true;
+  }
+
+  // `depth`: the level this value would open if it is a container (the top level is 1).
+  bool value(Json& out, int depth) {
+    if (p_ == end_) return false;
+    switch (*p_) {
+      case '{': return object(out, depth);
+      case '[': return array(out, depth);
+      case '"': {
+        std::string s;
+        if (!string(s)) return false;
+        out = std::move(s);
+        return true;
+      }
+      case 't': out = true; return literal("true");
+      case 'f': out = false; return literal("false");
+      case 'n': out = nullptr; return literal("null");
+      default: return number(out);
+    }
+  }
+
+  bool object(Json& out, int depth) {
+    if (depth > max_depth_) return false;
+    ++p_;  // '{'
+    out = Json::object();
+    auto& members = out.get_ref<Json::object_t&>();
+    skip_space();
+    if (p_ != end_ && *p_ == '}') {
+      ++p_;
+      return true;
+    }
+    for (;;) {
+      skip_space();
+      if (p_ == end_ || *p_ != '"') return false;
+      std::string key;
+      if (!string(key)) return false;
+      skip_space();
+      if (p_ == end_ || *p_ != ':') return false;
+      ++p_;
+      skip_space();
+      Json v;
+      if (!value(v, depth + 1)) return false;
+      members.insert_or_assign(std::move(key), std::move(v));  // the last of duplicate keys, as nlohmann
+      skip_space();
+      if (p_ == end_) return false;
+      if (*p_ == ',') {
+        ++p_;
+        continue;
+      }
+      if (*p_ != '}') return false;
+      ++p_;
+      return true;
+    }
+  }
+
+  bool array(Json& out, int depth) {
+    if (depth > max_depth_) return false;
+    ++p_;  // '['
+    out = Json::array();
+    auto& items = out.get_ref<Json::array_t&>();
+    skip_space();
+    if (p_ != end_ && *p_ == ']') {
+      ++p_;
+      return true;
+    }
+    for (;;) {
+      skip_space();
+      Json v;
+      if (!value(v, depth + 1)) return false;
+      items.push_back(std::move(v));
+      skip_space();
+      if (p_ == end_) return false;
+      if (*p_ == ',') {
+        ++p_;
+        continue;
+      }
+      if (*p_ != ']') return false;
+      ++p_;
+      return true;
+    }
+  }
+
+  static int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  bool hex4(unsigned& out) {
+    if (end_ - p_ < 4) return false;
+    out = 0;
+    for (int i = 0; i < 4; ++i) {
+      const int d = hex_digit(p_[i]);
+      if (d < 0) return false;
+      out = out * 16 + static_cast<unsigned>(d);
+    }
+    p_ += 4;
+    return true;
+  }
+
+  static void append_utf8(std::string& s, unsigned cp) {
+    if (cp < 0x80) {
+      s += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      s += static_cast<char>(0xC0 | (cp >> 6));
+      s += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      s += static_cast<char>(0xE0 | (cp >> 12));
+      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      s += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      s += static_cast<char>(0xF0 | (cp >> 18));
+      s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      s += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+
+  bool escape(std::string& s) {
+    if (p_ == end_) return false;
+    const char c = *p_++;
+    switch (c) {
+      case '"': s += '"'; return true;
+      case '\\': s += '\\'; return true;
+      case '/': s += '/'; return true;
+      case 'b': s += '\b'; return true;
+      case 'f': s += '\f'; return true;
+      case 'n': s += '\n'; return true;
+      case 'r': s += '\r'; return true;
+      case 't': s += '\t'; return true;
+      case 'u': {
+        unsigned cp = 0;
+        if (!hex4(cp)) return false;
+        if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a lone low surrogate
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          unsigned low = 0;
+          if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+          p_ += 2;
+          if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        }
+        append_utf8(s, cp);
+        return true;
+      }
+      default: return false;
+    }
+  }
+
+  // At the opening quote. Plain runs are appended whole: that is where the time goes.
+  bool string(std::string& s) {
+    ++p_;
+    for (;;) {
+      const char* run = p_;
+      while (p_ != end_) {
+        const auto c = static_cast<unsigned char>(*p_);
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+        ++p_;
+      }
+      s.append(run, static_cast<std::size_t>(p_ - run));
+      if (p_ == end_) return false;
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        ++p_;
+        return true;
+      }
+      if (c != '\\') return false;  // a control character, or UTF-8 for nlohmann to validate
+      ++p_;
+      if (!escape(s)) return false;
+    }
+  }
+
+  static bool digit(char c) { return c >= '0' && c <= '9'; }
+
+  // JSON's grammar, checked here (from_chars is laxer: it takes "01" and "1."), then converted
+  // as nlohmann does: an integer is unsigned when non-negative, signed when negative, a double
+  // when it does not fit either.
+  bool number(Json& out) {
+    const char* start = p_;
+    if (p_ != end_ && *p_ == '-') ++p_;
+    if (p_ == end_ || !digit(*p_)) return false;
+    if (*p_ == '0')
+      ++p_;
+    else
+      while (p_ != end_ && digit(*p_)) ++p_;
+    bool integral = true;
+    if (p_ != end_ && *p_ == '.') {
+      integral = false;
+      ++p_;
+      if (p_ == end_ || !digit(*p_)) return false;
+      while (p_ != end_ && digit(*p_)) ++p_;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+      integral = false;
+      ++p_;
+      if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ == end_ || !digit(*p_)) return false;
+      while (p_ != end_ && digit(*p_)) ++p_;
+    }
+    if (integral) {
+      if (*start == '-') {
+        std::int64_t v = 0;
+        if (const auto r = std::from_chars(start, p_, v); r.ec == std::errc() && r.ptr == p_) {
+          out = v;
+          return true;
+        }
+      } else {
+        std::uint64_t v = 0;
+        if (const auto r = std::from_chars(start, p_, v); r.ec == std::errc() && r.ptr == p_) {
+          out = v;
+          return true;
+        }
+      }
+    }
+    double d = 0;
+    const auto r = std::from_chars(start, p_, d);
+    if (r.ec != std::errc() || r.ptr != p_ || !std::isfinite(d)) return false;  // 1e400: nlohmann's error
+    out = d;
+    return true;
+  }
+
+  const char* p_;
+  const char* end_;
+  int max_depth_;
+};
+
+}  // namespace
+
+std::optional<nlohmann::json> read_json_fast(std::string_view text, int max_depth) {
+  return FastReader(text, max_depth).document();
+}
+
+}  // namespace flexhil
