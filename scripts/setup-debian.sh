@@ -4,6 +4,9 @@
 #   setup-debian.sh        build and tests (make test): all but the packages marked `bench`
 #   setup-debian.sh demo   without the packages marked `test` or `bench` (make demo)
 #   setup-debian.sh bench  everything, benchmark baselines included (make bench)
+# The test and bench profiles also need node and npm (tests/sdk, Microsoft's Node.js device SDK):
+# Debian's `nodejs` and `npm` only when the command is missing (a NodeSource nodejs bundles npm and
+# conflicts with Debian's), then tests/sdk's npm packages (setup-node-sdk.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 profile=${1:-test}
@@ -14,7 +17,14 @@ for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
+node_sdk=0
+if [ "$profile" != demo ]; then
+  node_sdk=1
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
+  [ "$node_sdk" = 0 ] || bash "$here/setup-node-sdk.sh"
   exit 0
 fi
 echo "flexhil: installing missing Debian packages: ${missing[*]}"
@@ -36,3 +46,4 @@ trap cleanup EXIT
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "flexhil: packages installed"
+[ "$node_sdk" = 0 ] || bash "$here/setup-node-sdk.sh"
