@@ -4,6 +4,8 @@
 // got back and what the hub recorded. Run by run_node_sdk_test.sh (README.md).
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const { X509Certificate } = require('node:crypto');
 const { Message } = require('azure-iot-device');
 const { setup, Audit, consoleBlock, bench, makeClient, closeQuietly, waitFor, withTimeout } = require('./hub_under_test');
 
@@ -24,6 +26,12 @@ async function openDevice(device, beforeOpen = () => {}) {
     assert.equal(connect.listener, listenerOf(device));
     assert.equal(connect.auth, device.auth === 'sas' ? 'sas' : 'x509-selfsigned');
     assert.equal(connect.clean_session, false, 'the Node SDK connects with CleanSession=0');
+    if (device.auth !== 'sas') {
+      // The hub judged the certificate this client presented (on either listener), not another.
+      const presented = new X509Certificate(fs.readFileSync(device.cert)).fingerprint.replace(/:/g, '');
+      assert.equal(connect.thumbprint_sha1, presented);
+      assert.equal(connect.certificate_cn, device.id);
+    }
     return client;
   } catch (err) {
     // A client left open would reconnect and replace the next case's connection (same device id).
