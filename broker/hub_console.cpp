@@ -22,7 +22,7 @@ void print_hub_banner(std::ostream& out, const HubProcess& hub, const std::strin
       << "; SAS and X.509 devices alike)\n"
       << "                X.509: a client certificate (self-signed: registered thumbprint; CA-signed: CN = device id)\n"
       << "                SAS:   password = SharedAccessSignature sr=…&sig=…&se=…\n";
-  if (p.websocket) out << "  WebSocket     " << *p.websocket << "  (wss, path /$iothub/websocket, SAS)\n";
+  if (p.websocket) out << "  WebSocket     " << *p.websocket << "  (wss, path /$iothub/websocket; SAS and X.509 devices alike)\n";
   out << "  CA file       " << hub.ca_file() << "\n"
       << "                install it on the device as the trusted root (Flexy: replace the Azure root CA)\n"
       << "  username      " << host << "/{deviceId}/?api-version=2021-04-12  (ClientId = {deviceId})\n"
