@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "common/json_text.hpp"
+
 namespace flexhil {
 namespace {
 
@@ -115,41 +117,16 @@ class FastReader {
     }
   }
 
-  static int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
-
   bool hex4(unsigned& out) {
     if (end_ - p_ < 4) return false;
     out = 0;
     for (int i = 0; i < 4; ++i) {
-      const int d = hex_digit(p_[i]);
+      const int d = json_hex_digit(p_[i]);
       if (d < 0) return false;
       out = out * 16 + static_cast<unsigned>(d);
     }
     p_ += 4;
     return true;
-  }
-
-  static void append_utf8(std::string& s, unsigned cp) {
-    if (cp < 0x80) {
-      s += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      s += static_cast<char>(0xC0 | (cp >> 6));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      s += static_cast<char>(0xE0 | (cp >> 12));
-      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      s += static_cast<char>(0xF0 | (cp >> 18));
-      s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    }
   }
 
   bool escape(std::string& s) {

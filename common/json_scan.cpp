@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "common/json_read.hpp"
+#include "common/json_text.hpp"
 
 namespace flexhil {
 
@@ -164,41 +165,17 @@ class Scanner {
     }
   }
 
-  static int hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
   unsigned read_hex4() {
     if (pos_ + 4 > s_.size()) fail("expected 4 hex digits after \\u");
     unsigned v = 0;
     for (int i = 0; i < 4; ++i) {
-      const int h = hex(s_[pos_ + i]);
+      const int h = json_hex_digit(s_[pos_ + i]);
       if (h < 0) fail("expected 4 hex digits after \\u");
       v = v * 16 + static_cast<unsigned>(h);
     }
     pos_ += 4;
     return v;
   }
-  static void append_utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (cp >> 18));
-      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-  }
-
   std::string string(const std::string& path) {
     ++pos_;  // opening quote
     std::string out;

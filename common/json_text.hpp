@@ -16,4 +16,8 @@ void append_json_string(std::string& out, std::string_view text);
 // Appends `"key":` (the key is written as a JSON string).
 void append_json_key(std::string& out, std::string_view key);
 
+// The pieces both JSON readers (json_scan, json_fast_read) decode `\uXXXX` escapes with.
+int json_hex_digit(char c);                        // 0-15, or -1 for a character that is not one
+void append_utf8(std::string& out, unsigned code_point);  // code_point <= 0x10FFFF, not a surrogate
+
 }  // namespace flexhil
