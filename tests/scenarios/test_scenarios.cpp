@@ -17,6 +17,7 @@
 #include "harness/scenario/scenario.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_env.hpp"
+#include "tests/support/output_on_failure.hpp"
 
 namespace fs = std::filesystem;
 namespace bdata = boost::unit_test::data;
@@ -140,9 +141,10 @@ void check_library_scenario(const std::string& name) {
   const std::string file = testing::source_dir() + "/scenarios/" + name;
   const auto s = scenario::load_scenario(file);
   BOOST_REQUIRE_MESSAGE(s.findings.exact.has_value(), name << " declares no exact_findings");
+  testing::OutputOnFailure console("flexhil run " + name);
   const auto [code, out] = run_flexhil("run " + file + " --out " + dir.path().string());
-  BOOST_TEST_MESSAGE(out);
-  BOOST_TEST(code == 0, name << ": exit code " << code << "\n" << out);
+  console.set(out);
+  BOOST_TEST(code == 0, name << ": exit code " << code);
 
   // The capture re-validated offline gives the same verdict, and the same findings.
   const auto capture = dir.file("capture.jsonl");
