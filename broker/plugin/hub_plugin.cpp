@@ -16,6 +16,7 @@
 #include "broker/keepalive_policy.hpp"
 #include "broker/mqtt_connect_packet.hpp"
 #include "broker/publish_audit_line.hpp"
+#include "broker/websocket_frames.hpp"
 #include "broker/will_policy.hpp"
 #include "common/clock.hpp"
 #include "broker/plugin/client_certificate.hpp"
@@ -166,7 +167,10 @@ int HubPlugin::on_basic_auth(mosquitto_evt_basic_auth& ev) {
   // The will is not in mosquitto's plugin API: read it from the CONNECT the shim kept.
   std::optional<ConnectWill> will;
   if (conn.tls_session) {
-    const auto parsed = parse_connect_prefix(shim_.stream_prefix(conn.tls_session));
+    // On the WebSocket port the CONNECT is inside the client's frames, after the upgrade request.
+    auto stream = shim_.stream_prefix(conn.tls_session);
+    if (listener == "websocket") stream = websocket_client_payload(stream);
+    const auto parsed = parse_connect_prefix(stream);
     if (parsed.status == ConnectParseStatus::complete) will = parsed.packet.will;
   }
   if (verdict.accepted) {
@@ -702,8 +706,8 @@ int HubPlugin::on_tick(mosquitto_evt_tick&) {
 
 // mosquitto 2.0.11 checks keep-alives in whole seconds and only now and then, so its drop comes
 // seconds late; the hub's verdict (1.5 x keep-alive, capped) is taken here on every tick from
-// the TLS shim's time of the session's last read. WebSocket sessions are not seen by the shim's
-// handle and keep mosquitto's own check.
+// the TLS shim's time of the session's last read. That covers MQTT/WebSocket too: libwebsockets
+// reads its TLS session with the same SSL_read, and mosquitto hands the plugin that session.
 void HubPlugin::check_keepalives() {
   const auto now = monotonic_ns();
   if (now < next_keepalive_check_ns_) return;

@@ -18,6 +18,7 @@
 #include <mqtt/async_client.h>
 
 #include "tests/broker/hub_fixture.hpp"
+#include "tests/broker/websocket_client_frame.hpp"
 
 using namespace flexhil;
 using namespace flexhil::testing;
@@ -118,6 +119,32 @@ int raw_connect(RawTlsDevice& d, HubFixture& f, const std::string& id, int keepa
 
 
 
+// Upgrades `d` (a TLS connection to the WebSocket port) to MQTT/WebSocket, CONNECTs `id` (SAS) in
+// one binary frame and returns the CONNACK return code (-1: no CONNACK frame).
+int websocket_connect(RawTlsDevice& d, HubFixture& f, const std::string& id, int keepalive,
+                      const std::optional<Will>& will = std::nullopt) {
+  d.send("GET /$iothub/websocket HTTP/1.1\r\nHost: " + f.hub_host() +
+         "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+         "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n");
+  std::string in;
+  while (in.find("\r\n\r\n") == std::string::npos) {
+    const auto more = d.receive();
+    BOOST_REQUIRE_MESSAGE(!more.empty(), "no answer to the WebSocket upgrade: " << in);
+    in += more;
+  }
+  BOOST_REQUIRE_MESSAGE(in.rfind("HTTP/1.1 101", 0) == 0, in);
+  d.send(websocket_client_frame(connect_packet(id, f.username(id), f.sas_token(id), keepalive, will)));
+  // The CONNACK in one binary frame from the server (unmasked): 82 04 20 02 00 <code>.
+  in.erase(0, in.find("\r\n\r\n") + 4);
+  while (in.size() < 6) {
+    const auto more = d.receive();
+    if (more.empty()) return -1;
+    in += more;
+  }
+  if (in.substr(0, 4) != std::string("\x82\x04\x20\x02", 4)) return -1;
+  return static_cast<unsigned char>(in[5]);
+}
+
 struct ProtocolHub {
   HubFixture f;
   ProtocolHub() {
@@ -215,6 +242,54 @@ BOOST_AUTO_TEST_CASE(a_client_that_pings_within_its_keepalive_stays_connected) {
   }
   d.send(std::string("\xC0\x00", 2));
   BOOST_TEST(d.receive(2s) == std::string("\xD0\x00", 2));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// The same verdicts over MQTT/WebSocket, where libwebsockets owns the socket and the CONNECT
+// comes inside a WebSocket frame.
+struct WebSocketHub {
+  HubFixture f;
+  WebSocketHub() {
+    for (const auto* id : {"SilentWs", "WillBadWs"}) f.add_sas_device(id);
+    f.start([](broker::HubOptionsBuilder& b) { b.websocket_port(0); });
+  }
+};
+
+BOOST_FIXTURE_TEST_SUITE(websocket_sessions, WebSocketHub)
+
+BOOST_AUTO_TEST_CASE(a_silent_websocket_client_is_dropped_at_one_and_a_half_keepalives_and_its_will_sent) {
+  RawTlsDevice d(*f.hub().ports().websocket);
+  const auto since = f.mark();
+  const auto sent = std::chrono::steady_clock::now();
+  BOOST_REQUIRE(websocket_connect(d, f, "SilentWs", 2, Will{"devices/SilentWs/messages/events/", "lost", 0, false}) == 0);
+  BOOST_REQUIRE(d.wait_closed(10s));
+  const auto dropped_after = std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+  BOOST_TEST(dropped_after >= 2.5);
+  BOOST_TEST(dropped_after <= 3.5);
+  // libwebsockets closes with a WebSocket close frame and TLS close_notify, and ends the session
+  // (mosquitto's disconnect) once the client hangs up too, as every real client does.
+  d.close_socket();
+  const auto ev = f.wait_for_event([](const Json& e) { return is_event(e, "disconnect", "SilentWs"); }, 5s, since);
+  BOOST_REQUIRE(ev);
+  BOOST_TEST((*ev)["reason"] == "keepalive");
+  BOOST_TEST((*ev).value("detail", "").find("1.5 x") != std::string::npos);
+  const auto will = f.wait_for_event([](const Json& e) { return is_event(e, "publish", "SilentWs"); }, 5s, since);
+  BOOST_REQUIRE(will);
+  BOOST_TEST((*will)["props"]["iothub-MessageType"] == "Will");
+  BOOST_TEST((*will)["payload_b64"] == base64_encode("lost"));
+}
+
+BOOST_AUTO_TEST_CASE(a_will_topic_other_than_telemetry_is_refused_with_connack_5_over_websocket_too) {
+  RawTlsDevice d(*f.hub().ports().websocket);
+  const auto since = f.mark();
+  BOOST_TEST(websocket_connect(d, f, "WillBadWs", 60, Will{"flexy/status", "offline", 0, false}) == 5);
+  const auto e = f.wait_for_connect("WillBadWs", since);
+  BOOST_REQUIRE(e);
+  BOOST_TEST((*e)["listener"] == "websocket");
+  BOOST_TEST((*e)["verdict"] == "refused");
+  BOOST_TEST((*e)["reason_id"] == "TOPIC-WILL-NOT-TELEMETRY");
+  BOOST_TEST((*e)["will_topic"] == "flexy/status");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

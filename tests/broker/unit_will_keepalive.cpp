@@ -5,9 +5,12 @@
 #include "broker/keepalive_policy.hpp"
 #include "broker/mqtt_connect_packet.hpp"
 #include "broker/qos_log_line.hpp"
+#include "broker/websocket_frames.hpp"
 #include "broker/will_policy.hpp"
+#include "tests/broker/websocket_client_frame.hpp"
 
 using namespace flexhil::broker;
+using flexhil::testing::websocket_client_frame;
 
 namespace {
 
@@ -67,6 +70,56 @@ BOOST_AUTO_TEST_CASE(a_cut_connect_is_incomplete_and_other_bytes_are_malformed) 
   BOOST_TEST((parse_connect_prefix("").status == ConnectParseStatus::incomplete));
   BOOST_TEST((parse_connect_prefix("GET / HTTP/1.1\r\n").status == ConnectParseStatus::malformed));
   BOOST_TEST((parse_connect_prefix(std::string("\x10\x05\x00\x04XXXX", 8)).status == ConnectParseStatus::malformed));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// On the WebSocket port the shim's prefix is the upgrade request, then the client's frames.
+BOOST_AUTO_TEST_SUITE(websocket_frames)
+
+const std::string kUpgrade =
+    "GET /$iothub/websocket HTTP/1.1\r\nHost: h.azure-devices.net\r\nUpgrade: websocket\r\n"
+    "Connection: Upgrade\r\nSec-WebSocket-Protocol: mqtt\r\n\r\n";
+
+BOOST_AUTO_TEST_CASE(the_connect_in_a_binary_frame_gives_its_will) {
+  const auto connect = connect_bytes(4, 60, "Flexy1", "flexy/status", 1, false);
+  const auto payload = websocket_client_payload(kUpgrade + websocket_client_frame(connect));
+  BOOST_TEST(payload == connect);
+  const auto p = parse_connect_prefix(payload);
+  BOOST_REQUIRE(p.status == ConnectParseStatus::complete);
+  BOOST_REQUIRE(p.packet.will.has_value());
+  BOOST_TEST(p.packet.will->topic == "flexy/status");
+}
+
+BOOST_AUTO_TEST_CASE(fragments_are_joined_and_control_frames_skipped) {
+  const auto connect = connect_bytes(4, 60, "Flexy1", "devices/Flexy1/messages/events/");
+  const auto stream = kUpgrade + websocket_client_frame(connect.substr(0, 10), 0x2, false) +
+                      websocket_client_frame("ping?", 0x9) + websocket_client_frame(connect.substr(10), 0x0, true, "abcd") +
+                      websocket_client_frame(std::string(200, 'x'));  // a 16-bit length: the next packet
+  BOOST_TEST(websocket_client_payload(stream) == connect + std::string(200, 'x'));
+}
+
+BOOST_AUTO_TEST_CASE(a_frame_cut_off_by_the_prefix_gives_what_is_there) {
+  const auto connect = connect_bytes(4, 60, "Flexy1", "devices/Flexy1/messages/events/");
+  const auto frame = websocket_client_frame(connect);
+  BOOST_TEST(websocket_client_payload(kUpgrade + frame.substr(0, 20)) == connect.substr(0, 20 - 6));
+  BOOST_TEST(websocket_client_payload(kUpgrade + frame.substr(0, 3)).empty());  // the header itself
+  BOOST_TEST((parse_connect_prefix(websocket_client_payload(kUpgrade + frame.substr(0, 20))).status ==
+              ConnectParseStatus::incomplete));
+}
+
+BOOST_AUTO_TEST_CASE(no_head_end_or_frames_that_are_not_a_clients_give_nothing) {
+  const auto frame = websocket_client_frame(connect_bytes(4, 60, "Flexy1"));
+  BOOST_TEST(websocket_client_payload(kUpgrade.substr(0, 40) + frame).empty());
+  std::string unmasked = frame;
+  unmasked[1] = static_cast<char>(unmasked[1] & 0x7F);
+  BOOST_TEST(websocket_client_payload(kUpgrade + unmasked).empty());
+  std::string reserved = frame;
+  reserved[0] = static_cast<char>(reserved[0] | 0x40);  // RSV1 (permessage-deflate, not offered)
+  BOOST_TEST(websocket_client_payload(kUpgrade + reserved).empty());
+  BOOST_TEST(websocket_client_payload(kUpgrade + websocket_client_frame("x", 0x3)).empty());
+  // A 64-bit length with the top bit set (RFC 6455 forbids it).
+  BOOST_TEST(websocket_client_payload(kUpgrade + std::string("\x82\xFF\x80\0\0\0\0\0\0\0abcd", 14)).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
