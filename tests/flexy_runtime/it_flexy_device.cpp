@@ -98,6 +98,35 @@ BOOST_AUTO_TEST_CASE(timers_onchange_print_and_setio_run_on_the_scaled_clock) {
   dev.stop();
 }
 
+// The device's clock jumps 5 s while it sleeps towards its 1 s timer — what a starved host does
+// to a scaled clock: the expiry it then handles late is told (dut_timer_late), so the cadence
+// rules do not blame the program for it.
+BOOST_AUTO_TEST_CASE(a_timer_expiry_handled_late_because_the_host_was_away_is_a_dut_timer_late_event) {
+  PlcBench bench(1.0);
+  auto clock = std::make_shared<ManualClock>();
+  MemorySink sink;
+  FlexyDevice dev(FlexyDeviceOptions{bench.config, basic::parse_program(kProgram, "device.bas"), clock, &sink, nullptr});
+  dev.start();
+  BOOST_REQUIRE(wait_until([&] { return !dev.console().empty(); }, 5s));  // "boot …": TSET 1, 1 is set
+  auto late_events = [&] {
+    std::vector<Json> out;
+    for (const auto& e : sink.events())
+      if (e.value("kind", "") == "dut_timer_late") out.push_back(e);
+    return out;
+  };
+  clock->advance(1050ms);  // on time, give or take the wake-up
+  BOOST_REQUIRE(wait_until([&] { return has_line(dev.console(), "tick 1"); }, 5s));
+  BOOST_TEST(late_events().empty());
+  clock->advance(5s);
+  BOOST_REQUIRE(wait_until([&] { return has_line(dev.console(), "tick 2"); }, 5s));
+  const auto late = late_events();
+  BOOST_REQUIRE(late.size() == 1u);
+  BOOST_TEST(late[0].value("timer", 0) == 1);
+  BOOST_TEST(late[0].value("device", "") == "Flexy205");
+  BOOST_TEST(late[0].value("late_s", 0.0) == 4.05, boost::test_tools::tolerance(0.01));
+  dev.stop();
+}
+
 BOOST_AUTO_TEST_CASE(sernum_inf_tag_server_fields_and_sfmt_are_served_by_the_device) {
   PlcBench bench(1.0);
   auto& [clock, plc, config] = bench;

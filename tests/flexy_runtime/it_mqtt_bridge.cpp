@@ -4,6 +4,9 @@
 // error 28 for a host that does not resolve.
 #include <boost/test/unit_test.hpp>
 
+#include <csignal>
+#include <thread>
+
 #include <algorithm>
 
 #include "common/clock.hpp"
@@ -24,6 +27,7 @@ basic::Value i(std::int32_t v) { return v; }
 struct BridgeRig {
   Recorder<int> statuses;
   Recorder<std::string> logs;
+  Recorder<double> late_publishes;  // publish_late, scenario seconds
   std::atomic<int> messages{0};
   SystemClock clock;
   std::unique_ptr<MqttBridge> bridge;
@@ -32,7 +36,8 @@ struct BridgeRig {
     bridge = std::make_unique<MqttBridge>(
         std::move(settings), usr, clock,
         MqttBridge::Events{[this] { ++messages; }, [this](int st) { statuses.add(st); },
-                           [this](const std::string& m, int) { logs.add(m); }, nullptr, nullptr, nullptr});
+                           [this](const std::string& m, int) { logs.add(m); }, nullptr, nullptr, nullptr,
+                           [this](double s) { late_publishes.add(s); }});
   }
   basic::HostResult mqtt(const std::string& cmd, std::vector<basic::Value> args = {}) {
     return bridge->command(cmd, args);
@@ -102,6 +107,33 @@ BOOST_AUTO_TEST_CASE(connect_returns_at_once_and_reaches_the_hub_through_the_hos
   BOOST_REQUIRE(pub.has_value());
   BOOST_TEST(pub->value("topic", "") == topic);
   BOOST_TEST(payload_of(*pub) == "{\"Temperature\":\"21.5\"}");
+}
+
+// A QoS 1 PUBLISH held up by the broker (SIGSTOP, our own process) is told as late: the cadence
+// rules must not blame the device for our stack's delay.
+BOOST_AUTO_TEST_CASE(a_publish_our_broker_holds_up_is_reported_late) {
+  HubFixture f;
+  const auto dev = f.add_self_signed_device("FlexyLate");
+  f.start();
+  BridgeRig rig(settings_for(f, f.hub().ports().mqtts), make_usr_dir(f, "usr", &dev));
+  setup_x509(rig, f, dev.id, f.hub_host());
+  BOOST_TEST(rig.mqtt("CONNECT").error == 0);
+  BOOST_REQUIRE_MESSAGE(rig.wait_status(5), rig.log_text());
+  const std::string topic = "devices/" + dev.id + "/messages/events/";
+  const int broker = f.hub().pid();
+  BOOST_REQUIRE(broker > 0);
+  {
+    struct Continue {
+      int pid;
+      ~Continue() { ::kill(pid, SIGCONT); }
+    } resume{broker};
+    BOOST_REQUIRE(::kill(broker, SIGSTOP) == 0);
+    BOOST_TEST(rig.mqtt("PUBLISH", {s(topic), s("{\"n\":1}"), i(1), i(0)}).error == 0);
+    std::this_thread::sleep_for(600ms);  // the broker's stall, not a wait for a result
+  }
+  BOOST_REQUIRE(wait_until([&] { return rig.late_publishes.size() > 0; }, 5s));
+  BOOST_TEST(rig.late_publishes.items().front() >= 0.55);
+  BOOST_TEST(rig.late_publishes.items().front() < 5.0);
 }
 
 BOOST_AUTO_TEST_CASE(cloud_to_device_message_is_announced_and_read_with_read_msgtopic_msgdata) {

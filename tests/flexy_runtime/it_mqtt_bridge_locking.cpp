@@ -84,7 +84,7 @@ struct LockingRig {
     bridge = std::make_unique<MqttBridge>(
         settings, ".", clock,
         MqttBridge::Events{nullptr, [this](int st) { statuses.add(st); },
-                           [this](const std::string& m, int) { logs.add(m); }, nullptr, nullptr, nullptr},
+                           [this](const std::string& m, int) { logs.add(m); }, nullptr, nullptr, nullptr, nullptr},
         hanging.resolver());
   }
   basic::HostResult mqtt(const std::string& cmd, std::vector<basic::Value> args = {}) {
@@ -169,7 +169,7 @@ BOOST_AUTO_TEST_CASE(an_unresolved_host_is_reported_with_the_host_names_the_brid
                               std::lock_guard lock(m);
                               host = h;
                               routed = r;
-                            }};
+                            }, nullptr};
   MqttBridge bridge(settings, ".", clock, events, resolver.resolver());
   BOOST_REQUIRE_EQUAL(bridge.command("OPEN", {std::string("Dev"), std::string("eWONPROJECT2.azure-devices.net")}).error, 0);
   ReleaseOnExit release{resolver};

@@ -25,6 +25,8 @@ namespace flexhil::flexy {
 namespace {
 
 constexpr std::size_t kKeptLines = 1000;
+// Timer expiries this much (scenario time) after they were due are reported as dut_timer_late.
+constexpr std::chrono::milliseconds kTimerLateReport{100};
 
 Clock::Nanos scenario_duration(double seconds) {
   return std::chrono::duration_cast<Clock::Nanos>(std::chrono::duration<double>(seconds));
@@ -377,7 +379,8 @@ FlexyDevice::FlexyDevice(FlexyDeviceOptions options)
                          [this](const std::string& m, const std::string& host, const std::vector<std::string>& routed) {
                            emit_log(m, basic::log_level::error,
                                     Json{{"source", "mqtt"}, {"unresolved_host", host}, {"routed_hosts", routed}});
-                         }},
+                         },
+                         [this](double seconds) { emit_event("dut_publish_late", Json{{"late_s", seconds}}); }},
       host_resolves_by_getaddrinfo, options_.paho_wake);
 }
 
@@ -593,6 +596,7 @@ void FlexyDevice::basic_loop() {
     }
   };
 
+  Clock::Nanos request_started{-1}, request_ended{-1};  // the last BASIC request's span
   for (;;) {
     std::deque<std::unique_ptr<Post>> posts;
     {
@@ -605,6 +609,13 @@ void FlexyDevice::basic_loop() {
     const auto now = clock().steady();
     for (auto& [number, timer] : host_->timers) {
       if (timer.due > now) continue;
+      // A real Flexy's timer is not late because our host is busy: the rules must not read the
+      // emulator's own delay as the program's cadence (harness/rules, CADENCE-…). A timer that
+      // fell due while the program itself was running is late by the program's doing: not told.
+      const bool program_busy = timer.due >= request_started && timer.due <= request_ended;
+      if (now - timer.due >= kTimerLateReport && !program_busy)
+        emit_event("dut_timer_late", Json{{"timer", number},
+                                          {"late_s", std::chrono::duration<double>(now - timer.due).count()}});
       ++timer.expiries;
       basic.post_timer(number);
       timer.due += timer.period;
@@ -627,7 +638,9 @@ void FlexyDevice::basic_loop() {
     }
 
     if (basic.pending() > 0) {
+      request_started = clock().steady();
       basic.run_one();
+      request_ended = clock().steady();
       {
         std::lock_guard lock(mutex_);
         ++requests_;

@@ -78,6 +78,7 @@ struct MqttBridge::State {
     std::mutex mutex;
     State* state = nullptr;
     void on_failure(const mqtt::token& tok) override {
+      if (tok.get_type() == mqtt::token::Type::PUBLISH) return;  // lost with its connection: logged there
       std::lock_guard lock(mutex);
       const int rc = tok.get_return_code();
       if (!state) return;
@@ -94,7 +95,14 @@ struct MqttBridge::State {
         }
       state->on_connect_failed(tok.get_client(), why);
     }
-    void on_success(const mqtt::token&) override {}
+    // A PUBLISH written (QoS 0) or acknowledged (QoS 1): its user context is the scenario time the
+    // program's MQTT "PUBLISH" ran (a number, not a pointer: nothing to own or free).
+    void on_success(const mqtt::token& tok) override {
+      if (tok.get_type() != mqtt::token::Type::PUBLISH) return;
+      const Clock::Nanos issued{static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(tok.get_user_context()))};
+      std::lock_guard lock(mutex);
+      if (state) state->on_publish_done(issued);
+    }
   };
 
   State(MqttSettings s, std::string usr, const Clock& c, Events e, HostResolver r, std::shared_ptr<PahoWake> w)
@@ -123,6 +131,15 @@ struct MqttBridge::State {
   mutable std::mutex mutex;
   std::condition_variable wake;
   bool stopping = false;
+
+  // Our MQTT stack, not the program, held the message up: paho's threads serve every client of
+  // the process (a fleet's TLS handshakes queue its publishes) and a starved host delays them.
+  // Told from 100 ms of scenario time, so the cadence rules do not blame the device for it.
+  void on_publish_done(Clock::Nanos issued) {
+    const auto took = clock.steady() - issued;
+    if (took >= std::chrono::milliseconds(100) && events.publish_late)
+      events.publish_late(std::chrono::duration<double>(took).count());
+  }
 
   // MQTT "OPEN" / "SETPARAM"
   bool opened = false;
@@ -627,9 +644,11 @@ struct MqttBridge::State {
           log_later(deferred, why, basic::log_level::error);
         if (settings.publish_error_when_disconnected) return basic::HostResult::fail(kInvalidParameter, why);
       } else {
-        deferred.actions.push_back([this, c = client, topic, payload, qos, retain] {
+        const auto issued = clock.steady();
+        deferred.actions.push_back([this, c = client, topic, payload, qos, retain, issued, r = relay] {
           try {
-            c->publish(topic, payload.data(), payload.size(), qos, retain);
+            c->publish(topic, payload.data(), payload.size(), qos, retain,
+                       reinterpret_cast<void*>(static_cast<std::uintptr_t>(issued.count())), *r);
           } catch (const mqtt::exception& e) {
             log(fmt::format("MQTT: PUBLISH to {} failed: {}", topic, e.what()), basic::log_level::error);
           }

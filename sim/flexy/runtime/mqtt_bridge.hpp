@@ -53,6 +53,9 @@ class MqttBridge {
     // goes to `log` instead.
     std::function<void(const std::string& message, const std::string& host, const std::vector<std::string>& routed)>
         host_unresolved;
+    // A PUBLISH that our MQTT client took 100 ms (scenario time) or more to write (QoS 0) or to
+    // get acknowledged (QoS 1), in scenario seconds; called on a paho thread.
+    std::function<void(double seconds)> publish_late;
   };
   // `resolver` decides whether CONNECT's host resolves (a test can make it hang); null or
   // omitted: host_resolves_by_getaddrinfo. Host names under settings.resolve ("host" or
