@@ -696,12 +696,26 @@ int HubPlugin::on_disconnect(mosquitto_evt_disconnect& ev) {
 }
 
 int HubPlugin::on_tick(mosquitto_evt_tick&) {
+  note_stall();
   departed_.clear();  // their wills were checked synchronously after their disconnect events
   c2d_expire();
   check_keepalives();
   check_sas_expiry();
   flush_audit();  // the events of the last audit_flush_ms, in one write
   return MOSQ_ERR_SUCCESS;
+}
+
+// mosquitto's loop waits at most 100 ms for its sockets, then ticks. A longer silence means the
+// broker was held up (a burst of TLS handshakes, a starved host): whatever it received meanwhile
+// is stamped late, and the cadence rules must not read that as the devices' timing.
+void HubPlugin::note_stall() {
+  const auto now = monotonic_ns();
+  const auto gap = last_tick_ns_ == 0 ? 0 : now - last_tick_ns_;
+  last_tick_ns_ = now;
+  if (gap < kStallReportNs) return;
+  Json e = make_event("hub_stall");
+  e["stalled_s"] = static_cast<double>(gap) / 1e9;
+  emit(std::move(e));
 }
 
 // mosquitto 2.0.11 checks keep-alives in whole seconds and only now and then, so its drop comes

@@ -94,6 +94,8 @@ class HubPlugin {
   // Kicks `client_id` after recording why; `conn` must not be used afterwards.
   void kick(Connection& conn, const std::string& reason, const std::string& detail);
   void emit(Json event);   // queued in the audit stream…
+  void note_stall();       // hub_stall when the last tick is kStallReportNs ago or more
+  static constexpr std::int64_t kStallReportNs = 250'000'000;
   void flush_audit();      // …and written on a tick once audit_flush_ms has passed
   // "mqtts", "websocket" or "internal" (the plain loopback listener of the harness).
   std::string listener_of(const mosquitto* client, bool tls_session) const;
@@ -127,6 +129,7 @@ class HubPlugin {
   // and a fleet of a thousand sessions would be walked for each; 100 ms is well inside the
   // ±0.5 s the verdict allows.
   std::int64_t next_keepalive_check_ns_ = 0;
+  std::int64_t last_tick_ns_ = 0;  // mosquitto ticks at least every 100 ms when it is not held up
   // Written by the plugin itself (not published): the capture then never depends on an MQTT
   // queue or on the harness's connection being up (broker/README.md). Null without audit_file.
   std::unique_ptr<AuditLog> audit_;

@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include "common/capture_accountant.hpp"
 #include "common/net.hpp"
@@ -121,6 +122,27 @@ BOOST_AUTO_TEST_CASE(a_broker_killed_with_sigkill_is_a_hub_error_cause_exited) {
   BOOST_TEST(detail.find(f.hub().log_file()) != std::string::npos, detail);
   BOOST_REQUIRE(f.hub().failure().has_value());
   BOOST_TEST(f.hub().failure()->cause == "exited");
+}
+
+// Held up for a moment (a burst of TLS handshakes, a starved host: here SIGSTOP), the broker says
+// so when its loop comes back: hub_stall with how long, so that cadence rules can tell our delay
+// from the devices' timing.
+BOOST_AUTO_TEST_CASE(a_broker_held_up_for_half_a_second_tells_a_hub_stall) {
+  HubFixture f;
+  f.start();
+  const int pid = f.hub().pid();
+  BOOST_REQUIRE(pid > 0);
+  const auto since = f.mark();
+  {
+    ContinueOnExit resume{pid};
+    BOOST_REQUIRE(::kill(pid, SIGSTOP) == 0);
+    std::this_thread::sleep_for(500ms);  // the stall itself, not a wait for a result
+  }
+  const auto ev = f.wait_for_kind("hub_stall", since, 5s);
+  BOOST_REQUIRE(ev.has_value());
+  BOOST_TEST((*ev).value("stalled_s", 0.0) >= 0.45);
+  BOOST_TEST((*ev).value("stalled_s", 0.0) < 5.0);
+  BOOST_TEST(!f.hub().failure().has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_frozen_broker_is_a_hub_error_cause_unresponsive) {
