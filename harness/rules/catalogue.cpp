@@ -313,6 +313,18 @@ std::vector<RuleInfo> build() {
            "or an unreadable audit line means the capture is incomplete, so no verdict on the "
            "device may rest on it. Source: capture_gap events, and the same check re-run over the "
            "capture offline. Exit 3."),
+      rule("HARNESS-HOST-LAG", "HARNESS", S::error, H::accepts,
+           "Our own parts fell behind the scenario's time",
+           "The emulated Flexy reports every timer (TSET) expiry it handles 100 ms (scenario time) or "
+           "more after it was due while it was not running the program (dut_timer_late, `late_s`) and "
+           "every PUBLISH its MQTT client took 100 ms or more to write or get acknowledged "
+           "(dut_publish_late: paho's threads serve every client of a fleet), and the hub every time "
+           "mosquitto's loop was held up 250 ms or more (hub_stall, "
+           "`stalled_s`, real seconds: a burst of TLS handshakes, a starved host). A CADENCE-… "
+           "interval out of tolerance by no more than such a delay, told within a second (scenario "
+           "time) of the interval, is our doing and is not judged. When a quarter or more of a "
+           "device's intervals are left out, its cadence has no verdict: this finding, exit 3. Lower "
+           "`time_scale` or the machine's load."),
       rule("METHOD-NO-RESPONSE", "METHOD", S::error, H::accepts, "Direct method not answered",
            "A direct method request got no response on `$iothub/methods/res/{status}/?$rid=` before "
            "the end of the run (the real hub times out the caller)."),

@@ -64,6 +64,14 @@ struct Context {
   std::vector<Telemetry> telemetry;  // in capture order
   std::map<std::string, std::vector<std::pair<double, double>>> connected;  // device → [from, to)
   std::map<std::string, std::set<std::string>> selected_tags;  // device → tag names
+  // Our own parts held up (dut_timer_late of an emulated Flexy, hub_stall of the broker): the
+  // scenario time it was told and by how many scenario seconds; device "" = every device.
+  struct OwnDelay {
+    std::string device;
+    double at = 0;
+    double by = 0;
+  };
+  std::vector<OwnDelay> own_delays;
   Collector findings;
 
   double t(const Json& ev) const;  // scenario seconds since start

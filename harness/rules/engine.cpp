@@ -92,6 +92,9 @@ Context::Context(const std::vector<Json>& evs, const Expectations& ex) : events(
   for (const auto& ev : events) {
     const auto kind = EventView(ev).kind();
     const double at = t(ev);
+    if (kind == "dut_timer_late" || kind == "dut_publish_late")
+      own_delays.push_back({EventView(ev).string("device"), at, EventView(ev).number("late_s").value_or(0)});
+    if (kind == "hub_stall") own_delays.push_back({"", at, EventView(ev).number("stalled_s").value_or(0) * scale});
     if (kind == "connect" && EventView(ev).string("verdict") == "accepted") {
       close(EventView(ev).string("device"), at);
       open[EventView(ev).string("device")] = at;

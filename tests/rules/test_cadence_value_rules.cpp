@@ -35,6 +35,48 @@ BOOST_AUTO_TEST_CASE(full_push_on_period_is_fine_and_drift_is_measured) {
              "tolerance, mean 22.500 s");
 }
 
+// The emulated Flexy's own delay (dut_timer_late) is not the program's cadence: the interval it
+// explains is left out; when a quarter or more are, there is no verdict (exit 3).
+BOOST_AUTO_TEST_CASE(an_interval_the_emulators_late_timer_explains_is_not_judged) {
+  auto e = tags_abc();
+  e.full_push_period_s = 20;
+  auto pushes = [](Events& ev, std::initializer_list<double> at) {
+    for (double t : at) ev.publish("F1", t, fmt::format(R"({{"A":{},"B":1,"C":1}})", t));
+  };
+  Events late;
+  late.connect("F1", 1);
+  pushes(late, {10.0, 30.0, 50.0, 70.0, 90.0, 113.0, 130.0, 150.0, 170.0, 190.0, 210.0, 230.0});
+  late.add({{"kind", "dut_timer_late"}, {"device", "F1"}, {"timer", 1}, {"late_s", 3.0}}, 112.9);
+  BOOST_TEST(evaluate(late.events(), e).empty());
+
+  // The broker held up for 0.3 s at ×10: every device's pushes of that moment came 3 s late.
+  Events stalled(10.0);
+  stalled.connect("F1", 1);
+  pushes(stalled, {10.0, 30.0, 50.0, 70.0, 90.0, 113.0, 130.0, 150.0, 170.0, 190.0, 210.0, 230.0});
+  stalled.add({{"kind", "hub_stall"}, {"stalled_s", 0.3}}, 113.2);
+  BOOST_TEST(evaluate(stalled.events(), e).empty());
+
+  // The delay does not explain more than itself, nor an interval it is not in, nor another device.
+  Events too_small;
+  too_small.connect("F1", 1);
+  pushes(too_small, {10.0, 30.0, 50.0, 70.0, 90.0, 116.0, 130.0, 150.0, 170.0});
+  too_small.add({{"kind", "dut_timer_late"}, {"device", "F1"}, {"timer", 1}, {"late_s", 3.0}}, 115.9);
+  too_small.add({{"kind", "dut_timer_late"}, {"device", "F2"}, {"timer", 1}, {"late_s", 9.0}}, 115.9);
+  too_small.add({{"kind", "dut_timer_late"}, {"device", "F1"}, {"timer", 1}, {"late_s", 9.0}}, 60.0);
+  BOOST_TEST(ids(evaluate(too_small.events(), e)) == std::set<std::string>{"CADENCE-FULL-PUSH"});
+
+  Events starved;
+  starved.connect("F1", 1);
+  pushes(starved, {10.0, 33.0, 50.0, 74.0, 90.0});
+  for (double at : {32.9, 73.9}) starved.add({{"kind", "dut_timer_late"}, {"device", "F1"}, {"timer", 1}, {"late_s", 4.0}}, at);
+  const auto f = evaluate(starved.events(), e);
+  BOOST_TEST(ids(f) == std::set<std::string>{"HARNESS-HOST-LAG"});
+  BOOST_TEST(require_finding(f, "HARNESS-HOST-LAG").message ==
+             "full-push: 3 of 3 intervals not judged: our own parts fell behind (the emulated Flexy's timers "
+             "fired late or the hub was held up; time scale ×1)");
+  BOOST_TEST(rules::judge(f, {}).infrastructure);
+}
+
 BOOST_AUTO_TEST_CASE(full_push_periods_are_measured_in_scenario_time) {
   auto e = tags_abc();
   e.full_push_period_s = 20;
