@@ -224,7 +224,9 @@ std::vector<RuleInfo> build() {
            "Device tried to publish while disconnected",
            "The DUT's program called MQTT PUBLISH while the client was not connected (seen in the "
            "DUT log/console; the hub never sees these), so the data is lost. Check MQTT(\"STATUS\") = 5 "
-           "before publishing."),
+           "before publishing. A program that did read STATUS = 5 in the same request and lost the "
+           "connection before its PUBLISH lost a race, not a check: the emulated Flexy marks that "
+           "(`checked_status`) and it is not reported."),
       // --- VALUE ---
       rule("VALUE-MISMATCH", "VALUE", S::error, H::accepts, "Published value the PLC never held",
            "Each published tag value must equal a value its PLC point held within `[expect] "

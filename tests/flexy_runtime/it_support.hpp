@@ -57,6 +57,10 @@ class Recorder {
     std::lock_guard lock(mutex_);
     return items_;
   }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    items_.clear();
+  }
   std::size_t size() const {
     std::lock_guard lock(mutex_);
     return items_.size();

@@ -173,6 +173,12 @@ BOOST_AUTO_TEST_CASE(dut_error_log_is_a_runtime_error_and_publish_while_disconne
   BOOST_TEST(ids(f) == (std::set<std::string>{"DUT-RUNTIME-ERROR", "CADENCE-PUBLISH-WHILE-DISCONNECTED"}));
   BOOST_TEST(require_finding(f, "DUT-RUNTIME-ERROR").evidence == std::vector<std::uint64_t>{2});
   BOOST_TEST(require_finding(f, "CADENCE-PUBLISH-WHILE-DISCONNECTED").evidence == std::vector<std::uint64_t>{3});
+
+  // The program had read STATUS = 5 in the same request: a race with the connection, no finding.
+  Events raced;
+  raced.add({{"kind", "dut_log"}, {"device", "F1"}, {"level", 1}, {"source", "mqtt"}, {"message", "MQTT PUBLISH while not connected: message dropped"},
+             {"publish_while_disconnected", true}, {"checked_status", true}, {"topic", "devices/F1/messages/events/"}}, 6);
+  BOOST_TEST(evaluate(raced.events(), quiet()).empty());
 }
 
 BOOST_AUTO_TEST_CASE(dut_rules_read_structured_fields_not_log_wording) {

@@ -365,9 +365,12 @@ FlexyDevice::FlexyDevice(FlexyDeviceOptions options)
       MqttBridge::Events{[this] { post(Post{Post::MqttMessage{}}); },
                          [this](int s) { post(Post{Post::MqttStatus{s}}); },
                          [this](const std::string& m, int level) { emit_log(m, level, Json{{"source", "mqtt"}}); },
-                         [this](const std::string& m, const std::string& topic) {
+                         [this](const std::string& m, const std::string& topic, bool checked_status) {
                            emit_log(m, basic::log_level::error,
-                                    Json{{"source", "mqtt"}, {"publish_while_disconnected", true}, {"topic", topic}});
+                                    Json{{"source", "mqtt"},
+                                         {"publish_while_disconnected", true},
+                                         {"topic", topic},
+                                         {"checked_status", checked_status}});
                          },
                          [this](const std::string& m, const TlsFileProblem& p) {
                            emit_log(m, basic::log_level::error,
@@ -639,6 +642,7 @@ void FlexyDevice::basic_loop() {
 
     if (basic.pending() > 0) {
       request_started = clock().steady();
+      if (mqtt_) mqtt_->new_request();
       basic.run_one();
       request_ended = clock().steady();
       {

@@ -131,6 +131,9 @@ struct MqttBridge::State {
   mutable std::mutex mutex;
   std::condition_variable wake;
   bool stopping = false;
+  // The program read MQTT("STATUS") = 5 in the BASIC request now running (new_request() clears
+  // it): a PUBLISH it then makes to a connection lost in between is a race, not a missing check.
+  bool status_seen_connected = false;
 
   // Our MQTT stack, not the program, held the message up: paho's threads serve every client of
   // the process (a fleet's TLS handshakes queue its publishes) and a starved host delays them.
@@ -497,6 +500,7 @@ struct MqttBridge::State {
     };
     if (stopping) return stopping_result();
     if (cmd == "status") {
+      if (status == mqtt_status::connected) status_seen_connected = true;
       return basic::HostResult::ok(std::int32_t{status});
     } else if (cmd == "open") {
       if (!arg(0) || !arg(1)) return missing("client id and host");
@@ -638,8 +642,12 @@ struct MqttBridge::State {
       const bool retain = arg(3) && int_of(*arg(3)).value_or(0) != 0;
       if (!client || status != mqtt_status::connected) {
         auto why = fmt::format("MQTT \"PUBLISH\" to {} while not connected (status {}): message dropped", topic, status);
+        if (status_seen_connected)
+          why += "; the connection was lost after this request's MQTT(\"STATUS\") returned 5";
         if (events.publish_dropped)
-          deferred.actions.push_back([this, why, topic] { events.publish_dropped(why, topic); });
+          deferred.actions.push_back([this, why, topic, checked = status_seen_connected] {
+            events.publish_dropped(why, topic, checked);
+          });
         else
           log_later(deferred, why, basic::log_level::error);
         if (settings.publish_error_when_disconnected) return basic::HostResult::fail(kInvalidParameter, why);
@@ -684,6 +692,11 @@ MqttBridge::~MqttBridge() { shutdown(); }
 void MqttBridge::shutdown() { state_->shutdown(); }
 
 void MqttBridge::set_link(bool up) { state_->set_link(up); }
+
+void MqttBridge::new_request() {
+  std::lock_guard lock(state_->mutex);
+  state_->status_seen_connected = false;
+}
 
 basic::HostResult MqttBridge::command(std::string_view command, const std::vector<basic::Value>& args) {
   return state_->command(command, args);

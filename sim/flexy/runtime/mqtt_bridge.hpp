@@ -44,7 +44,8 @@ class MqttBridge {
     std::function<void(int status)> status_changed;             // queue ONMQTTSTATUS
     std::function<void(const std::string& message, int level)> log;  // dut_log
     // PUBLISH while not connected (dropped); when unset, it goes to `log` instead.
-    std::function<void(const std::string& message, const std::string& topic)> publish_dropped;
+    // `checked_status`: the program had read MQTT("STATUS") = 5 in the same BASIC request.
+    std::function<void(const std::string& message, const std::string& topic, bool checked_status)> publish_dropped;
     // A CAFile/CertFile/KeyFile the TLS connect cannot use (the connect is not attempted); when
     // unset, it goes to `log` instead.
     std::function<void(const std::string& message, const TlsFileProblem& problem)> tls_file_error;
@@ -80,6 +81,9 @@ class MqttBridge {
   // until it is up again; the bridge reconnects on its usual schedule then. Connections to hosts
   // the scenario does not route are real network connections and are not affected.
   void set_link(bool up);
+  // A BASIC request (Init, a timer, ONMQTT, …) begins: what the program learnt from STATUS in
+  // the previous one no longer counts.
+  void new_request();
 
  private:
   struct State;
