@@ -22,6 +22,7 @@
 #include "broker/tls_probe.hpp"
 #include "certs/pki.hpp"
 #include "common/capture_accountant.hpp"
+#include "common/json_fast_read.hpp"
 #include "common/json_read.hpp"
 #include "common/error.hpp"
 #include "common/private_file.hpp"
@@ -182,7 +183,7 @@ struct HubProcess::Impl {
     tailer.reset();  // drains what the last broker wrote
   }
 
-  void on_audit_line(std::string_view line);
+  void on_audit_lines(const std::vector<std::string_view>& lines);
   bool wait_for_pong(std::int64_t id, std::chrono::milliseconds timeout);
   void start_supervisor();
   void stop_supervisor();
@@ -493,31 +494,45 @@ std::string HubProcess::Impl::wait_ready() {
   return {};
 }
 
-void HubProcess::Impl::on_audit_line(std::string_view line) {
-  Json event = parse_json_or_discarded(line);  // bounded depth, like every JSON we read
-  if (!event.is_object() || !event.contains("kind")) {
-    // The plugin is ours, so this is a bug there or a torn write; keep it visible in the capture
-    // (the src_seq gap it leaves is reported by the accountant too).
-    Json bad = make_event("hub_error");
-    bad["cause"] = "malformed-audit";
-    bad["detail"] = "malformed line in " + audit_file;
-    bad["payload_b64"] = base64_encode(line);
-    sink.emit(std::move(bad));
-    return;
-  }
-  std::vector<CaptureGap> gaps;
+void HubProcess::Impl::on_audit_lines(const std::vector<std::string_view>& lines) {
+  std::vector<ReadEvent> batch;
+  batch.reserve(lines.size() + 1);
   {
     std::lock_guard lock(audit_mutex);
-    gaps = accountant.observe_event(event);
-    if (event["kind"] == "pong" && event.contains("id") && event["id"].is_number_integer()) {
-      last_pong_id = std::max(last_pong_id, event["id"].get<std::int64_t>());
-      last_pong_at = std::chrono::steady_clock::now();
+    for (const auto line : lines) {
+      // A publish (nearly every line under load) goes to the capture as its text: checked, not
+      // built; the rules read it back from the capture.
+      if (const auto head = read_json_head(line, max_json_depth); head && head->plain_string("kind") == "publish") {
+        const auto src = head->plain_string("src");
+        const auto src_seq = head->unsigned_number("src_seq");
+        if (src && src_seq && head->find("mono_ns") && head->find("wall") && !head->find("seq")) {
+          if (auto g = accountant.observe(std::string(*src), *src_seq)) batch.push_back({capture_gap_event(*g), {}, {}});
+          batch.push_back({std::nullopt, line, "publish"});
+          continue;
+        }
+      }
+      Json event = parse_json_or_discarded(line);  // bounded depth, like every JSON we read
+      if (!event.is_object() || !event.contains("kind")) {
+        // The plugin is ours, so this is a bug there or a torn write; keep it visible in the
+        // capture (the src_seq gap it leaves is reported by the accountant too).
+        Json bad = make_event("hub_error");
+        bad["cause"] = "malformed-audit";
+        bad["detail"] = "malformed line in " + audit_file;
+        bad["payload_b64"] = base64_encode(line);
+        batch.push_back({std::move(bad), {}, {}});
+        continue;
+      }
+      // A gap goes first: it explains what is missing before what follows it.
+      for (const auto& g : accountant.observe_event(event)) batch.push_back({capture_gap_event(g), {}, {}});
+      if (event["kind"] == "pong" && event.contains("id") && event["id"].is_number_integer()) {
+        last_pong_id = std::max(last_pong_id, event["id"].get<std::int64_t>());
+        last_pong_at = std::chrono::steady_clock::now();
+      }
+      batch.push_back({std::move(event), line, {}});
     }
   }
   pong_arrived.notify_all();
-  // The gap first: it explains what is missing before what follows it.
-  for (const auto& g : gaps) sink.emit(capture_gap_event(g));
-  sink.emit(std::move(event));
+  sink.emit_batch(std::move(batch));
 }
 
 bool HubProcess::Impl::wait_for_pong(std::int64_t id, std::chrono::milliseconds timeout) {
@@ -677,8 +692,8 @@ HubProcess::HubProcess(HubOptions options, EventSink& sink)
   std::ofstream(impl_->log_file, std::ios::trunc).flush();
   if (impl_->options.with_plugin) {
     std::ofstream(impl_->audit_file, std::ios::trunc).flush();
-    impl_->tailer = std::make_unique<AuditTailer>(impl_->audit_file,
-                                                  [impl = impl_.get()](std::string_view l) { impl->on_audit_line(l); });
+    impl_->tailer = std::make_unique<AuditTailer>(
+        impl_->audit_file, [impl = impl_.get()](const std::vector<std::string_view>& lines) { impl->on_audit_lines(lines); });
   }
   impl_->start_with_retries();
   // The watcher starts after the ports are final; the log so far is read from its beginning.

@@ -7,7 +7,12 @@ namespace flexhil::broker {
 
 std::string accepted_publish_members(const AcceptedPublish& p) {
   std::string out;
-  out.reserve(256 + p.topic.size() + p.payload.size() * 4 / 3);
+  append_accepted_publish_members(out, p);
+  return out;
+}
+
+void append_accepted_publish_members(std::string& out, const AcceptedPublish& p) {
+  out.reserve(out.size() + 256 + p.topic.size() + p.payload.size() * 4 / 3);
   out += "\"kind\":\"publish\",\"mono_ns\":";
   out += std::to_string(p.mono_ns);
   out += ",\"wall\":";
@@ -51,10 +56,9 @@ std::string accepted_publish_members(const AcceptedPublish& p) {
   out += ",\"size\":";
   out += std::to_string(p.payload.size());
   out += ",\"payload_b64\":\"";
-  out += base64_encode(p.payload);  // the base64 alphabet needs no escaping
+  append_base64(out, p.payload);  // the base64 alphabet needs no escaping
   out += "\",\"verdict\":\"accepted\",\"reason\":";
   append_json_string(out, p.retain ? "retain flag set: IoT Hub does not store it (forwarded as mqtt-retain=true)" : "");
-  return out;
 }
 
 }  // namespace flexhil::broker

@@ -23,6 +23,7 @@ struct AcceptedPublish {
   std::string_view wall;  // format_wall_iso
 };
 
+void append_accepted_publish_members(std::string& out, const AcceptedPublish& p);
 std::string accepted_publish_members(const AcceptedPublish& p);
 
 }  // namespace flexhil::broker

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -21,29 +22,69 @@ using Json = nlohmann::json;
 Json make_event(std::string_view kind);
 
 std::string base64_encode(std::string_view bytes);
+// base64_encode(bytes) appended to `out` (the hub's audit line is built in place, once per message).
+void append_base64(std::string& out, std::string_view bytes);
 // nullopt-free: invalid characters are an error reported by returning false.
 bool base64_decode(std::string_view text, std::string& out);
+
+// An event read from JSON text (a line of the hub's audit file). Its value was parsed, and the
+// text it came from may be kept instead of serialising the value again; or only its kind was
+// read (the hub's publish lines, a hundred thousand a second under a flood: bench/README.md,
+// hub_overhead) and the text is all there is — then it is one JSON object, checked valid, that
+// carries `mono_ns` and `wall` and no `seq`.
+struct ReadEvent {
+  std::optional<Json> value;  // nullopt: not parsed, see text and kind
+  std::string_view text;      // the object's JSON text as read, or empty; valid during emit_batch only
+  std::string_view kind;      // when value is nullopt
+};
 
 class EventSink {
  public:
   virtual ~EventSink() = default;
   // Thread-safe. Adds `seq` (and `mono_ns`/`wall` when missing) and delivers the event.
   virtual void emit(Json event) = 0;
+  // Events read together (one read of the audit file), delivered in order and with consecutive
+  // seqs, as emit() one by one would (which is what this default does, parsing what is text).
+  virtual void emit_batch(std::vector<ReadEvent> events);
 };
 
-// Appends events to a JSON-lines file, one write(2) of a whole line per event, and forwards each
-// to listeners afterwards (the capture is written first, so a crashing listener loses nothing).
-// A failed write (full disk, EIO) is recorded: that event and every later one count as lost
-// (they still reach the listeners), and failure() says why, so a run can never end PASSED on a
-// truncated capture. Listeners run in seq order, under the writer's lock: they must not emit.
+// An event as a capture's listeners get it: its kind at once, its value on first use — parsed
+// from the line just written when the event came as text, so a listener that looks at a
+// publish's kind only (the run's Observer) costs no parse. Valid during the listener call only.
+class CapturedEvent {
+ public:
+  explicit CapturedEvent(const Json& value);
+  CapturedEvent(std::string_view line, std::string_view kind) : line_(line), kind_(kind) {}
+  std::string_view kind() const noexcept { return kind_; }
+  const Json& json() const;  // with its seq, as the capture has it
+
+ private:
+  const Json* value_ = nullptr;
+  mutable std::optional<Json> parsed_;
+  std::string_view line_;
+  std::string_view kind_;
+};
+
+// Appends events to a JSON-lines file, one write(2) of whole lines per emit (or per batch), and
+// forwards each to listeners afterwards (the capture is written first, so a crashing listener
+// loses nothing). A failed write (full disk, EIO) is recorded: every event whose line was not
+// written whole, and every later one, counts as lost (they still reach the listeners), and
+// failure() says why, so a run can never end PASSED on a truncated capture. Listeners run in seq
+// order, under the writer's lock: they must not emit.
+//
+// A batched event that arrives as text (or with the text it was parsed from, when it carries
+// `mono_ns` and `wall` and no `seq`) is written as that text with `"seq":N` put in front, not
+// serialised again. The text was checked valid JSON, so the line reads back as the value the
+// listeners see.
 class CaptureWriter final : public EventSink {
  public:
-  using Listener = std::function<void(const Json&)>;
+  using Listener = std::function<void(const CapturedEvent&)>;
   explicit CaptureWriter(const std::string& path);  // throws InfrastructureError
   ~CaptureWriter() override;
   CaptureWriter(const CaptureWriter&) = delete;
   CaptureWriter& operator=(const CaptureWriter&) = delete;
   void emit(Json event) override;
+  void emit_batch(std::vector<ReadEvent> events) override;
   void add_listener(Listener listener);
   std::uint64_t count() const;
   std::uint64_t lost() const;          // events not written since the first failure
@@ -51,8 +92,18 @@ class CaptureWriter final : public EventSink {
   const std::string& path() const noexcept { return path_; }
 
  private:
+  // Appends a line to lines_ and its end to line_ends_ (mutex_ held, seq_ the event's): `text`
+  // with the seq put in front when given, else `event` (stamped) dumped.
+  void append_line(const Json* event, std::string_view text);
+  std::string_view line(std::size_t i) const;  // line i of lines_, without its '\n'
+  // Writes lines_ (unless an earlier write failed), counts the lines not written whole as lost.
+  void write_lines();
+  void clear_lines();
+
   mutable std::mutex mutex_;
   std::string path_;
+  std::string lines_;                  // the lines of the emit in progress (capacity kept)
+  std::vector<std::size_t> line_ends_;
   int fd_ = -1;
   std::uint64_t seq_ = 0;
   std::uint64_t lost_ = 0;

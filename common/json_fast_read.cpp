@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "common/json_text.hpp"
@@ -26,6 +27,63 @@ class FastReader {
     return v;
   }
 
+  // The whole text checked as document() does, nothing built but the top level's spans.
+  std::optional<JsonHead> head() {
+    build_ = false;
+    JsonHead h;
+    h.members.reserve(16);
+    Json unused;
+    skip_space();
+    if (p_ == end_ || *p_ != '{' || max_depth_ < 1) return std::nullopt;
+    ++p_;
+    skip_space();
+    if (p_ != end_ && *p_ == '}') {
+      ++p_;
+    } else {
+      for (;;) {
+        skip_space();
+        if (p_ == end_ || *p_ != '"') return std::nullopt;
+        const char* key = p_ + 1;
+        scratch_.clear();
+        if (!string(scratch_)) return std::nullopt;
+        const std::string_view key_raw(key, static_cast<std::size_t>(p_ - 1 - key));
+        if (scratch_.size() != key_raw.size()) return std::nullopt;  // an escaped key: not worth a fast path
+        skip_space();
+        if (p_ == end_ || *p_ != ':') return std::nullopt;
+        ++p_;
+        skip_space();
+        JsonHead::Member m;
+        m.key = key_raw;
+        const char* start = p_;
+        if (p_ != end_ && *p_ == '"') {
+          scratch_.clear();
+          if (!string(scratch_)) return std::nullopt;
+          m.type = JsonHead::Member::Type::string;
+          m.raw = std::string_view(start + 1, static_cast<std::size_t>(p_ - 1 - (start + 1)));
+          // Every escape is longer than what it stands for: a shorter decoding had one.
+          m.escaped = scratch_.size() != m.raw.size();
+        } else {
+          if (!value(unused, 2)) return std::nullopt;
+          m.raw = std::string_view(start, static_cast<std::size_t>(p_ - start));
+          m.type = (*start == '-' || digit(*start)) ? JsonHead::Member::Type::number : JsonHead::Member::Type::other;
+        }
+        h.members.push_back(m);
+        skip_space();
+        if (p_ == end_) return std::nullopt;
+        if (*p_ == ',') {
+          ++p_;
+          continue;
+        }
+        if (*p_ != '}') return std::nullopt;
+        ++p_;
+        break;
+      }
+    }
+    skip_space();
+    if (p_ != end_) return std::nullopt;
+    return h;
+  }
+
  private:
   void skip_space() {
     while (p_ != end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
@@ -44,14 +102,18 @@ class FastReader {
       case '{': return object(out, depth);
       case '[': return array(out, depth);
       case '"': {
+        if (!build_) {
+          scratch_.clear();
+          return string(scratch_);
+        }
         std::string s;
         if (!string(s)) return false;
         out = std::move(s);
         return true;
       }
-      case 't': out = true; return literal("true");
-      case 'f': out = false; return literal("false");
-      case 'n': out = nullptr; return literal("null");
+      case 't': if (build_) out = true; return literal("true");
+      case 'f': if (build_) out = false; return literal("false");
+      case 'n': if (build_) out = nullptr; return literal("null");
       default: return number(out);
     }
   }
@@ -59,8 +121,9 @@ class FastReader {
   bool object(Json& out, int depth) {
     if (depth > max_depth_) return false;
     ++p_;  // '{'
-    out = Json::object();
-    auto& members = out.get_ref<Json::object_t&>();
+    if (build_) out = Json::object();
+    Json::object_t ignored;
+    auto& members = build_ ? out.get_ref<Json::object_t&>() : ignored;
     skip_space();
     if (p_ != end_ && *p_ == '}') {
       ++p_;
@@ -70,14 +133,14 @@ class FastReader {
       skip_space();
       if (p_ == end_ || *p_ != '"') return false;
       std::string key;
-      if (!string(key)) return false;
+      if (!string(build_ ? key : scratch_)) return false;
       skip_space();
       if (p_ == end_ || *p_ != ':') return false;
       ++p_;
       skip_space();
       Json v;
       if (!value(v, depth + 1)) return false;
-      members.insert_or_assign(std::move(key), std::move(v));  // the last of duplicate keys, as nlohmann
+      if (build_) members.insert_or_assign(std::move(key), std::move(v));  // the last of duplicate keys, as nlohmann
       skip_space();
       if (p_ == end_) return false;
       if (*p_ == ',') {
@@ -93,8 +156,9 @@ class FastReader {
   bool array(Json& out, int depth) {
     if (depth > max_depth_) return false;
     ++p_;  // '['
-    out = Json::array();
-    auto& items = out.get_ref<Json::array_t&>();
+    if (build_) out = Json::array();
+    Json::array_t ignored;
+    auto& items = build_ ? out.get_ref<Json::array_t&>() : ignored;
     skip_space();
     if (p_ != end_ && *p_ == ']') {
       ++p_;
@@ -104,7 +168,7 @@ class FastReader {
       skip_space();
       Json v;
       if (!value(v, depth + 1)) return false;
-      items.push_back(std::move(v));
+      if (build_) items.push_back(std::move(v));
       skip_space();
       if (p_ == end_) return false;
       if (*p_ == ',') {
@@ -159,11 +223,25 @@ class FastReader {
     }
   }
 
-  // At the opening quote. Plain runs are appended whole: that is where the time goes.
+  // Eight bytes that end nothing: no quote, backslash, control character or byte >= 0x80
+  // (the classic has-zero-byte tricks on one 64-bit word).
+  static bool plain8(const char* p) {
+    std::uint64_t x;
+    std::memcpy(&x, p, sizeof x);
+    constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    const auto has_zero = [](std::uint64_t v) { return ((v - ones) & ~v & highs) != 0; };
+    if (x & highs) return false;
+    if (((x - ones * 0x20) & ~x & highs) != 0) return false;  // a byte below 0x20 (all are < 0x80 here)
+    return !has_zero(x ^ (ones * '"')) && !has_zero(x ^ (ones * '\\'));
+  }
+
+  // At the opening quote. Plain runs are appended whole, and checked a word at a time: that is
+  // where the time goes (base64 payloads, topics, timestamps).
   bool string(std::string& s) {
     ++p_;
     for (;;) {
       const char* run = p_;
+      while (end_ - p_ >= 8 && plain8(p_)) p_ += 8;
       while (p_ != end_) {
         const auto c = static_cast<unsigned char>(*p_);
         if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
@@ -209,6 +287,13 @@ class FastReader {
       if (p_ == end_ || !digit(*p_)) return false;
       while (p_ != end_ && digit(*p_)) ++p_;
     }
+    if (!build_) {
+      // Only what decides validity: a double out of range is nlohmann's error (below).
+      if (integral) return true;
+      double d = 0;
+      const auto r = std::from_chars(start, p_, d);
+      return r.ec == std::errc() && r.ptr == p_ && std::isfinite(d);
+    }
     if (integral) {
       if (*start == '-') {
         std::int64_t v = 0;
@@ -234,12 +319,37 @@ class FastReader {
   const char* p_;
   const char* end_;
   int max_depth_;
+  bool build_ = true;    // false: check the text, build nothing (head())
+  std::string scratch_;  // strings decoded only to be checked
 };
 
 }  // namespace
 
 std::optional<nlohmann::json> read_json_fast(std::string_view text, int max_depth) {
   return FastReader(text, max_depth).document();
+}
+
+std::optional<JsonHead> read_json_head(std::string_view text, int max_depth) { return FastReader(text, max_depth).head(); }
+
+const JsonHead::Member* JsonHead::find(std::string_view key) const {
+  for (auto it = members.rbegin(); it != members.rend(); ++it)
+    if (it->key == key) return &*it;
+  return nullptr;
+}
+
+std::optional<std::string_view> JsonHead::plain_string(std::string_view key) const {
+  const auto* m = find(key);
+  if (!m || m->type != Member::Type::string || m->escaped) return std::nullopt;
+  return m->raw;
+}
+
+std::optional<std::uint64_t> JsonHead::unsigned_number(std::string_view key) const {
+  const auto* m = find(key);
+  if (!m || m->type != Member::Type::number) return std::nullopt;
+  std::uint64_t v = 0;
+  const auto r = std::from_chars(m->raw.data(), m->raw.data() + m->raw.size(), v);
+  if (r.ec != std::errc() || r.ptr != m->raw.data() + m->raw.size()) return std::nullopt;
+  return v;
 }
 
 }  // namespace flexhil

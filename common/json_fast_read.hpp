@@ -11,8 +11,10 @@
 // nlohmann validates), a number that does not fit a double, anything malformed or nested deeper
 // than `max_depth` gives nullopt, and read_json() then asks nlohmann for the value or for the
 // error and its offset. So the fast path can make reading faster, never different.
+#include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -20,5 +22,27 @@ namespace flexhil {
 
 // nullopt: not taken by the fast path (see above); never throws other than std::bad_alloc.
 std::optional<nlohmann::json> read_json_fast(std::string_view text, int max_depth);
+
+// The top level of a JSON object, the whole text checked as read_json_fast() checks it but
+// nothing built: the hub's publish lines are written to the capture from their text, and the
+// harness needs only their kind and src/src_seq on the way (bench/README.md, hub_overhead).
+// Spans point into the text.
+struct JsonHead {
+  struct Member {
+    enum class Type { string, number, other };  // other: object, array, true, false, null
+    std::string_view key;
+    std::string_view raw;  // a string's text between its quotes (escapes not decoded), else the value's text
+    Type type = Type::other;
+    bool escaped = false;  // a string with an escape: raw is not its value
+  };
+  std::vector<Member> members;  // in order, duplicates kept
+  const Member* find(std::string_view key) const;  // the last of that name, as a reader keeps
+  std::optional<std::string_view> plain_string(std::string_view key) const;  // a string without escapes
+  std::optional<std::uint64_t> unsigned_number(std::string_view key) const;   // a non-negative integer
+};
+
+// nullopt when the text is not one object the fast path is sure of (see above) or has an
+// escaped key; then read_json() decides.
+std::optional<JsonHead> read_json_head(std::string_view text, int max_depth);
 
 }  // namespace flexhil

@@ -3,16 +3,41 @@
 #include <fmt/format.h>
 
 #include "common/event_view.hpp"
+#include "common/json_read.hpp"
 
 namespace flexhil {
 
+void CountedCapture::count(std::string_view kind) {
+  ++total_;
+  auto it = by_kind_.find(kind);
+  if (it == by_kind_.end()) it = by_kind_.emplace(std::string(kind), 0).first;
+  ++it->second;
+}
+
+bool CountedCapture::count(Json& event) {
+  const std::string kind(EventView(event).kind());
+  const bool run_end = kind == "run_end";
+  if (run_end) event["counts"] = {{"total", total_}, {"by_kind", by_kind_}};
+  count(kind);
+  return run_end;
+}
+
 void CountedCapture::emit(Json event) {
   std::lock_guard lock(mutex_);
-  const std::string kind(EventView(event).kind());
-  if (kind == "run_end") event["counts"] = {{"total", total_}, {"by_kind", by_kind_}};
-  ++total_;
-  ++by_kind_[kind];
+  count(event);
   writer_.emit(std::move(event));
+}
+
+void CountedCapture::emit_batch(std::vector<ReadEvent> events) {
+  std::lock_guard lock(mutex_);
+  for (auto& r : events) {
+    if (!r.value && r.kind == "run_end") r.value = parse_json_or_discarded(r.text);  // it gets counts
+    if (!r.value)
+      count(r.kind);
+    else if (count(*r.value))
+      r.text = {};  // the text no longer says it all
+  }
+  writer_.emit_batch(std::move(events));
 }
 
 CaptureCheck check_capture_counts(const std::vector<Json>& events) {

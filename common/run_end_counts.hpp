@@ -21,15 +21,21 @@ class CountedCapture final : public EventSink {
  public:
   explicit CountedCapture(CaptureWriter& writer) : writer_(writer) {}
   void emit(Json event) override;
+  void emit_batch(std::vector<ReadEvent> events) override;
   void add_listener(CaptureWriter::Listener listener) { writer_.add_listener(std::move(listener)); }
   const std::string& path() const noexcept { return writer_.path(); }
 
  private:
   // Recursive: a listener of the writer may itself emit an event on the same thread.
+  // With mutex_ held: counts the event, and gives a run_end the counts of the events before it
+  // (then true: the event changed).
+  bool count(Json& event);
+  void count(std::string_view kind);
+
   std::recursive_mutex mutex_;
   CaptureWriter& writer_;
   std::uint64_t total_ = 0;
-  std::map<std::string, std::uint64_t> by_kind_;
+  std::map<std::string, std::uint64_t, std::less<>> by_kind_;
 };
 
 struct CaptureCheck {

@@ -50,7 +50,8 @@ std::string conf_value(const std::string& conf, const std::string& key) {
 // real CaptureWriter runs after the line is written): the capture path's end.
 struct CaptureCounter {
   explicit CaptureCounter(flexhil::CaptureWriter& w) {
-    w.add_listener([this](const flexhil::Json& event) {
+    w.add_listener([this](const flexhil::CapturedEvent& captured) {
+      const flexhil::Json& event = captured.json();
       if (event.value("kind", "") == "publish" && event.value("verdict", "") == "accepted") ++publishes;
       if (event.value("kind", "") == "capture_gap") gaps += event.value("missing", std::uint64_t{0});
     });

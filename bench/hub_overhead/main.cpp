@@ -2,7 +2,9 @@
 // would run instead. Two brokers in the same run, same machine, same minute:
 //   hub        HubFixture: mosquitto 2.0.11 + the iothub plugin (SAS judged at CONNECT, every
 //              publish judged and written to the audit file, tailed into the harness) + the TLS
-//              shim (optional client certificate, TLS 1.2 cap)
+//              shim (optional client certificate, TLS 1.2 cap); the harness side records what it
+//              reads as `flexhil run` does: capture.jsonl (CountedCapture over CaptureWriter) and
+//              the run's Observer as its listener
 //   mosquitto  plain mosquitto started from the hub's own generated mosquitto.conf with the
 //              plugin lines removed and anonymous access allowed: the same certificate, key,
 //              ciphers, tls_version, client CA bundle and logging; no plugin, no shim
@@ -32,6 +34,8 @@
 
 #include "common/net.hpp"
 #include "common/process.hpp"
+#include "common/run_end_counts.hpp"
+#include "harness/run/observer.hpp"
 #include "tests/broker/hub_fixture.hpp"
 
 using namespace flexhil;
@@ -213,7 +217,13 @@ int main(int argc, char** argv) {
 
   try {
     mosquitto_lib_init();
+    testing::TempDir run_dir;  // outlives the hub, which drains its last events into the capture
+    CaptureWriter file(run_dir.file("capture.jsonl"));
+    CountedCapture capture(file);
+    run::Observer observer(run_dir.file("dut-console.log"));
+    capture.add_listener([&](const CapturedEvent& ev) { observer.on_event(ev); });
     testing::HubFixture f("benchoverhead");
+    f.capture_to(capture);
     const auto dev = f.add_sas_device("BenchDevice");
     f.start();
     const auto mosquitto_path = find_program("mosquitto");
@@ -241,6 +251,10 @@ int main(int argc, char** argv) {
     }
     baseline.stop();
     mosquitto_lib_cleanup();
+    f.hub().stop();  // drains the audit file: every message the hub judged is in the capture now
+    std::printf("capture   %llu events written (%llu lost), %zu publishes observed\n",
+                static_cast<unsigned long long>(file.count()), static_cast<unsigned long long>(file.lost()),
+                observer.counts().publishes);
 
     std::printf("best      hub        connects/s %8.1f  QoS 0 msg/s %9.0f  QoS 1 msg/s %9.0f\n", hub_best.connects,
                 hub_best.qos0, hub_best.qos1);

@@ -41,10 +41,12 @@ void AuditLog::write(Json event) {
   if (pending_.size() >= 64 * 1024) flush();
 }
 
-void AuditLog::write_members(std::string_view members) {
+void AuditLog::begin_line() {
   if (pending_.empty()) first_pending_ns_ = monotonic_ns();
   pending_ += '{';
-  pending_ += members;
+}
+
+void AuditLog::end_line() {
   pending_ += ",\"src\":";
   append_json_string(pending_, stream_);
   pending_ += ",\"src_seq\":";

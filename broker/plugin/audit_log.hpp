@@ -32,9 +32,15 @@ class AuditLog {
 
   // Adds src/src_seq and queues the event as one line (written at the next flush()).
   void write(Json event);
-  // Same, for an event already written as JSON members without braces (`"kind":"publish",…`;
-  // broker/publish_audit_line.hpp): the hot path of one event per message.
-  void write_members(std::string_view members);
+  // Same, for an event written as JSON members without braces (`"kind":"publish",…`;
+  // broker/publish_audit_line.hpp) by `append(std::string& line)` straight into the queue: the
+  // hot path of one event per message.
+  template <typename Append>
+  void write_members(Append&& append) {
+    begin_line();
+    append(pending_);
+    end_line();
+  }
   // Writes the queued lines (one write(2) in the common case).
   void flush();
   // flush() when the oldest queued line was queued `max_delay_ms` or more before `now_ns`
@@ -46,6 +52,8 @@ class AuditLog {
   int last_errno() const noexcept { return last_errno_; }
 
  private:
+  void begin_line();
+  void end_line();  // src/src_seq and the newline; flushes a full queue
   int fd_ = -1;
   std::string stream_;
   std::string pending_;         // whole lines not written yet

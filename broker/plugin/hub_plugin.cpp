@@ -389,8 +389,9 @@ int HubPlugin::on_message(mosquitto_evt_message& ev) {
 }
 
 void HubPlugin::device_message(mosquitto_evt_message& ev, const Connection& conn) {
-  const std::string topic = or_empty(ev.topic);
-  const std::string payload(static_cast<const char*>(ev.payload ? ev.payload : ""), ev.payloadlen);
+  // Views, not copies: this runs for every message a device sends.
+  const std::string_view topic = ev.topic ? ev.topic : "";
+  const std::string_view payload(static_cast<const char*>(ev.payload ? ev.payload : ""), ev.payloadlen);
   const auto cls = classify_publish(conn.client_id, topic);
   if (audit_) {
     // Written as text, not built as a Json object: the one event per message (publish_audit_line.hpp).
@@ -404,7 +405,7 @@ void HubPlugin::device_message(mosquitto_evt_message& ev, const Connection& conn
     p.mono_ns = monotonic_ns();
     const std::string wall = format_wall_iso(std::chrono::system_clock::now());
     p.wall = wall;
-    audit_->write_members(accepted_publish_members(p));
+    audit_->write_members([&](std::string& line) { append_accepted_publish_members(line, p); });
   }
   last_seen_[conn.client_id] = now_ms();
   // IoT Hub does not store retained messages.

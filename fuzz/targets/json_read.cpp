@@ -1,6 +1,8 @@
 // The JSON reader's fast path (common/json_fast_read.hpp) against nlohmann's parser: whatever
 // the fast path accepts, nlohmann accepts with the same value and the same number types; the
-// fast path never accepts what nlohmann refuses. read_json() itself never throws.
+// fast path never accepts what nlohmann refuses. read_json() itself never throws. read_json_head()
+// accepts only what the fast path accepts, as an object, and its plain strings and unsigned
+// numbers are the values the parse gives.
 #include "fuzz/support/fuzz_target.hpp"
 #include "common/json_fast_read.hpp"
 #include "common/json_read.hpp"
@@ -39,5 +41,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::require(full.ok() && same(*full.value, reference));
   }
   if (!full.ok()) fuzz::require(full.error_offset <= size && !full.error.empty());
+  if (const auto head = read_json_head(text, 16)) {
+    fuzz::require(fast && fast->is_object());
+    for (const auto& m : head->members) {
+      const auto it = fast->find(std::string(m.key));
+      fuzz::require(it != fast->end());
+      if (head->find(m.key) != &m) continue;  // a duplicate: the last one counts
+      if (const auto s = head->plain_string(m.key)) fuzz::require(it->is_string() && *it == std::string(*s));
+      if (const auto n = head->unsigned_number(m.key)) fuzz::require(it->is_number_unsigned() && *it == *n);
+    }
+  }
   return 0;
 }

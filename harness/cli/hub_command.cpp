@@ -77,7 +77,8 @@ int run_hub(const HubArgs& args) {
   CaptureWriter capture(out_dir + "/capture.jsonl");
   std::mutex print_mutex;
   const auto expect = rules::bench_expectations(args.timestamp_key);
-  capture.add_listener([&](const Json& event) {
+  capture.add_listener([&](const CapturedEvent& captured) {
+    const Json& event = captured.json();
     const auto line = broker::hub_console_line(event);
     if (!line) return;
     std::string text = *line + '\n';

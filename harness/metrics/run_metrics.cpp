@@ -309,8 +309,8 @@ void RunMetrics::count_event(const Json& ev) {
   }
 }
 
-std::function<void(const Json&)> RunMetrics::listener() {
-  return [this](const Json& e) { on_event(e); };
+CaptureWriter::Listener RunMetrics::listener() {
+  return [this](const CapturedEvent& e) { on_event(e.json()); };
 }
 
 void RunMetrics::on_finding(const rules::Finding& finding) {

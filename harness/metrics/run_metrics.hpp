@@ -69,7 +69,7 @@ class RunMetrics {
   // Thread-safe; events as in capture.jsonl (publish, connect, disconnect, … ; others counted).
   void on_event(const Json& event);
   // A listener for CaptureWriter::add_listener; `this` must outlive the writer's use of it.
-  std::function<void(const Json&)> listener();
+  CaptureWriter::Listener listener();
   void on_finding(const rules::Finding& finding);
   // The run's findings once judged: each (rule, severity) counter is raised to its final count
   // (never lowered: what was counted live stays counted).

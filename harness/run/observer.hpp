@@ -1,7 +1,9 @@
 #pragma once
-// What the run's own loop needs to know from the event stream while it runs: every event (for
-// the rules at the end), whether a device has connected (an external device), a few counts for
-// the progress line, and the device's console and log lines written to dut-console.log.
+// What the run's own loop needs to know from the event stream while it runs: whether a device has
+// connected (an external device), a few counts for the progress line, and the device's console
+// and log lines written to dut-console.log. It keeps no events: the rules read them back from
+// capture.jsonl, so a verdict is on what the capture holds (and a flood of publishes costs the
+// harness a count each, not a parse and a copy).
 // A CaptureWriter listener: it runs under the writer's lock, in seq order, and never emits.
 #include <cstddef>
 #include <fstream>
@@ -25,14 +27,12 @@ class Observer {
  public:
   // `console_log`: path of dut-console.log ("" = none).
   explicit Observer(const std::string& console_log);
-  void on_event(const Json& event);
-  std::vector<Json> events() const;
+  void on_event(const CapturedEvent& event);
   ObservedCounts counts() const;
   bool has_connected(const std::string& device) const;
 
  private:
   mutable std::mutex mutex_;
-  std::vector<Json> events_;
   ObservedCounts counts_;
   std::set<std::string> connected_;
   std::ofstream console_;

@@ -217,7 +217,7 @@ struct Recorder {
       : file((fs::path(f.dir) / "capture.jsonl").string()),
         capture(file),
         observer((fs::path(f.dir) / "dut-console.log").string()) {
-    capture.add_listener([this](const Json& ev) { observer.on_event(ev); });
+    capture.add_listener([this](const CapturedEvent& ev) { observer.on_event(ev); });
   }
   CaptureWriter file;
   CountedCapture capture;  // run_end carries the counts `flexhil validate` checks
@@ -451,9 +451,18 @@ struct Judged {
   rules::EvaluationTimes times;
 };
 
+// The rules judge what capture.jsonl holds (as `flexhil validate` would, offline). A capture that
+// could not be written is judged on what it holds: the run is exit 3 for it anyway.
 Judged judge_run(const scenario::Scenario& s, const Recorder& rec, RunOutcome& outcome, std::ostream& err) {
   Judged j;
-  j.events = rec.observer.events();
+  try {
+    if (rec.file.count() > rec.file.lost()) j.events = read_capture_file(rec.file.path()).events;
+  } catch (...) {
+    const auto failure = describe_exception(std::current_exception());
+    err << "error: reading capture.jsonl back failed: " << failure.message << '\n';
+    outcome.fail(exit_code::infrastructure, "reading capture.jsonl back failed: " + failure.message);
+    return j;
+  }
   try {
     j.findings = rules::evaluate(j.events, s.expect, &j.times);
     j.verdict = rules::judge(j.findings, s.findings);

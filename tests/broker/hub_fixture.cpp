@@ -184,7 +184,7 @@ void HubFixture::start(const std::function<void(broker::HubOptionsBuilder&)>& tw
   broker::HubOptionsBuilder b;
   b.registry(registry_path_).out_dir(dir_.file("hub")).pki_dir(dir_.file("pki")).port(0);
   if (tweak) tweak(b);
-  hub_ = std::make_unique<broker::HubProcess>(b.finalize(), sink_);
+  hub_ = std::make_unique<broker::HubProcess>(b.finalize(), capture_to_ ? *capture_to_ : sink_);
 }
 
 broker::HubProcess& HubFixture::hub() {

@@ -89,6 +89,9 @@ class HubFixture {
   // --- the hub -----------------------------------------------------------------------------
   // Writes the registry and starts the hub; `tweak` may change options (ports, plugin, …).
   void start(const std::function<void(broker::HubOptionsBuilder&)>& tweak = {});
+  // Before start(): the hub's events go to `sink` (which must outlive the fixture) instead of
+  // events() — benchmarks measure a run's own capture path; wait_for_* and mark() then see nothing.
+  void capture_to(EventSink& sink) { capture_to_ = &sink; }
   broker::HubProcess& hub();
   MemorySink& events() { return sink_; }
   const TempDir& dir() const { return dir_; }
@@ -132,6 +135,7 @@ class HubFixture {
   std::map<std::string, SasDevice> sas_devices_;
   std::string registry_path_;
   MemorySink sink_;
+  EventSink* capture_to_ = nullptr;
   std::unique_ptr<broker::HubProcess> hub_;
 };
 

@@ -12,6 +12,7 @@
 #include "common/capture_accountant.hpp"
 #include "common/net.hpp"
 #include "common/process.hpp"
+#include "common/run_end_counts.hpp"
 #include "tests/broker/hub_fixture.hpp"
 
 using namespace flexhil;
@@ -37,6 +38,21 @@ std::size_t count_publishes(const std::vector<Json>& events, const std::string& 
   }));
 }
 
+// mosquitto_pub -l as the SAS device `id`: each line of `lines` one message on `topic`.
+void publish_each_line(HubFixture& f, const std::string& id, const std::string& topic, const std::string& qos,
+                       const std::string& lines) {
+  ChildProcess::Options o;
+  o.argv = {"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(f.hub().ports().mqtts), "--cafile", f.ca_file(),
+            "-i", id, "-u", f.username(id), "-P", f.sas_token(id), "-V", "mqttv311", "-q", qos, "-t", topic, "-l"};
+  o.stdin_path = lines;
+  o.stdout_path = f.dir().file("pub.out");
+  o.stderr_path = f.dir().file("pub.out");
+  auto pub = ChildProcess::spawn(o);
+  const auto status = pub.wait_for(60s);
+  BOOST_REQUIRE(status.has_value());
+  BOOST_REQUIRE(*status == 0);
+}
+
 // Sends SIGCONT on the way out, so a failing test never leaves a stopped broker behind.
 struct ContinueOnExit {
   int pid;
@@ -55,17 +71,7 @@ BOOST_AUTO_TEST_CASE(a_burst_of_20000_qos0_messages_reaches_the_capture_complete
     std::ofstream out(lines);
     for (int i = 1; i <= kMessages; ++i) out << "{\"n\":" << i << "}\n";
   }
-  ChildProcess::Options o;
-  o.argv = {"mosquitto_pub", "-h", "127.0.0.1", "-p", std::to_string(f.hub().ports().mqtts), "--cafile", f.ca_file(),
-            "-i", "Burst", "-u", f.username("Burst"), "-P", f.sas_token("Burst"), "-V", "mqttv311", "-q", "0",
-            "-t", "devices/Burst/messages/events/", "-l"};
-  o.stdin_path = lines;
-  o.stdout_path = f.dir().file("pub.out");
-  o.stderr_path = f.dir().file("pub.out");
-  auto pub = ChildProcess::spawn(o);
-  const auto status = pub.wait_for(60s);
-  BOOST_REQUIRE(status.has_value());
-  BOOST_REQUIRE(*status == 0);
+  publish_each_line(f, "Burst", "devices/Burst/messages/events/", "0", lines);
   // The last line's publish event: the tailer hands lines over in file order, so everything
   // before it is in the capture too.
   const auto last = base64_encode("{\"n\":" + std::to_string(kMessages) + "}");
@@ -74,6 +80,64 @@ BOOST_AUTO_TEST_CASE(a_burst_of_20000_qos0_messages_reaches_the_capture_complete
   BOOST_TEST(count_publishes(events, "Burst") == static_cast<std::size_t>(kMessages));
   require_contiguous(events);
   BOOST_TEST(f.hub().audit_missing() == 0u);
+}
+
+// What `flexhil run` records: the hub's publish lines go to capture.jsonl as their text (checked,
+// not parsed) with the capture's seq in front, every field as the plugin wrote it; a line the
+// plugin tore becomes a hub_error and the stream goes on.
+BOOST_AUTO_TEST_CASE(the_run_capture_keeps_every_publish_line_as_the_plugin_wrote_it) {
+  TempDir run_dir;
+  CaptureWriter file(run_dir.file("capture.jsonl"));
+  CountedCapture capture(file);
+  std::size_t publishes_seen = 0;  // by kind alone, as the run's Observer counts them
+  capture.add_listener([&](const CapturedEvent& e) { publishes_seen += e.kind() == "publish"; });
+  HubFixture f;
+  f.capture_to(capture);
+  f.add_sas_device("Recorded");
+  f.start();
+  constexpr int kMessages = 500;
+  const auto lines = f.dir().file("lines.txt");
+  {
+    std::ofstream out(lines);
+    for (int i = 1; i <= kMessages; ++i) out << "{\"n\":" << i << ",\"note\":\"say \\\"hi\\\"\"}\n";
+  }
+  publish_each_line(f, "Recorded", "devices/Recorded/messages/events/a=1", "1", lines);
+  {
+    std::ofstream torn(f.hub().audit_file(), std::ios::app);
+    torn << "{\"kind\":\"publish\",\"src\":\"hub#1\"\n" << std::flush;
+  }
+  f.hub().stop();  // drains the audit file into the capture
+
+  std::vector<std::string> audit;
+  {
+    std::ifstream in(f.hub().audit_file());
+    for (std::string l; std::getline(in, l);)
+      if (l.find("\"kind\":\"publish\"") != std::string::npos && l.find("\"src_seq\"") != std::string::npos)
+        audit.push_back(l);
+  }
+  BOOST_REQUIRE(audit.size() >= static_cast<std::size_t>(kMessages));
+  const auto events = read_capture(file.path());
+  std::vector<Json> published;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    BOOST_REQUIRE(events[i]["seq"].get<std::uint64_t>() == i + 1);
+    if (events[i].value("kind", "") == "publish") published.push_back(events[i]);
+  }
+  BOOST_REQUIRE(published.size() == audit.size());
+  BOOST_TEST(publishes_seen == published.size());
+  for (std::size_t i = 0; i < audit.size(); ++i) {
+    Json expected = Json::parse(audit[i]);
+    expected["seq"] = published[i]["seq"];
+    BOOST_REQUIRE(published[i] == expected);
+  }
+  BOOST_TEST(published.back()["props"]["a"] == "1");
+  BOOST_TEST(published.back()["payload_b64"] ==
+             base64_encode("{\"n\":" + std::to_string(kMessages) + ",\"note\":\"say \\\"hi\\\"\"}"));
+  const auto torn = std::find_if(events.begin(), events.end(), [](const Json& e) {
+    return e.value("kind", "") == "hub_error" && e.value("cause", "") == "malformed-audit";
+  });
+  BOOST_TEST((torn != events.end()));
+  BOOST_TEST(file.lost() == 0u);
+  require_contiguous(events);
 }
 
 BOOST_AUTO_TEST_CASE(a_restart_starts_a_new_stream_and_the_old_one_ends_where_it_declared) {

@@ -101,9 +101,9 @@ BOOST_AUTO_TEST_CASE(the_tailer_hands_over_whole_lines_only_and_in_order) {
   const auto path = dir.file("audit.jsonl");
   std::mutex m;
   std::vector<std::string> lines;
-  AuditTailer tailer(path, [&](std::string_view l) {
+  AuditTailer tailer(path, [&](const std::vector<std::string_view>& batch) {
     std::lock_guard lock(m);
-    lines.emplace_back(l);
+    for (const auto l : batch) lines.emplace_back(l);
   });
   std::ofstream out(path, std::ios::app);
   out << "{\"a\":1}\n{\"b\":" << std::flush;
@@ -112,10 +112,11 @@ BOOST_AUTO_TEST_CASE(the_tailer_hands_over_whole_lines_only_and_in_order) {
     std::lock_guard lock(m);
     BOOST_TEST(lines == (std::vector<std::string>{"{\"a\":1}"}));
   }
-  out << "2}\n" << std::flush;
+  out << "2}\n\n{\"c\":3}\n{\"d\":4}\n" << std::flush;  // an empty line is skipped
   tailer.drain();
   std::lock_guard lock(m);
-  BOOST_TEST(lines == (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}"}));
+  BOOST_TEST(lines == (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}", "{\"c\":3}", "{\"d\":4}"}));
+  BOOST_TEST(tailer.lines() == 4u);
   BOOST_TEST(tailer.backlog() == 0u);
 }
 

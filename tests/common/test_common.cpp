@@ -15,7 +15,9 @@
 #include "common/clock.hpp"
 #include "common/event.hpp"
 #include "common/net.hpp"
+#include "common/json_read.hpp"
 #include "common/process.hpp"
+#include "common/run_end_counts.hpp"
 #include "common/toml_reader.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -129,6 +131,11 @@ BOOST_AUTO_TEST_CASE(base64_round_trips_binary) {
   BOOST_TEST(back == bytes);
   BOOST_TEST(base64_encode("abc") == "YWJj");
   BOOST_TEST(base64_encode("ab") == "YWI=");
+  BOOST_TEST(base64_encode("a") == "YQ==");
+  BOOST_TEST(base64_encode("").empty());
+  std::string line = "payload=";
+  append_base64(line, "abcd");
+  BOOST_TEST(line == "payload=YWJjZA==");
   BOOST_TEST(!base64_decode("YW*j", back));
 }
 
@@ -137,11 +144,11 @@ BOOST_AUTO_TEST_CASE(capture_is_written_before_listeners_run) {
   const auto path = dir.file("capture.jsonl");
   CaptureWriter writer(path);
   std::size_t lines_seen_by_listener = 0;
-  writer.add_listener([&](const Json& e) {
+  writer.add_listener([&](const CapturedEvent& e) {
     std::ifstream in(path);
     std::string line;
     while (std::getline(in, line)) ++lines_seen_by_listener;
-    BOOST_TEST(e["seq"].get<int>() == 1);
+    BOOST_TEST(e.json()["seq"].get<int>() == 1);
   });
   auto e = make_event("publish");
   e["topic"] = "devices/x/messages/events/";
@@ -151,6 +158,85 @@ BOOST_AUTO_TEST_CASE(capture_is_written_before_listeners_run) {
   BOOST_TEST(back.size() == 1u);
   BOOST_TEST(back[0]["kind"] == "publish");
   BOOST_TEST(back[0]["wall"].get<std::string>().back() == 'Z');
+}
+
+namespace {
+std::vector<std::string> file_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+
+ReadEvent read_event(std::string_view text) { return {parse_json_or_discarded(text), text, {}}; }
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_batch_is_written_whole_before_any_listener_and_read_texts_are_kept) {
+  testing::TempDir dir;
+  const auto path = dir.file("capture.jsonl");
+  CaptureWriter writer(path);
+  std::vector<std::size_t> lines_when_seen;
+  std::vector<Json> seen;
+  std::vector<std::string> kinds;
+  writer.add_listener([&](const CapturedEvent& e) {
+    lines_when_seen.push_back(file_lines(path).size());
+    kinds.emplace_back(e.kind());
+    seen.push_back(e.json());
+  });
+  writer.emit(make_event("run_start"));
+  // As the hub's audit lines come: a number written "1.50" would be dumped as 1.5, so the line
+  // shows whether the text was kept.
+  const std::string kept_text = R"({"kind":"publish","mono_ns":5,"wall":"2026-12-04T10:00:00.000Z","n":1.50})";
+  const std::string no_wall = R"({"kind":"publish","mono_ns":6,"n":2.50})";
+  const std::string own_seq = R"({"kind":"publish","mono_ns":7,"wall":"2026-12-04T10:00:00.000Z","seq":99})";
+  // Not parsed at all: its kind is all the writer is told.
+  const std::string text_only = R"({"kind":"publish","mono_ns":8,"wall":"2026-12-04T10:00:00.000Z","n":3.50})";
+  std::vector<ReadEvent> batch;
+  batch.push_back(read_event(kept_text));
+  batch.push_back({make_event("capture_gap"), {}, {}});
+  batch.push_back(read_event(no_wall));
+  batch.push_back(read_event(own_seq));
+  batch.push_back({std::nullopt, text_only, "publish"});
+  writer.emit_batch(std::move(batch));
+
+  BOOST_TEST(lines_when_seen == (std::vector<std::size_t>{1, 6, 6, 6, 6, 6}));  // the batch: one write, then listeners
+  BOOST_TEST(kinds == (std::vector<std::string>{"run_start", "publish", "capture_gap", "publish", "publish", "publish"}));
+  const auto lines = file_lines(path);
+  BOOST_REQUIRE(lines.size() == 6u);
+  BOOST_TEST(lines[1] == R"({"seq":2,"kind":"publish","mono_ns":5,"wall":"2026-12-04T10:00:00.000Z","n":1.50})");
+  // Stamping adds a wall, and a seq of its own replaces the text's: those are written anew.
+  BOOST_TEST(lines[3].find("\"n\":2.5,") != std::string::npos);
+  BOOST_TEST(lines[3].find("\"wall\":") != std::string::npos);
+  BOOST_TEST(lines[4].find("\"seq\":5") != std::string::npos);
+  BOOST_TEST(lines[4].find("99") == std::string::npos);
+  BOOST_TEST(lines[5] == R"({"seq":6,"kind":"publish","mono_ns":8,"wall":"2026-12-04T10:00:00.000Z","n":3.50})");
+  // The file reads back as what the listeners saw.
+  const auto back = read_capture(path);
+  BOOST_REQUIRE(back.size() == 6u);
+  BOOST_REQUIRE(seen.size() == 6u);
+  for (std::size_t i = 0; i < back.size(); ++i) {
+    BOOST_TEST(back[i] == seen[i]);
+    BOOST_TEST(back[i]["seq"].get<std::uint64_t>() == i + 1);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_run_end_in_a_batch_carries_its_counts_in_the_file) {
+  testing::TempDir dir;
+  const auto path = dir.file("capture.jsonl");
+  CaptureWriter writer(path);
+  CountedCapture capture(writer);
+  const std::string publish = R"({"kind":"publish","mono_ns":5,"wall":"2026-12-04T10:00:00.000Z"})";
+  const std::string run_end = R"({"kind":"run_end","mono_ns":6,"wall":"2026-12-04T10:00:01.000Z"})";
+  std::vector<ReadEvent> batch;
+  batch.push_back(read_event(publish));
+  batch.push_back({std::nullopt, publish, "publish"});
+  batch.push_back(read_event(run_end));
+  capture.emit_batch(std::move(batch));
+  const auto back = read_capture(path);
+  BOOST_REQUIRE(back.size() == 3u);
+  BOOST_TEST(back[2]["counts"]["total"] == 2);
+  BOOST_TEST(back[2]["counts"]["by_kind"]["publish"] == 2);
+  BOOST_TEST(check_capture_counts(back).complete);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -249,13 +335,19 @@ BOOST_AUTO_TEST_CASE(a_write_to_a_full_device_is_recorded_and_later_events_count
   // /dev/full accepts open() and fails every write with ENOSPC, like a full disk.
   CaptureWriter writer("/dev/full");
   std::vector<std::uint64_t> delivered;
-  writer.add_listener([&](const Json& e) { delivered.push_back(e["seq"].get<std::uint64_t>()); });
+  writer.add_listener([&](const CapturedEvent& e) { delivered.push_back(e.json()["seq"].get<std::uint64_t>()); });
   for (int i = 0; i < 3; ++i) writer.emit(make_event("publish"));
   BOOST_TEST(writer.failure() == std::string("No space left on device"));
   BOOST_TEST(writer.lost() == 3u);
   BOOST_TEST(writer.count() == 3u);
   // Listeners still see everything (the live verdict is built from them); the run is exit 3.
   BOOST_TEST(delivered == (std::vector<std::uint64_t>{1, 2, 3}));
+  std::vector<ReadEvent> batch(2);
+  batch[0].value = make_event("publish");
+  batch[1].value = make_event("publish");
+  writer.emit_batch(std::move(batch));
+  BOOST_TEST(writer.lost() == 5u);
+  BOOST_TEST(delivered.back() == 5u);
 }
 
 BOOST_AUTO_TEST_CASE(a_writable_capture_reports_no_failure) {
@@ -270,8 +362,8 @@ BOOST_AUTO_TEST_CASE(listeners_see_events_in_seq_order_under_concurrent_emitters
   testing::TempDir dir;
   CaptureWriter writer(dir.file("capture.jsonl"));
   std::vector<std::uint64_t> seen;  // only touched by the listener, which runs under the writer's lock
-  writer.add_listener([&](const Json& e) {
-    seen.push_back(e["seq"].get<std::uint64_t>());
+  writer.add_listener([&](const CapturedEvent& e) {
+    seen.push_back(e.json()["seq"].get<std::uint64_t>());
     std::this_thread::yield();  // widen the window an unlocked hand-off would have
   });
   constexpr int kThreads = 4, kEach = 2000;

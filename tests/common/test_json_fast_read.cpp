@@ -9,6 +9,7 @@
 
 using flexhil::Json;
 using flexhil::read_json_fast;
+using flexhil::read_json_head;
 
 namespace {
 
@@ -120,6 +121,65 @@ BOOST_AUTO_TEST_CASE(random_texts_never_disagree) {
     if (read_json_fast(text, flexhil::max_json_depth)) ++accepted;
   }
   BOOST_TEST(accepted > 100);  // the generator does reach valid documents
+}
+
+// Strings of every length around the 8-byte word the scanner checks at once, with each character
+// that ends a plain run at every position: the fast path still agrees with nlohmann.
+BOOST_AUTO_TEST_CASE(strings_checked_a_word_at_a_time_agree_at_every_position) {
+  const std::vector<std::string> enders = {"\\\"", "\\\\", "\\n", "\\u00e9", "\"", "\x01", "\x1f", "\x7f",
+                                           "\xc3\xa9", " ", "~"};
+  int accepted = 0;
+  for (std::size_t len = 0; len <= 20; ++len)
+    for (std::size_t at = 0; at <= len; ++at)
+      for (const auto& e : enders) {
+        std::string body(len, 'a');
+        body.insert(at, e);
+        const std::string text = "{\"k\":\"" + body + "\",\"n\":1}";
+        agrees_with_nlohmann(text);
+        if (read_json_fast(text, flexhil::max_json_depth)) ++accepted;
+      }
+  BOOST_TEST(accepted > 1000);
+}
+
+BOOST_AUTO_TEST_CASE(the_head_of_an_audit_line_is_read_without_building_it) {
+  const std::string line =
+      R"({"kind":"publish","mono_ns":779069119666,"wall":"2026-12-04T18:07:45.733218Z","device":"D1",)"
+      R"("props":{"a":"b","n":[1,2.5,{"x":null}]},"qos":1,"retain":false,"payload_b64":"eyJ9",)"
+      R"("reason":"say \"hi\"","src":"hub#1","src_seq":26084})";
+  const auto head = read_json_head(line, flexhil::max_json_depth);
+  BOOST_REQUIRE(head.has_value());
+  BOOST_TEST(head->members.size() == 11u);
+  BOOST_TEST(head->plain_string("kind").value_or("") == "publish");
+  BOOST_TEST(head->plain_string("src").value_or("") == "hub#1");
+  BOOST_TEST(head->unsigned_number("src_seq").value_or(0) == 26084u);
+  BOOST_TEST(head->unsigned_number("mono_ns").value_or(0) == 779069119666u);
+  BOOST_TEST(!head->plain_string("reason"));  // escaped: the raw text is not its value
+  BOOST_TEST(head->find("reason")->escaped);
+  BOOST_TEST(!head->plain_string("qos"));     // a number, not a string
+  BOOST_TEST(!head->unsigned_number("wall"));
+  BOOST_TEST((head->find("props")->type == flexhil::JsonHead::Member::Type::other));
+  BOOST_TEST(!head->find("seq"));
+}
+
+BOOST_AUTO_TEST_CASE(the_head_takes_only_what_the_fast_path_is_sure_of) {
+  for (const std::string text : {
+           R"([1,2])",                                   // not an object
+           R"({"a":1} x)",                               // trailing content
+           R"({"a":{"b":[1,}]}})",                       // broken deep inside
+           "{\"a\":\"\xc3\xa9\"}",                    // UTF-8 for nlohmann to validate
+           "{\"k\\u0041\":1}",                        // an escaped key
+           R"({"a":1e400})",                             // out of a double's range
+           R"({"a":01})",                                // not JSON's grammar
+           R"({"a":"x)",                                 // unfinished
+       })
+    BOOST_TEST(!read_json_head(text, flexhil::max_json_depth), text);
+  const auto dup = read_json_head(R"({"src_seq":1,"src_seq":2,"n":-1,"f":1.5})", flexhil::max_json_depth);
+  BOOST_REQUIRE(dup.has_value());
+  BOOST_TEST(dup->unsigned_number("src_seq").value_or(0) == 2u);  // the last of duplicates, as a reader keeps
+  BOOST_TEST(!dup->unsigned_number("n"));
+  BOOST_TEST(!dup->unsigned_number("f"));
+  BOOST_TEST(!read_json_head(R"({"a":[[[1]]]})", 3));  // nesting beyond the bound
+  BOOST_TEST(read_json_head(R"({"a":[[1]]})", 3).has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
