@@ -19,18 +19,6 @@ bool same_connection(const Context& c, const std::string& device, double a, doub
   return false;
 }
 
-// A delay of our own (an emulated Flexy's timer handled late, the broker held up) shifts a push
-// of the interval [a, b] by as much: an interval off by no more than that is our doing, not the
-// program's. A late expiry is told before the push it causes, a stall just after the pushes it
-// held up, so the window reaches a little past both ends.
-bool explained_by_own_delay(const Context& c, const std::string& device, double a, double b, double off) {
-  constexpr double reach = 1.0;  // scenario seconds
-  for (const auto& d : c.own_delays)
-    if ((d.device.empty() || d.device == device) && d.at >= a - reach && d.at <= b + reach && d.by >= off)
-      return true;
-  return false;
-}
-
 // Checks the intervals between consecutive pushes of one kind and device against `period`.
 void check_period(Context& c, const std::string& rule, const char* what, Kind kind, double period,
                   bool multiples_allowed) {
@@ -51,7 +39,7 @@ void check_period(Context& c, const std::string& rule, const char* what, Kind ki
       sum += d;
       double jitter = d - period;
       if (multiples_allowed && d >= period - tol) jitter = d - std::round(d / period) * period;
-      if (std::abs(jitter) > tol && explained_by_own_delay(c, device, a->t, b->t, std::abs(jitter) - tol)) {
+      if (std::abs(jitter) > tol && c.explained_by_own_delay(device, a->t, b->t, std::abs(jitter) - tol)) {
         ++excused;
         --judged;
         sum -= d;

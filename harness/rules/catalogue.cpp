@@ -238,7 +238,9 @@ std::vector<RuleInfo> build() {
            "`[expect] max_change_latency` after it happened (scenario time). Judged only when the "
            "device stayed connected for the whole `max_change_latency` after the change: a change "
            "lost to a drop, a hub restart or a WAN cut is CADENCE-PUBLISH-WHILE-DISCONNECTED's and "
-           "the CONN- rules' to judge."),
+           "the CONN- rules' to judge. A publish late by no more than a delay of our own told "
+           "meanwhile (`dut_timer_late`, `dut_publish_late`, `hub_stall`: a busy machine) is not "
+           "the device's and raises nothing."),
       rule("VALUE-NEVER-PUBLISHED", "VALUE", S::error, H::accepts, "PLC change never published",
            "A PLC change that held at least `max_change_latency` while the device was connected "
            "(for the whole `max_change_latency` after the change, as for VALUE-LATENCY) never "

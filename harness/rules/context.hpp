@@ -78,6 +78,9 @@ struct Context {
   bool is_connected(const std::string& device, double at) const;
   // Connected over all of [from, to] on one connection (no drop, restart or WAN cut inside).
   bool connected_throughout(const std::string& device, double from, double to) const;
+  // A delay of our own told between a and b (a little past both ends) of at least `off`
+  // scenario seconds: what is late by no more than that is our doing, not the device's.
+  bool explained_by_own_delay(const std::string& device, double a, double b, double off) const;
   const TagExpectation* tag(const std::string& name, const std::string& device) const;  // the device's own
 };
 

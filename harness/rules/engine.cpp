@@ -216,6 +216,17 @@ bool Context::connected_throughout(const std::string& device, double from, doubl
                      [&](const auto& iv) { return iv.first <= from && to <= iv.second; });
 }
 
+// A delay of our own (an emulated Flexy's timer handled late, its PUBLISH held up in our MQTT
+// stack, the broker held up) shifts what the device sends by as much. A late expiry is told
+// before the push it causes, a stall just after the pushes it held up, so the window reaches a
+// little past both ends.
+bool Context::explained_by_own_delay(const std::string& device, double a, double b, double off) const {
+  constexpr double reach = 1.0;  // scenario seconds
+  return std::any_of(own_delays.begin(), own_delays.end(), [&](const OwnDelay& d) {
+    return (d.device.empty() || d.device == device) && d.at >= a - reach && d.at <= b + reach && d.by >= off;
+  });
+}
+
 const TagExpectation* Context::tag(const std::string& name, const std::string& device) const {
   for (const auto& tg : expect.tags_for(device))
     if (tg.name == name) return &tg;

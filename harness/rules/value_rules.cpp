@@ -130,7 +130,8 @@ void value_rules(Context& c) {
                          fmt::format("{} changed to {} at {} (held {}) and was never published", tg.name, fmt_num(e),
                                      fmt_s(ch.from), fmt_s(next - ch.from)),
                          {ch.seq});
-        else if (found->t - ch.from > limit)
+        else if (found->t - ch.from > limit &&
+                 !c.explained_by_own_delay(device, ch.from, found->t, found->t - ch.from - limit))
           c.findings.add("VALUE-LATENCY", device,
                          fmt::format("{} changed to {} at {}, published after {} (max {})", tg.name, fmt_num(e),
                                      fmt_s(ch.from), fmt_s(found->t - ch.from), fmt_s(limit)),

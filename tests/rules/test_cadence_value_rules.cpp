@@ -219,6 +219,26 @@ BOOST_AUTO_TEST_CASE(late_publish_is_latency_and_missing_publish_is_never_publis
   BOOST_TEST(evaluate(quick.events(), e).empty());
 }
 
+// A publish our own MQTT stack held up (dut_publish_late) is late by our doing: 2 s over the
+// limit, explained by a 2.5 s hold-up; a 1 s one, or another device's, does not explain it.
+BOOST_AUTO_TEST_CASE(latency_our_own_delay_explains_is_not_the_devices) {
+  auto e = temp_tag();
+  e.max_change_latency_s = 3;
+  auto run = [&](const std::string& device, double late_s) {
+    Events ev;
+    ev.connect("F1", 1);
+    ev.publish("F1", 2, R"({"Temp":21})");
+    ev.plc_change("TempRaw", 10, 210, 220);
+    ev.add({{"kind", "dut_publish_late"}, {"device", device}, {"late_s", late_s}}, 15.0);
+    ev.publish("F1", 15, R"({"Temp":22})");
+    ev.end(100);
+    return ids(evaluate(ev.events(), e));
+  };
+  BOOST_TEST(run("F1", 2.5).empty());
+  BOOST_TEST(run("F1", 1.0) == std::set<std::string>{"VALUE-LATENCY"});
+  BOOST_TEST(run("F2", 2.5) == std::set<std::string>{"VALUE-LATENCY"});
+}
+
 BOOST_AUTO_TEST_CASE(d2c_rate_above_the_tier_is_throttled_and_quota_extrapolated) {
   auto e = quiet();
   e.tier = rules::HubTier::S1;
