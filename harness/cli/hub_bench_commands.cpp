@@ -32,6 +32,7 @@ struct BenchArgs {
   std::string method;
   std::string payload = "{}";
   double timeout_s = 30;
+  bool wait = false;  // c2d: wait for the message's fate (like az iot device c2d-message send --wait)
 };
 
 bool has_request(const Json& e, const std::string& request) { return EventView(e).string("request") == request; }
@@ -60,6 +61,39 @@ std::string c2d_body(const std::string& arg) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// A queued message's fate, as the real hub's feedback tells the sender: delivered when the device
+// connects and subscribes (over MQTT the hub completes it then), or expired, or dropped. Exit 1
+// when the device did not take it (expired, dropped, or still queued at --timeout): that is the
+// device's doing, as with az's feedback "Expired".
+int wait_for_c2d_fate(broker::HubBenchClient& hub, const BenchArgs& a, const std::string& mid) {
+  const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(a.timeout_s * 1000));
+  const auto e = hub.wait_for(
+      [&](const Json& ev) {
+        const auto kind = EventView(ev).kind();
+        return (kind == "c2d_delivered" || kind == "c2d_expired" || kind == "c2d_dropped") &&
+               EventView(ev).string("mid") == mid;
+      },
+      timeout);
+  if (!e) {
+    std::cout << fmt::format("c2d {} to {}: still queued after {:g} s (the device did not connect and subscribe)\n",
+                             mid, a.device, a.timeout_s);
+    return exit_code::findings;
+  }
+  const EventView v(*e);
+  if (v.kind() == "c2d_delivered") {
+    std::cout << fmt::format("c2d {} to {}: delivered after {} ms in the queue\n", mid, a.device,
+                             v.display("waited_ms"));
+    return exit_code::ok;
+  }
+  if (v.kind() == "c2d_expired")
+    std::cout << fmt::format("c2d {} to {}: expired after {} ms in the queue, never delivered\n", mid, a.device,
+                             v.display("waited_ms"));
+  else
+    std::cout << fmt::format("c2d {} to {}: dropped ({}: {})\n", mid, a.device, v.string("reason"),
+                             v.string("detail"));
+  return exit_code::findings;
 }
 
 int run_c2d(const BenchArgs& a) {
@@ -91,12 +125,14 @@ int run_c2d(const BenchArgs& a) {
     // Too large is the sender's input; a full queue is the device not taking its messages.
     return v.string("reason_id") == "C2D-QUEUE-FULL" ? exit_code::findings : exit_code::usage;
   }
-  if (v.flag("delivered"))
+  if (v.flag("delivered")) {
     std::cout << fmt::format("c2d {} to {}: delivered ({} B)\n", v.string("mid"), a.device, v.display("size"));
-  else
-    std::cout << fmt::format("c2d {} to {}: {} ({} pending, expires {})\n", v.string("mid"), a.device,
-                             v.string("reason"), v.display("pending"), v.string("expires"));
-  return exit_code::ok;
+    return exit_code::ok;
+  }
+  std::cout << fmt::format("c2d {} to {}: {} ({} pending, expires {})\n", v.string("mid"), a.device,
+                           v.string("reason"), v.display("pending"), v.string("expires"))
+            << std::flush;
+  return a.wait ? wait_for_c2d_fate(hub, a, v.string("mid")) : exit_code::ok;
 }
 
 int run_desired(const BenchArgs& a) {
@@ -201,6 +237,12 @@ void add_hub_bench_commands(CLI::App& hub, int& exit_code) {
   c2d->add_option("--property", args->properties, "application property k=v (repeatable; k alone = no value)");
   c2d->add_option("--ttl", args->ttl_s, "time to live in seconds (1 to 172800; default: the hub's 3600, no $.exp)")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{172800}));
+  c2d->add_flag("--wait", args->wait,
+                "wait for a queued message's fate: delivered (exit 0), expired, dropped or still queued at "
+                "--timeout (exit 1)");
+  c2d->add_option("--timeout", args->timeout_s, "with --wait: seconds to wait")
+      ->check(CLI::Range(0.1, 172800.0))
+      ->capture_default_str();
   c2d->add_option("PAYLOAD", args->body, "the message body, or @file")->required();
   c2d->callback([args, &exit_code] { exit_code = run_c2d(*args); });
 

@@ -195,6 +195,47 @@ BOOST_AUTO_TEST_CASE(c2d_desired_method_and_devices_reach_a_running_flexhil_hub)
   BOOST_TEST(missing.exit_status == 2, missing.output);
 }
 
+// Like `az iot device c2d-message send --wait`: the sender learns a queued message's fate.
+BOOST_AUTO_TEST_CASE(c2d_wait_reports_whether_a_queued_message_was_delivered_or_expired) {
+  HubFixture f("benchwait");
+  f.add_sas_device("WaitDev");
+  BenchHub hub(f);
+
+  // Its TTL runs out while the device stays away: expired, exit 1.
+  auto expired = hub.bench({"c2d", "--run", hub.dir(), "--device", "WaitDev", "--ttl", "1", "--wait", "--timeout", "15",
+                            "gone"});
+  BOOST_TEST(expired.exit_status == 1, expired.output);
+  BOOST_TEST(expired.output.find("queued: device is not connected") != std::string::npos, expired.output);
+  BOOST_TEST(std::regex_search(expired.output, std::regex(R"(expired after \d+ ms in the queue, never delivered)")),
+             expired.output);
+
+  // Waiting while the device connects (CleanSession=0) and subscribes: delivered, exit 0.
+  const auto out = f.dir().file("wait.out");
+  ChildProcess::Options o;
+  o.argv = {flexhil_binary(), "hub", "c2d", "--run", hub.dir(), "--device", "WaitDev", "--ttl", "120", "--wait",
+            "--timeout", "30", "hello"};
+  o.stdout_path = out;
+  o.stderr_path = out;
+  auto sender = ChildProcess::spawn(o);
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return slurp(out).find("queued") != std::string::npos; }, 10s), slurp(out));
+  BOOST_TEST(sender.running());
+  const auto got = run_program(with(hub.client("mosquitto_sub", "WaitDev"),
+                                    {"-c", "-q", "1", "-t", "devices/WaitDev/messages/devicebound/#", "-C", "1", "-W", "10"}),
+                               f.dir(), 15s);
+  BOOST_TEST(got.exit_status == 0, got.output);
+  BOOST_TEST(got.output.find("hello") != std::string::npos, got.output);
+  const auto status = sender.wait_for(20s);
+  BOOST_REQUIRE(status.has_value());
+  BOOST_TEST(*status == 0, slurp(out));
+  BOOST_TEST(std::regex_search(slurp(out), std::regex(R"(delivered after \d+ ms in the queue)")), slurp(out));
+
+  // Nobody comes within --timeout: still queued, exit 1.
+  const auto pending = hub.bench({"c2d", "--run", hub.dir(), "--device", "WaitDev", "--ttl", "120", "--wait",
+                                  "--timeout", "0.5", "later"});
+  BOOST_TEST(pending.exit_status == 1, pending.output);
+  BOOST_TEST(pending.output.find("still queued after 0.5 s") != std::string::npos, pending.output);
+}
+
 BOOST_AUTO_TEST_CASE(the_console_shows_each_message_with_its_properties_and_the_findings_on_it) {
   HubFixture f("consolehub");
   f.add_sas_device("ConsoleDev");
