@@ -47,7 +47,7 @@ BOOST_AUTO_TEST_CASE(running_flexy_prints_its_console_and_stops_on_ctrl_c) {
   const auto status = child.wait_for(5000ms);
   BOOST_REQUIRE(status.has_value());
   BOOST_TEST(*status == 0);
-  BOOST_TEST(read_text(dir.file("out.txt")).find("hello\n") != std::string::npos);
+  BOOST_TEST(read_text(dir.file("out.txt")).find("hello\n") != std::string::npos, read_text(dir.file("out.txt")));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

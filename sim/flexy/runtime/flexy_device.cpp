@@ -516,7 +516,9 @@ void FlexyDevice::emit_console(const std::string& line) {
     std::lock_guard lock(mutex_);
     console_.push_back(line);
     if (console_.size() > kKeptLines) console_.pop_front();
-    if (options_.console_out) *options_.console_out << line << std::endl;
+    // One write of the whole line: std::cerr is tied to std::cout, so another thread's cerr
+    // flushes cout and could split a line written in pieces ("hello" … "\n").
+    if (options_.console_out) *options_.console_out << (line + '\n') << std::flush;
   }
   if (options_.events) {
     auto e = make_event("dut_console");
@@ -534,7 +536,8 @@ void FlexyDevice::emit_log(const std::string& message, int level, const Json& ex
     if (log_.size() > kKeptLines) log_.pop_front();
     events_.push_back(EventLine{wall_seconds(), level, message});
     if (events_.size() > kKeptLines) events_.pop_front();
-    if (options_.console_out) *options_.console_out << "[log " << level << "] " << message << std::endl;
+    if (options_.console_out)
+      *options_.console_out << ("[log " + std::to_string(level) + "] " + message + '\n') << std::flush;
   }
   if (options_.events) {
     auto e = make_event("dut_log");
