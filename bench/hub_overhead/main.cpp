@@ -190,7 +190,6 @@ std::string baseline_conf(const broker::HubProcess& hub, std::uint16_t port, con
 struct Rates {
   double connects = 0, qos0 = 0, qos1 = 0;
 };
-using Best = Rates;
 
 // The median of hub/plain over the rounds, each hub round against the plain round just before it:
 // what a typical minute gives, beside the best of each side (a machine whose speed wanders from
@@ -204,7 +203,7 @@ double paired_median(const std::vector<Rates>& hub, const std::vector<Rates>& pl
   return r.size() % 2 ? r[r.size() / 2] : (r[r.size() / 2 - 1] + r[r.size() / 2]) / 2;
 }
 
-Rates measure(const Target& t, int connects, int messages, int round, Best& best) {
+Rates measure(const Target& t, int connects, int messages, int round, Rates& best) {
   int f_conn = 0, f0 = 0, f1 = 0;
   const double c = connects_per_second(t, connects, f_conn);
   const double q0 = messages_per_second(t, 0, messages, f0);
@@ -259,7 +258,7 @@ int main(int argc, char** argv) {
     Target plain{"mosquitto", port, f.ca_file(), dev.id, f.username(dev.id), ""};
     std::printf("hub %s on 127.0.0.1:%u (plugin + TLS shim), plain mosquitto on 127.0.0.1:%u (same TLS listener)\n",
                 f.hub_host().c_str(), hub.port, plain.port);
-    Best hub_best, plain_best;
+    Rates hub_best, plain_best;
     std::vector<Rates> hub_rounds, plain_rounds;
     for (int r = 1; r <= rounds; ++r) {
       plain_rounds.push_back(measure(plain, connects, messages, r, plain_best));
