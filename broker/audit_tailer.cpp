@@ -1,7 +1,9 @@
 #include "broker/audit_tailer.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,15 +16,32 @@
 namespace flexhil::broker {
 
 namespace {
-// How long the reader waits after reaching the end of the file. The broker appends far faster
-// than this in a burst, and each read takes everything written meanwhile, so it bounds latency,
-// not throughput.
+// How long the reader waits after reaching the end of a file (a FIFO wakes it at once; then this
+// is how often it looks whether it should stop). The broker appends far faster than this in a
+// burst, and each read takes everything written meanwhile, so it bounds latency, not throughput.
 constexpr auto kIdleWait = std::chrono::milliseconds(5);
+// The pipe's capacity (Linux's default is 64 KiB; 1 MiB is fs.pipe-max-size's default, allowed
+// without privilege): a flood's lines of several of the plugin's flushes fit while the reader
+// writes the capture.
+constexpr int kPipeBytes = 1 << 20;
 }  // namespace
 
 AuditTailer::AuditTailer(const std::string& path, Handler handler) : path_(path), handler_(std::move(handler)) {
-  fd_ = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
-  if (fd_ < 0) throw InfrastructureError("cannot open the hub's audit file " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISFIFO(st.st_mode)) {
+    // Non-blocking: opening does not wait for a writer, and a read of an empty pipe returns.
+    fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd_ >= 0) fifo_writer_ = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd_ < 0 || fifo_writer_ < 0) {
+      const int err = errno;
+      if (fd_ >= 0) ::close(fd_);
+      throw InfrastructureError("cannot open the hub's audit FIFO " + path + ": " + std::strerror(err));
+    }
+    ::fcntl(fd_, F_SETPIPE_SZ, kPipeBytes);  // best effort: a smaller pipe only means more wake-ups
+  } else {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) throw InfrastructureError("cannot open the hub's audit file " + path + ": " + std::strerror(errno));
+  }
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -35,6 +54,7 @@ AuditTailer::~AuditTailer() {
   if (thread_.joinable()) thread_.join();
   drain();
   ::close(fd_);
+  if (fifo_writer_ >= 0) ::close(fifo_writer_);
 }
 
 void AuditTailer::drain() {
@@ -48,6 +68,10 @@ std::uint64_t AuditTailer::lines() const {
 }
 
 std::uint64_t AuditTailer::backlog() const {
+  if (fifo_writer_ >= 0) {
+    int unread = 0;
+    return ::ioctl(fd_, FIONREAD, &unread) == 0 && unread > 0 ? static_cast<std::uint64_t>(unread) : 0;
+  }
   struct stat st {};
   if (::fstat(fd_, &st) != 0 || st.st_size < 0) return 0;
   const auto size = static_cast<std::uint64_t>(st.st_size);
@@ -60,7 +84,7 @@ void AuditTailer::read_available() {
   for (;;) {
     const ssize_t n = ::read(fd_, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // end of what the broker has written so far
+    if (n <= 0) return;  // end of what the broker has written so far (EAGAIN: an empty FIFO)
     partial_.append(buf, static_cast<std::size_t>(n));
     consumed_ += static_cast<std::uint64_t>(n);
     std::size_t start = 0;
@@ -80,8 +104,14 @@ void AuditTailer::loop() {
   while (!stopping_) {
     wake.unlock();
     drain();
-    wake.lock();
-    wake_.wait_for(wake, kIdleWait, [this] { return stopping_; });
+    if (fifo_writer_ >= 0) {
+      pollfd p{fd_, POLLIN, 0};
+      ::poll(&p, 1, static_cast<int>(kIdleWait.count()));  // EINTR or a timeout: look again
+      wake.lock();
+    } else {
+      wake.lock();
+      wake_.wait_for(wake, kIdleWait, [this] { return stopping_; });
+    }
   }
 }
 

@@ -1,9 +1,11 @@
 #pragma once
-// Follows the plugin's audit file (one JSON event per line, appended by the broker) on a reader
-// thread and hands the complete lines of each read, in file order, to a handler at once (so the
-// capture can write them in one go). A partial line (the broker
-// is between two write(2) calls, or died in one) is kept until its '\n' arrives. drain() reads
-// to the current end of the file before returning, so stop/restart lose nothing the broker wrote.
+// Follows the plugin's audit stream (one JSON event per line) on a reader thread — a FIFO the
+// broker writes to (HubProcess's default) or a file it appends to — and hands the complete lines
+// of each read, in order, to a handler at once (so the capture can write them in one go). A
+// partial line (the broker is between two write(2) calls, or died in one) is kept until its '\n'
+// arrives. drain() reads all the broker has written so far before returning, so stop/restart lose
+// nothing. Of a FIFO the tailer also holds a write end, so the pipe outlives every broker process
+// (a restart reconnects to the same stream, and a reader never sees end-of-file in between).
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -20,7 +22,7 @@ class AuditTailer {
  public:
   // The lines (no '\n', none empty) are valid during the call only.
   using Handler = std::function<void(const std::vector<std::string_view>& lines)>;
-  // Opens (creating it empty if absent) `path` and follows it from its beginning. The handler
+  // Opens `path` — a FIFO, or a file (created empty if absent) followed from its beginning. The handler
   // runs on the reader thread or in drain(), never twice at once. Throws InfrastructureError.
   AuditTailer(const std::string& path, Handler handler);
   ~AuditTailer();  // drains, then stops the thread
@@ -40,6 +42,7 @@ class AuditTailer {
   std::string path_;
   Handler handler_;
   int fd_ = -1;
+  int fifo_writer_ = -1;  // a FIFO's write end held open (-1 for a file)
   std::string partial_;
   std::vector<std::string_view> batch_;
   std::uint64_t lines_ = 0;

@@ -10,7 +10,7 @@ namespace flexhil::broker {
 std::string render_hub_access(const HubAccess& a) {
   Json j{{"hub", a.hub},
          {"internal", {{"host", "127.0.0.1"}, {"port", a.internal_port}, {"username", a.username}, {"password", a.password}}},
-         {"audit_file", a.audit_file},
+         {"events_file", a.events_file},
          {"registry", a.registry},
          {"mosquitto_pid", a.mosquitto_pid}};
   return j.dump(2) + "\n";
@@ -34,7 +34,7 @@ HubAccess parse_hub_access(std::string_view text) {
   a.internal_port = static_cast<std::uint16_t>(in["port"].get<long long>());
   a.username = string_at(in, "username");
   a.password = string_at(in, "password");
-  a.audit_file = string_at(j, "audit_file");
+  if (j.contains("events_file") && j["events_file"].is_string()) a.events_file = j["events_file"].get<std::string>();
   a.registry = string_at(j, "registry");
   if (j.contains("mosquitto_pid") && j["mosquitto_pid"].is_number_integer())
     a.mosquitto_pid = j["mosquitto_pid"].get<int>();

@@ -16,7 +16,9 @@ struct HubAccess {
   std::uint16_t internal_port = 0;  // 127.0.0.1, plain MQTT
   std::string username;
   std::string password;
-  std::string audit_file;     // absolute: where the answers to commands appear
+  // Absolute: a JSONL file holding the hub's events as they happen (the run's capture.jsonl), where
+  // the answers to commands appear; "" = none (a hub embedded in a test without a capture file).
+  std::string events_file;
   std::string registry;       // absolute path of the device registry
   int mosquitto_pid = 0;
 };

@@ -53,9 +53,11 @@ HubBenchClient::HubBenchClient(const std::string& dir) {
   if (!process_alive(access_.mosquitto_pid))
     throw InfrastructureError(fmt::format("error: the hub of {} is not running (mosquitto pid {} is gone)", dir,
                                           access_.mosquitto_pid));
+  if (access_.events_file.empty())
+    throw InfrastructureError("error: the hub of " + dir + " writes its events to no file another process can read");
   registry_ = load_registry(access_.registry);
-  // The audit file grows while we connect: answers are looked for from here on only.
-  offset_ = file_size_or_zero(access_.audit_file);
+  // The events file grows while we connect: answers are looked for from here on only.
+  offset_ = file_size_or_zero(access_.events_file);
   client_ = std::make_unique<HubInternalClient>(access_.internal_port, new_request_id(), access_.username,
                                                 access_.password, std::chrono::seconds(5));
 }
@@ -80,9 +82,9 @@ std::optional<Json> HubBenchClient::next_event() {
       if (!j.is_discarded() && j.is_object()) return j;
       continue;
     }
-    const auto size = file_size_or_zero(access_.audit_file);
+    const auto size = file_size_or_zero(access_.events_file);
     if (size <= offset_) return std::nullopt;
-    std::ifstream in(access_.audit_file, std::ios::binary);
+    std::ifstream in(access_.events_file, std::ios::binary);
     in.seekg(static_cast<std::streamoff>(offset_));
     std::string chunk(static_cast<std::size_t>(size - offset_), '\0');
     in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));

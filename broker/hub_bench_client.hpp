@@ -2,8 +2,9 @@
 // The bench user's second terminal to a running hub (`flexhil hub c2d|desired|method|devices`,
 // like `az iot device c2d-message send` and friends): reads `<dir>/hub-access.json`
 // (hub_access.hpp), connects to the hub's internal listener with those credentials and sends
-// harness commands; the plugin's answers are read from the hub's audit file, from where it ended
-// when the command was sent.
+// harness commands; the plugin's answers are read from the hub's events file (the capture.jsonl
+// the running hub or run writes, hub-access.json's `events_file`), from where it ended when the
+// command was sent.
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -32,9 +33,9 @@ class HubBenchClient {
   const Registry& registry() const { return registry_; }
   // A fresh id for a command's "request" (or a method's $rid): "bench-<pid>-<n>-<random>".
   std::string new_request_id();
-  // Publishes `command` (QoS 1, PUBACKed); audit events written from now on are what wait_for sees.
+  // Publishes `command` (QoS 1, PUBACKed); events written from now on are what wait_for sees.
   void send(const std::string& topic, const Json& command);
-  // The first audit event since send() (or the previous match) for which `match` holds; nullopt
+  // The first hub event since send() (or the previous match) for which `match` holds; nullopt
   // after `timeout`.
   std::optional<Json> wait_for(const std::function<bool(const Json&)>& match, std::chrono::milliseconds timeout);
 
@@ -44,7 +45,7 @@ class HubBenchClient {
   HubAccess access_;
   Registry registry_;
   std::unique_ptr<HubInternalClient> client_;
-  std::uint64_t offset_ = 0;  // audit file bytes already looked at
+  std::uint64_t offset_ = 0;  // events file bytes already looked at
   std::string partial_;
   std::uint64_t counter_ = 0;
 };

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <openssl/rand.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -159,7 +160,7 @@ struct HubProcess::Impl {
   unsigned connections = 0;
   unsigned starts = 0;  // numbers the audit streams: hub#1, hub#2, … (one per broker start)
 
-  // The audit path: the plugin appends, the tailer reads, the accountant checks src_seq.
+  // The audit path: the plugin writes, the tailer reads, the accountant checks src_seq.
   std::string audit_file;
   std::unique_ptr<AuditTailer> tailer;
   mutable std::mutex audit_mutex;  // accountant and pong state (tailer thread vs. callers)
@@ -181,6 +182,8 @@ struct HubProcess::Impl {
   ~Impl() {
     stop();
     tailer.reset();  // drains what the last broker wrote
+    std::error_code ignored;
+    if (!options.audit_to_file && !audit_file.empty()) fs::remove(audit_file, ignored);  // the FIFO holds nothing now
   }
 
   void on_audit_lines(const std::vector<std::string_view>& lines);
@@ -191,6 +194,7 @@ struct HubProcess::Impl {
   void fail(const std::string& cause, const std::string& detail);
   std::string exit_detail(int status) const;
 
+  void make_audit_path();
   void prepare();
   void prepare_plain();
   void prepare_pki();
@@ -232,7 +236,7 @@ void HubProcess::Impl::prepare() {
   config_file = out_dir + "/mosquitto.conf";
   trust_file = out_dir + "/client-trust.pem";
   stdout_file = out_dir + "/mosquitto.out";
-  audit_file = out_dir + "/audit.jsonl";
+  audit_file = out_dir + (options.audit_to_file ? "/audit.jsonl" : "/audit.pipe");
   client_id_prefix = "flexhil-harness-" + random_hex(4);
 
   tls_shim = options.tls_shim_path.empty() ? find_tls_shim() : absolute(options.tls_shim_path);
@@ -251,6 +255,19 @@ void HubProcess::Impl::prepare() {
   if (options.with_plugin) config.audit_file = audit_file;
   config.plugin = options.plugin;
   choose_ports();
+}
+
+// A new, empty audit stream: a FIFO (what an earlier run left at the path is replaced), or an
+// emptied file with options.audit_to_file.
+void HubProcess::Impl::make_audit_path() {
+  if (options.audit_to_file) {
+    std::ofstream(audit_file, std::ios::trunc).flush();
+    return;
+  }
+  std::error_code ignored;
+  fs::remove(audit_file, ignored);
+  if (::mkfifo(audit_file.c_str(), 0600) != 0)
+    throw InfrastructureError("cannot create the hub's audit FIFO " + audit_file + ": " + std::strerror(errno));
 }
 
 std::string HubProcess::Impl::pki_dir() const {
@@ -292,7 +309,7 @@ void HubProcess::Impl::prepare_plain() {
   log_file = out_dir + "/broker.log";
   config_file = out_dir + "/mosquitto.conf";
   stdout_file = out_dir + "/mosquitto.out";
-  audit_file = out_dir + "/audit.jsonl";
+  audit_file = out_dir + (options.audit_to_file ? "/audit.jsonl" : "/audit.pipe");
   client_id_prefix = "flexhil-harness-" + random_hex(4);
 
   PlainListenerConfig listener;
@@ -646,7 +663,8 @@ void HubProcess::Impl::write_access_file() {
   a.internal_port = ports.internal;
   a.username = config.internal_username;
   a.password = config.internal_password;
-  a.audit_file = absolute(audit_file);
+  if (!options.events_file.empty()) a.events_file = absolute(options.events_file);
+  else if (options.audit_to_file) a.events_file = absolute(audit_file);
   a.registry = config.registry_path;
   a.mosquitto_pid = child.pid();
   write_new_file(out_dir + "/" + kHubAccessFile, render_hub_access(a), 0600);
@@ -683,7 +701,7 @@ void HubProcess::Impl::stop() {
     if (child.started()) child.stop();
   }
   if (watcher) watcher->drain();
-  if (tailer) tailer->drain();  // the broker is gone: its audit stream is complete in the file
+  if (tailer) tailer->drain();  // the broker is gone: all its audit stream is readable now
 }
 
 HubProcess::HubProcess(HubOptions options, EventSink& sink)
@@ -691,7 +709,7 @@ HubProcess::HubProcess(HubOptions options, EventSink& sink)
   impl_->prepare();
   std::ofstream(impl_->log_file, std::ios::trunc).flush();
   if (impl_->options.with_plugin) {
-    std::ofstream(impl_->audit_file, std::ios::trunc).flush();
+    impl_->make_audit_path();
     impl_->tailer = std::make_unique<AuditTailer>(
         impl_->audit_file, [impl = impl_.get()](const std::vector<std::string_view>& lines) { impl->on_audit_lines(lines); });
   }

@@ -61,6 +61,14 @@ struct HubOptions {
   bool with_plugin = true;                // false: plain mosquitto, anonymous (tests of TLS alone)
   PluginOptions plugin;
   std::optional<PlainBrokerOptions> plain;  // set: a plain broker (registry, hub, x509/sas ports unused)
+  // The plugin's audit stream goes through <out_dir>/audit.pipe, a FIFO (fast: the pipe's pages
+  // are reused; bench/README.md, hub_overhead). true: <out_dir>/audit.jsonl, a file the plugin
+  // appends to and that stays on disk (the plugin's own words, for debugging it).
+  bool audit_to_file = false;
+  // Where the EventSink given to the constructor writes the hub's events (the run's capture.jsonl):
+  // named in hub-access.json, so the bench commands (broker/hub_bench_client.hpp) find the answers
+  // to their commands there. "" = the audit file with audit_to_file, else none (no bench commands).
+  std::string events_file;
   std::chrono::milliseconds startup_timeout{10000};
   // Supervision while running: a liveness ping through the plugin every `liveness_interval`;
   // no `pong` in the audit file for `unresponsive_after` → hub_error cause "unresponsive".
@@ -89,6 +97,8 @@ class HubOptionsBuilder {
   HubOptionsBuilder& without_plugin() { o_.with_plugin = false; return *this; }
   HubOptionsBuilder& plugin_options(PluginOptions p) { o_.plugin = std::move(p); return *this; }
   HubOptionsBuilder& plain(PlainBrokerOptions p) { o_.plain = std::move(p); return *this; }
+  HubOptionsBuilder& audit_to_file(bool on = true) { o_.audit_to_file = on; return *this; }
+  HubOptionsBuilder& events_file(std::string path) { o_.events_file = std::move(path); return *this; }
   HubOptionsBuilder& startup_timeout(std::chrono::milliseconds t) { o_.startup_timeout = t; return *this; }
   HubOptionsBuilder& liveness_interval(std::chrono::milliseconds t) { o_.liveness_interval = t; return *this; }
   HubOptionsBuilder& unresponsive_after(std::chrono::milliseconds t) { o_.unresponsive_after = t; return *this; }
@@ -168,7 +178,8 @@ class HubProcess {
   bool running();
   // Set once mosquitto died or froze without a request (a `hub_error` event was emitted then).
   std::optional<HubFailure> failure() const;
-  const std::string& audit_file() const noexcept;  // <out>/audit.jsonl: the plugin's own stream
+  // <out>/audit.pipe (a FIFO: read by this process only) or, with audit_to_file, <out>/audit.jsonl.
+  const std::string& audit_file() const noexcept;
   // Audit events lost so far (gaps in src_seq; each was also a `capture_gap` event).
   std::uint64_t audit_missing() const;
   std::uint64_t audit_received() const;

@@ -1,7 +1,7 @@
 // bench_hub_overhead: what the impersonated hub costs a device compared with the broker a user
 // would run instead. Two brokers in the same run, same machine, same minute:
 //   hub        HubFixture: mosquitto 2.0.11 + the iothub plugin (SAS judged at CONNECT, every
-//              publish judged and written to the audit file, tailed into the harness) + the TLS
+//              publish judged and written to the audit FIFO the harness reads) + the TLS
 //              shim (optional client certificate, TLS 1.2 cap); the harness side records what it
 //              reads as `flexhil run` does: capture.jsonl (CountedCapture over CaptureWriter) and
 //              the run's Observer as its listener

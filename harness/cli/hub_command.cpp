@@ -99,6 +99,7 @@ int run_hub(const HubArgs& args) {
   if (args.ws_port) b.websocket_port(*args.ws_port);
   for (const auto& n : args.extra_names) b.extra_name(n);
   for (const auto& t : args.trust) b.trust(t);
+  b.events_file(capture.path());  // where the bench commands (`flexhil hub c2d …`) find their answers
   broker::HubProcess hub(b.finalize(), capture);
   {
     std::lock_guard lock(print_mutex);

@@ -359,7 +359,7 @@ void start_parts(const scenario::Scenario& s, const RunFolder& f, Recorder& rec,
     if (d->flexy) copy_usr_files(d->flexy->usr_dir, member_usr_dir(f.usr_dir, *d), s.dir);
   // A plain broker has no device registry.
   const auto registry = s.plain_broker() ? PreparedRegistry{} : prepare_registry(s, f.dir, f.usr_dir);
-  start_hub(parts, s, registry, f.dir, rec.capture, out);
+  start_hub(parts, s, registry, f.dir, rec.capture, rec.file.path(), out);
   if (s.dut.kind == scenario::DutKind::emulated) prepare_emulated_device(parts);
   const auto& scaled = clock.start();
   if (ca_bundle) {

@@ -209,8 +209,10 @@ SignedToken sign_sas_token(const scenario::Scenario& s, const scenario::DutSpec&
 }
 
 void start_hub(RunParts& parts, const scenario::Scenario& s, const PreparedRegistry& registry,
-               const std::string& out_dir, EventSink& events, std::ostream& out) {
-  parts.hub = std::make_unique<broker::HubProcess>(hub_options_for(s, registry, out_dir), events);
+               const std::string& out_dir, EventSink& events, const std::string& events_file, std::ostream& out) {
+  auto options = hub_options_for(s, registry, out_dir);
+  options.events_file = events_file;
+  parts.hub = std::make_unique<broker::HubProcess>(std::move(options), events);
   const auto& hub = *parts.hub;
   if (hub.plain()) {
     out << fmt::format("plain MQTT broker ready: {} {}:{} ({})\n", s.broker->tls ? "mqtts" : "mqtt", hub.bind_address(),

@@ -109,8 +109,9 @@ SignedToken sign_sas_token(const scenario::Scenario& s, const broker::Registry& 
 // An external device with link actions reaches the hub (or the PLC) through a fault point that
 // takes the scenario's address and port; the part itself then listens on an ephemeral port.
 bool external_link_faults(const scenario::Scenario& s, scenario::Action::LinkPath path);
+// `events_file`: where `events` lands (capture.jsonl), for the bench commands (hub-access.json).
 void start_hub(RunParts& parts, const scenario::Scenario& s, const PreparedRegistry& registry,
-               const std::string& out_dir, EventSink& events, std::ostream& out);
+               const std::string& out_dir, EventSink& events, const std::string& events_file, std::ostream& out);
 void start_plc(RunParts& parts, const scenario::Scenario& s, const ScaledClock& clock, EventSink& events,
                std::ostream& out);
 // The fault points of an external device (external_link_faults), on the addresses and ports the

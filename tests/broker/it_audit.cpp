@@ -5,6 +5,7 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -65,6 +66,7 @@ BOOST_AUTO_TEST_CASE(a_burst_of_20000_qos0_messages_reaches_the_capture_complete
   HubFixture f;
   f.add_sas_device("Burst");
   f.start();
+  BOOST_TEST(std::filesystem::is_fifo(f.hub().audit_file()));  // the default transport
   constexpr int kMessages = 20000;
   const auto lines = f.dir().file("burst.txt");
   {
@@ -84,7 +86,8 @@ BOOST_AUTO_TEST_CASE(a_burst_of_20000_qos0_messages_reaches_the_capture_complete
 
 // What `flexhil run` records: the hub's publish lines go to capture.jsonl as their text (checked,
 // not parsed) with the capture's seq in front, every field as the plugin wrote it; a line the
-// plugin tore becomes a hub_error and the stream goes on.
+// plugin tore becomes a hub_error and the stream goes on. The audit stream goes to a file here, so
+// the plugin's own words can be read back and compared.
 BOOST_AUTO_TEST_CASE(the_run_capture_keeps_every_publish_line_as_the_plugin_wrote_it) {
   TempDir run_dir;
   CaptureWriter file(run_dir.file("capture.jsonl"));
@@ -94,7 +97,7 @@ BOOST_AUTO_TEST_CASE(the_run_capture_keeps_every_publish_line_as_the_plugin_wrot
   HubFixture f;
   f.capture_to(capture);
   f.add_sas_device("Recorded");
-  f.start();
+  f.start([](broker::HubOptionsBuilder& b) { b.audit_to_file(); });
   constexpr int kMessages = 500;
   const auto lines = f.dir().file("lines.txt");
   {

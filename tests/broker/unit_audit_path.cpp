@@ -1,9 +1,12 @@
-// Both ends of the audit file on real files: the plugin's AuditLog (numbering, one line per
-// event, audit_end, write failures on /dev/full) and the launcher's AuditTailer (whole lines
-// only, in order, a partial line held until its newline).
+// Both ends of the audit stream on real files and FIFOs: the plugin's AuditLog (numbering, one
+// line per event, audit_end, write failures on /dev/full, a full FIFO never blocking it) and the
+// launcher's AuditTailer (whole lines only, in order, a partial line held until its newline).
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+
 #include <cerrno>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -118,6 +121,87 @@ BOOST_AUTO_TEST_CASE(the_tailer_hands_over_whole_lines_only_and_in_order) {
   BOOST_TEST(lines == (std::vector<std::string>{"{\"a\":1}", "{\"b\":2}", "{\"c\":3}", "{\"d\":4}"}));
   BOOST_TEST(tailer.lines() == 4u);
   BOOST_TEST(tailer.backlog() == 0u);
+}
+
+// The hub's default transport: a reader that stops taking lines (the harness busy writing the
+// capture) fills the pipe; the plugin's writes then return at once (mosquitto's loop never waits)
+// and the lines wait in its queue, to go on later ticks and at its end. Nothing is lost.
+BOOST_AUTO_TEST_CASE(through_a_fifo_a_reader_that_falls_behind_delays_lines_and_loses_none) {
+  testing::TempDir dir;
+  const auto path = dir.file("audit.pipe");
+  BOOST_REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+  std::mutex m;
+  std::condition_variable cv;
+  bool reader_may_go = false;
+  std::vector<std::string> lines;
+  AuditTailer tailer(path, [&](const std::vector<std::string_view>& batch) {
+    std::unique_lock lock(m);
+    cv.wait(lock, [&] { return reader_may_go; });  // held up in its first batch
+    for (const auto l : batch) lines.emplace_back(l);
+  });
+  constexpr int kEvents = 30000;  // about 6 MB: several times what the pipe holds
+  {
+    AuditLog log(path, "hub#1");
+    Json e = make_event("publish");
+    e["payload_b64"] = std::string(100, 'A');
+    for (int i = 0; i < kEvents; ++i) {
+      log.write(e);
+      if (i % 100 == 0) log.flush_if_due(flexhil::monotonic_ns());  // mosquitto's ticks
+    }
+    BOOST_TEST(log.write_failures() == 0u);
+    BOOST_TEST(tailer.backlog() > 0u);  // the pipe is full of unread lines
+    {
+      std::lock_guard lock(m);
+      reader_may_go = true;
+    }
+    cv.notify_all();
+  }  // the broker's stop: the queue and audit_end written, waiting for the reader now
+  tailer.drain();
+  std::lock_guard lock(m);
+  BOOST_REQUIRE(lines.size() == static_cast<std::size_t>(kEvents) + 1);
+  CaptureAccountant a;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const Json j = Json::parse(lines[i]);
+    BOOST_REQUIRE(j["src_seq"] == i + 1);
+    BOOST_REQUIRE(a.observe_event(j).empty());
+  }
+  const Json end = Json::parse(lines.back());
+  BOOST_TEST(end["kind"] == "audit_end");
+  BOOST_TEST(end["write_failures"] == 0);
+  BOOST_TEST(tailer.backlog() == 0u);
+}
+
+// The tailer keeps a write end of its FIFO: the stream outlives a broker that stops (a restart
+// writes on), and a reader with no broker sees an empty pipe, not an end of file.
+BOOST_AUTO_TEST_CASE(a_fifo_stream_goes_on_across_two_writers) {
+  testing::TempDir dir;
+  const auto path = dir.file("audit.pipe");
+  BOOST_REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+  std::mutex m;
+  std::vector<std::string> srcs;
+  AuditTailer tailer(path, [&](const std::vector<std::string_view>& batch) {
+    std::lock_guard lock(m);
+    for (const auto l : batch) srcs.push_back(Json::parse(l)["src"].get<std::string>());
+  });
+  for (const char* stream : {"hub#1", "hub#2"}) {
+    AuditLog log(path, stream);
+    log.write(make_event("publish"));
+  }
+  tailer.drain();
+  std::lock_guard lock(m);
+  BOOST_TEST(srcs == (std::vector<std::string>{"hub#1", "hub#1", "hub#2", "hub#2"}));  // each with its audit_end
+}
+
+BOOST_AUTO_TEST_CASE(a_fifo_nobody_reads_is_refused_with_the_reason) {
+  testing::TempDir dir;
+  const auto path = dir.file("audit.pipe");
+  BOOST_REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+  try {
+    AuditLog log(path, "hub#1");
+    BOOST_FAIL("opened a FIFO without a reader");
+  } catch (const std::runtime_error& e) {
+    BOOST_TEST(std::string(e.what()).find("has no reader") != std::string::npos);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -104,12 +104,12 @@ BOOST_AUTO_TEST_CASE(devices_command_needs_no_device) {
 }
 
 BOOST_AUTO_TEST_CASE(hub_access_round_trips_and_names_a_missing_field) {
-  HubAccess a{"hub1", 41234, "flexhil-harness", "secret", "/tmp/x/audit.jsonl", "/tmp/x/devices.toml", 77};
+  HubAccess a{"hub1", 41234, "flexhil-harness", "secret", "/tmp/x/capture.jsonl", "/tmp/x/devices.toml", 77};
   const auto back = parse_hub_access(render_hub_access(a));
   BOOST_TEST(back.hub == "hub1");
   BOOST_TEST(back.internal_port == 41234);
   BOOST_TEST(back.password == "secret");
-  BOOST_TEST(back.audit_file == a.audit_file);
+  BOOST_TEST(back.events_file == a.events_file);
   BOOST_TEST(back.mosquitto_pid == 77);
   try {
     parse_hub_access(R"({"hub":"h","internal":{"port":1,"username":"u"}})");

@@ -7,9 +7,9 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const { X509Certificate } = require('node:crypto');
 const { Message } = require('azure-iot-device');
-const { setup, Audit, consoleBlock, bench, makeClient, closeQuietly, waitFor, withTimeout } = require('./hub_under_test');
+const { setup, HubEvents, consoleBlock, bench, makeClient, closeQuietly, waitFor, withTimeout } = require('./hub_under_test');
 
-const audit = new Audit();
+const hubEvents = new HubEvents();
 const listenerOf = (device) => (device.transport === 'MqttWs' ? 'websocket' : 'mqtts');
 
 // open() and the hub's verdict on that CONNECT: the SDK's promise alone would not say which
@@ -17,10 +17,10 @@ const listenerOf = (device) => (device.transport === 'MqttWs' ? 'websocket' : 'm
 async function openDevice(device, beforeOpen = () => {}) {
   const client = await makeClient(device);
   beforeOpen(client);
-  const since = audit.mark();
+  const since = hubEvents.mark();
   try {
     await withTimeout(client.open(), `${device.id}: client.open()`);
-    const connect = await audit.waitFor(`${device.id} connect`, since, (e) => e.kind === 'connect' && e.device === device.id);
+    const connect = await hubEvents.waitFor(`${device.id} connect`, since, (e) => e.kind === 'connect' && e.device === device.id);
     assert.equal(connect.verdict, 'accepted', connect.reason);
     assert.equal(connect.connack, 0);
     assert.equal(connect.listener, listenerOf(device));
@@ -41,13 +41,13 @@ async function openDevice(device, beforeOpen = () => {}) {
 }
 
 async function disconnected(device, client) {
-  const since = audit.mark();
+  const since = hubEvents.mark();
   await withTimeout(client.close(), `${device.id}: client.close()`);
-  await audit.waitFor(`${device.id} disconnect`, since, (e) => e.kind === 'disconnect' && e.device === device.id);
+  await hubEvents.waitFor(`${device.id} disconnect`, since, (e) => e.kind === 'disconnect' && e.device === device.id);
 }
 
 function subscribed(device, since, topic) {
-  return audit.waitFor(`${device.id} subscribe ${topic}`, since,
+  return hubEvents.waitFor(`${device.id} subscribe ${topic}`, since,
     (e) => e.kind === 'subscribe' && e.device === device.id && e.topic === topic && e.verdict === 'granted');
 }
 
@@ -86,9 +86,9 @@ for (const device of setup.devices) {
         // Spaces, '&', '=' and '/' must survive the SDK's property-bag encoding and the hub's decoding.
         message.properties.add('unit', 'm/s per °C');
         message.properties.add('batch id', 'a&b=c');
-        const since = audit.mark();
+        const since = hubEvents.mark();
         await withTimeout(client.sendEvent(message), 'sendEvent (PUBACK)');
-        const event = await audit.waitFor('telemetry publish', since,
+        const event = await hubEvents.waitFor('telemetry publish', since,
           (e) => e.kind === 'publish' && e.device === device.id && e.topic.startsWith(`devices/${device.id}/messages/events/`));
         assert.equal(event.verdict, 'accepted', event.reason);
         assert.equal(event.qos, 1);
@@ -135,9 +135,9 @@ for (const device of setup.devices) {
         assert.equal(twin.properties.desired.interval, 20, JSON.stringify(twin.properties));
         assert.equal(twin.properties.desired.$version, 1);
         assert.equal(twin.properties.reported.firmware, '1.0');
-        const since = audit.mark();
+        const since = hubEvents.mark();
         await call('twin.properties.reported.update()', (done) => twin.properties.reported.update(patch, done));
-        const answered = await audit.waitFor('reported patch', since,
+        const answered = await hubEvents.waitFor('reported patch', since,
           (e) => e.device === device.id && e.kind.startsWith('twin_') && e.kind !== 'twin_get');
         assert.equal(answered.status, 204, JSON.stringify(answered));
       } finally {
@@ -159,7 +159,7 @@ for (const device of setup.devices) {
       try {
         const twin = await withTimeout(client.getTwin(), 'getTwin()');
         const version = twin.properties.desired.$version;
-        const since = audit.mark();
+        const since = hubEvents.mark();
         const desired = collect(twin, 'properties.desired');
         await subscribed(device, since, '$iothub/twin/PATCH/properties/desired/#');
         const r = await bench('desired', '--device', device.id, '{"interval":10}');
@@ -174,7 +174,7 @@ for (const device of setup.devices) {
 
     it("C2D sent while connected reaches client.on('message') with its property; complete() succeeds", async () => {
       let messages;
-      const since = audit.mark();
+      const since = hubEvents.mark();
       const client = await openDevice(device, (c) => { messages = collect(c, 'message'); });
       try {
         await subscribed(device, since, `devices/${device.id}/messages/devicebound/#`);
@@ -206,7 +206,7 @@ for (const device of setup.devices) {
       assert.equal((await deviceRow(device)).pending, 1);
 
       let messages;
-      const since = audit.mark();
+      const since = hubEvents.mark();
       const client = await openDevice(device, (c) => { messages = collect(c, 'message'); });
       try {
         const message = await waitFor('the queued C2D message', () => messages[0]);
@@ -214,7 +214,7 @@ for (const device of setup.devices) {
         assert.equal(message.properties.getValue('cmd'), 'calibrate');
         assert.equal(message.messageId, mid);
         await withTimeout(client.complete(message), 'client.complete()');
-        const delivered = await audit.waitFor('c2d_delivered', since, (e) => e.kind === 'c2d_delivered' && e.mid === mid);
+        const delivered = await hubEvents.waitFor('c2d_delivered', since, (e) => e.kind === 'c2d_delivered' && e.mid === mid);
         assert.equal(delivered.queued, true);
         assert.equal((await deviceRow(device)).pending, 0);
       } finally {
@@ -223,7 +223,7 @@ for (const device of setup.devices) {
     });
 
     it('a direct method answered by onDeviceMethod reaches `flexhil hub method` with status and payload; an unknown one times out', async () => {
-      const since = audit.mark();
+      const since = hubEvents.mark();
       const client = await openDevice(device);
       try {
         const requests = [];
@@ -255,7 +255,7 @@ for (const device of setup.devices) {
 describe('refusals the real hub gives, as the SDK sees them', () => {
   const refused = async (device, credentials, reasonId) => {
     const client = await makeClient(device, credentials);
-    const since = audit.mark();
+    const since = hubEvents.mark();
     try {
       await assert.rejects(withTimeout(client.open(), `${device.id}: client.open()`), (err) => {
         assert.equal(err.name, 'UnauthorizedError', `${err.name}: ${err.message}`);
@@ -265,7 +265,7 @@ describe('refusals the real hub gives, as the SDK sees them', () => {
     } finally {
       await closeQuietly(client);
     }
-    const connect = await audit.waitFor(`${device.id} refused connect`, since, (e) => e.kind === 'connect' && e.device === device.id);
+    const connect = await hubEvents.waitFor(`${device.id} refused connect`, since, (e) => e.kind === 'connect' && e.device === device.id);
     assert.equal(connect.verdict, 'refused');
     assert.equal(connect.connack, 5);
     assert.equal(connect.reason_id, reasonId, connect.reason);

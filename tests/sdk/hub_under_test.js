@@ -1,6 +1,6 @@
 'use strict';
 // What the SDK cases need from the `flexhil hub` the driver (run_node_sdk_test.sh) started: its
-// settings (setup.json), its audit stream and console to wait on, its bench commands, and
+// settings (setup.json), its events (capture.jsonl) and console to wait on, its bench commands, and
 // device clients made as an application would make them (a connection string and setOptions).
 const fs = require('node:fs');
 const { execFile } = require('node:child_process');
@@ -30,22 +30,23 @@ function withTimeout(promise, what, timeoutMs = WAIT_MS) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-// The plugin's audit.jsonl is the hub's own record of what it judged; a case marks where it
-// starts so it only matches the events its own actions caused.
-class Audit {
+// The capture.jsonl `flexhil hub` writes holds every event of the hub as it judged it (the
+// plugin's audit stream, numbered); a case marks where it starts so it only matches the events
+// its own actions caused.
+class HubEvents {
   mark() {
-    return fs.existsSync(setup.audit) ? fs.statSync(setup.audit).size : 0;
+    return fs.existsSync(setup.events) ? fs.statSync(setup.events).size : 0;
   }
 
   // Byte offsets: payloads and properties need not be ASCII. A line still being written waits.
   events(since) {
-    const bytes = fs.readFileSync(setup.audit).subarray(since);
+    const bytes = fs.readFileSync(setup.events).subarray(since);
     const complete = bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1).toString('utf8');
     return complete.split('\n').filter(Boolean).map((line) => JSON.parse(line));
   }
 
   waitFor(what, since, predicate, timeoutMs) {
-    return waitFor(`the hub's audit event: ${what}`, () => this.events(since).find(predicate), timeoutMs);
+    return waitFor(`the hub event: ${what}`, () => this.events(since).find(predicate), timeoutMs);
   }
 }
 
@@ -103,4 +104,4 @@ async function closeQuietly(client) {
   }
 }
 
-module.exports = { setup, Audit, consoleBlock, bench, makeClient, closeQuietly, waitFor, withTimeout, WAIT_MS };
+module.exports = { setup, HubEvents, consoleBlock, bench, makeClient, closeQuietly, waitFor, withTimeout, WAIT_MS };

@@ -82,7 +82,7 @@ cat >"$tmp/setup.json" <<EOF
 {
   "flexhil": "$flexhil",
   "run": "$run",
-  "audit": "$run/audit.jsonl",
+  "events": "$run/capture.jsonl",
   "console": "$tmp/hub.out",
   "ca": "$run/ca.crt",
   "hubHost": "$hub_name.azure-devices.net",
