@@ -38,6 +38,25 @@ std::string identity_root(std::string_view client_id) {
 }
 bool is_module(std::string_view client_id) { return client_id.find('/') != std::string_view::npos; }
 
+namespace {
+// The length of `identity_root(client_id) + suffix` when `topic` starts with it, else 0 — without
+// building the string: this runs twice for every message a device sends.
+std::size_t identity_prefix(std::string_view topic, std::string_view client_id, std::string_view suffix) {
+  std::size_t at = 0;
+  auto take = [&](std::string_view part) {
+    if (topic.compare(at, part.size(), part) != 0) return false;
+    at += part.size();
+    return true;
+  };
+  const auto slash = client_id.find('/');
+  const bool root = slash == std::string_view::npos
+                        ? take("devices/") && take(client_id)
+                        : take("devices/") && take(client_id.substr(0, slash)) && take("/modules/") &&
+                              take(client_id.substr(slash + 1));
+  return root && take(suffix) ? at : 0;
+}
+}  // namespace
+
 template <typename C>
 C forbidden(std::string_view device_id, std::string_view topic, std::string_view what) {
   C c;
@@ -81,10 +100,9 @@ std::string_view to_string(SubscribeKind kind) {
 
 PublishClass classify_publish(std::string_view device_id, std::string_view topic) {
   PublishClass c;
-  const std::string events = identity_root(device_id) + "/messages/events/";
-  if (starts_with(topic, events)) {
+  if (const auto events = identity_prefix(topic, device_id, "/messages/events/")) {
     c.kind = PublishKind::telemetry;
-    c.props = decode_property_bag(topic.substr(events.size()));
+    c.props = decode_property_bag(topic.substr(events));
     return c;
   }
   if (starts_with(topic, "$iothub/twin/GET/?")) {
@@ -128,7 +146,7 @@ SubscribeClass classify_subscribe(std::string_view device_id, std::string_view f
 }
 
 bool device_may_receive(std::string_view device_id, std::string_view topic) {
-  return (!is_module(device_id) && starts_with(topic, identity_root(device_id) + "/messages/devicebound/")) ||
+  return (!is_module(device_id) && identity_prefix(topic, device_id, "/messages/devicebound/") > 0) ||
          starts_with(topic, "$iothub/twin/res/") || starts_with(topic, "$iothub/twin/PATCH/properties/desired/") ||
          starts_with(topic, "$iothub/methods/POST/");
 }

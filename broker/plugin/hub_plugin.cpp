@@ -88,15 +88,27 @@ HubPlugin::HubPlugin(IothubOptions options, Registry registry)
   for (const auto& d : registry_.devices) twins_.emplace(d.id, TwinState(d.twin_desired, d.twin_reported));
   for (const auto& m : registry_.modules) twins_.emplace(m.id, TwinState(m.twin_desired, m.twin_reported));  // module twins
   if (!options_.audit_file.empty()) audit_ = std::make_unique<AuditLog>(options_.audit_file, options_.audit_stream, options_.audit_flush_ms);
+  read_wall_offset();
+}
+
+void HubPlugin::read_wall_offset() {
+  timespec real{};
+  clock_gettime(CLOCK_REALTIME, &real);
+  wall_offset_ns_ = static_cast<std::int64_t>(real.tv_sec) * 1'000'000'000 + real.tv_nsec - monotonic_ns();
+}
+
+std::chrono::system_clock::time_point HubPlugin::wall_at(std::int64_t mono_ns) const {
+  return std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(mono_ns + wall_offset_ns_)));
 }
 
 void HubPlugin::emit(Json event) {
   if (audit_) audit_->write(std::move(event));
 }
 
-void HubPlugin::flush_audit() {
+void HubPlugin::flush_audit(std::int64_t now_ns) {
   if (!audit_) return;
-  audit_->flush_if_due(monotonic_ns());
+  audit_->flush_if_due(now_ns);
   if (audit_->write_failures() != reported_failures_) {
     reported_failures_ = audit_->write_failures();
     mosquitto_log_printf(MOSQ_LOG_ERR, "iothub plugin: %llu audit event(s) could not be written to %s: %s",
@@ -276,7 +288,7 @@ int HubPlugin::on_acl_check(mosquitto_evt_acl_check& ev) {
   }
   if (!it->second.accepted) return MOSQ_ERR_ACL_DENIED;
   Connection& conn = it->second;
-  const std::string topic = or_empty(ev.topic);
+  const std::string_view topic = ev.topic ? ev.topic : "";  // a view: twice for every message
 
   if (conn.internal) {
     switch (ev.access) {
@@ -296,7 +308,7 @@ int HubPlugin::on_acl_check(mosquitto_evt_acl_check& ev) {
       // Device telemetry never reaches another device: a device reads only its own downstream topics.
       return device_may_receive(conn.client_id, topic) ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ACL_DENIED;
     case MOSQ_ACL_UNSUBSCRIBE: {
-      if (auto s = sessions_.find(conn.client_id); s != sessions_.end()) s->second.filters.erase(topic);
+      if (auto s = sessions_.find(conn.client_id); s != sessions_.end()) s->second.filters.erase(std::string(topic));
       return MOSQ_ERR_SUCCESS;
     }
     default: return MOSQ_ERR_ACL_DENIED;
@@ -343,7 +355,7 @@ int HubPlugin::acl_device_subscribe(mosquitto_evt_acl_check& ev, Connection& con
 }
 
 int HubPlugin::acl_device_write(mosquitto_evt_acl_check& ev, Connection& conn) {
-  const std::string topic = or_empty(ev.topic);
+  const std::string_view topic = ev.topic ? ev.topic : "";
   const auto cls = classify_publish(conn.client_id, topic);
   std::string reason = cls.reason, reason_id = cls.reason_id;
   if (reason_id.empty() && ev.qos == 2 && !options_.qos2_accept) {
@@ -411,7 +423,7 @@ void HubPlugin::device_message(mosquitto_evt_message& ev, const Connection& conn
     p.retain = ev.retain;
     p.payload = payload;
     p.mono_ns = monotonic_ns();
-    const std::string wall = format_wall_iso(std::chrono::system_clock::now());
+    const std::string wall = format_wall_iso(wall_at(p.mono_ns));
     p.wall = wall;
     audit_->write_members([&](std::string& line) { append_accepted_publish_members(line, p); });
   }
@@ -705,20 +717,24 @@ int HubPlugin::on_disconnect(mosquitto_evt_disconnect& ev) {
 }
 
 int HubPlugin::on_tick(mosquitto_evt_tick&) {
-  note_stall();
+  const auto now = monotonic_ns();  // the one clock read of a tick (a tick per message in a flood)
+  note_stall(now);
   departed_.clear();  // their wills were checked synchronously after their disconnect events
-  c2d_expire();
-  check_keepalives();
-  check_sas_expiry();
-  flush_audit();  // the events of the last audit_flush_ms, in one write
+  if (now >= next_slow_tick_ns_) {
+    next_slow_tick_ns_ = now + 10'000'000;
+    read_wall_offset();
+    c2d_expire();  // a C2D message is also expired just before any delivery (c2d_flush)
+    check_sas_expiry(now_seconds());
+  }
+  check_keepalives(now);
+  flush_audit(now);  // the events of the last audit_flush_ms, in one write
   return MOSQ_ERR_SUCCESS;
 }
 
 // mosquitto's loop waits at most 100 ms for its sockets, then ticks. A longer silence means the
 // broker was held up (a burst of TLS handshakes, a starved host): whatever it received meanwhile
 // is stamped late, and the cadence rules must not read that as the devices' timing.
-void HubPlugin::note_stall() {
-  const auto now = monotonic_ns();
+void HubPlugin::note_stall(std::int64_t now) {
   const auto gap = last_tick_ns_ == 0 ? 0 : now - last_tick_ns_;
   last_tick_ns_ = now;
   if (gap < kStallReportNs) return;
@@ -731,8 +747,7 @@ void HubPlugin::note_stall() {
 // seconds late; the hub's verdict (1.5 x keep-alive, capped) is taken here on every tick from
 // the TLS shim's time of the session's last read. That covers MQTT/WebSocket too: libwebsockets
 // reads its TLS session with the same SSL_read, and mosquitto hands the plugin that session.
-void HubPlugin::check_keepalives() {
-  const auto now = monotonic_ns();
+void HubPlugin::check_keepalives(std::int64_t now) {
   if (now < next_keepalive_check_ns_) return;
   next_keepalive_check_ns_ = now + 100'000'000;
   std::vector<std::string> silent;
@@ -754,8 +769,7 @@ void HubPlugin::check_keepalives() {
   for (const auto& id : silent) mosquitto_kick_client_by_clientid(id.c_str(), true);
 }
 
-void HubPlugin::check_sas_expiry() {
-  const auto now = now_seconds();
+void HubPlugin::check_sas_expiry(std::int64_t now) {
   if (now < next_expiry_check_) return;
   next_expiry_check_ = now + options_.sas_expiry_check_seconds;
   std::vector<std::string> expired;

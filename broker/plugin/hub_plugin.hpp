@@ -76,8 +76,8 @@ class HubPlugin {
   // The will of a connection that just ended without DISCONNECT (mosquitto checks it with a
   // write ACL after the disconnect event).
   int will_message(mosquitto_evt_acl_check& ev, const Connection& conn);
-  void check_keepalives();
-  void check_sas_expiry();
+  void check_keepalives(std::int64_t now_ns);
+  void check_sas_expiry(std::int64_t now_s);
   void harness_command(const mosquitto_evt_message& ev);
   // C2D (c2d_queue.hpp): accept or refuse, deliver at once or queue; the queue is flushed when
   // the device can take it and expired on ticks.
@@ -94,9 +94,15 @@ class HubPlugin {
   // Kicks `client_id` after recording why; `conn` must not be used afterwards.
   void kick(Connection& conn, const std::string& reason, const std::string& detail);
   void emit(Json event);   // queued in the audit stream…
-  void note_stall();       // hub_stall when the last tick is kStallReportNs ago or more
+  void note_stall(std::int64_t now_ns);  // hub_stall when the last tick is kStallReportNs ago or more
   static constexpr std::int64_t kStallReportNs = 250'000'000;
-  void flush_audit();      // …and written on a tick once audit_flush_ms has passed
+  void flush_audit(std::int64_t now_ns);  // …and written on a tick once audit_flush_ms has passed
+  // The wall time of a CLOCK_MONOTONIC instant, from the offset between the two clocks read on
+  // the last slow tick (at most 10 ms ago while the loop turns): one clock read per message, not
+  // two. The offset moves only with NTP's slew (microseconds over 10 ms) or a clock step, which
+  // the next slow tick picks up.
+  std::chrono::system_clock::time_point wall_at(std::int64_t mono_ns) const;
+  void read_wall_offset();
   // "mqtts", "websocket" or "internal" (the plain loopback listener of the harness).
   std::string listener_of(const mosquitto* client, bool tls_session) const;
   void deliver(const std::string& client_id, const std::string& topic, const std::string& payload, int qos);
@@ -130,6 +136,10 @@ class HubPlugin {
   // ±0.5 s the verdict allows.
   std::int64_t next_keepalive_check_ns_ = 0;
   std::int64_t last_tick_ns_ = 0;  // mosquitto ticks at least every 100 ms when it is not held up
+  // C2D and SAS expiry and the wall clock's offset are looked at every 10 ms, not on every tick:
+  // under one device's flood mosquitto ticks once per message, and each look was a clock read.
+  std::int64_t next_slow_tick_ns_ = 0;
+  std::int64_t wall_offset_ns_ = 0;  // CLOCK_REALTIME − CLOCK_MONOTONIC
   // Written by the plugin itself (not published): the capture then never depends on an MQTT
   // queue or on the harness's connection being up (broker/README.md). Null without audit_file.
   std::unique_ptr<AuditLog> audit_;
