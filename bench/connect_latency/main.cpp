@@ -104,7 +104,7 @@ struct FlexyRig {
                                            std::lock_guard lock(watch.mutex);
                                            watch.last_log = m;
                                          },
-                                         nullptr, nullptr, nullptr},
+                                         nullptr, nullptr, nullptr, nullptr},
                flexy::host_resolves_by_getaddrinfo, std::move(wake)),
         hub(f),
         id(device_id) {}
