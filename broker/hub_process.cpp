@@ -516,13 +516,14 @@ void HubProcess::Impl::on_audit_lines(const std::vector<std::string_view>& lines
   batch.reserve(lines.size() + 1);
   {
     std::lock_guard lock(audit_mutex);
+    JsonHead head;  // its storage reused line after line
     for (const auto line : lines) {
       // A publish (nearly every line under load) goes to the capture as its text: checked, not
       // built; the rules read it back from the capture.
-      if (const auto head = read_json_head(line, max_json_depth); head && head->plain_string("kind") == "publish") {
-        const auto src = head->plain_string("src");
-        const auto src_seq = head->unsigned_number("src_seq");
-        if (src && src_seq && head->find("mono_ns") && head->find("wall") && !head->find("seq")) {
+      if (read_json_head(line, max_json_depth, head) && head.plain_string("kind") == "publish") {
+        const auto src = head.plain_string("src");
+        const auto src_seq = head.unsigned_number("src_seq");
+        if (src && src_seq && head.find("mono_ns") && head.find("wall") && !head.find("seq")) {
           if (auto g = accountant.observe(std::string(*src), *src_seq)) batch.push_back({capture_gap_event(*g), {}, {}});
           batch.push_back({std::nullopt, line, "publish"});
           continue;

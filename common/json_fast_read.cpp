@@ -32,13 +32,12 @@ class FastReader {
   }
 
   // The whole text checked as document() does, nothing built but the top level's spans.
-  std::optional<JsonHead> head() {
+  bool head(JsonHead& h) {
     build_ = false;
-    JsonHead h;
-    h.members.reserve(16);
+    h.members.clear();
     Json unused;
     skip_space();
-    if (p_ == end_ || *p_ != '{' || max_depth_ < 1) return std::nullopt;
+    if (p_ == end_ || *p_ != '{' || max_depth_ < 1) return false;
     ++p_;
     skip_space();
     if (p_ != end_ && *p_ == '}') {
@@ -46,43 +45,43 @@ class FastReader {
     } else {
       for (;;) {
         skip_space();
-        if (p_ == end_ || *p_ != '"') return std::nullopt;
+        if (p_ == end_ || *p_ != '"') return false;
         const char* key = p_ + 1;
         bool escaped = false;
-        if (!skip_string(escaped)) return std::nullopt;
+        if (!skip_string(escaped)) return false;
         const std::string_view key_raw(key, static_cast<std::size_t>(p_ - 1 - key));
-        if (escaped) return std::nullopt;  // an escaped key: not worth a fast path
+        if (escaped) return false;  // an escaped key: not worth a fast path
         skip_space();
-        if (p_ == end_ || *p_ != ':') return std::nullopt;
+        if (p_ == end_ || *p_ != ':') return false;
         ++p_;
         skip_space();
         JsonHead::Member m;
         m.key = key_raw;
         const char* start = p_;
         if (p_ != end_ && *p_ == '"') {
-          if (!skip_string(m.escaped)) return std::nullopt;
+          if (!skip_string(m.escaped)) return false;
           m.type = JsonHead::Member::Type::string;
           m.raw = std::string_view(start + 1, static_cast<std::size_t>(p_ - 1 - (start + 1)));
         } else {
-          if (!value(unused, 2)) return std::nullopt;
+          if (!value(unused, 2)) return false;
           m.raw = std::string_view(start, static_cast<std::size_t>(p_ - start));
           m.type = (*start == '-' || digit(*start)) ? JsonHead::Member::Type::number : JsonHead::Member::Type::other;
         }
         h.members.push_back(m);
         skip_space();
-        if (p_ == end_) return std::nullopt;
+        if (p_ == end_) return false;
         if (*p_ == ',') {
           ++p_;
           continue;
         }
-        if (*p_ != '}') return std::nullopt;
+        if (*p_ != '}') return false;
         ++p_;
         break;
       }
     }
     skip_space();
-    if (p_ != end_) return std::nullopt;
-    return h;
+    if (p_ != end_) return false;
+    return true;
   }
 
  private:
@@ -372,11 +371,18 @@ std::optional<nlohmann::json> read_json_fast(std::string_view text, int max_dept
   return FastReader(text, max_depth).document();
 }
 
-std::optional<JsonHead> read_json_head(std::string_view text, int max_depth) { return FastReader(text, max_depth).head(); }
+std::optional<JsonHead> read_json_head(std::string_view text, int max_depth) {
+  JsonHead h;
+  if (!read_json_head(text, max_depth, h)) return std::nullopt;
+  return h;
+}
+
+bool read_json_head(std::string_view text, int max_depth, JsonHead& out) { return FastReader(text, max_depth).head(out); }
 
 const JsonHead::Member* JsonHead::find(std::string_view key) const {
+  // The first byte before the whole key: several keys of an audit line share a length.
   for (auto it = members.rbegin(); it != members.rend(); ++it)
-    if (it->key == key) return &*it;
+    if (it->key.size() == key.size() && (key.empty() || it->key[0] == key[0]) && it->key == key) return &*it;
   return nullptr;
 }
 

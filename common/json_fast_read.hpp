@@ -44,5 +44,8 @@ struct JsonHead {
 // nullopt when the text is not one object the fast path is sure of (see above) or has an
 // escaped key; then read_json() decides.
 std::optional<JsonHead> read_json_head(std::string_view text, int max_depth);
+// The same into `out`, whose members' storage is reused (a reader of many lines keeps one);
+// false where the above gives nullopt (`out` then holds nothing useful).
+bool read_json_head(std::string_view text, int max_depth, JsonHead& out);
 
 }  // namespace flexhil
