@@ -21,6 +21,15 @@ using namespace flexhil;
 using flexhil::broker::AuditTailer;
 using flexhil::broker::plugin::AuditLog;
 
+namespace {
+// <dir>/audit.pipe, as HubProcess makes it.
+std::string make_fifo(const testing::TempDir& dir) {
+  const auto path = dir.file("audit.pipe");
+  BOOST_REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+  return path;
+}
+}  // namespace
+
 BOOST_AUTO_TEST_SUITE(audit_path)
 
 BOOST_AUTO_TEST_CASE(audit_log_numbers_its_events_and_ends_with_audit_end) {
@@ -128,8 +137,7 @@ BOOST_AUTO_TEST_CASE(the_tailer_hands_over_whole_lines_only_and_in_order) {
 // and the lines wait in its queue, to go on later ticks and at its end. Nothing is lost.
 BOOST_AUTO_TEST_CASE(through_a_fifo_a_reader_that_falls_behind_delays_lines_and_loses_none) {
   testing::TempDir dir;
-  const auto path = dir.file("audit.pipe");
-  BOOST_REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+  const auto path = make_fifo(dir);
   std::mutex m;
   std::condition_variable cv;
   bool reader_may_go = false;
@@ -175,8 +183,7 @@ BOOST_AUTO_TEST_CASE(through_a_fifo_a_reader_that_falls_behind_delays_lines_and_
 // writes on), and a reader with no broker sees an empty pipe, not an end of file.
 BOOST_AUTO_TEST_CASE(a_fifo_stream_goes_on_across_two_writers) {
   testing::TempDir dir;
-  const auto path = dir.file("audit.pipe");
-  BOOST_REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+  const auto path = make_fifo(dir);
   std::mutex m;
   std::vector<std::string> srcs;
   AuditTailer tailer(path, [&](const std::vector<std::string_view>& batch) {
@@ -194,8 +201,7 @@ BOOST_AUTO_TEST_CASE(a_fifo_stream_goes_on_across_two_writers) {
 
 BOOST_AUTO_TEST_CASE(a_fifo_nobody_reads_is_refused_with_the_reason) {
   testing::TempDir dir;
-  const auto path = dir.file("audit.pipe");
-  BOOST_REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+  const auto path = make_fifo(dir);
   try {
     AuditLog log(path, "hub#1");
     BOOST_FAIL("opened a FIFO without a reader");
